@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from './config.js';
+import { loggerOptions } from './log.js';
+import type { Store } from './store/db.js';
+import authPlugin from './http/plugins/auth.js';
+import caseApi from './http/case/index.js';
+import uiApi from './http/api/index.js';
+import oauth from './http/oauth.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    config: Config;
+  }
+}
+
+/** Builds the whole server as one Fastify instance; never listens (see cli/serve.ts). */
+export async function buildApp(opts: { config: Config; store: Store; logger?: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel),
+    bodyLimit: opts.config.bodyLimit,
+    trustProxy: opts.config.trustProxy,
+    // Unknown properties are errors, not silently dropped (STYLE.md); every error is collected once, not allErrors (DoS).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    disableRequestLogging: false,
+  });
+  app.decorate('store', opts.store);
+  app.decorate('config', opts.config);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Shirube', version: '0.1.0', description: 'CASE 1.0/1.1 provider, the Shirube UI/admin API and OAuth 2.0.' },
+      servers: [{ url: opts.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'case:read': 'Read private frameworks', 'case:write': 'Import, edit and publish frameworks', 'case:admin': 'Manage users and API clients' } } } },
+          session: { type: 'apiKey', in: 'cookie', name: 'shirube_session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(cookie);
+  await app.register(authPlugin);
+  await app.register(oauth);
+  await app.register(caseApi);
+  await app.register(uiApi, { prefix: '/api' });
+  return app;
+}

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+
+/** Every setting Shirube reads from the environment; docs/config.md documents each. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Base of every URI Shirube mints, without a trailing slash. */
+  readonly publicUrl: string;
+  /** PostgreSQL connection string; undefined means the embedded PGlite database in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** Load the demo framework (算数 2017) into an empty database at start. */
+  readonly loadDemo: boolean;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+  /** Trust X-Forwarded-* headers from a reverse proxy. */
+  readonly trustProxy: boolean;
+  /** Add CFDocumentURI / CFPackageURI inside packages (some consumers expect them; the strict schema forbids them). */
+  readonly caseUriExtras: boolean;
+  /** Password of the bootstrap admin account; generated and written to dataDir when unset. */
+  readonly adminPassword: string | undefined;
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'string', pattern: '^[0-9]{1,5}$' },
+    HOST: { type: 'string', minLength: 1 },
+    SHIRUBE_PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    SHIRUBE_DATA_DIR: { type: 'string', minLength: 1 },
+    SHIRUBE_LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    SHIRUBE_DEMO: { enum: ['0', '1', 'true', 'false'] },
+    SHIRUBE_BODY_LIMIT: { type: 'string', pattern: '^[0-9]+$' },
+    SHIRUBE_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
+    SHIRUBE_CASE_URI_EXTRAS: { enum: ['0', '1', 'true', 'false'] },
+    SHIRUBE_ADMIN_PASSWORD: { type: 'string', minLength: 12 },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true }).compile(schema);
+const flag = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v === '1' || v === 'true');
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment once; lists every bad variable together. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(schema.properties).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
+  );
+  if (!validate(relevant)) {
+    const lines = (validate.errors ?? []).map((e) => `  ${e.instancePath.slice(1) || e.params['missingProperty']}: ${e.message}`);
+    throw new ConfigError(`Invalid environment (see docs/config.md):\n${lines.join('\n')}`);
+  }
+  const port = Number(relevant['PORT'] ?? 3000);
+  const publicUrl = (relevant['SHIRUBE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port,
+    host: relevant['HOST'] ?? '0.0.0.0',
+    publicUrl,
+    databaseUrl: relevant['DATABASE_URL'],
+    dataDir: resolve(relevant['SHIRUBE_DATA_DIR'] ?? '.shirube'),
+    logLevel: relevant['SHIRUBE_LOG_LEVEL'] ?? 'info',
+    loadDemo: flag(relevant['SHIRUBE_DEMO'], true),
+    bodyLimit: Number(relevant['SHIRUBE_BODY_LIMIT'] ?? 32 * 1024 * 1024),
+    trustProxy: flag(relevant['SHIRUBE_TRUST_PROXY'], false),
+    caseUriExtras: flag(relevant['SHIRUBE_CASE_URI_EXTRAS'], false),
+    adminPassword: relevant['SHIRUBE_ADMIN_PASSWORD'],
+  });
+}

@@ -1,0 +1,162 @@
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+import type { Role, RoleScopeType } from './tables.js';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string | null;
+  locale: string;
+  disabled: boolean;
+}
+export interface RoleRow {
+  role: Role;
+  scopeType: RoleScopeType;
+  scopeId: string;
+}
+
+const toUser = (r: any): UserRow => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  locale: r.locale,
+  disabled: r.disabled,
+});
+
+export async function insertUser(db: Db, u: Omit<UserRow, 'disabled'>): Promise<void> {
+  await db
+    .insertInto('app_user')
+    .values({ id: u.id, username: u.username, display_name: u.displayName, password_hash: u.passwordHash, locale: u.locale })
+    .execute();
+}
+
+export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
+  const r = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function getUser(db: Db, id: string): Promise<UserRow | undefined> {
+  const r = await db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function listUsers(db: Db): Promise<UserRow[]> {
+  return (await db.selectFrom('app_user').selectAll().orderBy('username').execute()).map(toUser);
+}
+
+export async function setPassword(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+export async function userRoles(db: Db, userId: string): Promise<RoleRow[]> {
+  const rows = await db.selectFrom('role_assignment').select(['role', 'scope_type', 'scope_id']).where('user_id', '=', userId).execute();
+  return rows.map((r) => ({ role: r.role, scopeType: r.scope_type, scopeId: r.scope_id }));
+}
+
+export async function grantRole(db: Db, userId: string, r: RoleRow): Promise<void> {
+  await db
+    .insertInto('role_assignment')
+    .values({ user_id: userId, role: r.role, scope_type: r.scopeType, scope_id: r.scopeId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function revokeRole(db: Db, userId: string, r: RoleRow): Promise<void> {
+  await db
+    .deleteFrom('role_assignment')
+    .where('user_id', '=', userId)
+    .where('role', '=', r.role)
+    .where('scope_type', '=', r.scopeType)
+    .where('scope_id', '=', r.scopeId)
+    .execute();
+}
+
+export async function countAdmins(db: Db): Promise<number> {
+  const r = await db.selectFrom('role_assignment').select(sql<number>`count(*)::int`.as('n')).where('role', '=', 'admin').executeTakeFirstOrThrow();
+  return r.n;
+}
+
+export async function insertSession(db: Db, s: { tokenHash: string; userId: string; csrfToken: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto('user_session').values({ token_hash: s.tokenHash, user_id: s.userId, csrf_token: s.csrfToken, expires_at: s.expiresAt }).execute();
+}
+
+export async function findSession(db: Db, tokenHash: string) {
+  return db
+    .selectFrom('user_session as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .select(['s.user_id', 's.csrf_token', 's.expires_at', 'u.username', 'u.disabled'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.expires_at', '>', new Date())
+    .executeTakeFirst();
+}
+
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.deleteFrom('user_session').where('token_hash', '=', tokenHash).execute();
+}
+
+export interface ApiClientRow {
+  id: string;
+  clientId: string;
+  secretHash: string;
+  name: string;
+  scopes: string[];
+  ownerUserId: string | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+const toClient = (r: any): ApiClientRow => ({
+  id: r.id,
+  clientId: r.client_id,
+  secretHash: r.secret_hash,
+  name: r.name,
+  scopes: r.scopes,
+  ownerUserId: r.owner_user_id,
+  revokedAt: r.revoked_at,
+  createdAt: r.created_at,
+});
+
+export async function insertApiClient(db: Db, c: Omit<ApiClientRow, 'revokedAt' | 'createdAt'>): Promise<void> {
+  await db
+    .insertInto('api_client')
+    .values({ id: c.id, client_id: c.clientId, secret_hash: c.secretHash, name: c.name, scopes: c.scopes, owner_user_id: c.ownerUserId })
+    .execute();
+}
+
+export async function findApiClient(db: Db, clientId: string): Promise<ApiClientRow | undefined> {
+  const r = await db.selectFrom('api_client').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  return r && toClient(r);
+}
+
+export async function listApiClients(db: Db): Promise<ApiClientRow[]> {
+  return (await db.selectFrom('api_client').selectAll().orderBy('created_at').execute()).map(toClient);
+}
+
+export async function revokeApiClient(db: Db, clientId: string): Promise<boolean> {
+  const r = await db.updateTable('api_client').set({ revoked_at: new Date() }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+  await db.deleteFrom('access_token').where('client_id', 'in', db.selectFrom('api_client').select('id').where('client_id', '=', clientId)).execute();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function insertAccessToken(db: Db, t: { tokenHash: string; clientRowId: string; scopes: string[]; expiresAt: Date }): Promise<void> {
+  await db.insertInto('access_token').values({ token_hash: t.tokenHash, client_id: t.clientRowId, scopes: t.scopes, expires_at: t.expiresAt }).execute();
+}
+
+export async function findAccessToken(db: Db, tokenHash: string) {
+  return db
+    .selectFrom('access_token as t')
+    .innerJoin('api_client as c', 'c.id', 't.client_id')
+    .select(['t.scopes', 'c.client_id', 'c.revoked_at'])
+    .where('t.token_hash', '=', tokenHash)
+    .where('t.expires_at', '>', new Date())
+    .where('c.revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function audit(db: Db, e: { actor: string; action: string; targetType: string; targetId?: string | null; details?: Record<string, unknown> | null }): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({ actor: e.actor, action: e.action, target_type: e.targetType, target_id: e.targetId ?? null, details: e.details ? JSON.stringify(e.details) as never : null })
+    .execute();
+}

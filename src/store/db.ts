@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import * as m0001 from './migrations/0001_case_and_accounts.js';
+import type { Database } from './tables.js';
+
+export type Db = Kysely<Database>;
+
+// Return timestamptz as Date and bigint counts as numbers (counts never exceed 2^53 here).
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+const migrations: Record<string, Migration> = {
+  '0001_case_and_accounts': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface Store {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/**
+ * Opens PostgreSQL when a URL is given, else PGlite: in `dataDir` (persistent) or in memory when dataDir is
+ * undefined (tests). PGlite allows one process per directory: see ./lock.ts.
+ */
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Store> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  let dir: string | undefined;
+  if (opts.dataDir) {
+    dir = join(opts.dataDir, 'pgdata');
+    mkdirSync(dir, { recursive: true });
+  }
+  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableName: 'shirube_migration', migrationLockTableName: 'shirube_migration_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
+import { createApiClient, createUser, issueAccessToken, createSession, type RoleGrant } from '../src/auth/index.js';
+import { findApiClient } from '../src/store/auth.js';
+
+export const SHARED = new URL('../../shared/', import.meta.url).pathname;
+
+/**
+ * A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server named by
+ * SHIRUBE_TEST_DATABASE_URL (CI runs the whole suite both ways). `close()` drops it.
+ */
+export async function freshStore(): Promise<Store> {
+  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  if (!adminUrl) {
+    const store = await openStore({});
+    await migrateToLatest(store.db);
+    return store;
+  }
+  const name = `shirube_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const store = await openStore({ databaseUrl: url.toString() });
+  await migrateToLatest(store.db);
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The whole server on a fresh database, for app.inject() (or app.listen({ port: 0 }) for socket tests). */
+export async function build(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://shirube.test', SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', ...env });
+  const store = await freshStore();
+  const app = await buildApp({ config, store });
+  await app.ready();
+  return {
+    app,
+    store,
+    config,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** An API client with these scopes and a bearer token for it, made through the real OAuth flow's functions. */
+export async function bearer(t: TestApp, scopes: string[]): Promise<{ authorization: string }> {
+  const { clientId } = await createApiClient(t.store.db, { name: `test ${scopes.join(' ')}`, scopes });
+  const client = (await findApiClient(t.store.db, clientId))!;
+  const { accessToken } = await issueAccessToken(t.store.db, client, undefined);
+  return { authorization: `Bearer ${accessToken}` };
+}
+
+/** A signed-in person with these roles: the session cookie and CSRF header to send with writes. */
+export async function session(t: TestApp, roles: RoleGrant[], username = `u${randomBytes(4).toString('hex')}`): Promise<{ cookie: string; 'x-csrf-token': string; userId: string }> {
+  const { id } = await createUser(t.store.db, { username, password: 'correct horse battery', roles });
+  const s = await createSession(t.store.db, id);
+  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken, userId: id };
+}
