@@ -25,7 +25,6 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
     trustProxy: opts.config.trustProxy,
     // Unknown properties are errors, not silently dropped (STYLE.md); every error is collected once, not allErrors (DoS).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    disableRequestLogging: false,
   });
   app.decorate('store', opts.store);
   app.decorate('config', opts.config);

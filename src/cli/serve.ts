@@ -1,0 +1,74 @@
+import { writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp } from '../app.js';
+import type { Config } from '../config.js';
+import { migrateToLatest, openStore } from '../store/db.js';
+import { lockDataDir } from '../store/lock.js';
+import { countAdmins } from '../store/auth.js';
+import { createUser, randomToken } from '../auth/index.js';
+import type { Store } from '../store/db.js';
+
+/** Opens the configured database (locking an embedded data directory) and applies migrations. */
+export async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => void }> {
+  let release = () => {};
+  if (!config.databaseUrl) {
+    mkdirSync(config.dataDir, { recursive: true });
+    release = lockDataDir(config.dataDir);
+  }
+  try {
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+    await migrateToLatest(store.db);
+    return { store, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/**
+ * The first start creates the `admin` account. Its password comes from SHIRUBE_ADMIN_PASSWORD, or is generated
+ * and written to <data dir>/admin-password.txt (mode 600), never logged.
+ */
+async function bootstrapAdmin(config: Config, store: Store): Promise<string | undefined> {
+  if ((await countAdmins(store.db)) > 0) return undefined;
+  const file = join(config.dataDir, 'admin-password.txt');
+  const password = config.adminPassword ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : randomToken(12));
+  await createUser(store.db, { username: 'admin', displayName: 'Administrator', password, roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] });
+  if (!config.adminPassword) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
+    return `user "admin", password in ${file}`;
+  }
+  return 'user "admin", password from SHIRUBE_ADMIN_PASSWORD';
+}
+
+export async function serve(config: Config): Promise<void> {
+  const { store, release } = await openConfiguredStore(config);
+  const app = await buildApp({ config, store });
+  const admin = await bootstrapAdmin(config, store);
+  if (config.loadDemo) {
+    const { ensureDemoFramework } = await import('../case/demo.js');
+    const loaded = await ensureDemoFramework(store.db, (msg) => app.log.info(msg));
+    if (loaded) app.log.info({ identifier: loaded }, 'Loaded the demo framework');
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'Shutting down');
+    await app.close();
+    await store.close();
+    release();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${join(config.dataDir, 'pgdata')}`;
+  process.stdout.write(
+    `\nShirube is running at ${config.publicUrl}/  (database: ${db})\n` +
+      `  CASE API: ${config.publicUrl}/ims/case/v1p1/CFDocuments   API docs: ${config.publicUrl}/api/docs\n` +
+      (admin ? `  First start: administrator account created — ${admin}\n` : '') +
+      '\n',
+  );
+}
