@@ -21,6 +21,8 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export interface Store {
   readonly db: Db;
   readonly kind: 'pglite' | 'postgres';
+  /** The embedded engine, for backups (see ./backup.ts); undefined on PostgreSQL. */
+  readonly pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
   }
   const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
 
 /** Applies pending migrations; returns the names applied. */
