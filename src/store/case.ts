@@ -166,7 +166,10 @@ export async function savePackage(trx: Transaction<Database>, p: PackageRows): P
       })))
       .execute();
   }
-  for (const [i, part] of chunks(p.associations).entries()) {
+  // A package may list the same association twice (Smarter Balanced does); one statement cannot upsert a row twice.
+  const assocIds = new Set<string>();
+  const associations = p.associations.filter((a) => !assocIds.has(a.identifier) && assocIds.add(a.identifier));
+  for (const [i, part] of chunks(associations).entries()) {
     await trx
       .insertInto('cf_association')
       .values(part.map((a, j) => ({
@@ -399,4 +402,20 @@ export async function setAdoptionStatus(trx: Transaction<Database>, documentIden
     .set({ adoption_status: status, payload: JSON.stringify(payload) as never, last_change_date_time: lastChange, updated_at: sql`now()` as never })
     .where('identifier', '=', documentIdentifier)
     .execute();
+}
+
+/** Definitions of one kind held by any of these packages (children of a CFConcept/CFSubject/CFItemType set). */
+export async function packageDefinitions(db: Db, documentIdentifiers: string[], kind: CfDefinitionKind): Promise<DefinitionRow[]> {
+  if (documentIdentifiers.length === 0) return [];
+  const rows = await db
+    .selectFrom('cf_package_member as m')
+    .innerJoin('cf_definition as e', 'e.identifier', 'm.identifier')
+    .selectAll('e')
+    .where('m.kind', '=', 'CFDefinition')
+    .where('m.document_identifier', 'in', documentIdentifiers)
+    .where('e.kind', '=', kind)
+    .orderBy('m.document_identifier')
+    .orderBy('m.position')
+    .execute();
+  return rows.map(toDefinition);
 }
