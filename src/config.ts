@@ -21,6 +21,9 @@ export interface Config {
   readonly caseUriExtras: boolean;
   /** Password of the bootstrap admin account; generated and written to dataDir when unset. */
   readonly adminPassword: string | undefined;
+  /** Failed sign-ins allowed per username, and per client IP, in 15 minutes before a 429. */
+  readonly signInMaxFailures: number;
+  readonly signInMaxFailuresPerIp: number;
 }
 
 const schema = {
@@ -37,6 +40,8 @@ const schema = {
     SHIRUBE_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_CASE_URI_EXTRAS: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_ADMIN_PASSWORD: { type: 'string', minLength: 12 },
+    SHIRUBE_SIGNIN_MAX_FAILURES: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
+    SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
   },
 } as const;
 
@@ -68,5 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: flag(relevant['SHIRUBE_TRUST_PROXY'], false),
     caseUriExtras: flag(relevant['SHIRUBE_CASE_URI_EXTRAS'], false),
     adminPassword: relevant['SHIRUBE_ADMIN_PASSWORD'],
+    signInMaxFailures: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES'] ?? 10),
+    // Higher than per username: a whole school often signs in from one NAT address.
+    signInMaxFailuresPerIp: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP'] ?? 50),
   });
 }

@@ -1,3 +1,4 @@
 export * from './principal.js';
 export * from './accounts.js';
-export { hashSecret, randomToken } from './secrets.js';
+export { FailureLimiter } from './rate-limit.js';
+export { PASSWORD_PARAMS, randomToken } from './secrets.js';

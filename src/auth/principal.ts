@@ -1,4 +1,7 @@
 import type { Role, RoleScopeType } from '../store/tables.js';
+import { ShirubeError } from '../errors.js';
+
+export type { Role, RoleScopeType };
 
 export interface RoleGrant {
   role: Role;
@@ -20,6 +23,57 @@ export const anonymous: Principal = Object.freeze({ kind: 'anonymous' });
  */
 export const caseScopes = ['case:read', 'case:write', 'case:admin'] as const;
 export type Scope = (typeof caseScopes)[number] | (string & {});
+
+/**
+ * Every scope an API client may be granted (api_client.scopes), with what it allows. Each API adds its family here
+ * (xAPI: `xapi:*`, Open Badges: `ob:*`); the admin API, the CLI and the docs take the list from this one place.
+ */
+export const apiScopes: Readonly<Record<string, string>> = {
+  'case:read': 'Read private (Private Draft) frameworks',
+  'case:write': 'Import, edit, publish and delete frameworks',
+  'case:admin': 'Everything, including managing users and API clients',
+} satisfies Record<(typeof caseScopes)[number], string>;
+
+export const roles = ['admin', 'author', 'reviewer', 'teacher', 'learner'] as const satisfies readonly Role[];
+export const roleScopeTypes = ['global', 'framework', 'organization', 'class', 'self'] as const satisfies readonly RoleScopeType[];
+
+/** Which scopes each role may have: admin is global, authors and reviewers work on a framework or an organization. */
+export const roleScopes: Readonly<Record<Role, readonly RoleScopeType[]>> = {
+  admin: ['global'],
+  author: ['framework', 'organization'],
+  reviewer: ['framework', 'organization'],
+  teacher: ['class'],
+  learner: ['self'],
+};
+
+/**
+ * Checks a role grant and fills in the empty scope id of global and self grants. `field` names the grant in errors
+ * (`roles.0`).
+ */
+export function checkRoleGrant(g: { role: string; scopeType?: string | undefined; scopeId?: string | undefined }, field: string): RoleGrant {
+  const allowed = roleScopes[g.role as Role] as readonly RoleScopeType[] | undefined;
+  if (!allowed) throw new ShirubeError('invalid_request', `${field}.role: must be one of ${roles.join(', ')}`, `${field}.role`);
+  const scopeType = (g.scopeType ?? (allowed.length === 1 ? allowed[0] : undefined)) as RoleScopeType | undefined;
+  if (!scopeType || !allowed.includes(scopeType)) {
+    throw new ShirubeError('invalid_request', `${field}.scopeType: a ${g.role} role is scoped to ${allowed.join(' or ')}`, `${field}.scopeType`);
+  }
+  const unscoped = scopeType === 'global' || scopeType === 'self';
+  const scopeId = g.scopeId ?? '';
+  if (unscoped && scopeId !== '') {
+    throw new ShirubeError('invalid_request', `${field}.scopeId: must be empty for a ${scopeType} role`, `${field}.scopeId`);
+  }
+  if (!unscoped && !scopeId.trim()) {
+    throw new ShirubeError('invalid_request', `${field}.scopeId: the ${scopeType} identifier is required`, `${field}.scopeId`);
+  }
+  return { role: g.role as Role, scopeType, scopeId };
+}
+
+/** Who did it, for the audit log: `user:<id>`, `client:<client_id>`, or what the CLI says. */
+export function actorOf(p: Principal): string {
+  if (p.kind === 'user') return `user:${p.userId}`;
+  if (p.kind === 'client') return `client:${p.clientId}`;
+  return 'anonymous';
+}
 
 /** What a framework-level write needs to know about its target. */
 export interface FrameworkRef {

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from './db.js';
-import type { Role, RoleScopeType } from './tables.js';
+import type { ApiClientTable, AppUserTable, OrganizationTable, Role, RoleScopeType } from './tables.js';
 
 export interface UserRow {
   id: string;
@@ -9,6 +9,7 @@ export interface UserRow {
   passwordHash: string | null;
   locale: string;
   disabled: boolean;
+  createdAt: Date;
 }
 export interface RoleRow {
   role: Role;
@@ -16,16 +17,17 @@ export interface RoleRow {
   scopeId: string;
 }
 
-const toUser = (r: any): UserRow => ({
+const toUser = (r: Selectable<AppUserTable>): UserRow => ({
   id: r.id,
   username: r.username,
   displayName: r.display_name,
   passwordHash: r.password_hash,
   locale: r.locale,
   disabled: r.disabled,
+  createdAt: r.created_at,
 });
 
-export async function insertUser(db: Db, u: Omit<UserRow, 'disabled'>): Promise<void> {
+export async function insertUser(db: Db, u: Omit<UserRow, 'disabled' | 'createdAt'>): Promise<void> {
   await db
     .insertInto('app_user')
     .values({ id: u.id, username: u.username, display_name: u.displayName, password_hash: u.passwordHash, locale: u.locale })
@@ -46,13 +48,34 @@ export async function listUsers(db: Db): Promise<UserRow[]> {
   return (await db.selectFrom('app_user').selectAll().orderBy('username').execute()).map(toUser);
 }
 
-export async function setPassword(db: Db, userId: string, passwordHash: string): Promise<void> {
-  await db.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+export async function updateUser(db: Db, id: string, u: { displayName?: string; locale?: string; disabled?: boolean; passwordHash?: string }): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({
+      ...(u.displayName !== undefined ? { display_name: u.displayName } : {}),
+      ...(u.locale !== undefined ? { locale: u.locale } : {}),
+      ...(u.disabled !== undefined ? { disabled: u.disabled } : {}),
+      ...(u.passwordHash !== undefined ? { password_hash: u.passwordHash } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function userRoles(db: Db, userId: string): Promise<RoleRow[]> {
-  const rows = await db.selectFrom('role_assignment').select(['role', 'scope_type', 'scope_id']).where('user_id', '=', userId).execute();
-  return rows.map((r) => ({ role: r.role, scopeType: r.scope_type, scopeId: r.scope_id }));
+  return (await allRoles(db, userId)).get(userId) ?? [];
+}
+
+/** Role grants by user id (all users, or one). */
+export async function allRoles(db: Db, userId?: string): Promise<Map<string, RoleRow[]>> {
+  let q = db.selectFrom('role_assignment').select(['user_id', 'role', 'scope_type', 'scope_id']).orderBy('role').orderBy('scope_type').orderBy('scope_id');
+  if (userId !== undefined) q = q.where('user_id', '=', userId);
+  const byUser = new Map<string, RoleRow[]>();
+  for (const r of await q.execute()) {
+    const list = byUser.get(r.user_id) ?? [];
+    list.push({ role: r.role, scopeType: r.scope_type, scopeId: r.scope_id });
+    byUser.set(r.user_id, list);
+  }
+  return byUser;
 }
 
 export async function grantRole(db: Db, userId: string, r: RoleRow): Promise<void> {
@@ -63,18 +86,36 @@ export async function grantRole(db: Db, userId: string, r: RoleRow): Promise<voi
     .execute();
 }
 
-export async function revokeRole(db: Db, userId: string, r: RoleRow): Promise<void> {
-  await db
+export async function revokeRole(db: Db, userId: string, r: RoleRow): Promise<boolean> {
+  const res = await db
     .deleteFrom('role_assignment')
     .where('user_id', '=', userId)
     .where('role', '=', r.role)
     .where('scope_type', '=', r.scopeType)
     .where('scope_id', '=', r.scopeId)
-    .execute();
+    .executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+export async function deleteRoles(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('role_assignment').where('user_id', '=', userId).execute();
 }
 
 export async function countAdmins(db: Db): Promise<number> {
   const r = await db.selectFrom('role_assignment').select(sql<number>`count(*)::int`.as('n')).where('role', '=', 'admin').executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/** Admins who can still sign in, other than `exceptUserId`: the last one must not lock everybody out. */
+export async function countOtherActiveAdmins(db: Db, exceptUserId: string): Promise<number> {
+  const r = await db
+    .selectFrom('role_assignment as r')
+    .innerJoin('app_user as u', 'u.id', 'r.user_id')
+    .select(sql<number>`count(distinct u.id)::int`.as('n'))
+    .where('r.role', '=', 'admin')
+    .where('u.disabled', '=', false)
+    .where('u.id', '<>', exceptUserId)
+    .executeTakeFirstOrThrow();
   return r.n;
 }
 
@@ -86,7 +127,7 @@ export async function findSession(db: Db, tokenHash: string) {
   return db
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
-    .select(['s.user_id', 's.csrf_token', 's.expires_at', 'u.username', 'u.disabled'])
+    .select(['s.user_id', 's.csrf_token', 's.expires_at', 'u.username', 'u.display_name', 'u.locale', 'u.disabled'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.expires_at', '>', new Date())
     .executeTakeFirst();
@@ -94,6 +135,17 @@ export async function findSession(db: Db, tokenHash: string) {
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.deleteFrom('user_session').where('token_hash', '=', tokenHash).execute();
+}
+
+/** Ends every session of a user (password reset, disabled account). */
+export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('user_session').where('user_id', '=', userId).execute();
+}
+
+/** Housekeeping: expired sessions and access tokens are useless rows. */
+export async function deleteExpired(db: Db, now = new Date()): Promise<void> {
+  await db.deleteFrom('user_session').where('expires_at', '<=', now).execute();
+  await db.deleteFrom('access_token').where('expires_at', '<=', now).execute();
 }
 
 export interface ApiClientRow {
@@ -106,7 +158,7 @@ export interface ApiClientRow {
   revokedAt: Date | null;
   createdAt: Date;
 }
-const toClient = (r: any): ApiClientRow => ({
+const toClient = (r: Selectable<ApiClientTable>): ApiClientRow => ({
   id: r.id,
   clientId: r.client_id,
   secretHash: r.secret_hash,
@@ -130,9 +182,10 @@ export async function findApiClient(db: Db, clientId: string): Promise<ApiClient
 }
 
 export async function listApiClients(db: Db): Promise<ApiClientRow[]> {
-  return (await db.selectFrom('api_client').selectAll().orderBy('created_at').execute()).map(toClient);
+  return (await db.selectFrom('api_client').selectAll().orderBy('created_at').orderBy('name').execute()).map(toClient);
 }
 
+/** Revokes a client and deletes its access tokens; false when there is no such active client. */
 export async function revokeApiClient(db: Db, clientId: string): Promise<boolean> {
   const r = await db.updateTable('api_client').set({ revoked_at: new Date() }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
   await db.deleteFrom('access_token').where('client_id', 'in', db.selectFrom('api_client').select('id').where('client_id', '=', clientId)).execute();
@@ -154,9 +207,29 @@ export async function findAccessToken(db: Db, tokenHash: string) {
     .executeTakeFirst();
 }
 
+export type OrganizationRow = Omit<Selectable<OrganizationTable>, 'parent_id' | 'created_at'> & { parentId: string | null; createdAt: Date };
+const toOrganization = (r: Selectable<OrganizationTable>): OrganizationRow => ({ id: r.id, name: r.name, kind: r.kind, parentId: r.parent_id, createdAt: r.created_at });
+
+export async function insertOrganization(db: Db, o: { id: string; name: string; kind: OrganizationRow['kind']; parentId: string | null }): Promise<void> {
+  await db.insertInto('organization').values({ id: o.id, name: o.name, kind: o.kind, parent_id: o.parentId }).execute();
+}
+
+export async function getOrganization(db: Db, id: string): Promise<OrganizationRow | undefined> {
+  const r = await db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toOrganization(r);
+}
+
+export async function listOrganizations(db: Db): Promise<OrganizationRow[]> {
+  return (await db.selectFrom('organization').selectAll().orderBy('name').execute()).map(toOrganization);
+}
+
 export async function audit(db: Db, e: { actor: string; action: string; targetType: string; targetId?: string | null; details?: Record<string, unknown> | null }): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ actor: e.actor, action: e.action, target_type: e.targetType, target_id: e.targetId ?? null, details: e.details ? JSON.stringify(e.details) as never : null })
+    .values({ actor: e.actor, action: e.action, target_type: e.targetType, target_id: e.targetId ?? null, details: e.details ? (JSON.stringify(e.details) as never) : null })
     .execute();
+}
+
+export async function auditEntries(db: Db, targetType: string, targetId: string) {
+  return db.selectFrom('audit_log').selectAll().where('target_type', '=', targetType).where('target_id', '=', targetId).orderBy('id').execute();
 }

@@ -24,7 +24,10 @@ export function toApiError(err: unknown): { status: number; body: { error: { cod
   const status = fe.statusCode ?? 500;
   if (fe.validation) {
     const v = fe.validation[0];
-    const field = (v?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || (v?.params as { missingProperty?: string })?.missingProperty) ?? fe.validationContext ?? 'request';
+    const params = v?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    // The property a required/additionalProperties error is about is a parameter, not part of the path.
+    const path = [v?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), params?.missingProperty ?? params?.additionalProperty].filter(Boolean).join('.');
+    const field = path || (fe.validationContext ?? 'request');
     return { status: 400, body: { error: { code: 'invalid_request', message: `${field}: ${v?.message ?? fe.message}`, field } } };
   }
   if (status >= 400 && status < 500) return { status, body: { error: { code: status === 413 ? 'payload_too_large' : 'invalid_request', message: fe.message } } };

@@ -1,44 +1,60 @@
 import '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { anonymous, bearerPrincipal, sessionPrincipal, type Principal } from '../../auth/index.js';
+import { anonymous, bearerPrincipal, csrfMatches, findSession, type Principal, type SessionInfo } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 
 export const SESSION_COOKIE = 'shirube_session';
+export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** The signed-in person's session when the request came with a valid session cookie. */
+    sessionInfo: SessionInfo | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Skip the CSRF check (sign-in: it replaces whatever session the cookie names). */
+    csrfExempt?: boolean;
   }
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Resolves who is calling, for every route: `Authorization: Bearer` (API clients, OAuth 2.0) or the session cookie
- * (people in the web UI). A cookie-authenticated write must echo the session's CSRF token in `X-CSRF-Token`.
- * A bad bearer token is a 401 even on public routes, so a client learns its token has expired.
+ * (people in the web UI). A cookie-authenticated write must echo the session's CSRF token in `X-CSRF-Token`: a
+ * cross-site form can send the cookie but cannot read the token. A request with another Authorization scheme
+ * (xAPI Basic, later) ignores the cookie. A bad bearer token is a 401 even on public routes, so a client learns
+ * that its token has expired.
  */
 export default fp(async (app) => {
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('sessionInfo', undefined);
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     req.principal = anonymous;
+    req.sessionInfo = undefined;
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      const p = await bearerPrincipal(app.store.db, auth.slice(7).trim());
+    const bearer = auth && BEARER.exec(auth);
+    if (bearer) {
+      const p = await bearerPrincipal(app.store.db, bearer[1]!);
       if (!p) throw new ShirubeError('unauthorized', 'Authorization: the bearer token is invalid or expired; request a new one at /oauth/token');
       req.principal = p;
       return;
     }
     const token = req.cookies?.[SESSION_COOKIE];
     if (!token || auth) return;
-    const p = await sessionPrincipal(app.store.db, token);
-    if (!p) return;
-    if (!SAFE.has(req.method) && req.headers['x-csrf-token'] !== p.csrfToken) {
-      throw new ShirubeError('forbidden', 'X-CSRF-Token: missing or wrong; reload the page and try again');
+    const s = await findSession(app.store.db, token);
+    if (!s) return;
+    if (!SAFE.has(req.method) && !req.routeOptions.config.csrfExempt) {
+      const sent = req.headers[CSRF_HEADER];
+      if (!csrfMatches(typeof sent === 'string' ? sent : undefined, s)) {
+        throw new ShirubeError('forbidden', 'X-CSRF-Token: missing or wrong; reload the page and try again', 'X-CSRF-Token');
+      }
     }
-    const { csrfToken: _csrf, ...principal } = p;
-    req.principal = principal;
+    req.principal = s.principal;
+    req.sessionInfo = s;
   });
 }, { name: 'shirube-auth', dependencies: ['@fastify/cookie'] });
 
