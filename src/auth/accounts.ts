@@ -90,7 +90,7 @@ export async function createUser(
     await store.insertUser(trx, { id, username: u.username, displayName: u.displayName?.trim() || u.username, passwordHash, locale: u.locale ?? 'ja' });
     for (const r of roles) await store.grantRole(trx, id, r);
     await store.audit(trx, { actor, action: 'user.create', targetType: 'user', targetId: id, details: { username: u.username, roles } });
-    return view((await store.getUser(trx, id))!, roles);
+    return getUserView(trx, id);
   });
 }
 
