@@ -59,7 +59,7 @@ describe('POST /oauth/token', () => {
   });
 
   it('supports only the client_credentials grant', async () => {
-    for (const form of [{ grant_type: 'password', username: 'a', password: 'b' }, {}]) {
+    for (const form of [{ grant_type: 'password', username: 'a', password: 'b' }, {}] as Record<string, string>[]) {
       const r = await token(form, { authorization: basic(client.clientId, client.clientSecret) });
       expect(r.statusCode).toBe(400);
       expect(r.json().error).toBe('unsupported_grant_type');
