@@ -7,8 +7,10 @@ import { loggerOptions } from './log.js';
 import type { Store } from './store/db.js';
 import authPlugin from './http/plugins/auth.js';
 import caseApi from './http/case/index.js';
+import uriResolver from './http/uri.js';
 import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
+import web from './http/web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +20,7 @@ declare module 'fastify' {
 }
 
 /** Builds the whole server as one Fastify instance; never listens (see cli/serve.ts). */
-export async function buildApp(opts: { config: Config; store: Store; logger?: boolean }): Promise<FastifyInstance> {
+export async function buildApp(opts: { config: Config; store: Store; logger?: boolean; webRoot?: string }): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel),
     bodyLimit: opts.config.bodyLimit,
@@ -47,6 +49,8 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(authPlugin);
   await app.register(oauth);
   await app.register(caseApi);
+  await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uiApi, { prefix: '/api' });
+  await app.register(web, { root: opts.webRoot });
   return app;
 }

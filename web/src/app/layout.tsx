@@ -1,0 +1,39 @@
+import type { ReactNode } from 'react';
+import { useI18n } from '../lib/i18n/i18n.js';
+import { Link, useRouter } from '../lib/router.js';
+import { paths } from '../config/paths.js';
+import { LanguageSwitch } from '../components/ui/language-switch.js';
+import { UserMenu } from '../features/auth/components/user-menu.js';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { location } = useRouter();
+  const here = location.pathname + (location.search.size ? `?${location.search}` : '');
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        {t('app.skipToContent')}
+      </a>
+      <header className="site-header">
+        <Link to={paths.home()} className="brand">
+          <span className="brand-name">{t('app.name')}</span>
+          <span className="brand-tagline">{t('app.tagline')}</span>
+        </Link>
+        <nav aria-label={t('nav.label')} className="site-nav">
+          <Link to={paths.home()}>{t('nav.frameworks')}</Link>
+          <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
+        </nav>
+        <div className="header-tools">
+          <LanguageSwitch />
+          {location.pathname !== paths.signIn() && <UserMenu currentPath={here} />}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="site-footer">
+        <p>{t('footer.attribution')}</p>
+      </footer>
+    </>
+  );
+}

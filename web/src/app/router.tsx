@@ -1,0 +1,16 @@
+import { matchPath, useRouter } from '../lib/router.js';
+import { FrameworkRoute } from './routes/framework.js';
+import { FrameworksRoute } from './routes/frameworks.js';
+import { NotFoundRoute } from './routes/not-found.js';
+import { SignInRoute } from './routes/sign-in.js';
+
+/** The route table; its URLs are built by config/paths.ts. */
+export function AppRoutes() {
+  const { pathname } = useRouter().location;
+  let m: Record<string, string> | null;
+  if (matchPath('/', pathname)) return <FrameworksRoute />;
+  if (matchPath('/sign-in', pathname)) return <SignInRoute />;
+  if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
+  if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;
+  return <NotFoundRoute />;
+}

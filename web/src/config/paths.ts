@@ -1,0 +1,22 @@
+/** Every URL the UI links to or fetches, in one place (bulletproof-react's paths.ts). */
+const enc = encodeURIComponent;
+
+export const paths = {
+  home: () => '/',
+  signIn: (next?: string) => (next && next !== '/' ? `/sign-in?next=${enc(next)}` : '/sign-in'),
+  framework: (id: string) => `/frameworks/${enc(id)}`,
+  frameworkItem: (id: string, itemId: string) => `/frameworks/${enc(id)}/items/${enc(itemId)}`,
+  /** The server's resolvable URI page for any CASE entity (HTML for people, JSON for machines). */
+  uri: (id: string) => `/uri/${enc(id)}`,
+  apiDocs: () => '/api/docs',
+} as const;
+
+export const api = {
+  session: '/api/auth/session',
+  signIn: '/api/auth/sign-in',
+  signOut: '/api/auth/sign-out',
+  /** Frameworks the signed-in person may read, private drafts included. */
+  frameworks: '/api/frameworks',
+  cfDocuments: '/ims/case/v1p1/CFDocuments',
+  cfPackage: (id: string) => `/ims/case/v1p1/CFPackages/${enc(id)}`,
+} as const;

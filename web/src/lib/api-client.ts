@@ -1,0 +1,74 @@
+/**
+ * The one HTTP client of the UI. Every failure — CASE's imsx_StatusInfo, /api's {error:{code,message}}, a proxy's
+ * HTML page, a dropped connection — becomes one ApiError with a status, a code and a message fit to show.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** The API's code (`not_found`, `unauthorized`…), CASE's codeMinor value, or `network` / `http_<status>`. */
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface StatusInfoBody {
+  imsx_codeMajor: string;
+  imsx_description?: string;
+  imsx_codeMinor?: { imsx_codeMinorField?: Array<{ imsx_codeMinorFieldName?: string; imsx_codeMinorFieldValue?: string }> };
+}
+interface UiErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Turns an error response body (already parsed, or undefined when it was not JSON) into an ApiError. */
+export function toApiError(status: number, body: unknown): ApiError {
+  if (isObject(body) && isObject(body['error']) && typeof body['error']['code'] === 'string') {
+    const e = (body as unknown as UiErrorBody).error;
+    return new ApiError(status, e.code, e.message || `HTTP ${status}`, e.field);
+  }
+  if (isObject(body) && typeof body['imsx_codeMajor'] === 'string') {
+    const s = body as unknown as StatusInfoBody;
+    const minor = s.imsx_codeMinor?.imsx_codeMinorField?.[0];
+    return new ApiError(status, minor?.imsx_codeMinorFieldValue ?? `http_${status}`, s.imsx_description || `HTTP ${status}`, minor?.imsx_codeMinorFieldName);
+  }
+  return new ApiError(status, `http_${status}`, `HTTP ${status}`);
+}
+
+let csrfToken: string | undefined;
+/** Cookie-authenticated writes must echo the session's CSRF token (set after sign-in and on session load). */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) throw toApiError(res.status, parsed);
+  if (text && parsed === undefined) throw new ApiError(res.status, 'invalid_response', `${method} ${path}: the server did not answer with JSON`);
+  return parsed as T;
+}
+
+export const apiClient = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+};
