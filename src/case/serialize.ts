@@ -175,12 +175,16 @@ function value(kind: Kind, v: unknown, ctx: Ctx): unknown {
   }
 }
 
+/** Pre-final CASE spellings read when the standard field is absent (legacy OpenSALT: `educationalLevel: "06"`). */
+const legacyNames: Record<string, string> = { educationLevel: 'educationalLevel' };
+
 /** One object through its class spec: known fields only, in schema order; required ones always present. */
 function normalise(cls: ClassSpec, payload: Obj, ctx: Ctx): Json {
   const out: Json = {};
   for (const [name, field] of Object.entries(cls)) {
     if (field.since11 && ctx.version === '1.0') continue;
-    let v = value(field.kind, payload[name], ctx);
+    const legacy = legacyNames[name];
+    let v = value(field.kind, payload[name] ?? (legacy ? payload[legacy] : undefined), ctx);
     if (v === undefined && field.required) {
       if (field.kind === 'dateTime') v = ctx.lastChange.toISOString();
       else if (field.kind === 'uri') v = resolver(ctx, String(payload['identifier'] ?? ''));
@@ -316,6 +320,8 @@ export function serializePackage(rows: PackageRows, opts: SerializeOptions): Jso
     CFItems: rows.items.map((i) => {
       const out = entity(spec.CFItem, i, opts);
       if (opts.uriExtras) out['CFDocumentURI'] = i.documentIdentifier === doc.identifier || !i.documentIdentifier ? docLink : itemDocumentUri(i, undefined, opts);
+      // The pre-final CFItemAssociationURI (legacy OpenSALT) is another URI extra: kept as given.
+      if (opts.uriExtras && i.payload['CFItemAssociationURI'] !== undefined) out['CFItemAssociationURI'] = payloadOf(i, opts)['CFItemAssociationURI'];
       return out;
     }),
     CFAssociations: rows.associations.map((a) => ({ ...entity(spec.CFAssociation, a, opts), ...(docLink ? { CFDocumentURI: docLink } : {}) })),
