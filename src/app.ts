@@ -8,7 +8,6 @@ import type { Store } from './store/db.js';
 import authPlugin from './http/plugins/auth.js';
 import caseApi from './http/case/index.js';
 import uriResolver from './http/uri.js';
-import uriResolver from './http/uri.js';
 import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
 import web from './http/web.js';
@@ -50,7 +49,6 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(authPlugin);
   await app.register(oauth);
   await app.register(caseApi);
-  await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uiApi, { prefix: '/api' });
   await app.register(web, { root: opts.webRoot });
