@@ -86,6 +86,7 @@ export async function readXlsx(input: Uint8Array): Promise<SpreadsheetTables> {
 
 const list = (s: string | undefined, sep = ',') => (s ? s.split(sep).map((x) => x.trim()).filter(Boolean) : []);
 const isoDateTime = (s: string | undefined, now: Date) => (parseCaseDateTime(s) ?? now).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+const sequenceNumber = (s: string | undefined) => (s && /^-?\d+$/.test(s) ? Number(s) : undefined);
 const given = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))) as Partial<T>;
 
 /**
@@ -161,13 +162,15 @@ export function spreadsheetToPackage(t: SpreadsheetTables, opts: SpreadsheetDocu
     const row = sheetChildOf.get(`${id} ${destination.identifier}`);
     if (row) used.add(row);
     const assocId = row?.['identifier'] || named(`isChildOf:${id}:${destination.identifier}`);
+    // Shirube's own export says which tree associations had a sequenceNumber; otherwise smartLevel gives it.
+    const seq = row && 'sequenceNumber' in row ? sequenceNumber(row['sequenceNumber']) : Number(smart.slice(smart.lastIndexOf('.') + 1));
     treeAssociations.push({
       identifier: assocId,
       uri: localUri(assocId),
       associationType: 'isChildOf',
       originNodeURI: link(id, nodeTitle(id)),
       destinationNodeURI: destination,
-      sequenceNumber: Number(smart.slice(smart.lastIndexOf('.') + 1)),
+      ...(seq !== undefined ? { sequenceNumber: seq } : {}),
       lastChangeDateTime: isoDateTime(undefined, now),
     });
   }
@@ -185,7 +188,7 @@ export function spreadsheetToPackage(t: SpreadsheetTables, opts: SpreadsheetDocu
     if (group && !groupings.has(group)) {
       groupings.set(group, { identifier: group, uri: localUri(group), title: a['associationGroupName'] || group, lastChangeDateTime: isoDateTime(undefined, now) });
     }
-    const seq = a['sequenceNumber'] && /^-?\d+$/.test(a['sequenceNumber']) ? Number(a['sequenceNumber']) : undefined;
+    const seq = sequenceNumber(a['sequenceNumber']);
     return {
       identifier: id,
       uri: localUri(id),
