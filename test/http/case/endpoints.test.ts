@@ -240,3 +240,13 @@ describe('discovery', () => {
     expect(res.body).toBe(readFileSync(`${SHARED}/spec/case/v1p1/openapi/imscasev1p1_openapi3_v1p0.json`, 'utf8'));
   });
 });
+
+test('every CASE route is in the OpenAPI document of the server, for both versions', async () => {
+  const doc = (await get('/openapi.json')).json();
+  for (const v of ['v1p0', 'v1p1']) {
+    expect(doc.paths).toHaveProperty([`/ims/case/${v}/CFDocuments`]);
+    for (const endpoint of Object.keys(operationOf)) expect(doc.paths, `${v} ${endpoint}`).toHaveProperty([`/ims/case/${v}/${endpoint}/{sourcedId}`]);
+  }
+  expect(doc.paths).toHaveProperty(['/uri/{identifier}']);
+  expect(doc.paths).toHaveProperty(['/uri/code/{code}']);
+});
