@@ -64,6 +64,6 @@ export async function importCaseJson(db: Db, input: unknown, opts: CaseJsonImpor
     sourceUrl: opts.sourceUrl ?? null,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  const [result] = await saveImported(db, rows, { onProgress, audit: opts.audit });
+  const [result] = await saveImported(db, rows, { onProgress, audit: opts.audit, alsoWrite: opts.alsoWrite });
   return result!;
 }

@@ -11,6 +11,8 @@ export interface SaveOptions {
   onProgress?: OnProgress | undefined;
   /** Written to the audit log inside the import's transaction. */
   audit?: { actor: string; action: string; details?: Record<string, unknown> } | undefined;
+  /** More writes that belong to the import (e.g. a remote source's credentials), in its transaction. */
+  alsoWrite?: ((trx: Db) => Promise<void>) | undefined;
 }
 
 export interface ImportResult {
@@ -125,6 +127,7 @@ export async function saveImported(db: Db, given: PackageRows | PackageRows[], o
         });
       }
     }
+    await opts.alsoWrite?.(trx);
   });
   opts.onProgress?.(total, total);
   return packages.map(importResult);
