@@ -80,7 +80,8 @@ export async function visibleItem(r: Reader, id: string): Promise<{ item: ItemRo
   const holders = await itemDocuments(r.db, id);
   if (!visibleVia(r.principal, holders)) return undefined;
   const own = holders.find((d) => d.identifier === item.documentIdentifier) ?? (item.documentIdentifier ? await getDocument(r.db, item.documentIdentifier) : undefined);
-  return { item, holders, own };
+  // The item's own framework is named only when the caller may see it (an alias may live in a public package).
+  return { item, holders, own: own && canSee(r.principal, own) ? own : undefined };
 }
 
 export async function visibleAssociation(r: Reader, id: string): Promise<{ row: AssociationRow; doc: DocumentRow } | undefined> {
