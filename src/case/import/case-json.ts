@@ -2,7 +2,7 @@ import type { Db } from '../../store/db.js';
 import { ShirubeError } from '../../errors.js';
 import type { CFPackage } from '../model.js';
 import { packageToRows } from '../package.js';
-import { saveImported, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
+import { saveImported, saveOptions, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -64,6 +64,6 @@ export async function importCaseJson(db: Db, input: unknown, opts: CaseJsonImpor
     sourceUrl: opts.sourceUrl ?? null,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  const [result] = await saveImported(db, rows, { onProgress, audit: opts.audit, alsoWrite: opts.alsoWrite });
+  const [result] = await saveImported(db, rows, { ...saveOptions(opts), onProgress });
   return result!;
 }

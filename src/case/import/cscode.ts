@@ -4,7 +4,7 @@ import { ShirubeError } from '../../errors.js';
 import { localUri, type CFAssociation, type CFDefinitionEntity, type CFDocument, type CFItem, type CFPackage, type LinkURI } from '../model.js';
 import { packageToRows } from '../package.js';
 import { COURSE_OF_STUDY_CODE, cscaseId, lodUri } from '../cscode.js';
-import { saveImported, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
+import { saveImported, saveOptions, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
 
 /**
  * CSCASE: the Course of Study Code table (MEXT 学習指導要領コード, with the columns of
@@ -270,5 +270,5 @@ export interface CourseOfStudyImportOptions extends CourseOfStudyOptions, Omit<S
 export async function importCourseOfStudyCodes(db: Db, csv: string | Uint8Array, opts: CourseOfStudyImportOptions = {}, onProgress?: OnProgress): Promise<ImportResult[]> {
   const packages = buildCourseOfStudyPackages(parseCodeTable(csv), opts);
   const rows = packages.map((pkg) => packageToRows(pkg, { authored: true, isCourseOfStudy: true }));
-  return saveImported(db, rows, { onProgress, audit: opts.audit });
+  return saveImported(db, rows, { ...saveOptions(opts), onProgress });
 }

@@ -11,6 +11,8 @@ export interface SaveOptions {
   onProgress?: OnProgress | undefined;
   /** Written to the audit log inside the import's transaction. */
   audit?: { actor: string; action: string; details?: Record<string, unknown> } | undefined;
+  /** Called for each package before anything is written: may refuse (throw) or set the document's organizationId. */
+  beforeSave?: ((rows: PackageRows) => Promise<void>) | undefined;
   /** More writes that belong to the import (e.g. a remote source's credentials), in its transaction. */
   alsoWrite?: ((trx: Db) => Promise<void>) | undefined;
 }
@@ -20,6 +22,9 @@ export interface ImportResult {
   title: string;
   counts: { CFItems: number; CFAssociations: number; CFDefinitions: number; CFRubrics: number };
 }
+
+/** The save options among an importer's options. */
+export const saveOptions = (o: Omit<SaveOptions, 'onProgress'>): Omit<SaveOptions, 'onProgress'> => ({ audit: o.audit, beforeSave: o.beforeSave, alsoWrite: o.alsoWrite });
 
 /** Counts inserted rows as the store writes them, to report progress without the store knowing. */
 class ProgressPlugin implements KyselyPlugin {
@@ -111,6 +116,7 @@ export async function saveImported(db: Db, given: PackageRows | PackageRows[], o
     p.definitions.forEach((x, i) => checkNoNul(x.payload, defPaths[i]!));
     return dedupeRows(p);
   });
+  for (const p of packages) await opts.beforeSave?.(p);
   const total = packages.reduce((n, p) => n + countRows(p), 0);
   opts.onProgress?.(0, total);
   await db.transaction().execute(async (trx) => {

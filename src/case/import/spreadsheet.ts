@@ -5,7 +5,7 @@ import { ShirubeError } from '../../errors.js';
 import { localUri, type CFAssociation, type CFDefinitionEntity, type CFDocument, type CFItem, type CFPackage, type LinkURI } from '../model.js';
 import { packageToRows, parseCaseDateTime } from '../package.js';
 import { uuidv4, uuidv5 } from '../uuid.js';
-import { saveImported, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
+import { saveImported, saveOptions, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
 import { ITEM_COLUMNS, SHEETS, SPREADSHEET_NAMESPACE, type SheetRow } from './opensalt-layout.js';
 
 export type SpreadsheetFormat = 'csv' | 'xlsx';
@@ -232,6 +232,6 @@ export async function importSpreadsheet(db: Db, input: Uint8Array | string, form
   const tables = format === 'csv' ? readCsv(input) : await readXlsx(typeof input === 'string' ? Buffer.from(input) : input);
   const pkg = spreadsheetToPackage(tables, opts);
   const rows = packageToRows(pkg, { authored: true, organizationId: opts.organizationId ?? null, ...(opts.now ? { now: opts.now } : {}) });
-  const [result] = await saveImported(db, rows, { onProgress, audit: opts.audit });
+  const [result] = await saveImported(db, rows, { ...saveOptions(opts), onProgress });
   return result!;
 }

@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { useApiErrors } from './errors.js';
 import authRoutes from './auth.js';
 import adminRoutes from './admin.js';
+import frameworkRoutes from './frameworks.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
   useApiErrors(app);
   await app.register(authRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
+  await app.register(frameworkRoutes, { prefix: '/frameworks' });
 }
