@@ -30,6 +30,16 @@ describe('parseRichText', () => {
     ]);
   });
 
+  it('links bare web addresses, stopping at Japanese punctuation and a final full stop', () => {
+    expect(parseInline('出典（https://www.mext.go.jp/a_menu/other/data_00002.htm）。See https://example.org/x.')).toEqual([
+      { kind: 'text', text: '出典（' },
+      { kind: 'link', href: 'https://www.mext.go.jp/a_menu/other/data_00002.htm', children: [{ kind: 'text', text: 'https://www.mext.go.jp/a_menu/other/data_00002.htm' }] },
+      { kind: 'text', text: '）。See ' },
+      { kind: 'link', href: 'https://example.org/x', children: [{ kind: 'text', text: 'https://example.org/x' }] },
+      { kind: 'text', text: '.' },
+    ]);
+  });
+
   it('does not take prices for math', () => {
     expect(parseInline('costs $5 and $10')).toEqual([{ kind: 'text', text: 'costs $5 and $10' }]);
   });

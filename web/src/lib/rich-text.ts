@@ -1,7 +1,8 @@
 /**
  * CASE 1.1 allows Markdown (and LaTeX between $…$) in statements and notes. This parses the small subset the
- * UI shows — paragraphs, line breaks, lists, headings, **strong**, *emphasis*, `code`, [links](https://…), $math$ —
- * into plain data that components render as React elements, so untrusted text is never parsed as HTML.
+ * UI shows (paragraphs, line breaks, lists, headings, **strong**, *emphasis*, `code`, [links](https://…), bare
+ * https:// addresses, $math$) into plain data that components render as React elements, so untrusted text is
+ * never parsed as HTML.
  * LaTeX is shown as its source in a math style (no TeX engine).
  */
 export type Inline =
@@ -19,7 +20,7 @@ export type Block =
   | { kind: 'list'; ordered: boolean; items: Inline[][] }
   | { kind: 'math'; text: string };
 
-const INLINE = /`([^`\n]+)`|\$([^$\s](?:[^$\n]*[^$\s])?)\$|\*\*([^*\n]+)\*\*|\*([^*\s\n][^*\n]*)\*|\[([^\]\n]+)\]\(([^()\s]+)\)/g;
+const INLINE = /`([^`\n]+)`|\$([^$\s](?:[^$\n]*[^$\s])?)\$|\*\*([^*\n]+)\*\*|\*([^*\s\n][^*\n]*)\*|\[([^\]\n]+)\]\(([^()\s]+)\)|(https?:\/\/[^\s<>()（）「」、。，,]*[^\s<>()（）「」、。，,.;:!?])/g;
 
 /** Only web links and same-site paths: never javascript:, data: or other schemes. */
 export function safeHref(href: string): string | undefined {
@@ -45,7 +46,7 @@ export function parseInline(text: string): Inline[] {
     const at = m.index ?? 0;
     pushText(text.slice(last, at));
     last = at + m[0].length;
-    const [whole, code, math, strong, em, label, href] = m;
+    const [whole, code, math, strong, em, label, href, bare] = m;
     if (code !== undefined) out.push({ kind: 'code', text: code });
     else if (math !== undefined) out.push({ kind: 'math', text: math });
     else if (strong !== undefined) out.push({ kind: 'strong', children: parseInline(strong) });
@@ -54,7 +55,7 @@ export function parseInline(text: string): Inline[] {
       const safe = safeHref(href);
       if (safe) out.push({ kind: 'link', href: safe, children: parseInline(label) });
       else pushText(whole);
-    }
+    } else if (bare !== undefined) out.push({ kind: 'link', href: bare, children: [{ kind: 'text', text: bare }] });
   }
   pushText(text.slice(last));
   return out;

@@ -166,10 +166,9 @@ export function FrameworkTree({ tree, selectedKey, onSelect }: Props) {
                 data-identifier={n.item.identifier}
                 className={['tree-row', filter?.matches.has(n.key) ? 'match' : '', n.key === selectedKey ? 'selected' : ''].join(' ')}
                 style={{ paddingInlineStart: `${0.25 + n.depth * 1.25}rem` }}
-                onClick={() => {
-                  setFocusKey(n.key);
-                  onSelect(n);
-                }}
+                // Focus can arrive by Tab, a click or assistive technology: the keys act on the focused row.
+                onFocus={() => setFocusKey(n.key)}
+                onClick={() => onSelect(n)}
               >
                 <span
                   className={`twisty${kids.length ? '' : ' leaf'}`}
