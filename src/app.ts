@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { loggerOptions } from './log.js';
 import type { Store } from './store/db.js';
 import authPlugin from './http/plugins/auth.js';
+import { apiScopes } from './auth/index.js';
 import caseApi from './http/case/index.js';
 import uriResolver from './http/uri.js';
 import uiApi from './http/api/index.js';
@@ -37,7 +38,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
       servers: [{ url: opts.config.publicUrl }],
       components: {
         securitySchemes: {
-          oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'case:read': 'Read private frameworks', 'case:write': 'Import, edit and publish frameworks', 'case:admin': 'Manage users and API clients' } } } },
+          oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { ...apiScopes } } } },
           session: { type: 'apiKey', in: 'cookie', name: 'shirube_session' },
         },
       },

@@ -272,6 +272,13 @@ const clientView = (c: store.ApiClientRow): ApiClientView => ({
   revokedAt: c.revokedAt?.toISOString() ?? null,
 });
 
+/** Checks the scopes of a new API client against the known ones (apiScopes). */
+export function checkScopes(scopes: readonly string[]): void {
+  if (!scopes.length) throw new ShirubeError('invalid_request', 'scopes: at least one scope is required', 'scopes');
+  const unknown = scopes.filter((s) => !(s in apiScopes));
+  if (unknown.length) throw new ShirubeError('invalid_request', `scopes: unknown ${unknown.join(' ')}; known: ${Object.keys(apiScopes).join(' ')}`, 'scopes');
+}
+
 /** Creates an API client; the secret is returned this once and only its hash is kept. */
 export async function createApiClient(
   db: Db,
@@ -279,9 +286,7 @@ export async function createApiClient(
   actor = 'system',
 ): Promise<ApiClientView & { clientSecret: string }> {
   if (!c.name.trim()) throw new ShirubeError('invalid_request', 'name: is required', 'name');
-  if (!c.scopes.length) throw new ShirubeError('invalid_request', 'scopes: at least one scope is required', 'scopes');
-  const unknown = c.scopes.filter((s) => !(s in apiScopes));
-  if (unknown.length) throw new ShirubeError('invalid_request', `scopes: unknown ${unknown.join(' ')}; known: ${Object.keys(apiScopes).join(' ')}`, 'scopes');
+  checkScopes(c.scopes);
   const clientId = randomUUID();
   const clientSecret = randomToken();
   return db.transaction().execute(async (trx) => {

@@ -1,38 +1,61 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { DataDirLockedError } from '../store/lock.js';
 import { isShirubeError } from '../errors.js';
 import { openConfiguredStore, serve } from './serve.js';
+import { usersCommand } from './users.js';
+import { clientsCommand } from './clients.js';
+import { exportCommand, importCommand } from './transfer.js';
 
 const program = new Command('shirube')
-  .description('Shirube (標): Course of Study competencies (CASE), learning records (xAPI), learning maps and badges.\nConfiguration comes from environment variables: see docs/config.md.')
-  .showHelpAfterError();
+  .description(
+    'Shirube (標): Course of Study competencies (CASE), learning records (xAPI), learning maps and badges.\n' +
+      'Configuration comes from environment variables: see docs/config.md.\n' +
+      'Exit status: 0 success, 2 bad usage, configuration or input (one-line message), 1 unexpected error.',
+  )
+  .showHelpAfterError('(shirube --help shows the commands)')
+  // Usage errors become exceptions, so they exit with 2 like other input errors.
+  .exitOverride();
 
 program.command('serve').description('start the server (applies migrations; loads the demo framework into an empty database)').action(async () => {
   await serve(loadConfig());
 });
 
 program.command('migrate').description('apply pending database migrations and exit').action(async () => {
-  const { store, release } = await openConfiguredStore(loadConfig());
-  // openConfiguredStore has migrated; report what is there.
-  const rows = await store.db.selectFrom('shirube_migration' as never).select('name' as never).execute();
-  console.log(`Database is at the latest migration (${rows.length} applied).`);
+  const { store, release, applied } = await openConfiguredStore(loadConfig());
   await store.close();
   release();
+  process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}.\n` : 'The database is already at the latest migration.\n');
 });
 
+usersCommand(program);
+clientsCommand(program);
+importCommand(program);
+exportCommand(program);
+
 export { program };
+
+/** What to do when the embedded database is in use: the lock's message plus the ways around it. */
+const lockHint =
+  ' To change data while the server runs, use its HTTP API: the admin API (/api/admin, see /api/docs) for users and clients,' +
+  ' or `shirube import … --server <url> --token <bearer token>` for imports.';
 
 async function main() {
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DataDirLockedError || isShirubeError(e)) {
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+    if (e instanceof DataDirLockedError) {
+      console.error(`shirube: ${e.message}${lockHint}`);
+      process.exit(2);
+    }
+    if (e instanceof ConfigError || (isShirubeError(e) && e.code !== 'internal')) {
       console.error(`shirube: ${e.message}`);
       process.exit(2);
     }
-    throw e;
+    console.error('shirube: unexpected error:', e);
+    process.exit(1);
   }
 }
 await main();

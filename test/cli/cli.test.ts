@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shirube-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, ...rest } = process.env;
+  return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_DEMO: '0', SHIRUBE_LOG_LEVEL: 'warn', ...extra };
+}
+
+/** Starts the CLI as the user would (`shirube …`), from the TypeScript sources. */
+const start = (args: string[], extra: Record<string, string> = {}) =>
+  spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
+
+/** Runs the CLI to completion. */
+function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = start(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(input ?? '');
+  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** `shirube serve` on the test's data directory; resolves once it listens. */
+async function serve(): Promise<{ child: ChildProcess; url: string; stop(): Promise<number | null> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: url });
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Shirube is running at')) res();
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  return {
+    child,
+    url,
+    stop: () =>
+      new Promise((res) => {
+        child.removeAllListeners('exit');
+        child.on('exit', (code) => res(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// Each command is a fresh Node process opening PGlite: seconds each, more on a busy machine.
+describe('shirube CLI', { timeout: 240_000 }, () => {
+  it('migrate applies the migrations once', async () => {
+    const first = await run(['migrate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Applied \d+ migration\(s\): 0001_case_and_accounts/);
+    const again = await run(['migrate']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already at the latest migration');
+  });
+
+  it('adds a user and an API client who then sign in on a server started on the same directory; the running server locks the directory', async () => {
+    const add = await run(['users', 'add', 'hanako', '--display-name', '花子', '--role', 'admin', '--password-stdin'], 'a long enough password\n');
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain('Created user hanako');
+    expect(add.stdout).not.toContain('a long enough password');
+    const client = await run(['clients', 'add', 'mirror', '--scope', 'case:read', '--scope', 'case:write']);
+    expect(client.code, client.stderr).toBe(0);
+    const clientId = /client_id:\s+(\S+)/.exec(client.stdout)![1]!;
+    const clientSecret = /client_secret:\s+(\S+)/.exec(client.stdout)![1]!;
+
+    const listed = await run(['users', 'list', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ username: 'hanako', displayName: '花子', roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] })]);
+
+    const server = await serve();
+    try {
+      const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'hanako', password: 'a long enough password' }),
+      });
+      expect(signIn.status).toBe(200);
+      expect((await signIn.json()).user.roles).toEqual([{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+
+      const token = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      expect(token.status).toBe(200);
+      expect((await token.json()).scope).toBe('case:read case:write');
+
+      // A second process cannot open the embedded database: it fails fast and says what to do.
+      const locked = await run(['users', 'list']);
+      expect(locked.code).toBe(2);
+      const message = locked.stderr.trim();
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toContain(`is in use by process ${server.child.pid}`);
+      expect(message).toMatch(/Stop it first/);
+      expect(message).toContain('--server');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // Once the server has stopped, the directory is free again.
+    const after = await run(['users', 'list']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toContain('hanako');
+  });
+
+  it('imports a Course of Study Code table with progress on stderr and exports it', async () => {
+    const imp = await run(['import', 'cscode', join(ROOT, 'assets/frameworks/elementary-math-2017.csv')]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stdout).toMatch(/Imported .*算数 \(([0-9a-f-]{36})\): 632 CFItems/);
+    // Not a terminal: a few percentage lines ending at 100%.
+    const lines = imp.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThanOrEqual(6);
+    expect(lines.at(-1)).toMatch(/100% \(\d+\/\d+\)$/);
+    const id = /\(([0-9a-f-]{36})\)/.exec(imp.stdout)![1]!;
+
+    const out = join(dir, 'export.json');
+    const exp = await run(['export', id, '--format', 'case-json-1.1', '-o', out]);
+    expect(exp.code, exp.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(out, 'utf8'));
+    expect(pkg.CFDocument.identifier).toBe(id);
+    expect(pkg.CFItems).toHaveLength(632);
+  });
+
+  it('exits with 2 and one line for usage, input and data errors', async () => {
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /unknown command/],
+      [['users', 'grant', 'hanako', 'teacher'], /grant\.scopeId: the class identifier is required/],
+      [['users', 'grant', 'nobody', 'admin'], /No user named nobody/],
+      [['clients', 'add', 'x', '--scope', 'case:everything'], /unknown case:everything/],
+      [['import', 'case-json', join(dir, 'missing.json')], /missing\.json: no such file/],
+      [['export', '00000000-0000-4000-8000-000000000000', '--format', 'csv'], /No framework/],
+      [['export', 'x', '--format', 'pdf'], /pdf/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args, 'some password\n');
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const bad = await run(['users', 'grant', 'hanako', 'teacher']);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits with 2 on bad configuration, naming the variable', async () => {
+    const child = start(['migrate'], { PORT: 'eighty' });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT');
+  });
+});
