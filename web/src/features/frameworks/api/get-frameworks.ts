@@ -9,11 +9,10 @@ export async function getFrameworks(includePrivate: boolean): Promise<CFDocument
   const byId = new Map((pub.CFDocuments ?? []).map((d) => [d.identifier, d]));
   if (includePrivate) {
     try {
-      const mine = await apiClient.get<CFDocument[] | { frameworks?: CFDocument[]; CFDocuments?: CFDocument[] }>(api.frameworks);
-      const list = Array.isArray(mine) ? mine : (mine.frameworks ?? mine.CFDocuments ?? []);
-      for (const d of list) if (d?.identifier && !byId.has(d.identifier)) byId.set(d.identifier, d);
+      const { frameworks } = await apiClient.get<{ frameworks: CFDocument[] }>(api.frameworks);
+      for (const d of frameworks) if (!byId.has(d.identifier)) byId.set(d.identifier, d);
     } catch (e) {
-      // A server without the endpoint, or a person without the right, still gets the public list.
+      // A session that just ended, or a person without the right, still gets the public list.
       if (!(e instanceof ApiError) || ![401, 403, 404].includes(e.status)) throw e;
     }
   }
