@@ -59,9 +59,10 @@ describe('import from a remote CASE server', () => {
     await store.close();
   });
 
-  const refused = async (p: Promise<unknown>) => {
+  // The import starts only after the snapshot is taken.
+  const refused = async (start: () => Promise<unknown>) => {
     const before = await snapshot(store.db);
-    const e = await p.then(() => undefined, (x) => x);
+    const e = await start().then(() => undefined, (x) => x);
     expect(await snapshot(store.db)).toBe(before);
     return e ? { code: e.code, field: e.field, message: e.message as string } : 'accepted';
   };
@@ -89,7 +90,7 @@ describe('import from a remote CASE server', () => {
     const docs = await listRemoteDocuments(store.db, { url: `${base}/case/ims/case/v1p0/CFDocuments` });
     expect(docs.map((d) => d.identifier)).toEqual([SB, act.CFDocument.identifier]);
     expect(docs[0]).toMatchObject({ title: smarter.CFDocument.title, packageUrl: `${base}/case/ims/case/v1p0/CFPackages/${SB}` });
-    expect(await refused(importRemote(store.db, { url: `${base}/case/ims/case/v1p0/CFDocuments` }))).toMatchObject({ code: 'invalid_request', field: 'documentId' });
+    expect(await refused(() => importRemote(store.db, { url: `${base}/case/ims/case/v1p0/CFDocuments` }))).toMatchObject({ code: 'invalid_request', field: 'documentId' });
   });
 
   it('imports an unprotected, wrapped package', async () => {
@@ -100,18 +101,18 @@ describe('import from a remote CASE server', () => {
   it('turns every remote failure into a clear 4xx or 502 and stores nothing', async () => {
     const pkg = (prefix: string) => `${base}/${prefix}/ims/case/v1p0/CFPackages/${SB}`;
     const wrong = { tokenUrl: `${base}/oauth/token`, clientId: CLIENT.clientId, clientSecret: 'wrong' };
-    expect(await refused(importRemote(store.db, { url: `${base}/other/ims/case/v1p0/CFPackages/${SB}`, auth: wrong }))).toMatchObject({ code: 'invalid_request', field: 'auth', message: expect.stringContaining('refused the client credentials (HTTP 401)') });
-    expect(await refused(importRemote(store.db, { url: `${base}/elsewhere/ims/case/v1p0/CFDocuments/x` }))).toMatchObject({ code: 'invalid_request', field: 'url' });
-    expect(await refused(importRemote(store.db, { url: pkg('missing') }))).toMatchObject({ code: 'invalid_request', field: 'url', message: expect.stringContaining('HTTP 404') });
-    expect(await refused(importRemote(store.db, { url: pkg('hang'), timeoutMs: 300 }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('timed out') });
-    expect(await refused(importRemote(store.db, { url: pkg('html') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('did not send JSON') });
-    expect(await refused(importRemote(store.db, { url: pkg('broken') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('did not send JSON') });
-    expect(await refused(importRemote(store.db, { url: pkg('shape') }))).toMatchObject({ code: 'bad_gateway', field: 'CFDocument', message: expect.stringContaining('not a usable CFPackage') });
-    expect(await refused(importRemote(store.db, { url: pkg('down') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('HTTP 503') });
-    expect(await refused(importRemote(store.db, { url: pkg('open'), maxBytes: 1000 }))).toMatchObject({ code: 'invalid_request', field: 'url' });
-    expect(await refused(importRemote(store.db, { url: `${base}/open/ims/case/v1p0/CFPackages/${act.CFDocument.identifier}`, maxBytes: 1000 }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('larger than 1000 bytes') });
-    expect(await refused(importRemote(store.db, { url: 'http://127.0.0.1:1/ims/case/v1p0/CFPackages/x' }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('Could not reach') });
-    expect(await refused(importRemote(store.db, { url: pkg('x'), auth: { tokenUrl: 'nope' } as never }))).toMatchObject({ code: 'invalid_request', field: 'auth.clientId' });
+    expect(await refused(() => importRemote(store.db, { url: `${base}/other/ims/case/v1p0/CFPackages/${SB}`, auth: wrong }))).toMatchObject({ code: 'invalid_request', field: 'auth', message: expect.stringContaining('refused the client credentials (HTTP 401)') });
+    expect(await refused(() => importRemote(store.db, { url: `${base}/elsewhere/ims/case/v1p0/CFDocuments/x` }))).toMatchObject({ code: 'invalid_request', field: 'url' });
+    expect(await refused(() => importRemote(store.db, { url: pkg('missing') }))).toMatchObject({ code: 'invalid_request', field: 'url', message: expect.stringContaining('HTTP 404') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('hang'), timeoutMs: 300 }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('timed out') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('html') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('did not send JSON') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('broken') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('did not send JSON') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('shape') }))).toMatchObject({ code: 'bad_gateway', field: 'CFDocument', message: expect.stringContaining('not a usable CFPackage') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('down') }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('HTTP 503') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('open'), maxBytes: 1000 }))).toMatchObject({ code: 'invalid_request', field: 'url' });
+    expect(await refused(() => importRemote(store.db, { url: `${base}/open/ims/case/v1p0/CFPackages/${act.CFDocument.identifier}`, maxBytes: 1000 }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('larger than 1000 bytes') });
+    expect(await refused(() => importRemote(store.db, { url: 'http://127.0.0.1:1/ims/case/v1p0/CFPackages/x' }))).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('Could not reach') });
+    expect(await refused(() => importRemote(store.db, { url: pkg('x'), auth: { tokenUrl: 'nope' } as never }))).toMatchObject({ code: 'invalid_request', field: 'auth.clientId' });
   });
 
   it('says when a protected server needs credentials', async () => {
