@@ -5,48 +5,124 @@ import { ShirubeError } from '../errors.js';
 import { importCaseJson } from '../case/import/case-json.js';
 import { importSpreadsheet } from '../case/import/spreadsheet.js';
 import { importCourseOfStudyCodes } from '../case/import/cscode.js';
+import { importRemote } from '../case/import/remote.js';
 import type { ImportResult } from '../case/import/save.js';
 import { exportFormats, exportFramework, type ExportFormat } from '../case/export/index.js';
 import { readInput, withStore, type CliContext } from './context.js';
 import { progressReporter } from './progress.js';
 
-/** Runs an import on the local database with a progress bar and prints what was imported. */
-async function runImport(label: string, run: (ctx: CliContext, onProgress: (done: number, total: number) => void) => Promise<ImportResult | ImportResult[]>) {
-  const progress = progressReporter(label);
-  const results = await withStore(async (ctx) => {
-    try {
-      return await run(ctx, progress.onProgress);
-    } finally {
-      progress.finish();
-    }
-  });
+type Results = ImportResult | ImportResult[];
+
+/** One import, as it runs on the local database and as it is sent to a running server (POST /api/frameworks/import). */
+interface ImportSpec {
+  label: string;
+  local(ctx: CliContext, onProgress: (done: number, total: number) => void): Promise<Results>;
+  http: { contentType: string; query?: Record<string, string | undefined>; body: Buffer | string };
+}
+
+interface ServerOptions {
+  server?: string;
+  token?: string;
+  serverClientId?: string;
+  serverClientSecret?: string;
+}
+
+/** `--server` and its credentials, on every import subcommand. */
+function serverOptions(cmd: Command): Command {
+  return cmd
+    .option('--server <url>', 'send the import to this running Shirube server instead of opening the database (e.g. http://localhost:3000)')
+    .option('--token <token>', 'with --server: a bearer token with case:write (from POST /oauth/token)')
+    .option('--server-client-id <id>', 'with --server: get the token with these API client credentials instead')
+    .option('--server-client-secret <secret>', 'with --server: the API client secret');
+}
+
+const printResults = (results: Results) => {
   for (const r of [results].flat()) {
     const c = r.counts;
     process.stdout.write(`Imported ${r.title} (${r.identifier}): ${c.CFItems} CFItems, ${c.CFAssociations} CFAssociations, ${c.CFDefinitions} CFDefinitions, ${c.CFRubrics} CFRubrics.\n`);
   }
+};
+
+/** Runs an import on the local database (with a progress bar) or on a running server, and prints what was imported. */
+async function runImport(spec: ImportSpec, opts: ServerOptions): Promise<void> {
+  if (opts.server) {
+    printResults(await importOnServer(spec, opts.server, opts));
+    return;
+  }
+  const progress = progressReporter(spec.label);
+  const results = await withStore(async (ctx) => {
+    try {
+      return await spec.local(ctx, progress.onProgress);
+    } finally {
+      progress.finish();
+    }
+  });
+  printResults(results);
+}
+
+/** A fetch whose network failure is an input error naming the server (exit 2), not a crash. */
+async function request(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    throw new ShirubeError('bad_gateway', `--server: cannot reach ${new URL(url).origin} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message})`, 'server');
+  }
+}
+
+async function serverToken(server: string, opts: ServerOptions): Promise<string> {
+  if (opts.token) return opts.token;
+  if (!opts.serverClientId || !opts.serverClientSecret) {
+    throw new ShirubeError('invalid_request', '--server: give --token, or --server-client-id and --server-client-secret (an API client with case:write)', 'server');
+  }
+  const res = await request(`${server}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.serverClientId, client_secret: opts.serverClientSecret }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { access_token?: string; error_description?: string };
+  if (!res.ok || !body.access_token) throw new ShirubeError('unauthorized', `--server-client-id: ${server}/oauth/token refused: ${body.error_description ?? res.status}`, 'server-client-id');
+  return body.access_token;
+}
+
+async function importOnServer(spec: ImportSpec, serverUrl: string, opts: ServerOptions): Promise<Results> {
+  const server = serverUrl.replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(server)) throw new ShirubeError('invalid_request', `--server: not an http(s) URL: ${serverUrl}`, 'server');
+  const token = await serverToken(server, opts);
+  const query = new URLSearchParams(Object.entries(spec.http.query ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])));
+  process.stderr.write(`${spec.label} on ${server} …\n`);
+  const res = await request(`${server}/api/frameworks/import${query.size ? `?${query}` : ''}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': spec.http.contentType },
+    body: typeof spec.http.body === 'string' ? spec.http.body : new Uint8Array(spec.http.body),
+  });
+  const body = (await res.json().catch(() => undefined)) as { frameworks?: ImportResult[]; error?: { code?: string; message?: string } } | undefined;
+  if (res.ok && body?.frameworks) return body.frameworks;
+  throw new ShirubeError(res.status >= 500 ? 'bad_gateway' : 'invalid_request', `${server} answered ${res.status}: ${body?.error?.message ?? 'not a Shirube import response'}`);
 }
 
 const auditFor = (ctx: CliContext, action: string, details: Record<string, unknown>) => ({ actor: ctx.actor, action, details });
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function importCommand(program: Command): void {
   const imp = program
     .command('import')
-    .description('import a framework into the database (one transaction: a failed import changes nothing)');
+    .description('import a framework (one transaction: a failed import changes nothing); --server sends it to a running server');
 
-  imp
-    .command('case-json <file>')
+  serverOptions(imp.command('case-json <file>'))
     .description('a CASE JSON CFPackage (1.0 or 1.1), e.g. saved from another CASE server')
     .option('--organization <id>', 'the organization the framework belongs to')
     .option('--course-of-study', 'mark it as a Course of Study framework (looked up by Course of Study Code)')
-    .action(async (file: string, opts: { organization?: string; courseOfStudy?: boolean }) => {
+    .action(async (file: string, opts: ServerOptions & { organization?: string; courseOfStudy?: boolean }) => {
       const input = await readInput(file);
-      await runImport(`Importing ${file}`, (ctx, onProgress) =>
-        importCaseJson(ctx.db, input, { organizationId: opts.organization ?? null, isCourseOfStudy: opts.courseOfStudy === true, audit: auditFor(ctx, 'framework.import', { file }) }, onProgress),
-      );
+      await runImport({
+        label: `Importing ${file}`,
+        local: (ctx, onProgress) =>
+          importCaseJson(ctx.db, input, { organizationId: opts.organization ?? null, isCourseOfStudy: opts.courseOfStudy === true, audit: auditFor(ctx, 'framework.import', { file }) }, onProgress),
+        http: { contentType: 'application/json', body: input },
+      }, opts);
     });
 
-  imp
-    .command('spreadsheet <file>')
+  serverOptions(imp.command('spreadsheet <file>'))
     .description('an OpenSALT-style spreadsheet: .xlsx (CF Doc, CF Item, CF Association sheets) or .csv (items; needs --title and --creator)')
     .option('--title <title>', 'CFDocument title (required for CSV)')
     .option('--creator <creator>', 'CFDocument creator (required for CSV)')
@@ -54,27 +130,57 @@ export function importCommand(program: Command): void {
     .option('--publisher <publisher>')
     .option('--language <code>', 'e.g. ja, en')
     .option('--adoption-status <status>', 'e.g. Draft, Private Draft, Adopted')
-    .option('--organization <id>', 'the organization the framework belongs to')
-    .action(async (file: string, opts: { title?: string; creator?: string; identifier?: string; publisher?: string; language?: string; adoptionStatus?: string; organization?: string }) => {
+    .option('--organization <id>', 'the organization the framework belongs to (local imports)')
+    .action(async (file: string, opts: ServerOptions & { title?: string; creator?: string; identifier?: string; publisher?: string; language?: string; adoptionStatus?: string; organization?: string }) => {
       const ext = extname(file).toLowerCase();
       if (ext !== '.csv' && ext !== '.xlsx') throw new ShirubeError('invalid_request', `${file}: a spreadsheet must be a .csv or .xlsx file`, 'file');
+      const format = ext === '.csv' ? 'csv' : 'xlsx';
       const input = await readInput(file);
-      const { organization, ...doc } = opts;
-      await runImport(`Importing ${file}`, (ctx, onProgress) =>
-        importSpreadsheet(ctx.db, input, ext === '.csv' ? 'csv' : 'xlsx', { ...doc, organizationId: organization ?? null, audit: auditFor(ctx, 'framework.import', { file }) }, onProgress),
-      );
+      const doc = { identifier: opts.identifier, title: opts.title, creator: opts.creator, publisher: opts.publisher, language: opts.language, adoptionStatus: opts.adoptionStatus };
+      await runImport({
+        label: `Importing ${file}`,
+        local: (ctx, onProgress) => importSpreadsheet(ctx.db, input, format, { ...doc, organizationId: opts.organization ?? null, audit: auditFor(ctx, 'framework.import', { file }) }, onProgress),
+        http: { contentType: format === 'csv' ? 'text/csv' : XLSX_TYPE, query: { format, ...doc }, body: input },
+      }, opts);
     });
 
-  imp
-    .command('cscode <file>')
+  serverOptions(imp.command('cscode <file>'))
     .description("MEXT's Course of Study Code table (CSV): one Course of Study framework per subject; re-importing updates")
     .option('--title <title>', 'CFDocument title (when the subject is not in the known table)')
-    .option('--version <version>', 'the code table version, e.g. 82V11')
-    .action(async (file: string, opts: { title?: string; version?: string }) => {
+    .option('--table-version <version>', 'the code table version, e.g. 82V11')
+    .action(async (file: string, opts: ServerOptions & { title?: string; tableVersion?: string }) => {
       const input = await readInput(file);
-      await runImport(`Importing ${file}`, (ctx, onProgress) =>
-        importCourseOfStudyCodes(ctx.db, input, { ...opts, audit: auditFor(ctx, 'framework.import.cscode', { file }) }, onProgress),
-      );
+      await runImport({
+        label: `Importing ${file}`,
+        local: (ctx, onProgress) =>
+          importCourseOfStudyCodes(ctx.db, input, { title: opts.title, version: opts.tableVersion, audit: auditFor(ctx, 'framework.import.cscode', { file }) }, onProgress),
+        http: { contentType: 'text/csv', query: { format: 'cscode', title: opts.title, version: opts.tableVersion }, body: input },
+      }, opts);
+    });
+
+  serverOptions(imp.command('remote <url>'))
+    .description('a CFPackage from a remote CASE server: a CFPackages/{id} URL, or a server / CFDocuments URL with --document')
+    .option('--document <id>', 'the CFDocument identifier, when <url> is not a CFPackages URL')
+    .option('--token-url <url>', "the remote server's OAuth 2.0 token endpoint (client credentials)")
+    .option('--client-id <id>', 'client id at the remote server')
+    .option('--client-secret <secret>', 'client secret at the remote server (saved for later imports from that server)')
+    .option('--scope <scope>', 'scope to request from the remote server')
+    .option('--timeout <seconds>', 'per request', (v) => Number(v))
+    .action(async (url: string, opts: ServerOptions & { document?: string; tokenUrl?: string; clientId?: string; clientSecret?: string; scope?: string; timeout?: number }) => {
+      const given = [opts.tokenUrl, opts.clientId, opts.clientSecret].filter(Boolean).length;
+      if (given !== 0 && given !== 3) throw new ShirubeError('invalid_request', '--token-url, --client-id and --client-secret go together', 'client-id');
+      if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new ShirubeError('invalid_request', '--timeout: a number of seconds', 'timeout');
+      const request = {
+        url,
+        documentId: opts.document,
+        auth: given ? { tokenUrl: opts.tokenUrl!, clientId: opts.clientId!, clientSecret: opts.clientSecret!, scope: opts.scope } : undefined,
+        timeoutMs: opts.timeout !== undefined ? Math.round(opts.timeout * 1000) : undefined,
+      };
+      await runImport({
+        label: `Importing ${url}`,
+        local: (ctx, onProgress) => importRemote(ctx.db, { ...request, audit: auditFor(ctx, 'framework.import.remote', { url }) }, onProgress),
+        http: { contentType: 'application/json', body: JSON.stringify(request) },
+      }, opts);
     });
 }
 

@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED } from '../helper.js';
+
+const ACT_FILE = join(SHARED, 'data/case-frameworks/act-holistic-framework-math.v1p0.cfpackage.json');
+const ACT_ID = 'a33fc64e-5c40-11e7-82c4-3d54268aa9ee';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
@@ -108,6 +113,15 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
       expect(token.status).toBe(200);
       expect((await token.json()).scope).toBe('case:read case:write');
 
+      // Imports go through the running server's API with --server, authenticated as the API client.
+      const viaServer = await run(['import', 'case-json', ACT_FILE, '--server', server.url, '--server-client-id', clientId, '--server-client-secret', clientSecret]);
+      expect(viaServer.code, viaServer.stderr).toBe(0);
+      expect(viaServer.stdout).toContain(`Imported ACT Holistic Framework, Math (${ACT_ID}): 28 CFItems`);
+      expect((await fetch(`${server.url}/ims/case/v1p1/CFDocuments/${ACT_ID}`)).status).toBe(200);
+      const noToken = await run(['import', 'case-json', ACT_FILE, '--server', server.url]);
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr).toContain('--token');
+
       // A second process cannot open the embedded database: it fails fast and says what to do.
       const locked = await run(['users', 'list']);
       expect(locked.code).toBe(2);
@@ -142,6 +156,38 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
     const pkg = JSON.parse(readFileSync(out, 'utf8'));
     expect(pkg.CFDocument.identifier).toBe(id);
     expect(pkg.CFItems).toHaveLength(632);
+  });
+
+  it('imports from a remote CASE server with OAuth 2.0 client credentials', async () => {
+    const act = readFileSync(ACT_FILE);
+    const seen: string[] = [];
+    const remote = createHttpServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      if (req.method === 'POST' && req.url === '/oauth/token') {
+        const ok = req.headers.authorization === `Basic ${Buffer.from('mirror:s3cret').toString('base64')}`;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ok ? { access_token: 'remote-token', token_type: 'Bearer', expires_in: 60 } : { error: 'invalid_client' }));
+      } else if (req.url === `/ims/case/v1p0/CFPackages/${ACT_ID}` && req.headers.authorization === 'Bearer remote-token') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(act);
+      } else {
+        res.writeHead(401).end();
+      }
+    });
+    await new Promise<void>((r) => remote.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(remote.address() as { port: number }).port}`;
+    try {
+      const r = await run(['import', 'remote', `${base}/ims/case/v1p0/CFPackages/${ACT_ID}`, '--token-url', `${base}/oauth/token`, '--client-id', 'mirror', '--client-secret', 's3cret', '--scope', 'case:read']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`(${ACT_ID}): 28 CFItems`);
+      expect(seen[0]).toMatch(/^POST \/oauth\/token Basic /);
+      expect(seen[1]).toBe(`GET /ims/case/v1p0/CFPackages/${ACT_ID} Bearer remote-token`);
+      const wrong = await run(['import', 'remote', `${base}/ims/case/v1p0/CFPackages/${ACT_ID}`, '--token-url', `${base}/oauth/token`, '--client-id', 'mirror', '--client-secret', 'wrong']);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain('refused the client credentials');
+    } finally {
+      await new Promise((r) => remote.close(r));
+    }
   });
 
   it('exits with 2 and one line for usage, input and data errors', async () => {
