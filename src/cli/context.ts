@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { loadConfig, type Config } from '../config.js';
-import type { Db } from '../store/db.js';
+import type { Db, Store } from '../store/db.js';
 import { ShirubeError } from '../errors.js';
 import { openConfiguredStore } from './serve.js';
 
 export interface CliContext {
   db: Db;
+  store: Store;
   config: Config;
   /** The audit log's actor for CLI writes: `cli:<OS user>`. */
   actor: string;
@@ -24,11 +25,11 @@ function osUser(): string {
  * Runs a command on the configured database. An embedded data directory is locked for the command's duration,
  * so a running server (or another command) makes this fail fast with DataDirLockedError.
  */
-export async function withStore<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withStore<T>(fn: (ctx: CliContext) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig();
-  const { store, release } = await openConfiguredStore(config);
+  const { store, release } = await openConfiguredStore(config, opts);
   try {
-    return await fn({ db: store.db, config, actor: `cli:${osUser()}` });
+    return await fn({ db: store.db, store, config, actor: `cli:${osUser()}` });
   } finally {
     await store.close();
     release();

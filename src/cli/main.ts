@@ -7,6 +7,7 @@ import { openConfiguredStore, serve } from './serve.js';
 import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
 import { exportCommand, importCommand } from './transfer.js';
+import { backupCommands } from './backup.js';
 
 const program = new Command('shirube')
   .description(
@@ -33,6 +34,7 @@ usersCommand(program);
 clientsCommand(program);
 importCommand(program);
 exportCommand(program);
+backupCommands(program);
 
 export { program };
 

@@ -8,8 +8,8 @@ import { countAdmins } from '../store/auth.js';
 import { createUser, randomToken } from '../auth/index.js';
 import type { Store } from '../store/db.js';
 
-/** Opens the configured database (locking an embedded data directory) and applies migrations; returns those applied. */
-export async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => void; applied: string[] }> {
+/** Opens the configured database (locking an embedded data directory) and applies migrations (unless told not to); returns those applied. */
+export async function openConfiguredStore(config: Config, opts: { migrate?: boolean } = {}): Promise<{ store: Store; release: () => void; applied: string[] }> {
   let release = () => {};
   if (!config.databaseUrl) {
     mkdirSync(config.dataDir, { recursive: true });
@@ -18,7 +18,7 @@ export async function openConfiguredStore(config: Config): Promise<{ store: Stor
   try {
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
     try {
-      return { store, release, applied: await migrateToLatest(store.db) };
+      return { store, release, applied: opts.migrate === false ? [] : await migrateToLatest(store.db) };
     } catch (e) {
       await store.close();
       throw e;

@@ -27,8 +27,8 @@ const start = (args: string[], extra: Record<string, string> = {}) =>
   spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
 
 /** Runs the CLI to completion. */
-function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = start(args);
+function run(args: string[], input?: string, extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = start(args, extra);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -187,6 +187,25 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
       expect(wrong.stderr).toContain('refused the client credentials');
     } finally {
       await new Promise((r) => remote.close(r));
+    }
+  });
+
+  it('backs the embedded database up and restores it into a new data directory, only an empty one', async () => {
+    const dump = join(dir, 'backup.sql');
+    const b = await run(['backup', '-o', dump]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(readFileSync(dump, 'utf8')).toContain('CREATE TABLE public.app_user');
+    const other = mkdtempSync(join(tmpdir(), 'shirube-restore-'));
+    try {
+      const r = await run(['restore', dump], undefined, { SHIRUBE_DATA_DIR: other });
+      expect(r.code, r.stderr).toBe(0);
+      const users = await run(['users', 'list', '--json'], undefined, { SHIRUBE_DATA_DIR: other });
+      expect(JSON.parse(users.stdout).map((u: { username: string }) => u.username)).toEqual(['hanako']);
+      const again = await run(['restore', dump], undefined, { SHIRUBE_DATA_DIR: other });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('not empty');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
     }
   });
 
