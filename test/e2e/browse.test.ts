@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/store/db.js';
 import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
-import { freshStore } from '../helper.js';
+import { importCaseJson } from '../../src/case/import/case-json.js';
+import { freshStore, SHARED } from '../helper.js';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH for another build. */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -27,6 +28,7 @@ const CONTENT_CODE = '8250213111100000';
 const CONTENT_TEXT = 'ものとものとを対応させることによって，ものの個数を比べること。';
 /** From the subject down to the content item's parent (the Course of Study Code hierarchy). */
 const PATH_CODES = ['8250000000000000', '8250200000000000', '8250210000000000', '8250213000000000', '8250213100000000', '8250213110000000', '8250213111000000'];
+const PRIVATE_TITLE = 'ACT Holistic Framework, Math';
 const USER = { username: 'yamada', displayName: '山田 先生', password: 'correct horse battery staple' };
 
 describe.skipIf(skip)('browsing the 算数 framework in Chromium', () => {
@@ -45,7 +47,11 @@ describe.skipIf(skip)('browsing the 算数 framework in Chromium', () => {
 
     store = await freshStore();
     expect(await ensureDemoFramework(store.db, () => {})).toBeTruthy();
-    await createUser(store.db, { ...USER, roles: [] });
+    // A private draft only a reviewer of it may see: the list must grow after signing in.
+    const act = JSON.parse(readFileSync(`${SHARED}data/case-frameworks/act-holistic-framework-math.v1p0.cfpackage.json`, 'utf8'));
+    act.CFDocument.adoptionStatus = 'Private Draft';
+    const { identifier: actId } = await importCaseJson(store.db, act);
+    await createUser(store.db, { ...USER, roles: [{ role: 'reviewer', scopeType: 'framework', scopeId: actId }] });
     app = await buildApp({ config: loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' }), store, logger: false, webRoot });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
 
@@ -65,10 +71,12 @@ describe.skipIf(skip)('browsing the 算数 framework in Chromium', () => {
 
   const row = (code: string) => page.getByRole('treeitem', { name: new RegExp(`^${code}`) });
 
-  it('signs in through the form (a wrong password first)', async () => {
+  it('signs in through the form (a wrong password first), and then sees the private draft it may review', async () => {
     await page.goto(base + '/');
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
     await page.getByRole('heading', { level: 1, name: 'フレームワーク一覧' }).waitFor();
+    await page.getByRole('link', { name: /算数/ }).waitFor();
+    expect(await page.getByRole('link', { name: PRIVATE_TITLE }).count()).toBe(0);
     await page.getByRole('link', { name: 'サインイン' }).click();
     await page.getByLabel('ユーザー名').fill(USER.username);
     await page.getByLabel('パスワード').fill('not the password');
@@ -79,8 +87,16 @@ describe.skipIf(skip)('browsing the 算数 framework in Chromium', () => {
     await page.getByText(`${USER.displayName} としてサインイン中`).waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'サインアウト' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
-    await page.getByRole('link', { name: /算数/ }).first().waitFor();
+    const privateCard = page.locator('.framework-card', { has: page.getByRole('link', { name: PRIVATE_TITLE }) });
+    await privateCard.waitFor();
+    expect(await privateCard.locator('.badge.private').textContent()).toBe('非公開');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'frameworks-ja.png') });
+  });
+
+  it("opens the private draft's tree with the session (CASE API + cookie)", async () => {
+    await page.getByRole('link', { name: PRIVATE_TITLE }).click();
+    await row('H.A.MATH.GM').waitFor();
+    await page.getByRole('link', { name: /一覧へ戻る/ }).click();
   });
 
   it('opens 算数 (2017) and expands the tree down to a content item, by mouse and by keyboard', async () => {
