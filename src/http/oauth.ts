@@ -33,12 +33,13 @@ function basicCredentials(header: string): { id: string; secret: string } | unde
 export default async function oauth(app: FastifyInstance) {
   await app.register(formbody);
   app.setErrorHandler((err, req, reply) => {
+    // A bearer token sent here (by mistake) is not client authentication.
+    if (isShirubeError(err) && err.code === 'unauthorized') return fail(reply, 401, 'invalid_client', err.message);
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) {
       req.log.error({ err }, 'token request failed');
       return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' });
     }
-    if (isShirubeError(err) && err.code === 'unauthorized') return fail(reply, 401, 'invalid_client', err.message);
     return fail(reply, 400, 'invalid_request', (err as Error).message);
   });
 

@@ -20,6 +20,13 @@ declare module 'fastify' {
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * These errors are thrown for every route, also those without an API error handler (the web UI's files, the docs):
+ * the status lets Fastify's default handler answer 401/403 there instead of 500.
+ */
+const refusal = (code: 'unauthorized' | 'forbidden', message: string, field: string) =>
+  Object.assign(new ShirubeError(code, message, field), { statusCode: code === 'unauthorized' ? 401 : 403 });
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
@@ -39,7 +46,7 @@ export default fp(async (app) => {
     const bearer = auth && BEARER.exec(auth);
     if (bearer) {
       const p = await bearerPrincipal(app.store.db, bearer[1]!);
-      if (!p) throw new ShirubeError('unauthorized', 'Authorization: the bearer token is invalid or expired; request a new one at /oauth/token');
+      if (!p) throw refusal('unauthorized', 'Authorization: the bearer token is invalid or expired; request a new one at /oauth/token', 'Authorization');
       req.principal = p;
       return;
     }
@@ -50,7 +57,7 @@ export default fp(async (app) => {
     if (!SAFE.has(req.method) && !req.routeOptions.config.csrfExempt) {
       const sent = req.headers[CSRF_HEADER];
       if (!csrfMatches(typeof sent === 'string' ? sent : undefined, s)) {
-        throw new ShirubeError('forbidden', 'X-CSRF-Token: missing or wrong; reload the page and try again', 'X-CSRF-Token');
+        throw refusal('forbidden', 'X-CSRF-Token: missing or wrong; reload the page and try again', 'X-CSRF-Token');
       }
     }
     req.principal = s.principal;

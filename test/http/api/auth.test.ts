@@ -157,3 +157,23 @@ describe('GET /api/auth/session', () => {
     expect((await t.app.inject({ url: '/api/auth/session', headers: { cookie: s.cookie } })).statusCode).toBe(401);
   });
 });
+
+describe('credentials on every route', () => {
+  it('answers an unknown bearer token with 401 everywhere, never 500', async () => {
+    t = await build();
+    for (const url of ['/openapi.json', '/api/docs/', '/', '/ims/case/v1p1/CFDocuments', '/api/auth/session', '/no-such-page']) {
+      const r = await t.app.inject({ url, headers: { authorization: 'Bearer not-a-token' } });
+      expect(r.statusCode, url).toBe(401);
+    }
+    const token = await t.app.inject({ method: 'POST', url: '/oauth/token', headers: { authorization: 'Bearer not-a-token' }, payload: { grant_type: 'client_credentials' } });
+    expect(token.statusCode).toBe(401);
+    expect(token.json().error).toBe('invalid_client');
+  });
+
+  it('ignores the session cookie when another Authorization scheme is used', async () => {
+    t = await build();
+    const s = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+    const r = await t.app.inject({ url: '/api/auth/session', headers: { cookie: s.cookie, authorization: 'Basic eDp5' } });
+    expect(r.statusCode).toBe(401);
+  });
+});
