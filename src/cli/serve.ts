@@ -7,6 +7,7 @@ import { lockDataDir } from '../store/lock.js';
 import { countAdmins } from '../store/auth.js';
 import { createUser, randomToken } from '../auth/index.js';
 import type { Store } from '../store/db.js';
+import { ShirubeError } from '../errors.js';
 
 /** Opens the configured database (locking an embedded data directory) and applies migrations (unless told not to); returns those applied. */
 export async function openConfiguredStore(config: Config, opts: { migrate?: boolean } = {}): Promise<{ store: Store; release: () => void; applied: string[] }> {
@@ -67,7 +68,17 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw e;
+    await app.close();
+    await store.close();
+    release();
+    const why = code === 'EADDRINUSE' ? 'is in use by another program' : code === 'EACCES' ? 'needs privileges' : 'is not an address of this machine';
+    throw new ShirubeError('invalid_request', `PORT/HOST: ${config.host}:${config.port} ${why}; choose another PORT or HOST (docs/config.md)`, 'PORT');
+  }
   const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${join(config.dataDir, 'pgdata')}`;
   process.stdout.write(
     `\nShirube is running at ${config.publicUrl}/  (database: ${db})\n` +

@@ -236,4 +236,18 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
     expect(code).toBe(2);
     expect(stderr).toContain('PORT');
   });
+
+  it('serve exits with 2 when its port is taken, and frees the data directory', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      const r = await run(['serve'], undefined, { PORT: port, HOST: '127.0.0.1' });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`shirube: PORT/HOST: 127.0.0.1:${port} is in use by another program; choose another PORT or HOST (docs/config.md)`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+    expect((await run(['users', 'list'])).code).toBe(0);
+  });
 });
