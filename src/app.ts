@@ -12,6 +12,7 @@ import uriResolver from './http/uri.js';
 import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
 import web from './http/web.js';
+import xapi from './http/xapi/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +53,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(caseApi);
   await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uiApi, { prefix: '/api' });
+  await app.register(xapi, { prefix: '/xapi' });
   await app.register(web, { root: opts.webRoot });
   return app;
 }

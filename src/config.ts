@@ -24,6 +24,8 @@ export interface Config {
   /** Failed sign-ins allowed per username, and per client IP, in 15 minutes before a 429. */
   readonly signInMaxFailures: number;
   readonly signInMaxFailuresPerIp: number;
+  /** IANA time zone in which learning evidence is counted per calendar day. */
+  readonly timeZone: string;
 }
 
 const schema = {
@@ -42,6 +44,7 @@ const schema = {
     SHIRUBE_ADMIN_PASSWORD: { type: 'string', minLength: 12 },
     SHIRUBE_SIGNIN_MAX_FAILURES: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
+    SHIRUBE_TIMEZONE: { type: 'string', minLength: 1 },
   },
 } as const;
 
@@ -58,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!validate(relevant)) {
     const lines = (validate.errors ?? []).map((e) => `  ${e.instancePath.slice(1) || e.params['missingProperty']}: ${e.message}`);
     throw new ConfigError(`Invalid environment (see docs/config.md):\n${lines.join('\n')}`);
+  }
+  const timeZone = relevant['SHIRUBE_TIMEZONE'] ?? 'Asia/Tokyo';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new ConfigError(`Invalid environment (see docs/config.md):\n  SHIRUBE_TIMEZONE: not an IANA time zone: ${timeZone}`);
   }
   const port = Number(relevant['PORT'] ?? 3000);
   const publicUrl = (relevant['SHIRUBE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -76,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInMaxFailures: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES'] ?? 10),
     // Higher than per username: a whole school often signs in from one NAT address.
     signInMaxFailuresPerIp: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP'] ?? 50),
+    timeZone,
   });
 }

@@ -22,7 +22,9 @@ export const anonymous: Principal = Object.freeze({ kind: 'anonymous' });
  * `case:admin` manages users and clients.
  */
 export const caseScopes = ['case:read', 'case:write', 'case:admin'] as const;
-export type Scope = (typeof caseScopes)[number] | (string & {});
+/** xAPI LRS scopes (the xAPI specification's OAuth scopes, prefixed). A drill vendor gets statements/write only. */
+export const xapiScopes = ['xapi:statements/write', 'xapi:statements/read', 'xapi:statements/read/mine', 'xapi:state', 'xapi:profile', 'xapi:all'] as const;
+export type Scope = (typeof caseScopes)[number] | (typeof xapiScopes)[number] | (string & {});
 
 /**
  * Every scope an API client may be granted (api_client.scopes), with what it allows. Each API adds its family here
@@ -32,7 +34,13 @@ export const apiScopes: Readonly<Record<string, string>> = {
   'case:read': 'Read private (Private Draft) frameworks',
   'case:write': 'Import, edit, publish and delete frameworks',
   'case:admin': 'Everything, including managing users and API clients',
-} satisfies Record<(typeof caseScopes)[number], string>;
+  'xapi:statements/write': 'xAPI: write statements',
+  'xapi:statements/read': 'xAPI: read every statement',
+  'xapi:statements/read/mine': 'xAPI: read the statements this client wrote',
+  'xapi:state': 'xAPI: read and write State documents',
+  'xapi:profile': 'xAPI: read and write Activity and Agent Profile documents, read Activities and Agents',
+  'xapi:all': 'xAPI: everything in the LRS',
+} satisfies Record<(typeof caseScopes)[number] | (typeof xapiScopes)[number], string>;
 
 export const roles = ['admin', 'author', 'reviewer', 'teacher', 'learner'] as const satisfies readonly Role[];
 export const roleScopeTypes = ['global', 'framework', 'organization', 'class', 'self'] as const satisfies readonly RoleScopeType[];

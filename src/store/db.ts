@@ -5,6 +5,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_case_and_accounts.js';
+import * as m0002 from './migrations/0002_lrs.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -14,6 +15,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 const migrations: Record<string, Migration> = {
   '0001_case_and_accounts': m0001,
+  '0002_lrs': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

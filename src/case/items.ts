@@ -1,0 +1,41 @@
+import type { Db } from '../store/db.js';
+import { findCourseOfStudyItems, getItem } from '../store/case.js';
+import { LOCAL_BASE } from './model.js';
+import { isCaseUuid } from './uuid.js';
+
+/** A CFItem as other domains refer to it (the LRS links statements to it). */
+export interface ItemRef {
+  identifier: string;
+  humanCodingScheme: string | null;
+  /** The IRIs that name it: its CFItem uri as served, and our /uri/ resolver URL. */
+  uris: string[];
+}
+
+function ref(item: { identifier: string; humanCodingScheme: string | null; payload: Record<string, unknown> }, publicUrl: string): ItemRef {
+  const own = typeof item.payload['uri'] === 'string' ? item.payload['uri'] : undefined;
+  const served = own?.startsWith(LOCAL_BASE) ? `${publicUrl}${own.slice(LOCAL_BASE.length)}` : own;
+  return { identifier: item.identifier, humanCodingScheme: item.humanCodingScheme, uris: [...new Set([served, `${publicUrl}/uri/${item.identifier}`].filter((u): u is string => !!u))] };
+}
+
+const UUID_AT_END = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/**
+ * The CFItem a reference names: its identifier (UUID), its CASE URI, or our /uri/ URL. Undefined when no stored
+ * item matches.
+ */
+export async function findItemByReference(db: Db, reference: string, publicUrl: string): Promise<ItemRef | undefined> {
+  const id = isCaseUuid(reference) ? reference : UUID_AT_END.exec(reference)?.[1];
+  if (!id) return undefined;
+  const row = await getItem(db, id.toLowerCase());
+  if (!row) return undefined;
+  const r = ref(row, publicUrl);
+  return reference === id || r.uris.includes(reference) ? r : undefined;
+}
+
+/** The items of Course of Study frameworks with this Course of Study Code (humanCodingScheme). */
+export async function findItemsByCourseOfStudyCode(db: Db, code: string, publicUrl: string): Promise<ItemRef[]> {
+  const rows = await findCourseOfStudyItems(db, code);
+  const seen = new Map<string, ItemRef>();
+  for (const { item } of rows) if (!seen.has(item.identifier)) seen.set(item.identifier, ref(item, publicUrl));
+  return [...seen.values()];
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { CF_ITEM_EXTENSION_PATH, COURSE_OF_STUDY_CODE, cfItemExtension } from '../../lrs/index.js';
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The human-readable description served at our extension IRI (xAPI Data §4.1: an extension IRI SHOULD resolve to
+ * its description).
+ */
+export default async function extensionPages(app: FastifyInstance) {
+  app.get(CF_ITEM_EXTENSION_PATH, { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the CFItem extension IRI' } }, async (_req, reply) => {
+    const iri = escape(cfItemExtension(app.config.publicUrl));
+    const uri = escape(`${app.config.publicUrl}/uri/<identifier>`);
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>xAPI extension: CFItem (学習指導要領の項目)</title></head>
+<body>
+<h1>xAPI extension: CFItem</h1>
+<p><code>${iri}</code></p>
+<p lang="ja">このステートメントが学習の証拠となる学習指導要領の項目（1EdTech CASE の CFItem）。値は CFItem の identifier（UUID）または CASE URI（<code>${uri}</code>）。複数の項目は配列で示す。
+<code>result.extensions</code> または <code>object.definition.extensions</code> に置く。未知の項目でもステートメントは拒否されず、保存されて記録される。</p>
+<p lang="en">The Course of Study item (a 1EdTech CASE CFItem) this statement is evidence for. The value is the CFItem's identifier (a UUID) or its
+CASE URI (<code>${uri}</code>), or an array of them. Use it as a result extension (<code>result.extensions</code>) or an activity extension
+(<code>object.definition.extensions</code>). Unknown items never make the LRS reject a statement: the statement is stored and the reference is flagged.</p>
+<p lang="en">Shirube also links statements through context activities whose id is a CFItem's CASE URI, and through the Japan xAPI profile's
+<code>${escape(COURSE_OF_STUDY_CODE)}</code> (an array of Course of Study Codes).</p>
+<h2>Example</h2>
+<pre>${escape(JSON.stringify({ result: { success: true, score: { scaled: 1 }, extensions: { [cfItemExtension(app.config.publicUrl)]: '<CFItem identifier>' } } }, null, 2))}</pre>
+</body></html>`);
+  });
+}

@@ -1,0 +1,157 @@
+import type { Db } from '../store/db.js';
+import type { StatementInsert } from '../store/lrs.js';
+import * as store from '../store/lrs-evidence.js';
+import { findItemByReference, findItemsByCourseOfStudyCode, type ItemRef } from '../case/index.js';
+import { VOIDED, isObject, type Json } from './validate.js';
+
+/** Our extension IRI (result or activity definition extension) carrying a CFItem's UUID or CASE URI. */
+export const CF_ITEM_EXTENSION_PATH = '/xapi/extensions/cf-item';
+export const cfItemExtension = (publicUrl: string) => `${publicUrl}${CF_ITEM_EXTENSION_PATH}`;
+/** The Japan xAPI profile's Course of Study Code extension (activity or context extension; an array of codes). */
+export const COURSE_OF_STUDY_CODE = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
+
+export type LinkVia = 'result_extension' | 'context_activity' | 'activity_extension' | 'course_of_study_code';
+
+/** A CFItem reference found in a statement, before it is resolved. */
+export interface LinkReference {
+  reference: string;
+  via: LinkVia;
+}
+
+const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const ext = (holder: unknown, key: string): unknown => (isObject(holder) && isObject(holder['extensions']) ? holder['extensions'][key] : undefined);
+
+/** The four ways a statement names CFItems (docs/lrs.md): our extension in result or activity, context activities, Course of Study Codes. */
+export function linkReferences(s: Json, publicUrl: string): LinkReference[] {
+  const key = cfItemExtension(publicUrl);
+  const object = s['object'] as Json;
+  const definition = object['definition'];
+  const out: LinkReference[] = [];
+  for (const r of strings(ext(s['result'], key))) out.push({ reference: r, via: 'result_extension' });
+  const ca = isObject(s['context']) ? s['context']['contextActivities'] : undefined;
+  if (isObject(ca)) {
+    for (const k of ['category', 'other', 'grouping', 'parent']) {
+      for (const a of Array.isArray(ca[k]) ? ca[k] : []) if (isObject(a) && typeof a['id'] === 'string') out.push({ reference: a['id'], via: 'context_activity' });
+    }
+  }
+  for (const r of strings(ext(definition, key))) out.push({ reference: r, via: 'activity_extension' });
+  for (const c of [...strings(ext(definition, COURSE_OF_STUDY_CODE)), ...strings(ext(s['context'], COURSE_OF_STUDY_CODE))]) out.push({ reference: c, via: 'course_of_study_code' });
+  return out;
+}
+
+/**
+ * Score in [0, 1] and success of an attempt: result.score.scaled, else (raw - min) / (max - min) (the Japan
+ * profile's rule, min defaulting to 0), else success as 1 or 0. Success: result.success, else a full score.
+ */
+export function scoreOf(result: unknown): { score: number | null; success: boolean | null } {
+  if (!isObject(result)) return { score: null, success: null };
+  const sc = isObject(result['score']) ? result['score'] : {};
+  const success = typeof result['success'] === 'boolean' ? result['success'] : null;
+  let score: number | null = null;
+  if (typeof sc['scaled'] === 'number') score = sc['scaled'];
+  else if (typeof sc['raw'] === 'number' && typeof sc['max'] === 'number') {
+    const min = typeof sc['min'] === 'number' ? sc['min'] : 0;
+    if (sc['max'] > min) score = (sc['raw'] - min) / (sc['max'] - min);
+  } else if (success !== null) score = success ? 1 : 0;
+  if (score !== null) score = Math.min(1, Math.max(0, score));
+  return { score, success: success ?? (score === null ? null : score >= 1) };
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in a time zone. */
+export function dayIn(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+const totals = (e: { score: number | null; success: boolean | null }): store.RollupTotals => ({
+  attempts: 1,
+  correct: e.success ? 1 : 0,
+  scoreSum: e.score ?? 0,
+  scored: e.score === null ? 0 : 1,
+});
+
+/** Rebuilds one learner's rollup for one item from its evidence rows (after voiding, or a late statement). */
+export async function recomputeRollup(db: Db, learnerId: string, itemId: string, timeZone: string): Promise<void> {
+  const rows = (await store.listEvidence(db, learnerId, itemId, false)).filter((e) => e.score !== null || e.success !== null);
+  const days = new Map<string, store.RollupDay>();
+  let rollup: store.Rollup | undefined;
+  for (const e of rows) {
+    const t = totals(e);
+    const day = dayIn(e.timestamp, timeZone);
+    const d = days.get(day) ?? { learnerId, itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
+    days.set(day, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
+    rollup = rollup
+      ? { ...rollup, attempts: rollup.attempts + 1, correct: rollup.correct + t.correct, scoreSum: rollup.scoreSum + t.scoreSum, scored: rollup.scored + t.scored, lastAt: e.timestamp }
+      : { learnerId, itemId, ...t, firstAt: e.timestamp, lastAt: e.timestamp };
+  }
+  await store.replaceRollup(db, learnerId, itemId, rollup, [...days.values()]);
+}
+
+/**
+ * Writes evidence for newly stored statements, inside their transaction: one row per (statement, CFItem) for
+ * statements whose actor is a learner; references that resolve to no item are flagged, never rejected. Rollups
+ * count attempts with a result (score or success); an attempt older than the rollup's last one rebuilds it.
+ */
+export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string }): Promise<void> {
+  const itemCache = new Map<string, ItemRef | undefined>();
+  const codeCache = new Map<string, ItemRef[]>();
+  for (const row of rows) {
+    if (row.verbIri === VOIDED) continue;
+    const refs = linkReferences(row.payload, o.publicUrl);
+    if (!refs.length) continue;
+    const items = new Map<string, LinkVia>();
+    const unresolved: Array<{ statementId: string; reference: string; via: string }> = [];
+    for (const r of refs) {
+      let found: ItemRef[];
+      if (r.via === 'course_of_study_code') {
+        if (!codeCache.has(r.reference)) codeCache.set(r.reference, await findItemsByCourseOfStudyCode(db, r.reference, o.publicUrl));
+        found = codeCache.get(r.reference)!;
+      } else {
+        if (!itemCache.has(r.reference)) itemCache.set(r.reference, await findItemByReference(db, r.reference, o.publicUrl));
+        const one = itemCache.get(r.reference);
+        found = one ? [one] : [];
+      }
+      // Any context activity may be a CFItem; only the ones that look like one but do not resolve are flagged.
+      if (!found.length && (r.via !== 'context_activity' || r.reference.includes('/uri/'))) unresolved.push({ statementId: row.id, reference: r.reference, via: r.via });
+      for (const item of found) if (!items.has(item.identifier)) items.set(item.identifier, r.via);
+    }
+    await store.insertUnresolved(db, unresolved);
+    if (!row.learnerId || !items.size) continue;
+    const { score, success } = scoreOf(row.payload['result']);
+    await store.insertEvidence(
+      db,
+      [...items].map(([itemId, via]) => ({ statementId: row.id, itemId, learnerId: row.learnerId!, timestamp: row.timestamp, score, success, via })),
+    );
+    if (score === null && success === null) continue;
+    for (const itemId of items.keys()) {
+      const current = await store.getRollup(db, row.learnerId, itemId);
+      if (current && row.timestamp < current.lastAt) await recomputeRollup(db, row.learnerId, itemId, o.timeZone);
+      else await store.addToRollup(db, row.learnerId, itemId, dayIn(row.timestamp, o.timeZone), row.timestamp, totals({ score, success }));
+    }
+  }
+}
+
+/** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
+export async function voidEvidence(db: Db, statementIds: string[], timeZone: string): Promise<void> {
+  const pairs = await store.voidEvidence(db, statementIds);
+  const seen = new Set<string>();
+  for (const p of pairs) {
+    const k = `${p.learnerId}\u0000${p.itemId}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    await recomputeRollup(db, p.learnerId, p.itemId, timeZone);
+  }
+}
+
+/** The evidence API: a learner's evidence rows, rollups and per-day series, optionally for one item. */
+export async function learnerEvidence(db: Db, learnerId: string, itemId?: string) {
+  const [evidence, rollups, days] = await Promise.all([store.listEvidence(db, learnerId, itemId), store.listRollups(db, learnerId, itemId), store.listRollupDays(db, learnerId, itemId)]);
+  return {
+    evidence: evidence.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
+    rollups: rollups.map((r) => ({
+      ...r,
+      firstAt: r.firstAt.toISOString(),
+      lastAt: r.lastAt.toISOString(),
+      days: days.filter((d) => d.itemId === r.itemId).map(({ day, attempts, correct, scoreSum, scored }) => ({ day, attempts, correct, scoreSum, scored })),
+    })),
+  };
+}

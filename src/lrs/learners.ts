@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import * as store from '../store/lrs.js';
+import { ShirubeError } from '../errors.js';
+import { agentOfIfi, ifiOf, mboxSha1 } from './agents.js';
+import type { Json } from './validate.js';
+
+/** The IFIs that name the same person as this Agent: its own, and for an mbox the mbox_sha1sum of it. */
+export function equivalentIfis(agent: Json): string[] {
+  const ifi = ifiOf(agent);
+  if (!ifi) return [];
+  return typeof agent['mbox'] === 'string' ? [ifi, `mbox_sha1sum:${mboxSha1(agent['mbox'])}`] : [ifi];
+}
+
+/**
+ * The learner an Agent maps to (each IFI maps to exactly one learner); an unknown Agent creates one. Groups are
+ * not learners: null.
+ */
+export async function resolveLearner(db: Db, agent: Json): Promise<string | null> {
+  if (agent['objectType'] === 'Group') return null;
+  const ifis = equivalentIfis(agent);
+  if (!ifis.length) return null;
+  const name = typeof agent['name'] === 'string' ? agent['name'] : null;
+  const known = await store.learnersOfIfis(db, ifis);
+  let learnerId = ifis.map((i) => known.get(i)).find((l) => l !== undefined);
+  if (!learnerId) learnerId = await store.createLearnerForIfi(db, ifis[0]!, randomUUID(), name);
+  for (const ifi of ifis) if (!known.has(ifi) && ifi !== ifis[0]) await store.mapIfiToLearner(db, ifi, learnerId, name);
+  return learnerId;
+}
+
+/** The learner of an Agent if it has one (no creation). */
+export async function findLearner(db: Db, agent: Json): Promise<string | undefined> {
+  const known = await store.learnersOfIfis(db, equivalentIfis(agent));
+  return [...known.values()][0];
+}
+
+/** Adds another Agent (another IFI) to a learner, e.g. the same pupil's account in a second drill. */
+export async function linkActor(db: Db, learnerId: string, agent: Json): Promise<void> {
+  if (!(await store.getLearner(db, learnerId))) throw new ShirubeError('not_found', `No learner ${learnerId}`, 'learnerId');
+  for (const ifi of equivalentIfis(agent)) await store.mapIfiToLearner(db, ifi, learnerId, typeof agent['name'] === 'string' ? agent['name'] : null);
+}
+
+/**
+ * The Person object of the Agents resource (Communication §2.4): every identifier known for the learner the
+ * Agent maps to, or just the Agent itself when unknown.
+ */
+export async function personOf(db: Db, agent: Json): Promise<Json> {
+  const learnerId = await findLearner(db, agent);
+  const actors = learnerId ? await store.learnerActors(db, learnerId) : [{ ifi: ifiOf(agent)!, name: typeof agent['name'] === 'string' ? agent['name'] : null }];
+  const person: Record<string, unknown[]> = {};
+  const add = (k: string, v: unknown) => {
+    const list = (person[k] ??= []);
+    if (!list.some((x) => JSON.stringify(x) === JSON.stringify(v))) list.push(v);
+  };
+  if (typeof agent['name'] === 'string') add('name', agent['name']);
+  for (const a of actors) {
+    if (a.name) add('name', a.name);
+    for (const [k, v] of Object.entries(agentOfIfi(a.ifi))) add(k, v);
+  }
+  return { objectType: 'Person', ...person };
+}

@@ -1,0 +1,51 @@
+import type { Db } from '../store/db.js';
+import * as store from '../store/lrs.js';
+import { learnerEvidence } from './evidence.js';
+import { agentOfIfi } from './agents.js';
+import { ShirubeError } from '../errors.js';
+import { findLearner } from './learners.js';
+import { validateAgentParam } from './validate.js';
+
+/** The learner an Agent (JSON) maps to; not found when the LRS has never seen it. */
+export async function findLearnerByAgent(db: Db, agent: unknown): Promise<string> {
+  const learnerId = await findLearner(db, validateAgentParam(agent, '2.0.0'));
+  if (!learnerId) throw new ShirubeError('not_found', 'No learner with this Agent', 'agent');
+  return learnerId;
+}
+
+async function requireLearner(db: Db, learnerId: string) {
+  const l = await store.getLearner(db, learnerId);
+  if (!l) throw new ShirubeError('not_found', `No learner ${learnerId}`, 'learnerId');
+  return l;
+}
+
+/** Everything held about one learner: identifiers, statements, documents, evidence and rollups. */
+export async function exportLearner(db: Db, learnerId: string) {
+  const learner = await requireLearner(db, learnerId);
+  const actors = await store.learnerActors(db, learnerId);
+  const data = await store.learnerData(db, learnerId);
+  return {
+    learner: { id: learner.id, displayName: learner.displayName, createdAt: learner.createdAt.toISOString() },
+    agents: actors.map((a) => ({ ...agentOfIfi(a.ifi), ...(a.name ? { name: a.name } : {}) })),
+    statements: data.statements,
+    documents: data.documents.map((d) => ({
+      kind: d.kind,
+      activityId: d.activity_id || undefined,
+      registration: d.registration || undefined,
+      documentId: d.document_id,
+      contentType: d.content_type,
+      updated: d.updated.toISOString(),
+      content: /^application\/json\b|^text\//i.test(d.content_type) ? Buffer.from(d.content).toString('utf8') : Buffer.from(d.content).toString('base64'),
+      encoding: /^application\/json\b|^text\//i.test(d.content_type) ? 'utf8' : 'base64',
+    })),
+    ...(await learnerEvidence(db, learnerId)),
+  };
+}
+
+/** Erases one learner: statements (their evidence and links), documents, rollups and identifiers, in one transaction. */
+export async function eraseLearner(db: Db, learnerId: string): Promise<{ statements: number; documents: number }> {
+  return db.transaction().execute(async (trx) => {
+    await requireLearner(trx, learnerId);
+    return store.eraseLearner(trx, learnerId);
+  });
+}

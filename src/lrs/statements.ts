@@ -1,0 +1,167 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import * as store from '../store/lrs.js';
+import { ShirubeError } from '../errors.js';
+import { activityObjects, ifiOf, statementActivities, statementActors } from './agents.js';
+import { resolveLearner } from './learners.js';
+import { mergeDefinition } from './activities.js';
+import { jsonEqual, verifyStatementSignature } from './signature.js';
+import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
+import { recordEvidence, voidEvidence } from './evidence.js';
+import { parseTimestamp } from './formats.js';
+
+/** Who writes: the credentials' API client, as the statement's authority. */
+export interface Writer {
+  clientId: string | null;
+  authority: Json;
+}
+
+/** One part of a multipart/mixed request after the statements: an attachment's content. */
+export interface AttachmentPart {
+  sha2: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface WriteOptions {
+  version: XapiVersion;
+  writer: Writer;
+  /** Base of our own IRIs (SHIRUBE_PUBLIC_URL), for linking statements to CFItems. */
+  publicUrl: string;
+  timeZone: string;
+  now?: Date | undefined;
+}
+
+const HASHES: Record<number, string> = { 56: 'sha224', 64: 'sha256', 96: 'sha384', 128: 'sha512' };
+
+function checkParts(statements: Json[], raws: Json[], parts: AttachmentPart[]): void {
+  const byHash = new Map<string, AttachmentPart>();
+  parts.forEach((p, i) => {
+    const algo = HASHES[p.sha2.length];
+    if (!algo || createHash(algo).update(p.content).digest('hex') !== p.sha2.toLowerCase()) {
+      throw new ShirubeError('invalid_request', `attachment part ${i + 1}: X-Experience-API-Hash does not match its content`, 'X-Experience-API-Hash');
+    }
+    byHash.set(p.sha2.toLowerCase(), p);
+  });
+  const used = new Set<string>();
+  statements.forEach((s, i) => {
+    const list = Array.isArray(s['attachments']) ? (s['attachments'] as Json[]) : [];
+    list.forEach((a, j) => {
+      const sha2 = String(a['sha2']).toLowerCase();
+      const part = byHash.get(sha2);
+      const path = `statements.${i}.attachments.${j}`;
+      if (!part && a['fileUrl'] === undefined) throw new ShirubeError('invalid_request', `${path}: no fileUrl and no multipart/mixed part with its sha2`, path);
+      if (part) used.add(sha2);
+      if (a['usageType'] === SIGNATURE_USAGE) {
+        if (a['contentType'] !== 'application/octet-stream') throw new ShirubeError('invalid_request', `${path}.contentType: a signature is application/octet-stream`, `${path}.contentType`);
+        if (!part) throw new ShirubeError('invalid_request', `${path}: the signature must be sent as a part`, path);
+        verifyStatementSignature(raws[i]!, part.content, path);
+      }
+    });
+  });
+  for (const sha2 of byHash.keys()) {
+    if (!used.has(sha2)) throw new ShirubeError('invalid_request', `attachment part ${sha2}: no statement names this attachment`, 'attachments');
+  }
+}
+
+/** Equal apart from what the LRS sets (Data §2.3, statement comparison). */
+function sameStatement(incoming: Json, stored: Json): boolean {
+  const strip = (s: Json) => Object.fromEntries(Object.entries(s).filter(([k]) => !['authority', 'stored', 'version'].includes(k) && (k !== 'timestamp' || incoming['timestamp'] !== undefined)));
+  return jsonEqual(strip(incoming), strip(stored));
+}
+
+/**
+ * Validates and stores statements (Communication §2.1.1/§2.1.2): assigns ids, stored, timestamp, authority and
+ * version, checks attachments and signatures, voids targets, resolves learners and writes evidence, all in one
+ * transaction. A statement whose id exists with the same content is skipped; with other content it is a conflict.
+ * Returns the ids in order.
+ */
+export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentPart[], o: WriteOptions): Promise<string[]> {
+  if (!raw.length) throw new ShirubeError('invalid_request', 'statements: the batch is empty', 'statements');
+  const single = raw.length === 1;
+  const statements = raw.map((s, i) => validateStatement(s, o.version, single ? 'statement' : `statements.${i}`));
+  checkParts(statements, raw as Json[], parts);
+  const stored = o.now ?? new Date();
+  const storedIso = stored.toISOString();
+  const ids = new Set<string>();
+  for (const [i, s] of statements.entries()) {
+    s['id'] ??= randomUUID();
+    const id = String(s['id']).toLowerCase();
+    if (ids.has(id)) throw new ShirubeError('invalid_request', `statements.${i}.id: the batch has this id twice`, `statements.${i}.id`);
+    ids.add(id);
+  }
+  const voidTargets = statements.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String((s['object'] as Json)['id']).toLowerCase());
+
+  return db.transaction().execute(async (trx) => {
+    const existing = new Map((await store.getStatements(trx, [...ids])).map((r) => [r.id, r]));
+    const fresh: Json[] = [];
+    for (const s of statements) {
+      const old = existing.get(String(s['id']).toLowerCase());
+      if (!old) {
+        fresh.push(s);
+        continue;
+      }
+      if (!sameStatement(s, old.payload)) throw new ShirubeError('conflict', `statement ${String(s['id'])} exists with different content`, 'id');
+    }
+    // A voiding statement cannot target a voiding statement (Data §2.3.2).
+    const targets = await store.getStatements(trx, voidTargets);
+    const batchVoiding = new Set(fresh.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String(s['id']).toLowerCase()));
+    for (const t of voidTargets) {
+      if (batchVoiding.has(t) || targets.some((r) => r.id === t && r.verbIri === VOIDED)) {
+        throw new ShirubeError('invalid_request', `object.id: statement ${t} is a voiding statement and cannot be voided`, 'object.id');
+      }
+    }
+    const rows: store.StatementInsert[] = [];
+    const definitions = new Map<string, Json | null>();
+    for (const s of fresh) {
+      s['stored'] = storedIso;
+      s['timestamp'] ??= storedIso;
+      s['authority'] = o.writer.authority;
+      s['version'] ??= o.version === '2.0.0' ? '2.0.0' : '1.0.0';
+      const actor = s['actor'] as Json;
+      const object = s['object'] as Json;
+      const ctx = isObject(s['context']) ? s['context'] : {};
+      rows.push({
+        id: String(s['id']).toLowerCase(),
+        payload: s,
+        stored,
+        timestamp: parseTimestamp(s['timestamp'])!.date,
+        version: String(s['version']),
+        verbIri: String((s['verb'] as Json)['id']),
+        objectActivityId: object['objectType'] === undefined || object['objectType'] === 'Activity' ? String(object['id']) : null,
+        objectStatementId: object['objectType'] === 'StatementRef' ? String(object['id']).toLowerCase() : null,
+        learnerId: ifiOf(actor) ? await resolveLearner(trx, actor) : null,
+        registration: typeof ctx['registration'] === 'string' ? ctx['registration'].toLowerCase() : null,
+        clientId: o.writer.clientId,
+        attachmentSha2: Array.isArray(s['attachments']) ? (s['attachments'] as Json[]).map((a) => String(a['sha2']).toLowerCase()) : [],
+        actors: statementActors(s),
+        activities: statementActivities(s),
+      });
+      for (const a of activityObjects(s)) {
+        const id = String(a['id']);
+        definitions.set(id, mergeDefinition(definitions.has(id) ? definitions.get(id)! : null, isObject(a['definition']) ? a['definition'] : null));
+      }
+    }
+    await store.insertStatements(trx, rows);
+    await store.insertAttachments(trx, parts.map((p) => ({ sha2: p.sha2.toLowerCase(), contentType: p.contentType, content: p.content })));
+    if (definitions.size) {
+      const known = await store.getActivities(trx, [...definitions.keys()]);
+      await store.upsertActivities(
+        trx,
+        [...definitions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) })),
+      );
+    }
+    await recordEvidence(trx, rows, o);
+    // After the evidence: a batch may void one of its own statements.
+    const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
+    await voidEvidence(trx, voided.map((v) => v.id), o.timeZone);
+    return statements.map((s) => String(s['id']));
+  });
+}
+
+/** A statement by id, or by voidedStatementId; not found (404) when its voided state does not match. */
+export async function getStatement(db: Db, id: string, wantVoided: boolean): Promise<store.StatementRow> {
+  const [row] = await store.getStatements(db, [id.toLowerCase()]);
+  if (!row || row.voided !== wantVoided) throw new ShirubeError('not_found', `No ${wantVoided ? 'voided ' : ''}statement ${id}`, wantVoided ? 'voidedStatementId' : 'statementId');
+  return row;
+}
