@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
+import { audit } from '../store/auth.js';
 import { learnerEvidence } from './evidence.js';
 import { agentOfIfi } from './agents.js';
 import { ShirubeError } from '../errors.js';
@@ -42,10 +43,15 @@ export async function exportLearner(db: Db, learnerId: string) {
   };
 }
 
-/** Erases one learner: statements (their evidence and links), documents, rollups and identifiers, in one transaction. */
-export async function eraseLearner(db: Db, learnerId: string): Promise<{ statements: number; documents: number }> {
+/**
+ * Erases one learner: statements (their evidence and links), documents, rollups and identifiers, in one
+ * transaction. The audit log keeps only the learner id and the counts.
+ */
+export async function eraseLearner(db: Db, learnerId: string, actor: string): Promise<{ statements: number; documents: number }> {
   return db.transaction().execute(async (trx) => {
     await requireLearner(trx, learnerId);
-    return store.eraseLearner(trx, learnerId);
+    const counts = await store.eraseLearner(trx, learnerId);
+    await audit(trx, { actor, action: 'learner.erase', targetType: 'learner', targetId: learnerId, details: counts });
+    return counts;
   });
 }

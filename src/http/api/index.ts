@@ -3,6 +3,7 @@ import { useApiErrors } from './errors.js';
 import authRoutes from './auth.js';
 import adminRoutes from './admin.js';
 import frameworkRoutes from './frameworks.js';
+import learnerRoutes from './learners.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -10,4 +11,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(authRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(frameworkRoutes, { prefix: '/frameworks' });
+  await app.register(learnerRoutes, { prefix: '/learners' });
 }

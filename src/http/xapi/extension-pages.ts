@@ -8,7 +8,8 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
  * its description).
  */
 export default async function extensionPages(app: FastifyInstance) {
-  app.get(CF_ITEM_EXTENSION_PATH, { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the CFItem extension IRI' } }, async (_req, reply) => {
+  // Registered under the /xapi prefix: the route is the IRI's path without it.
+  app.get(CF_ITEM_EXTENSION_PATH.replace(/^\/xapi/, ''), { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the CFItem extension IRI' } }, async (_req, reply) => {
     const iri = escape(cfItemExtension(app.config.publicUrl));
     const uri = escape(`${app.config.publicUrl}/uri/<identifier>`);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
