@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { EdgeType, MapNode } from '../../web/src/types/progress-api.js';
+import { nodeStates, searchNodes, toElements, traceHighlight, wrapText, type MapOptions, type StateText } from '../../web/src/features/map/lib/to-elements.js';
+import { layoutLayers } from '../../web/src/features/map/lib/layout.js';
+import { mathMap, progressOf, syntheticMap } from './map-fixture.js';
+
+const text: StateText = {
+  not_started: '未学習',
+  in_progress: '学習中',
+  mastered: '習得',
+  blocked: '前提未習得',
+  unitCount: (m, t) => `${m}/${t}`,
+  grade: (g) => `第${g}学年`,
+};
+const opts = (view: MapOptions['view'], types: EdgeType[] = ['precedes', 'isRelatedTo', 'isChildOf']): MapOptions => ({ view, edgeTypes: new Set(types), text });
+/** Mastered in grade 1, in progress (blocked in domain B) in grade 2, not started after. */
+const stateOf = (n: MapNode) => (n.grade === '1' ? progressOf('mastered') : n.grade === '2' ? progressOf('in_progress', n.domainCode === 'B') : progressOf('not_started'));
+
+describe('wrapText', () => {
+  it('counts full-width characters as one column and half-width as half, and ends a cut text with …', () => {
+    expect(wrapText('あいうえおかきく', 3, 5)).toEqual(['あいう', 'えおか', 'きく']);
+    expect(wrapText('abcdef', 2, 5)).toEqual(['abcd', 'ef']);
+    expect(wrapText('あいうえおかきく', 3, 2)).toEqual(['あいう', 'えお…']);
+    expect(wrapText('  a\n b ', 5, 1)).toEqual(['a b']);
+  });
+});
+
+describe('toElements: the curriculum view of 算数 2017', () => {
+  const map = mathMap({ stateOf });
+  const { elements, layout } = toElements(map, opts('curriculum'));
+  const nodes = elements.filter((e) => e.group === 'nodes');
+  const items = nodes.filter((e) => e.data['kind'] === 'item');
+  const byId = new Map(nodes.map((e) => [e.data.id!, e]));
+
+  it('has one node per content item (217) and the grade → domain → category boxes above them', () => {
+    expect(items).toHaveLength(217);
+    expect(layout).toHaveLength(217);
+    expect(nodes.filter((e) => e.data['kind'] === 'grade').map((e) => e.data['label'])).toEqual(['第１学年', '第２学年', '第３学年', '第４学年', '第５学年', '第６学年']);
+    const item = byId.get('8250213111100000')!;
+    const category = byId.get(item.data.parent!)!;
+    expect(category.data['label']).toBe('(1) 数の構成と表し方');
+    const domain = byId.get(category.data.parent!)!;
+    expect(domain.data['kind']).toBe('domain');
+    expect(domain.data['label']).toBe('第1学年 Ａ 数と計算');
+    expect(byId.get(domain.data.parent!)!.data['label']).toBe('第１学年');
+  });
+
+  it('labels each item with its words and its state in words, never colour alone', () => {
+    const first = byId.get('8250213111100000')!.data;
+    expect(first['state']).toBe('mastered');
+    expect(String(first['label']).split('\n')).toEqual(['(ア) ものとものとを対応さ', 'せることによって，ものの…', '習得 A']);
+    const blocked = items.find((e) => e.data['code'] === '8250223211100000')!.data;
+    expect(blocked['state']).toBe('in_progress');
+    expect(blocked['blocked']).toBe(true);
+    expect(String(blocked['label']).split('\n').at(-1)).toBe('学習中 C · 前提未習得');
+    const later = items.find((e) => e.data['code']!.startsWith('825026'))!.data;
+    expect(String(later['label']).split('\n').at(-1)).toBe('未学習');
+  });
+
+  it('draws precedes edges between items, and drops the edges whose type is off', () => {
+    const edges = elements.filter((e) => e.group === 'edges');
+    expect(edges.length).toBe(map.edges.filter((e) => e.type === 'precedes').length);
+    expect(edges.every((e) => e.data['type'] === 'precedes' && byId.has(e.data.source!) && byId.has(e.data.target!))).toBe(true);
+    const flat = toElements(map, opts('curriculum', ['isRelatedTo']));
+    expect(flat.elements.filter((e) => e.group === 'edges')).toHaveLength(0);
+    // isChildOf off: no boxes, items stand alone.
+    expect(flat.elements.filter((e) => e.group === 'nodes')).toHaveLength(217);
+    expect(flat.elements.every((e) => e.data.parent === undefined)).toBe(true);
+  });
+
+  it('feeds the layout grades as columns and domains as rows, so the map reads by grade', () => {
+    const { positions } = layoutLayers(layout);
+    const x = (code: string) => positions[code]!.x;
+    const y = (code: string) => positions[code]!.y;
+    // Grade 1 A (数と計算) is left of grade 2 A; 算数's domain A lies above domain B in every grade.
+    expect(x('8250213111100000')).toBeLessThan(x('8250223111100000'));
+    expect(y('8250213111100000')).toBeLessThan(y('8250213211100000'));
+    // Every precedes edge within the fixture points rightwards or downwards inside a grade.
+    for (const e of map.edges.filter((e) => e.type === 'precedes')) expect(x(e.target) >= x(e.source) || y(e.target) > y(e.source)).toBe(true);
+  });
+});
+
+describe('toElements: the unit view', () => {
+  const map = mathMap({ view: 'unit', stateOf });
+  const { elements, layout } = toElements(map, opts('unit'));
+  const units = elements.filter((e) => e.data['kind'] === 'unit');
+
+  it('has one node per unit with the share mastered, inside grade boxes, and the unit prerequisite edges', () => {
+    expect(units).toHaveLength(map.groups.length);
+    expect(layout).toHaveLength(units.length);
+    const first = units.find((u) => u.data.id === '8250213110000000')!.data;
+    // (1) 数の構成と表し方 of grade 1 has 9 content items (category_code 8250213110000000 in the demo table).
+    expect(String(first['label']).split('\n').at(-1)).toBe('習得 9/9');
+    expect(first['parent']).toBe('grade:1');
+    const edges = elements.filter((e) => e.group === 'edges');
+    expect(edges).toHaveLength(map.unitEdges.length);
+    expect(edges.length).toBeGreaterThan(10);
+  });
+
+  it('replays another date by new node states only (same ids)', () => {
+    const later = mathMap({ view: 'unit', stateOf: () => progressOf('mastered') });
+    const states = nodeStates(later, opts('unit'));
+    expect([...states.keys()].sort()).toEqual(units.map((u) => u.data.id!).sort());
+    expect([...states.values()].every((s) => s.state === 'mastered')).toBe(true);
+  });
+});
+
+describe('traceHighlight and searchNodes', () => {
+  const map = mathMap({ stateOf });
+  it('highlights the item, every node on a trace-back path and the precedes edges of those paths', () => {
+    const [a, b, c, other] = ['8250213111100000', '8250213111200000', '8250213111300000', '8250213111400000'];
+    const item = { id: c!, code: c!, fullStatement: '', grade: '1', domain: null, category: null };
+    const h = traceHighlight({
+      item,
+      traceBack: [{ item: { ...item, id: a! }, hops: 2, probability: 0.2, state: 'in_progress', label: 'C', score: 0.4, path: [a!, b!, c!] }],
+      pathEdges: [
+        { id: `p:${a}>${b}`, source: a!, target: b! },
+        { id: `p:${b}>${c}`, source: b!, target: c! },
+        { id: 'stray', source: other!, target: c! },
+      ],
+    });
+    expect([...h.nodes].sort()).toEqual([a, b, c].sort());
+    expect([...h.edges].sort()).toEqual([`e:p:${a}>${b}`, `e:p:${b}>${c}`]);
+    // The ids match the edges the map draws.
+    const drawn = new Set(toElements(map, opts('curriculum')).elements.map((e) => e.data.id));
+    for (const id of h.edges) expect(drawn.has(id)).toBe(true);
+  });
+
+  it('finds nodes by code and by words', () => {
+    expect(searchNodes(map, 'curriculum', '8250213111200000')).toEqual(['8250213111200000']);
+    expect(searchNodes(map, 'curriculum', '個数を比べる')).toEqual(['8250213111100000']);
+    expect(searchNodes(map, 'curriculum', '  ')).toEqual([]);
+    expect(searchNodes(mathMap({ view: 'unit' }), 'unit', '数の構成').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('toElements at 5,000 items', () => {
+  it('builds the elements in well under a second', () => {
+    const map = syntheticMap(5000);
+    const t0 = performance.now();
+    const { elements, layout } = toElements(map, opts('curriculum'));
+    const ms = performance.now() - t0;
+    console.log(`toElements: 5,000 items in ${ms.toFixed(1)} ms (${elements.length} elements)`);
+    expect(layout).toHaveLength(5000);
+    expect(ms).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,91 @@
+import type { StylesheetStyle } from 'cytoscape';
+import { DEFAULT_LAYOUT } from './layout.js';
+
+/**
+ * Proficiency colours. Text on every fill has a contrast of at least 4.5:1 (WCAG AA), and each state also has its
+ * own border style (dashed, solid, double) besides the words in the label, for people who do not see the colour.
+ */
+export const STATE_COLOURS = {
+  none: { fill: '#ffffff', text: '#1b1f24', border: '#57606a' },
+  not_started: { fill: '#eef1f4', text: '#1b1f24', border: '#57606a' },
+  in_progress: { fill: '#fff0c2', text: '#1b1f24', border: '#8a5a00' },
+  mastered: { fill: '#1e6b3c', text: '#ffffff', border: '#0f3d21' },
+} as const;
+export const BLOCKED_BORDER = '#b42318';
+const TRACE = '#6d28d9';
+const MATCH = '#f0a500';
+
+/** @types/cytoscape lags behind cytoscape 3.34 (no underlay-* or outline-*): rules are plain records, checked by use. */
+type Rule = { selector: string; style: Record<string, string | number> };
+
+const rules: Rule[] = [
+  {
+    selector: 'node.item',
+    style: {
+      shape: 'round-rectangle',
+      width: DEFAULT_LAYOUT.nodeWidth,
+      height: DEFAULT_LAYOUT.nodeHeight,
+      label: 'data(label)',
+      'text-wrap': 'wrap',
+      'text-max-width': `${DEFAULT_LAYOUT.nodeWidth - 10}px`,
+      'text-valign': 'center',
+      'text-halign': 'center',
+      'font-size': 12,
+      'line-height': 1.35,
+      'font-family': 'system-ui, "Hiragino Sans", "Noto Sans CJK JP", "Noto Sans JP", sans-serif',
+      'background-color': STATE_COLOURS.none.fill,
+      color: STATE_COLOURS.none.text,
+      'border-width': 2,
+      'border-color': STATE_COLOURS.none.border,
+      // Below this on-screen size labels are skipped: a zoomed-out 5,000-item map pans smoothly.
+      'min-zoomed-font-size': 7,
+    },
+  },
+  { selector: 'node.item[state = "not_started"]', style: { 'background-color': STATE_COLOURS.not_started.fill, 'border-color': STATE_COLOURS.not_started.border, 'border-style': 'dashed' } },
+  { selector: 'node.item[state = "in_progress"]', style: { 'background-color': STATE_COLOURS.in_progress.fill, 'border-color': STATE_COLOURS.in_progress.border, 'border-width': 3 } },
+  { selector: 'node.item[state = "mastered"]', style: { 'background-color': STATE_COLOURS.mastered.fill, color: STATE_COLOURS.mastered.text, 'border-color': STATE_COLOURS.mastered.border, 'border-style': 'double', 'border-width': 5 } },
+  { selector: 'node.item[?blocked]', style: { 'border-color': BLOCKED_BORDER, 'border-width': 4, 'border-style': 'dashed' } },
+  {
+    selector: 'node.group',
+    style: {
+      shape: 'round-rectangle',
+      label: 'data(label)',
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'text-margin-y': -4,
+      'font-size': 14,
+      'font-weight': 'bold',
+      color: '#1b1f24',
+      'background-color': '#f6f8fa',
+      'background-opacity': 0.6,
+      'border-width': 1,
+      'border-color': '#8c959f',
+      padding: '10px',
+      'min-zoomed-font-size': 6,
+    },
+  },
+  { selector: 'node.group.grade', style: { 'font-size': 28, 'background-color': '#eaeef2', 'background-opacity': 0.35, 'border-width': 2, padding: '16px' } },
+  { selector: 'node.group.domain', style: { 'font-size': 20, 'background-color': '#ddf4ff', 'background-opacity': 0.35 } },
+  { selector: 'node.group.category', style: { 'font-size': 14, 'background-color': '#ffffff', 'background-opacity': 0.8, 'border-style': 'dashed' } },
+  {
+    selector: 'edge',
+    style: {
+      width: 2,
+      'curve-style': 'bezier',
+      'line-color': '#57606a',
+      'target-arrow-color': '#57606a',
+      'target-arrow-shape': 'triangle',
+      'arrow-scale': 1.2,
+      opacity: 0.8,
+    },
+  },
+  { selector: 'edge.isRelatedTo', style: { 'line-style': 'dashed', 'line-color': '#8250df', 'target-arrow-shape': 'none' } },
+  { selector: '.faded', style: { opacity: 0.25 } },
+  { selector: 'node.trace', style: { 'underlay-color': TRACE, 'underlay-opacity': 0.45, 'underlay-padding': 8, 'underlay-shape': 'round-rectangle', opacity: 1 } },
+  { selector: 'edge.trace', style: { width: 6, 'line-color': TRACE, 'target-arrow-color': TRACE, opacity: 1, 'z-index': 10 } },
+  { selector: 'node.match', style: { 'underlay-color': MATCH, 'underlay-opacity': 0.7, 'underlay-padding': 10, 'underlay-shape': 'round-rectangle' } },
+  { selector: 'node.item:selected', style: { 'overlay-color': '#1f5fa8', 'overlay-opacity': 0.18, 'overlay-padding': 6, 'border-color': '#1f5fa8', 'border-width': 5, 'border-style': 'solid' } },
+  { selector: 'node.focused', style: { 'outline-width': 4, 'outline-color': '#f0a500', 'outline-offset': 4 } },
+];
+
+export const mapStyle = rules as unknown as StylesheetStyle[];

@@ -1,0 +1,206 @@
+import type { ElementDefinition } from 'cytoscape';
+import type { EdgeType, LearnerItemDetail, LearningMap, MapGroup, MapNode, MapView, ProficiencyState, Progress } from '../../../types/progress-api.js';
+import type { LayoutNode } from './layout.js';
+
+/**
+ * The learning map's data (GET /api/progress/map) → cytoscape elements and the layered layout's input. Pure: the
+ * component (components/learning-map.tsx) only adds positions and draws.
+ *
+ * Curriculum view: one node per content item; the hierarchy above (grade → domain → category) as nested boxes,
+ * which is how isChildOf is drawn. Unit view: one node per unit (the (1),(2)… categories) with the share mastered,
+ * and the unit prerequisite edges. Every node's label carries its state in words (and the A/B/C label), so
+ * colour is never the only signal.
+ */
+export interface StateText {
+  not_started: string;
+  in_progress: string;
+  mastered: string;
+  blocked: string;
+  /** "{mastered}/{total}" for units. */
+  unitCount: (mastered: number, total: number) => string;
+  grade: (grade: string) => string;
+}
+
+export interface MapOptions {
+  view: MapView;
+  /** Which associations to draw; isChildOf = the hierarchy boxes. */
+  edgeTypes: ReadonlySet<EdgeType>;
+  text: StateText;
+}
+
+export interface MapElements {
+  elements: ElementDefinition[];
+  layout: LayoutNode[];
+}
+
+/** Node data the map styles read (data(state), data(label)…). */
+export interface NodeState {
+  state: ProficiencyState | 'none';
+  blocked: boolean;
+  label: string;
+}
+
+/** Columns and rows of a line of Japanese: a full-width character takes 1, a half-width one ½. */
+const width = (ch: string) => (/[\u0000-\u00ff\uff61-\uff9f]/.test(ch) ? 0.5 : 1);
+
+/** Breaks `text` into at most `maxLines` lines of `perLine` full-width characters, the last one ending in "…". */
+export function wrapText(text: string, perLine: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let used = 0;
+  const chars = [...text.replace(/\s+/g, ' ').trim()];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (used + width(ch) > perLine) {
+      lines.push(line);
+      if (lines.length === maxLines) {
+        lines[maxLines - 1] = [...lines[maxLines - 1]!].slice(0, -1).join('') + '…';
+        return lines;
+      }
+      line = '';
+      used = 0;
+    }
+    line += ch;
+    used += width(ch);
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const PER_LINE = 13;
+
+/** Grades "1"…"12" sort as numbers; no grade comes first. */
+const layerOf = (grade: string | null | undefined) => {
+  const n = Number.parseInt(grade ?? '', 10);
+  return Number.isFinite(n) ? n : 0;
+};
+
+/** Domains in rows: the codes A, B, C, D in that order, then domains without a code by name. */
+function laneIndex(nodes: readonly MapNode[]): (node: MapNode) => number {
+  const keyOf = (n: MapNode) => n.domainCode || n.domain || '';
+  const keys = [...new Set(nodes.map(keyOf))].sort((a, b) => a.localeCompare(b, 'ja'));
+  const index = new Map(keys.map((k, i) => [k, i]));
+  return (n) => index.get(keyOf(n))!;
+}
+
+export function itemState(progress: Progress | null, text: StateText): Omit<NodeState, 'label'> & { stateLine: string } {
+  if (!progress) return { state: 'none', blocked: false, stateLine: '' };
+  const words = [text[progress.state]];
+  if (progress.label) words.push(progress.label);
+  if (progress.blocked) words.push(`· ${text.blocked}`);
+  return { state: progress.state, blocked: progress.blocked, stateLine: words.join(' ') };
+}
+
+/** The data of one item node: its first words, then its state in words. */
+export function itemNodeState(node: MapNode, text: StateText): NodeState {
+  const { state, blocked, stateLine } = itemState(node.progress, text);
+  const head = node.sectionNumber ? `${node.sectionNumber} ` : '';
+  const lines = wrapText(head + node.fullStatement, PER_LINE, stateLine ? 2 : 3);
+  return { state, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n') };
+}
+
+/** A unit's state: mastered when all its items are, not started when none is started. */
+export function unitNodeState(group: MapGroup, hasLearner: boolean, text: StateText): NodeState {
+  const s = group.summary;
+  const title = wrapText(group.label, PER_LINE, 2);
+  if (!hasLearner) return { state: 'none', blocked: false, label: title.join('\n') };
+  const state: ProficiencyState = s.total > 0 && s.mastered === s.total ? 'mastered' : s.mastered + s.inProgress === 0 ? 'not_started' : 'in_progress';
+  return { state, blocked: false, label: [...title, `${text[state]} ${text.unitCount(s.mastered, s.total)}`].join('\n') };
+}
+
+const groupKind = (g: MapGroup) => `group ${g.kind}`;
+
+function curriculumElements(map: LearningMap, o: MapOptions): MapElements {
+  const elements: ElementDefinition[] = [];
+  const showGroups = o.edgeTypes.has('isChildOf');
+  const groups = new Map(map.groups.map((g) => [g.id, g]));
+  if (showGroups) {
+    // Parents before children: cytoscape adds a child only into a parent it already has.
+    const depth = { grade: 0, domain: 1, category: 2, unit: 2 } as const;
+    for (const g of [...map.groups].sort((a, b) => depth[a.kind] - depth[b.kind])) {
+      const label = g.kind === 'domain' && g.grade ? `${o.text.grade(g.grade)} ${g.label}` : g.label;
+      elements.push({ group: 'nodes', data: { id: g.id, label, kind: g.kind, ...(g.parent && groups.has(g.parent) ? { parent: g.parent } : {}) }, classes: groupKind(g) });
+    }
+  }
+  const lane = laneIndex(map.nodes);
+  const layout: LayoutNode[] = [];
+  const present = new Set<string>();
+  for (const n of map.nodes) {
+    present.add(n.id);
+    const parent = showGroups && n.group && groups.has(n.group) ? n.group : undefined;
+    elements.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text), ...(parent ? { parent } : {}) }, classes: 'item' });
+    layout.push({ id: n.id, layer: layerOf(n.grade), lane: lane(n), box: n.group ?? undefined, order: n.order });
+  }
+  for (const e of map.edges) {
+    if (e.type === 'isChildOf' || !o.edgeTypes.has(e.type) || !present.has(e.source) || !present.has(e.target)) continue;
+    elements.push({ group: 'edges', data: { id: `e:${e.id}`, source: e.source, target: e.target, type: e.type }, classes: e.type });
+  }
+  return { elements, layout };
+}
+
+function unitElements(map: LearningMap, o: MapOptions): MapElements {
+  const elements: ElementDefinition[] = [];
+  const units = map.groups.filter((g) => g.kind === 'unit' || g.kind === 'category');
+  const firstNode = new Map<string, MapNode>();
+  for (const n of map.nodes) if (n.group && !firstNode.has(n.group)) firstNode.set(n.group, n);
+  const lane = laneIndex(map.nodes);
+  const showGrades = o.edgeTypes.has('isChildOf');
+  const layout: LayoutNode[] = [];
+  const gradeOf = (u: MapGroup) => u.grade ?? firstNode.get(u.id)?.grade ?? null;
+  if (showGrades) {
+    const grades = [...new Set(units.map(gradeOf).filter((g): g is string => !!g))];
+    for (const g of grades) elements.push({ group: 'nodes', data: { id: `grade:${g}`, label: o.text.grade(g), kind: 'grade' }, classes: 'group grade' });
+  }
+  for (const u of units) {
+    const first = firstNode.get(u.id);
+    const grade = gradeOf(u);
+    const parent = showGrades && grade ? `grade:${grade}` : undefined;
+    elements.push({ group: 'nodes', data: { id: u.id, code: u.code ?? '', kind: 'unit', ...unitNodeState(u, map.learner !== null, o.text), ...(parent ? { parent } : {}) }, classes: 'item unit' });
+    layout.push({ id: u.id, layer: layerOf(grade), lane: first ? lane(first) : 0, order: u.order });
+  }
+  const present = new Set(units.map((u) => u.id));
+  if (o.edgeTypes.has('precedes')) {
+    for (const e of map.unitEdges) {
+      if (e.source === e.target || !present.has(e.source) || !present.has(e.target)) continue;
+      elements.push({ group: 'edges', data: { id: `u:${e.source}>${e.target}`, source: e.source, target: e.target, type: 'precedes', count: e.count }, classes: 'precedes' });
+    }
+  }
+  return { elements, layout };
+}
+
+export function toElements(map: LearningMap, options: MapOptions): MapElements {
+  return options.view === 'unit' ? unitElements(map, options) : curriculumElements(map, options);
+}
+
+/**
+ * The new state of every node for a map of another date (the date slider): same nodes, other progress. Only the
+ * data changes, so the map keeps its layout.
+ */
+export function nodeStates(map: LearningMap, options: MapOptions): Map<string, NodeState> {
+  const out = new Map<string, NodeState>();
+  if (options.view === 'unit') {
+    for (const g of map.groups) if (g.kind === 'unit' || g.kind === 'category') out.set(g.id, unitNodeState(g, map.learner !== null, options.text));
+  } else {
+    for (const n of map.nodes) out.set(n.id, itemNodeState(n, options.text));
+  }
+  return out;
+}
+
+/** What to highlight for an item's trace-back: the item, every prerequisite on a path, and the precedes edges between them. */
+export function traceHighlight(detail: Pick<LearnerItemDetail, 'item' | 'traceBack' | 'pathEdges'>): { nodes: Set<string>; edges: Set<string> } {
+  const nodes = new Set<string>([detail.item.id]);
+  for (const t of detail.traceBack) for (const id of t.path) nodes.add(id);
+  const edges = new Set<string>();
+  for (const e of detail.pathEdges) {
+    if (nodes.has(e.source) && nodes.has(e.target)) edges.add(`e:${e.id}`);
+  }
+  return { nodes, edges };
+}
+
+/** Node ids whose code or text contains the query (case-insensitive); empty for a blank query. */
+export function searchNodes(map: LearningMap, view: MapView, query: string): string[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  if (view === 'unit') return map.groups.filter((g) => (g.kind === 'unit' || g.kind === 'category') && `${g.code ?? ''} ${g.label}`.toLowerCase().includes(q)).map((g) => g.id);
+  return map.nodes.filter((n) => `${n.code ?? ''} ${n.sectionNumber ?? ''} ${n.fullStatement} ${n.category ?? ''}`.toLowerCase().includes(q)).map((n) => n.id);
+}

@@ -1,0 +1,178 @@
+/**
+ * The progress API's JSON, as docs/progress-api.md defines it: shared by the map, the learner view and the teacher
+ * dashboard (each feature has its own fetchers; these are only the shapes).
+ */
+export type ProficiencyState = 'not_started' | 'in_progress' | 'mastered';
+
+export interface Progress {
+  state: ProficiencyState;
+  label: string | null;
+  probability: number;
+  blocked: boolean;
+  attempts: number;
+  correct: number;
+  correctRate?: number | null;
+  lastAt?: string | null;
+}
+
+export interface ItemSummary {
+  id: string;
+  code: string | null;
+  fullStatement: string;
+  grade: string | null;
+  domain: string | null;
+  category: string | null;
+}
+
+export interface LearnerRef {
+  id: string;
+  displayName: string;
+}
+
+export type MapView = 'curriculum' | 'unit';
+export type EdgeType = 'precedes' | 'isRelatedTo' | 'isChildOf';
+
+export interface MapNode {
+  id: string;
+  code: string | null;
+  fullStatement: string;
+  grade: string | null;
+  domain: string | null;
+  domainCode?: string | null;
+  category: string | null;
+  viewpoint?: string | null;
+  sectionNumber?: string | null;
+  order: number;
+  /** The category (curriculum view) or the unit (unit view). */
+  group: string | null;
+  unit?: string | null;
+  progress: Progress | null;
+}
+
+export interface MapEdge {
+  id: string;
+  type: EdgeType;
+  source: string;
+  target: string;
+}
+
+export interface GroupSummary {
+  total: number;
+  mastered: number;
+  inProgress: number;
+  notStarted: number;
+}
+
+export interface MapGroup {
+  id: string;
+  kind: 'grade' | 'domain' | 'category' | 'unit';
+  label: string;
+  code?: string | null;
+  parent: string | null;
+  grade?: string | null;
+  order: number;
+  summary: GroupSummary;
+}
+
+export interface UnitEdge {
+  source: string;
+  target: string;
+  count: number;
+}
+
+export interface LabelThreshold {
+  label: string;
+  min: number;
+}
+
+export interface LearningMap {
+  framework: { identifier: string; title: string };
+  learner: LearnerRef | null;
+  asOf: string;
+  view: MapView;
+  labels: LabelThreshold[];
+  labelBasis: 'correctRate' | 'probability';
+  nodes: MapNode[];
+  edges: MapEdge[];
+  groups: MapGroup[];
+  unitEdges: UnitEdge[];
+}
+
+export interface Evidence {
+  statementId: string;
+  timestamp: string;
+  score: number | null;
+  success: boolean | null;
+  verb: string;
+  activity: string;
+  activityName?: string | null;
+}
+
+export interface TimelineDay {
+  day: string;
+  attempts: number;
+  correct: number;
+  totalAttempts: number;
+  probability: number;
+  state: ProficiencyState;
+  label: string | null;
+}
+
+export interface TraceBackEntry {
+  item: ItemSummary;
+  hops: number;
+  probability: number;
+  state: ProficiencyState;
+  label: string | null;
+  score: number;
+  /** From the prerequisite to the item. */
+  path: string[];
+}
+
+export interface LearnerItemDetail {
+  learner: LearnerRef;
+  item: ItemSummary;
+  progress: Progress;
+  evidence: Evidence[];
+  evidenceTotal?: number;
+  timeline: TimelineDay[];
+  traceBack: TraceBackEntry[];
+  pathEdges: Array<{ id: string; source: string; target: string }>;
+}
+
+export interface NextSteps {
+  items: Array<{ item: ItemSummary; progress: Progress; prerequisites: string[] }>;
+}
+
+export interface ProgressChanges {
+  from: string;
+  to: string;
+  summary: { mastered: number; started: number; regressed: number };
+  changes: Array<{ item: ItemSummary; before: Pick<Progress, 'state' | 'label' | 'probability'>; after: Pick<Progress, 'state' | 'label' | 'probability'> }>;
+}
+
+export interface ClassRef {
+  id: string;
+  title: string;
+  schoolId: string;
+  grades?: string[];
+}
+
+export interface Heatmap {
+  class: ClassRef;
+  items: ItemSummary[];
+  learners: LearnerRef[];
+  /** cells[learner][item] */
+  cells: Array<Array<Omit<Progress, 'correctRate' | 'lastAt'>>>;
+}
+
+export interface StuckList {
+  prerequisites: Array<{ item: ItemSummary; learners: Array<LearnerRef & { blockedItems: string[] }> }>;
+}
+
+export interface Me {
+  user: { id: string; username: string; displayName?: string; locale?: string; roles?: Array<{ role: string; scopeType?: string; scopeId?: string }> };
+  csrfToken: string;
+  learnerId: string | null;
+  classes: Array<{ id: string; title: string; schoolId: string; role: string; framework: string | null }>;
+}
