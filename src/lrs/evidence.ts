@@ -10,6 +10,19 @@ export const cfItemExtension = (publicUrl: string) => `${publicUrl}${CF_ITEM_EXT
 /** The Japan xAPI profile's Course of Study Code extension (activity or context extension; an array of codes). */
 export const COURSE_OF_STUDY_CODE = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
 
+/**
+ * A change of a learner's evidence on an item, for the domains that keep state from evidence (progress): a new
+ * answer (a statement with a score or success), or, without `answer`, a change that needs the (learner, item)'s
+ * evidence re-read (voiding).
+ */
+export interface EvidenceChange {
+  learnerId: string;
+  itemId: string;
+  answer?: { timestamp: Date; score: number; correct: boolean };
+}
+/** Called inside the statements' transaction after their evidence is written. */
+export type EvidenceHook = (trx: Db, changes: EvidenceChange[]) => Promise<void>;
+
 export type LinkVia = 'result_extension' | 'context_activity' | 'activity_extension' | 'course_of_study_code';
 
 /** A CFItem reference found in a statement, before it is resolved. */
@@ -91,7 +104,8 @@ export async function recomputeRollup(db: Db, learnerId: string, itemId: string,
  * statements whose actor is a learner; references that resolve to no item are flagged, never rejected. Rollups
  * count attempts with a result (score or success); an attempt older than the rollup's last one rebuilds it.
  */
-export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string }): Promise<void> {
+export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
+  const changes: EvidenceChange[] = [];
   const itemCache = new Map<string, ItemRef | undefined>();
   const codeCache = new Map<string, ItemRef[]>();
   for (const row of rows) {
@@ -123,23 +137,28 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
     );
     if (score === null && success === null) continue;
     for (const itemId of items.keys()) {
+      changes.push({ learnerId: row.learnerId, itemId, answer: { timestamp: row.timestamp, score: score ?? 0, correct: success ?? false } });
       const current = await store.getRollup(db, row.learnerId, itemId);
       if (current && row.timestamp < current.lastAt) await recomputeRollup(db, row.learnerId, itemId, o.timeZone);
       else await store.addToRollup(db, row.learnerId, itemId, dayIn(row.timestamp, o.timeZone), row.timestamp, totals({ score, success }));
     }
   }
+  if (o.onEvidence && changes.length) await o.onEvidence(db, changes);
 }
 
 /** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
-export async function voidEvidence(db: Db, statementIds: string[], timeZone: string): Promise<void> {
+export async function voidEvidence(db: Db, statementIds: string[], timeZone: string, onEvidence?: EvidenceHook): Promise<void> {
   const pairs = await store.voidEvidence(db, statementIds);
   const seen = new Set<string>();
+  const changes: EvidenceChange[] = [];
   for (const p of pairs) {
     const k = `${p.learnerId}\u0000${p.itemId}`;
     if (seen.has(k)) continue;
     seen.add(k);
+    changes.push({ learnerId: p.learnerId, itemId: p.itemId });
     await recomputeRollup(db, p.learnerId, p.itemId, timeZone);
   }
+  if (onEvidence && changes.length) await onEvidence(db, changes);
 }
 
 /** The evidence API: a learner's evidence rows, rollups and per-day series, optionally for one item. */

@@ -7,7 +7,7 @@ import { resolveLearner } from './learners.js';
 import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
-import { recordEvidence, voidEvidence } from './evidence.js';
+import { recordEvidence, voidEvidence, type EvidenceHook } from './evidence.js';
 import { parseTimestamp } from './formats.js';
 
 /** Who writes: the credentials' API client, as the statement's authority. */
@@ -30,6 +30,8 @@ export interface WriteOptions {
   publicUrl: string;
   timeZone: string;
   now?: Date | undefined;
+  /** Keeps other domains' state in step with evidence (progress: mastery), in the same transaction. */
+  onEvidence?: EvidenceHook | undefined;
 }
 
 const HASHES: Record<number, string> = { 56: 'sha224', 64: 'sha256', 96: 'sha384', 128: 'sha512' };
@@ -154,7 +156,7 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
     await recordEvidence(trx, rows, o);
     // After the evidence: a batch may void one of its own statements.
     const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
-    await voidEvidence(trx, voided.map((v) => v.id), o.timeZone);
+    await voidEvidence(trx, voided.map((v) => v.id), o.timeZone, o.onEvidence);
     return statements.map((s) => String(s['id']));
   });
 }

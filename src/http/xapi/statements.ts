@@ -10,8 +10,11 @@ import {
   queryStatementPage,
   storeStatements,
   type AttachmentPart,
+  type EvidenceChange,
   type Json,
 } from '../../lrs/index.js';
+import { applyEvidence } from '../../progress/index.js';
+import type { Db } from '../../store/db.js';
 import { authorityOf, requireAccess } from './access.js';
 import { buildMultipart, parseMultipart } from './multipart.js';
 import type { XapiRequest } from './request.js';
@@ -66,6 +69,7 @@ export default async function statementRoutes(app: FastifyInstance) {
     writer: authorityOf(x.principal, app.config.publicUrl),
     publicUrl: app.config.publicUrl,
     timeZone: app.config.timeZone,
+    onEvidence: (trx: Db, changes: EvidenceChange[]) => applyEvidence(trx, changes, app.config.timeZone),
   });
 
   async function put(x: XapiRequest, reply: FastifyReply) {

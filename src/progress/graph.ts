@@ -1,0 +1,117 @@
+import type { ProficiencyState } from './rules.js';
+
+/** A precedes association: `source` is learned before `target`. */
+export interface PrecedesEdge {
+  id: string;
+  source: string;
+  target: string;
+}
+
+/** What the graph algorithms need to know about a learner on an item. */
+export interface ItemStanding {
+  state: ProficiencyState;
+  probability: number;
+  /** Grade for ordering ("1"…"6"; null sorts last). */
+  grade: string | null;
+  /** Course of Study code or another stable key, the last tie-breaker. */
+  code: string;
+}
+
+/** The precedes graph of a framework, indexed both ways. */
+export class PrecedesGraph {
+  readonly prerequisites = new Map<string, PrecedesEdge[]>();
+  readonly successors = new Map<string, PrecedesEdge[]>();
+
+  constructor(edges: PrecedesEdge[]) {
+    for (const e of edges) {
+      if (e.source === e.target) continue;
+      (this.prerequisites.get(e.target) ?? this.prerequisites.set(e.target, []).get(e.target)!).push(e);
+      (this.successors.get(e.source) ?? this.successors.set(e.source, []).get(e.source)!).push(e);
+    }
+  }
+
+  prerequisitesOf(id: string): PrecedesEdge[] {
+    return this.prerequisites.get(id) ?? [];
+  }
+
+  /** Not mastered, and some direct prerequisite not mastered. */
+  isBlocked(id: string, mastered: (id: string) => boolean): boolean {
+    return !mastered(id) && this.prerequisitesOf(id).some((e) => !mastered(e.source));
+  }
+}
+
+const gradeRank = (g: string | null) => (g === null || Number.isNaN(Number(g)) ? Number.MAX_SAFE_INTEGER : Number(g));
+/** Lower grade first, then code. */
+export const byGradeThenCode = (a: ItemStanding, b: ItemStanding) => gradeRank(a.grade) - gradeRank(b.grade) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+
+export interface TraceBackEntry {
+  itemId: string;
+  hops: number;
+  score: number;
+  /** From this prerequisite to the item traced back from. */
+  path: string[];
+  pathEdges: PrecedesEdge[];
+}
+
+export interface TraceBackOptions {
+  maxHops?: number;
+  /** A mastered prerequisite with a probability below this is still weak. */
+  weakProbability?: number;
+}
+
+/**
+ * The unmastered or weak prerequisites reachable backwards along precedes from `target`, ranked by
+ * (1 − probability) × 1/hops (hops = shortest distance), ties by lower grade then code. Breadth-first, so each
+ * path is a shortest chain; among equally short chains the one through the lower grade/code is taken.
+ */
+export function traceBack(g: PrecedesGraph, target: string, standing: (id: string) => ItemStanding, o: TraceBackOptions = {}): TraceBackEntry[] {
+  const maxHops = o.maxHops ?? 6;
+  const weak = o.weakProbability ?? 0.6;
+  // For each reached item, the edge towards the target it was first reached through.
+  const via = new Map<string, PrecedesEdge | null>([[target, null]]);
+  const hops = new Map<string, number>([[target, 0]]);
+  let frontier = [target];
+  for (let h = 1; h <= maxHops && frontier.length; h++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      const edges = [...g.prerequisitesOf(id)].sort((a, b) => byGradeThenCode(standing(a.source), standing(b.source)));
+      for (const e of edges) {
+        if (via.has(e.source)) continue;
+        via.set(e.source, e);
+        hops.set(e.source, h);
+        next.push(e.source);
+      }
+    }
+    frontier = next;
+  }
+  const out: TraceBackEntry[] = [];
+  for (const [id, h] of hops) {
+    if (h === 0) continue;
+    const s = standing(id);
+    if (s.state === 'mastered' && s.probability >= weak) continue;
+    const path = [id];
+    const pathEdges: PrecedesEdge[] = [];
+    for (let e = via.get(id); e; e = via.get(e.target)) {
+      pathEdges.push(e);
+      path.push(e.target);
+    }
+    out.push({ itemId: id, hops: h, score: (1 - s.probability) / h, path, pathEdges });
+  }
+  return out.sort((a, b) => b.score - a.score || byGradeThenCode(standing(a.itemId), standing(b.itemId)));
+}
+
+/**
+ * The next items to learn: not mastered, every prerequisite mastered. Items in progress first, then by grade and
+ * the given order (`items` is in Course of Study order).
+ */
+export function nextSteps(g: PrecedesGraph, items: string[], standing: (id: string) => ItemStanding): string[] {
+  const mastered = (id: string) => standing(id).state === 'mastered';
+  const order = new Map(items.map((id, i) => [id, i]));
+  return items
+    .filter((id) => !mastered(id) && g.prerequisitesOf(id).every((e) => mastered(e.source)))
+    .sort((a, b) => {
+      const pa = standing(a).state === 'in_progress' ? 0 : 1;
+      const pb = standing(b).state === 'in_progress' ? 0 : 1;
+      return pa - pb || gradeRank(standing(a).grade) - gradeRank(standing(b).grade) || order.get(a)! - order.get(b)!;
+    });
+}

@@ -1,0 +1,90 @@
+import type { Db } from '../store/db.js';
+import * as store from '../store/progress.js';
+import { DEFAULT_BKT } from './bkt.js';
+import { checkLabels, checkRule, DEFAULT_LABELS, DEFAULT_RULE, evaluate, type LabelScheme, type ProficiencyRule, type ProficiencyState } from './rules.js';
+import type { FrameworkStructure } from './framework.js';
+import type { ItemStanding } from './graph.js';
+
+/** A learner on one item (docs/progress-api.md: Progress). */
+export interface Progress {
+  state: ProficiencyState;
+  label: string | null;
+  probability: number;
+  blocked: boolean;
+  attempts: number;
+  correct: number;
+  correctRate: number | null;
+  lastAt: string | null;
+}
+
+export interface FrameworkRules {
+  rule: ProficiencyRule;
+  items: Map<string, ProficiencyRule>;
+  labels: LabelScheme;
+}
+
+/** The framework's rule, per-item rules and labels (defaults where none are set). */
+export async function frameworkRules(db: Db, framework: string): Promise<FrameworkRules> {
+  const rows = await store.getRules(db, framework);
+  const fw = rows.find((r) => r.itemId === '');
+  const labels = await store.getLabelScheme(db, framework);
+  return {
+    rule: fw ? checkRule(fw.rule) : { ...DEFAULT_RULE },
+    items: new Map(rows.filter((r) => r.itemId !== '').map((r) => [r.itemId, checkRule(r.rule)])),
+    labels: labels ? checkLabels(labels) : DEFAULT_LABELS,
+  };
+}
+
+/** The instant (epoch seconds) at the end of a calendar day in a time zone. */
+export function endOfDay(day: string, timeZone: string): number {
+  const guess = Date.parse(`${day}T23:59:59Z`);
+  const local = new Date(new Date(guess).toLocaleString('en-US', { timeZone })).getTime();
+  const utc = new Date(new Date(guess).toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
+  return Math.floor((guess - (local - utc)) / 1000);
+}
+
+/** Standings of one learner on every item of a map, as of a day (undefined: now). */
+export class LearnerStandings {
+  constructor(
+    readonly s: FrameworkStructure,
+    private readonly rows: Map<string, store.MasteryRow>,
+    private readonly rules: FrameworkRules,
+    private readonly at: number,
+  ) {}
+
+  private evaluated = new Map<string, Omit<Progress, 'blocked'>>();
+
+  base(itemId: string): Omit<Progress, 'blocked'> {
+    let e = this.evaluated.get(itemId);
+    if (!e) {
+      const r = this.rows.get(itemId);
+      const p = r?.p ?? DEFAULT_BKT.pL0;
+      const ev = evaluate(r?.attempts ?? 0, r?.recent ?? [], p, this.rules.items.get(itemId) ?? this.rules.rule, this.rules.labels, this.at);
+      e = { ...ev, probability: p, attempts: r?.attempts ?? 0, correct: r?.correct ?? 0, lastAt: r ? r.lastAt.toISOString() : null };
+      this.evaluated.set(itemId, e);
+    }
+    return e;
+  }
+
+  mastered = (itemId: string) => this.base(itemId).state === 'mastered';
+
+  progress(itemId: string): Progress {
+    return { ...this.base(itemId), blocked: this.s.graph.isBlocked(itemId, this.mastered) };
+  }
+
+  standing = (itemId: string): ItemStanding => {
+    const b = this.base(itemId);
+    const item = this.s.byId.get(itemId);
+    return { state: b.state, probability: b.probability, grade: item?.grade ?? null, code: item?.code ?? itemId };
+  };
+}
+
+/** Standings of several learners (a class) as of a day. */
+export async function standingsOf(db: Db, s: FrameworkStructure, learnerIds: string[], asOf: string | undefined, timeZone: string): Promise<Map<string, LearnerStandings>> {
+  const rules = await frameworkRules(db, s.identifier);
+  const rows = await store.masteryAsOf(db, learnerIds, asOf, learnerIds.length > 1 ? undefined : [...s.byId.keys()]);
+  const by = new Map<string, Map<string, store.MasteryRow>>(learnerIds.map((l) => [l, new Map()]));
+  for (const r of rows) if (s.byId.has(r.itemId)) by.get(r.learnerId)?.set(r.itemId, r);
+  const at = asOf ? endOfDay(asOf, timeZone) : Math.floor(Date.now() / 1000);
+  return new Map(learnerIds.map((l) => [l, new LearnerStandings(s, by.get(l)!, rules, at)]));
+}

@@ -1,0 +1,206 @@
+import type { Db } from '../store/db.js';
+import { getLearner } from '../store/lrs.js';
+import { listEvidence } from '../store/lrs-evidence.js';
+import * as store from '../store/progress.js';
+import * as rosters from '../store/progress-rosters.js';
+import { getStatements } from '../store/lrs.js';
+import { ShirubeError } from '../errors.js';
+import { frameworkOfItem, frameworkStructure, type FrameworkStructure, type MapItem } from './framework.js';
+import { frameworkRules, standingsOf, endOfDay, type LearnerStandings, type Progress } from './standing.js';
+import { nextSteps as nextStepIds, traceBack } from './graph.js';
+import { evaluate } from './rules.js';
+
+export interface ViewOptions {
+  timeZone: string;
+}
+
+const summary = (i: MapItem) => ({ id: i.id, code: i.code, fullStatement: i.fullStatement, grade: i.grade, domain: i.domain, category: i.category });
+
+async function learnerRef(db: Db, learnerId: string) {
+  const l = await getLearner(db, learnerId);
+  if (!l) throw new ShirubeError('not_found', `No learner ${learnerId}`, 'learnerId');
+  const person = (await rosters.findPerson(db, { learnerId }))[0];
+  return { id: l.id, displayName: person?.displayName ?? l.displayName ?? l.id };
+}
+
+async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: string | undefined, o: ViewOptions): Promise<LearnerStandings> {
+  return (await standingsOf(db, s, [learnerId], asOf, o.timeZone)).get(learnerId)!;
+}
+
+/** GET /api/progress/map (docs/progress-api.md). */
+export async function learningMap(db: Db, q: { framework: string; learnerId?: string | undefined; asOf?: string | undefined; view: 'curriculum' | 'unit' }, o: ViewOptions) {
+  const s = await frameworkStructure(db, q.framework);
+  const learner = q.learnerId ? await learnerRef(db, q.learnerId) : null;
+  const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o) : null;
+  const rules = await frameworkRules(db, s.identifier);
+  const unitView = q.view === 'unit';
+  const nodes = s.items.map((i) => ({ ...i, group: unitView ? i.unit : i.group, progress: st ? st.progress(i.id) : null }));
+  const parents = new Map(s.groups.map((g) => [g.id, g.parent]));
+  const isInside = (groupId: string | null, ancestor: string) => {
+    for (let g = groupId; g; g = parents.get(g) ?? null) if (g === ancestor) return true;
+    return false;
+  };
+  const groups = (unitView ? s.units : s.groups).map((g) => {
+    const inside = nodes.filter((n) => (unitView ? n.group === g.id : isInside(n.group, g.id)));
+    const count = (state: string) => inside.filter((n) => (n.progress?.state ?? 'not_started') === state).length;
+    return { ...g, summary: { total: inside.length, mastered: count('mastered'), inProgress: count('in_progress'), notStarted: count('not_started') } };
+  });
+  const childEdges = unitView ? s.childEdges.filter((e) => s.byId.has(e.source)).map((e) => ({ ...e, target: s.byId.get(e.source)!.unit ?? e.target })) : s.childEdges;
+  return {
+    framework: { identifier: s.identifier, title: s.title },
+    learner,
+    asOf: q.asOf ?? null,
+    view: q.view,
+    labels: rules.labels.labels,
+    labelBasis: rules.labels.basis,
+    nodes,
+    edges: [...s.edges, ...childEdges],
+    groups,
+    unitEdges: s.unitEdges,
+  };
+}
+
+/** GET /api/progress/learners/{id}/items/{itemId}. */
+export async function itemDetail(db: Db, q: { learnerId: string; itemId: string; framework?: string | undefined; asOf?: string | undefined }, o: ViewOptions) {
+  const s = await frameworkStructure(db, q.framework ?? (await frameworkOfItem(db, q.itemId)));
+  const item = s.byId.get(q.itemId);
+  if (!item) throw new ShirubeError('not_found', `No content item ${q.itemId} in framework ${s.identifier}`, 'itemId');
+  const learner = await learnerRef(db, q.learnerId);
+  const st = await one(db, s, q.learnerId, q.asOf, o);
+  const until = q.asOf ? endOfDay(q.asOf, o.timeZone) * 1000 : Infinity;
+  const all = (await listEvidence(db, q.learnerId, q.itemId, false)).filter((e) => e.timestamp.getTime() <= until);
+  const shown = all.slice(-200);
+  const statements = new Map((await getStatements(db, shown.map((e) => e.statementId))).map((r) => [r.id, r.payload]));
+  const evidence = shown.map((e) => {
+    const p = (statements.get(e.statementId) ?? {}) as Record<string, any>;
+    const name = p['object']?.['definition']?.['name'];
+    return {
+      statementId: e.statementId,
+      timestamp: e.timestamp.toISOString(),
+      score: e.score,
+      success: e.success,
+      verb: p['verb']?.['id'] ?? null,
+      activity: p['object']?.['id'] ?? null,
+      activityName: name && typeof name === 'object' ? (name['ja'] ?? name['ja-JP'] ?? Object.values(name)[0] ?? null) : null,
+    };
+  });
+  const rules = await frameworkRules(db, s.identifier);
+  const rule = rules.items.get(q.itemId) ?? rules.rule;
+  const timeline = (await store.masteryDays(db, q.learnerId, q.itemId))
+    .filter((d) => !q.asOf || d.day <= q.asOf)
+    .map((d) => {
+      const ev = evaluate(d.attempts, d.recent, d.p, rule, rules.labels, endOfDay(d.day, o.timeZone));
+      return { day: d.day, attempts: d.dayAttempts, correct: d.dayCorrect, totalAttempts: d.attempts, probability: d.p, state: ev.state, label: ev.label };
+    });
+  const chains = traceBack(s.graph, q.itemId, st.standing);
+  const edges = new Map(chains.flatMap((c) => c.pathEdges).map((e) => [e.id, { id: e.id, source: e.source, target: e.target }]));
+  return {
+    learner,
+    item: summary(item),
+    progress: st.progress(q.itemId),
+    evidence,
+    evidenceTotal: all.length,
+    timeline,
+    traceBack: chains.map((c) => {
+      const p = st.progress(c.itemId);
+      return { item: summary(s.byId.get(c.itemId)!), hops: c.hops, probability: p.probability, state: p.state, label: p.label, score: c.score, path: c.path };
+    }),
+    pathEdges: [...edges.values()],
+  };
+}
+
+/** GET /api/progress/learners/{id}/next-steps. */
+export async function nextSteps(db: Db, q: { learnerId: string; framework: string; asOf?: string | undefined; limit: number }, o: ViewOptions) {
+  const s = await frameworkStructure(db, q.framework);
+  await learnerRef(db, q.learnerId);
+  const st = await one(db, s, q.learnerId, q.asOf, o);
+  const ids = nextStepIds(s.graph, s.items.map((i) => i.id), st.standing).slice(0, q.limit);
+  return {
+    items: ids.map((id) => ({ item: summary(s.byId.get(id)!), progress: st.progress(id), prerequisites: s.graph.prerequisitesOf(id).map((e) => e.source) })),
+  };
+}
+
+const brief = (p: Progress) => ({ state: p.state, label: p.label, probability: p.probability });
+
+/** GET /api/progress/learners/{id}/changes. */
+export async function changes(db: Db, q: { learnerId: string; framework: string; from: string; to?: string | undefined }, o: ViewOptions) {
+  if (q.to && q.to < q.from) throw new ShirubeError('invalid_request', 'to: must not be before from', 'to');
+  const s = await frameworkStructure(db, q.framework);
+  await learnerRef(db, q.learnerId);
+  const to = q.to ?? new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone }).format(new Date());
+  const [a, b] = await Promise.all([one(db, s, q.learnerId, q.from, o), one(db, s, q.learnerId, to, o)]);
+  const out = [];
+  const sum = { mastered: 0, started: 0, regressed: 0 };
+  for (const i of s.items) {
+    const before = a.progress(i.id);
+    const after = b.progress(i.id);
+    if (before.state === after.state && before.label === after.label) continue;
+    if (after.state === 'mastered' && before.state !== 'mastered') sum.mastered++;
+    if (before.state === 'not_started') sum.started++;
+    if (before.state === 'mastered' && after.state !== 'mastered') sum.regressed++;
+    out.push({ item: summary(i), before: brief(before), after: brief(after) });
+  }
+  return { from: q.from, to, summary: sum, changes: out };
+}
+
+/** The class, its learners and their standings (heatmap, stuck). */
+async function classStandings(db: Db, q: { classId: string; framework: string; asOf?: string | undefined }, o: ViewOptions) {
+  const cls = await rosters.getClass(db, q.classId);
+  if (!cls) throw new ShirubeError('not_found', `No class ${q.classId}`, 'classId');
+  const s = await frameworkStructure(db, q.framework);
+  const learners = (await rosters.listEnrollments(db, { classId: q.classId }))
+    .filter((e) => e.role === 'student' && e.learnerId)
+    .map((e) => ({ id: e.learnerId!, displayName: e.displayName }));
+  const st = await standingsOf(db, s, learners.map((l) => l.id), q.asOf, o.timeZone);
+  return { cls, s, learners, st };
+}
+
+/** GET /api/progress/classes/{classId}/heatmap. */
+export async function heatmap(db: Db, q: { classId: string; framework: string; grade?: string | undefined; domain?: string | undefined; asOf?: string | undefined }, o: ViewOptions) {
+  const { cls, s, learners, st } = await classStandings(db, q, o);
+  const items = s.items.filter((i) => (!q.grade || i.grade === q.grade) && (!q.domain || i.domain === q.domain || i.domainCode === q.domain));
+  return {
+    class: { id: cls.id, title: cls.title, schoolId: cls.schoolId, grades: cls.grades },
+    items: items.map(summary),
+    learners,
+    cells: learners.map((l) =>
+      items.map((i) => {
+        const p = st.get(l.id)!.progress(i.id);
+        return { state: p.state, label: p.label, probability: p.probability, attempts: p.attempts, correct: p.correct, blocked: p.blocked };
+      }),
+    ),
+  };
+}
+
+const csvCell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${(/^[=+\-@]/.test(v) ? "'" : '') + v.replace(/"/g, '""')}"` : v);
+
+/** GET /api/progress/classes/{classId}/heatmap.csv: labels per learner and item (Excel-friendly: BOM, CRLF). */
+export async function heatmapCsv(db: Db, q: Parameters<typeof heatmap>[1], o: ViewOptions): Promise<string> {
+  const h = await heatmap(db, q, o);
+  const lines = [['learner', 'displayName', ...h.items.map((i) => i.code)]];
+  h.learners.forEach((l, r) => lines.push([l.id, l.displayName, ...h.cells[r]!.map((c) => `${c.label ?? '-'}${c.state === 'mastered' ? '*' : ''}`)]));
+  return '\uFEFF' + lines.map((cols) => cols.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** GET /api/progress/classes/{classId}/stuck. */
+export async function stuck(db: Db, q: { classId: string; framework: string; asOf?: string | undefined; min: number }, o: ViewOptions) {
+  const { s, learners, st } = await classStandings(db, q, o);
+  const byPrereq = new Map<string, Array<{ id: string; displayName: string; blockedItems: string[] }>>();
+  for (const l of learners) {
+    const ls = st.get(l.id)!;
+    const blocked = new Map<string, string[]>();
+    for (const i of s.items) {
+      const b = ls.base(i.id);
+      if (b.attempts === 0 || b.state === 'mastered') continue;
+      for (const e of s.graph.prerequisitesOf(i.id)) if (!ls.mastered(e.source)) (blocked.get(e.source) ?? blocked.set(e.source, []).get(e.source)!).push(i.id);
+    }
+    for (const [p, items] of blocked) (byPrereq.get(p) ?? byPrereq.set(p, []).get(p)!).push({ ...l, blockedItems: items });
+  }
+  const order = new Map(s.items.map((i, n) => [i.id, n]));
+  return {
+    prerequisites: [...byPrereq]
+      .filter(([, ls]) => ls.length >= q.min)
+      .sort(([a, x], [b, y]) => y.length - x.length || order.get(a)! - order.get(b)!)
+      .map(([id, ls]) => ({ item: summary(s.byId.get(id)!), learners: ls })),
+  };
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+import { dayString, pdb } from './progress-tables.js';
+
+/** One learner on one item at the end of a day (see migration 0004). */
+export interface MasteryRow {
+  learnerId: string;
+  itemId: string;
+  day: string;
+  p: number;
+  attempts: number;
+  correct: number;
+  dayAttempts: number;
+  dayCorrect: number;
+  recent: Array<[number, number]>;
+  lastAt: Date;
+}
+
+const toMastery = (r: any): MasteryRow => ({
+  learnerId: r.learner_id,
+  itemId: r.item_id,
+  day: dayString(r.day),
+  p: r.p,
+  attempts: r.attempts,
+  correct: r.correct,
+  dayAttempts: r.day_attempts,
+  dayCorrect: r.day_correct,
+  recent: typeof r.recent === 'string' ? JSON.parse(r.recent) : r.recent,
+  lastAt: new Date(r.last_at),
+});
+
+const masteryColumns = ['learner_id', 'item_id', sql<string>`day::text`.as('day'), 'p', 'attempts', 'correct', 'day_attempts', 'day_correct', 'recent', 'last_at'] as const;
+
+/** The latest day row of one (learner, item). */
+export async function latestMastery(db: Db, learnerId: string, itemId: string): Promise<MasteryRow | undefined> {
+  const r = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).where('item_id', '=', itemId).orderBy('day', 'desc').limit(1).executeTakeFirst();
+  return r && toMastery(r);
+}
+
+export async function upsertMasteryDay(db: Db, m: MasteryRow): Promise<void> {
+  const values = {
+    learner_id: m.learnerId,
+    item_id: m.itemId,
+    day: m.day,
+    p: m.p,
+    attempts: m.attempts,
+    correct: m.correct,
+    day_attempts: m.dayAttempts,
+    day_correct: m.dayCorrect,
+    recent: JSON.stringify(m.recent),
+    last_at: m.lastAt,
+  };
+  const { learner_id: _l, item_id: _i, day: _d, ...update } = values;
+  await pdb(db).insertInto('mastery_day').values(values).onConflict((c) => c.columns(['learner_id', 'item_id', 'day']).doUpdateSet(update)).execute();
+}
+
+/** Replaces every day row of one (learner, item). */
+export async function replaceMastery(db: Db, learnerId: string, itemId: string, rows: MasteryRow[]): Promise<void> {
+  await pdb(db).deleteFrom('mastery_day').where('learner_id', '=', learnerId).where('item_id', '=', itemId).execute();
+  for (const r of rows) await upsertMasteryDay(db, r);
+}
+
+/** Every day row of one (learner, item), oldest first. */
+export async function masteryDays(db: Db, learnerId: string, itemId: string): Promise<MasteryRow[]> {
+  const rows = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).where('item_id', '=', itemId).orderBy('day').execute();
+  return rows.map(toMastery);
+}
+
+/**
+ * The latest row on or before `asOf` (YYYY-MM-DD; undefined: the latest) of each (learner, item) for these
+ * learners, optionally only these items.
+ */
+export async function masteryAsOf(db: Db, learnerIds: string[], asOf?: string, itemIds?: string[]): Promise<MasteryRow[]> {
+  if (!learnerIds.length || (itemIds && !itemIds.length)) return [];
+  let q = pdb(db)
+    .selectFrom('mastery_day')
+    .distinctOn(['learner_id', 'item_id'])
+    .select(masteryColumns)
+    .where('learner_id', 'in', learnerIds);
+  if (asOf) q = q.where('day', '<=', asOf);
+  if (itemIds) q = q.where('item_id', 'in', itemIds);
+  const rows = await q.orderBy('learner_id').orderBy('item_id').orderBy('day', 'desc').execute();
+  return rows.map(toMastery);
+}
+
+export async function eraseMastery(db: Db, learnerId: string): Promise<number> {
+  const r = await pdb(db).deleteFrom('mastery_day').where('learner_id', '=', learnerId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function learnerMasteryRows(db: Db, learnerId: string): Promise<MasteryRow[]> {
+  const rows = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).orderBy('item_id').orderBy('day').execute();
+  return rows.map(toMastery);
+}
+
+// Rules and labels
+
+export async function getRules(db: Db, framework: string): Promise<Array<{ itemId: string; rule: Record<string, unknown> }>> {
+  const rows = await pdb(db).selectFrom('proficiency_rule').select(['item_id', 'rule']).where('framework_identifier', '=', framework).orderBy('item_id').execute();
+  return rows.map((r) => ({ itemId: r.item_id, rule: (typeof r.rule === 'string' ? JSON.parse(r.rule) : r.rule) as Record<string, unknown> }));
+}
+
+export async function setRule(db: Db, framework: string, itemId: string, rule: Record<string, unknown> | null): Promise<void> {
+  const x = pdb(db);
+  if (rule === null) {
+    await x.deleteFrom('proficiency_rule').where('framework_identifier', '=', framework).where('item_id', '=', itemId).execute();
+    return;
+  }
+  await x
+    .insertInto('proficiency_rule')
+    .values({ framework_identifier: framework, item_id: itemId, rule: JSON.stringify(rule) })
+    .onConflict((c) => c.columns(['framework_identifier', 'item_id']).doUpdateSet({ rule: JSON.stringify(rule) }))
+    .execute();
+}
+
+export async function getLabelScheme(db: Db, framework: string): Promise<Record<string, unknown> | undefined> {
+  const r = await pdb(db).selectFrom('label_scheme').select('scheme').where('framework_identifier', '=', framework).executeTakeFirst();
+  return r ? ((typeof r.scheme === 'string' ? JSON.parse(r.scheme) : r.scheme) as Record<string, unknown>) : undefined;
+}
+
+export async function setLabelScheme(db: Db, framework: string, scheme: Record<string, unknown>): Promise<void> {
+  await pdb(db)
+    .insertInto('label_scheme')
+    .values({ framework_identifier: framework, scheme: JSON.stringify(scheme) })
+    .onConflict((c) => c.column('framework_identifier').doUpdateSet({ scheme: JSON.stringify(scheme) }))
+    .execute();
+}
+
+/** Associations of these types whose both ends are among the items, from any document. */
+export async function associationsAmong(db: Db, itemIds: string[], types: string[]): Promise<Array<{ id: string; type: string; source: string; target: string }>> {
+  if (!itemIds.length) return [];
+  const rows = await db
+    .selectFrom('cf_association')
+    .select(['identifier', 'association_type', 'origin_identifier', 'destination_identifier'])
+    .where('association_type', 'in', types)
+    .where('origin_identifier', 'in', itemIds)
+    .where('destination_identifier', 'in', itemIds)
+    .orderBy('document_identifier')
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ id: r.identifier, type: r.association_type, source: r.origin_identifier, target: r.destination_identifier }));
+}
+
+/** The newest change among the associations touching a document's items (cache key of a framework's graph). */
+export async function associationsVersion(db: Db): Promise<string> {
+  const r = await db.selectFrom('cf_association').select([sql<string>`max(updated_at)::text`.as('t'), sql<number>`count(*)::int`.as('n')]).executeTakeFirst();
+  return `${r?.t ?? ''}/${r?.n ?? 0}`;
+}
