@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// A 200 means committed: SIGKILL the server in the middle of ingesting, restart it, and every acknowledged
+// statement is there with its evidence. Runs on PGlite, and on PostgreSQL when SHIRUBE_TEST_DATABASE_URL is set.
+// Also exercises `shirube learners export|erase` on the result.
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CODE = '8250100300000000';
+const COS = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
+const HOME = 'https://idp.example.jp';
+
+let dir: string;
+let databaseUrl: string | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shirube-durability-'));
+  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  if (adminUrl) {
+    const name = `shirube_test_${randomBytes(6).toString('hex')}`;
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`create database ${name}`);
+    await c.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const d = new pg.Client({ connectionString: adminUrl });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    };
+  }
+});
+afterAll(async () => {
+  await dropDatabase?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, ...rest } = process.env;
+  return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra };
+}
+
+const start = (args: string[], extra: Record<string, string> = {}) =>
+  spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = start(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.end();
+  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function serve(port: number): Promise<ChildProcess> {
+  const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Shirube is running at')) res();
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+const statement = (learner: string) => ({
+  id: randomUUID(),
+  actor: { account: { homePage: HOME, name: learner } },
+  verb: { id: 'http://adlnet.gov/expapi/verbs/answered' },
+  object: { id: `https://drill.example.jp/q/${randomUUID()}`, definition: { extensions: { [COS]: [CODE] } } },
+  result: { score: { scaled: 1 } },
+});
+
+describe(`durability (${process.env['SHIRUBE_TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('loses no acknowledged statement or evidence when the server is killed with SIGKILL mid-ingest', async () => {
+    const add = await run(['clients', 'add', 'drill', '--scope', 'xapi:all']);
+    expect(add.code, add.stderr).toBe(0);
+    const key = /client_id:\s+(\S+)/.exec(add.stdout)![1]!;
+    const secret = /client_secret:\s+(\S+)/.exec(add.stdout)![1]!;
+    const headers = { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/xapi`;
+    const server = await serve(port);
+    const learner = `pupil-${randomUUID()}`;
+    const acknowledged: string[] = [];
+    let killed = false;
+    // Four writers post batches of five until the server dies under them.
+    const writer = async () => {
+      while (!killed) {
+        const batch = Array.from({ length: 5 }, () => statement(learner));
+        try {
+          const r = await fetch(`${base}/statements`, { method: 'POST', headers, body: JSON.stringify(batch) });
+          if (r.status === 200) acknowledged.push(...((await r.json()) as string[]));
+        } catch {
+          // the connection died with the server: not acknowledged
+        }
+      }
+    };
+    const writers = [writer(), writer(), writer(), writer()];
+    while (acknowledged.length < 100) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGKILL');
+    killed = true;
+    await Promise.all(writers);
+    await exited;
+
+    const again = await serve(port);
+    try {
+      for (const id of acknowledged) {
+        const r = await fetch(`${base}/statements?statementId=${id}`, { headers });
+        expect(r.status, id).toBe(200);
+      }
+    } finally {
+      const stopped = new Promise((r) => again.once('exit', r));
+      again.kill('SIGTERM');
+      await stopped;
+    }
+
+    const agent = JSON.stringify({ account: { homePage: HOME, name: learner } });
+    const exported = await run(['learners', 'export', agent]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const data = JSON.parse(exported.stdout) as { statements: Array<{ id: string }>; evidence: Array<{ statementId: string; score: number }>; rollups: Array<{ attempts: number }> };
+    const stored = new Set(data.statements.map((s) => s.id));
+    const withEvidence = new Set(data.evidence.map((e) => e.statementId));
+    for (const id of acknowledged) {
+      expect(stored.has(id), id).toBe(true);
+      expect(withEvidence.has(id), id).toBe(true);
+    }
+    // Every stored statement (acknowledged or not) has its evidence, and the rollup counts exactly those.
+    expect(data.evidence.length).toBe(data.statements.length);
+    expect(data.rollups[0]!.attempts).toBe(data.statements.length);
+
+    const erased = await run(['learners', 'erase', agent, '--yes']);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toContain(`${data.statements.length} statement(s)`);
+    const gone = await run(['learners', 'export', agent]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain('No learner');
+  }, 240_000);
+});
