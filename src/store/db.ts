@@ -6,6 +6,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import pg from 'pg';
 import * as m0001 from './migrations/0001_case_and_accounts.js';
 import * as m0002 from './migrations/0002_lrs.js';
+import * as m0003 from './migrations/0003_relations.js';
 import * as m0004 from './migrations/0004_progress.js';
 import type { Database } from './tables.js';
 
@@ -17,6 +18,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 const migrations: Record<string, Migration> = {
   '0001_case_and_accounts': m0001,
   '0002_lrs': m0002,
+  '0003_relations': m0003,
   '0004_progress': m0004,
 };
 

@@ -1,0 +1,144 @@
+import { parse } from 'csv-parse/sync';
+import { ShirubeError } from '../errors.js';
+import { relationKey, relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';
+
+/** A ground-truth relation, its ends named by code (humanCodingScheme) or identifier (UUID). */
+export interface TruthRow {
+  origin: string;
+  destination: string;
+  type: RelationType;
+}
+
+const invalid = (field: string, message: string) => new ShirubeError('invalid_request', `${field}: ${message}`, field);
+
+/**
+ * Reads a ground-truth file: CSV with a header `origin,destination,type` (type precedes or isRelatedTo), or JSON
+ * `[{origin, destination, type}]`.
+ */
+export function parseGroundTruth(text: string): TruthRow[] {
+  const t = text.replace(/^\uFEFF/, '').trim();
+  let rows: Array<Record<string, unknown>>;
+  if (t.startsWith('[') || t.startsWith('{')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      rows = (Array.isArray(v) ? v : (v as { relations?: unknown }).relations) as Array<Record<string, unknown>>;
+    } catch (e) {
+      throw invalid('groundTruth', `not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(rows)) throw invalid('groundTruth', 'JSON must be an array of {origin, destination, type}');
+  } else {
+    try {
+      rows = parse(t, { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, unknown>>;
+    } catch (e) {
+      throw invalid('groundTruth', `not valid CSV (${(e as Error).message})`);
+    }
+  }
+  return rows.map((r, i) => {
+    const origin = r['origin'];
+    const destination = r['destination'];
+    const type = r['type'];
+    if (typeof origin !== 'string' || !origin) throw invalid(`groundTruth[${i}].origin`, 'is required');
+    if (typeof destination !== 'string' || !destination) throw invalid(`groundTruth[${i}].destination`, 'is required');
+    if (!(relationTypes as readonly unknown[]).includes(type)) throw invalid(`groundTruth[${i}].type`, `must be ${relationTypes.join(' or ')}`);
+    return { origin, destination, type: type as RelationType };
+  });
+}
+
+export interface Score {
+  estimator: string;
+  type: RelationType;
+  domain: string;
+  truth: number;
+  predicted: number;
+  tp: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface Evaluation {
+  /** Ground-truth relations between the framework's estimation items (others cannot be predicted). */
+  truthInScope: number;
+  truthOutOfScope: number;
+  scores: Score[];
+}
+
+export interface EvaluateOptions {
+  /** precedes predictions are also right when the truth implies them (A→B→C makes A→C right); recall stays on direct edges. */
+  closure?: boolean | undefined;
+}
+
+const ALL = '(all)';
+
+function closureOf(edges: Array<[string, string]>): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const [a, b] of edges) next.set(a, [...(next.get(a) ?? []), b]);
+  const out = new Set<string>();
+  for (const start of next.keys()) {
+    const stack = [...next.get(start)!];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      out.add(relationKey('precedes', start, x));
+      stack.push(...(next.get(x) ?? []));
+    }
+  }
+  return out;
+}
+
+/**
+ * Precision, recall and F per relation type × domain × estimator. precedes is compared with direction,
+ * isRelatedTo without. A relation's domain is its destination's (isRelatedTo: the earlier item's).
+ */
+export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: Map<string, Proposal[]>, opts: EvaluateOptions = {}): Evaluation {
+  const byRef = new Map<string, RelationItem>();
+  for (const i of fw.items) {
+    byRef.set(i.identifier, i);
+    if (i.code && !byRef.has(i.code)) byRef.set(i.code, i);
+  }
+  const byId = new Map(fw.items.map((i) => [i.identifier, i]));
+  const truthKeys = new Map<string, RelationItem>();
+  const precedesEdges: Array<[string, string]> = [];
+  let outOfScope = 0;
+  const domainOf = (type: RelationType, a: RelationItem, b: RelationItem) => (type === 'precedes' ? b : a.order <= b.order ? a : b).domainLabel || '(none)';
+  for (const r of truth) {
+    const a = byRef.get(r.origin);
+    const b = byRef.get(r.destination);
+    if (!a || !b || a === b || a.ancestors.has(b.identifier) || b.ancestors.has(a.identifier)) {
+      outOfScope++;
+      continue;
+    }
+    const key = relationKey(r.type, a.identifier, b.identifier);
+    if (truthKeys.has(key)) continue;
+    truthKeys.set(key, byId.get(r.type === 'precedes' ? b.identifier : a.order <= b.order ? a.identifier : b.identifier)!);
+    if (r.type === 'precedes') precedesEdges.push([a.identifier, b.identifier]);
+  }
+  const implied = opts.closure ? closureOf(precedesEdges) : undefined;
+  const domains = [...new Set(fw.items.map((i) => i.domainLabel || '(none)'))];
+  const scores: Score[] = [];
+  for (const [estimator, proposals] of predictions) {
+    const predicted = new Map<string, string>();
+    for (const p of proposals) {
+      const a = byId.get(p.origin);
+      const b = byId.get(p.destination);
+      if (a && b) predicted.set(relationKey(p.type, a.identifier, b.identifier), domainOf(p.type, a, b));
+    }
+    for (const type of relationTypes) {
+      for (const domain of [ALL, ...domains]) {
+        const inDomain = (d: string) => domain === ALL || d === domain;
+        const t = [...truthKeys].filter(([k, item]) => k.startsWith(`${type}:`) && inDomain(domainOf(type, item, item)));
+        const pr = [...predicted].filter(([k, d]) => k.startsWith(`${type}:`) && inDomain(d));
+        if (domain !== ALL && !t.length && !pr.length) continue;
+        const tp = t.filter(([k]) => predicted.has(k)).length;
+        const right = pr.filter(([k]) => truthKeys.has(k) || implied?.has(k)).length;
+        const precision = pr.length ? right / pr.length : 0;
+        const recall = t.length ? tp / t.length : 0;
+        const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+        scores.push({ estimator, type, domain, truth: t.length, predicted: pr.length, tp, precision, recall, f1 });
+      }
+    }
+  }
+  return { truthInScope: truthKeys.size, truthOutOfScope: outOfScope, scores };
+}

@@ -1,0 +1,258 @@
+import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
+import type { Db } from './db.js';
+import type { Database } from './tables.js';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
+type JsonIn = ColumnType<Record<string, unknown>, string, string>;
+
+export type SuggestionStatus = 'pending' | 'accepted' | 'rejected' | 'superseded';
+
+export interface EstimationRunTable {
+  id: string;
+  document_identifier: string;
+  estimator: string;
+  model: string | null;
+  params: JsonIn;
+  candidate_pairs: number;
+  all_pairs: number;
+  requests: ColumnType<number, number | undefined, number>;
+  cached_requests: ColumnType<number, number | undefined, number>;
+  input_tokens: ColumnType<number, number | undefined, number>;
+  output_tokens: ColumnType<number, number | undefined, number>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  started_at: DefaultNow;
+  finished_at: Timestamp | null;
+}
+
+export interface RelationSuggestionTable {
+  id: string;
+  document_identifier: string;
+  origin_identifier: string;
+  destination_identifier: string;
+  association_type: 'precedes' | 'isRelatedTo';
+  domain: ColumnType<string, string | undefined, string>;
+  estimator: string;
+  model: string | null;
+  prompt_version: string | null;
+  run_id: string | null;
+  confidence: number;
+  rationale: string | null;
+  created_at: DefaultNow;
+  status: ColumnType<SuggestionStatus, SuggestionStatus | undefined, SuggestionStatus>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  comment: string | null;
+  association_identifier: string | null;
+}
+
+export interface LlmCacheTable {
+  key: string;
+  provider: string;
+  model: string;
+  response: JsonIn;
+  input_tokens: number;
+  output_tokens: number;
+  created_at: DefaultNow;
+}
+
+/** The tables of migration 0003 (relation estimation and review). */
+export type RelationTables = { estimation_run: EstimationRunTable; relation_suggestion: RelationSuggestionTable; llm_cache: LlmCacheTable };
+type RelDb = Kysely<Database & RelationTables>;
+const rel = (db: Kysely<Database> | Transaction<Database>): RelDb => db.withTables<RelationTables>() as unknown as RelDb;
+
+export interface RunRow {
+  id: string;
+  documentIdentifier: string;
+  estimator: string;
+  model: string | null;
+  params: Record<string, unknown>;
+  candidatePairs: number;
+  allPairs: number;
+  requests: number;
+  cachedRequests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface SuggestionRow {
+  id: string;
+  documentIdentifier: string;
+  originIdentifier: string;
+  destinationIdentifier: string;
+  associationType: 'precedes' | 'isRelatedTo';
+  domain: string;
+  estimator: string;
+  model: string | null;
+  promptVersion: string | null;
+  runId: string | null;
+  confidence: number;
+  rationale: string | null;
+  createdAt: Date;
+  status: SuggestionStatus;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  comment: string | null;
+  associationIdentifier: string | null;
+}
+
+const toRun = (r: any): RunRow => ({
+  id: r.id, documentIdentifier: r.document_identifier, estimator: r.estimator, model: r.model, params: r.params,
+  candidatePairs: r.candidate_pairs, allPairs: r.all_pairs, requests: r.requests, cachedRequests: r.cached_requests,
+  inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd, startedAt: new Date(r.started_at),
+  finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+});
+const toSuggestion = (r: any): SuggestionRow => ({
+  id: r.id, documentIdentifier: r.document_identifier, originIdentifier: r.origin_identifier, destinationIdentifier: r.destination_identifier,
+  associationType: r.association_type, domain: r.domain, estimator: r.estimator, model: r.model, promptVersion: r.prompt_version, runId: r.run_id,
+  confidence: r.confidence, rationale: r.rationale, createdAt: new Date(r.created_at), status: r.status, decidedBy: r.decided_by,
+  decidedAt: r.decided_at ? new Date(r.decided_at) : null, comment: r.comment, associationIdentifier: r.association_identifier,
+});
+
+export async function insertRun(db: Db, r: Omit<RunRow, 'requests' | 'cachedRequests' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'startedAt' | 'finishedAt'>): Promise<void> {
+  await rel(db).insertInto('estimation_run').values({
+    id: r.id, document_identifier: r.documentIdentifier, estimator: r.estimator, model: r.model, params: JSON.stringify(r.params),
+    candidate_pairs: r.candidatePairs, all_pairs: r.allPairs,
+  }).execute();
+}
+
+export async function finishRun(db: Db | Transaction<Database>, id: string, u: { requests: number; cachedRequests: number; inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+  await rel(db).updateTable('estimation_run').set({
+    requests: u.requests, cached_requests: u.cachedRequests, input_tokens: u.inputTokens, output_tokens: u.outputTokens, cost_usd: u.costUsd, finished_at: sql`now()` as never,
+  }).where('id', '=', id).execute();
+}
+
+export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
+  const r = await rel(db).selectFrom('estimation_run').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toRun(r);
+}
+
+export async function listRuns(db: Db, documentIdentifier?: string): Promise<RunRow[]> {
+  let q = rel(db).selectFrom('estimation_run').selectAll();
+  if (documentIdentifier) q = q.where('document_identifier', '=', documentIdentifier);
+  return (await q.orderBy('started_at', 'desc').execute()).map(toRun);
+}
+
+export type NewSuggestion = Pick<SuggestionRow, 'id' | 'documentIdentifier' | 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'domain' | 'estimator' | 'model' | 'promptVersion' | 'runId' | 'confidence' | 'rationale'>;
+
+/**
+ * Stores a run's suggestions: earlier pending suggestions of the same estimator and model become superseded, and
+ * pairs a reviewer already decided are not proposed again.
+ */
+export async function replaceSuggestions(trx: Transaction<Database>, documentIdentifier: string, estimator: string, model: string | null, rows: NewSuggestion[]): Promise<number> {
+  const r = rel(trx);
+  await r.updateTable('relation_suggestion').set({ status: 'superseded' })
+    .where('document_identifier', '=', documentIdentifier).where('estimator', '=', estimator)
+    .where((eb) => (model === null ? eb('model', 'is', null) : eb('model', '=', model)))
+    .where('status', '=', 'pending').execute();
+  const decided = await r.selectFrom('relation_suggestion').select(['origin_identifier', 'destination_identifier', 'association_type'])
+    .where('document_identifier', '=', documentIdentifier).where('status', 'in', ['accepted', 'rejected']).execute();
+  const done = new Set(decided.map((d) => `${d.association_type}\t${d.origin_identifier}\t${d.destination_identifier}`));
+  const fresh = rows.filter((s) => !done.has(`${s.associationType}\t${s.originIdentifier}\t${s.destinationIdentifier}`));
+  for (let i = 0; i < fresh.length; i += 500) {
+    await r.insertInto('relation_suggestion').values(fresh.slice(i, i + 500).map((s) => ({
+      id: s.id, document_identifier: s.documentIdentifier, origin_identifier: s.originIdentifier, destination_identifier: s.destinationIdentifier,
+      association_type: s.associationType, domain: s.domain, estimator: s.estimator, model: s.model, prompt_version: s.promptVersion,
+      run_id: s.runId, confidence: s.confidence, rationale: s.rationale,
+    }))).execute();
+  }
+  return fresh.length;
+}
+
+export async function insertSuggestion(trx: Transaction<Database>, s: NewSuggestion): Promise<void> {
+  await rel(trx).insertInto('relation_suggestion').values({
+    id: s.id, document_identifier: s.documentIdentifier, origin_identifier: s.originIdentifier, destination_identifier: s.destinationIdentifier,
+    association_type: s.associationType, domain: s.domain, estimator: s.estimator, model: s.model, prompt_version: s.promptVersion,
+    run_id: s.runId, confidence: s.confidence, rationale: s.rationale,
+  }).execute();
+}
+
+export interface SuggestionFilter {
+  documentIdentifier: string;
+  status?: SuggestionStatus[] | undefined;
+  type?: 'precedes' | 'isRelatedTo' | undefined;
+  domain?: string | undefined;
+  estimator?: string | undefined;
+  runId?: string | undefined;
+  minConfidence?: number | undefined;
+  sort?: 'confidence' | '-confidence' | 'domain' | 'created' | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export async function listSuggestions(db: Db, f: SuggestionFilter): Promise<{ total: number; rows: SuggestionRow[] }> {
+  let q = rel(db).selectFrom('relation_suggestion').where('document_identifier', '=', f.documentIdentifier);
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.type) q = q.where('association_type', '=', f.type);
+  if (f.domain !== undefined) q = q.where('domain', '=', f.domain);
+  if (f.estimator) q = q.where('estimator', '=', f.estimator);
+  if (f.runId) q = q.where('run_id', '=', f.runId);
+  if (f.minConfidence !== undefined) q = q.where('confidence', '>=', f.minConfidence);
+  const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  let s = q.selectAll();
+  const sort = f.sort ?? '-confidence';
+  if (sort === 'confidence') s = s.orderBy('confidence', 'asc');
+  else if (sort === '-confidence') s = s.orderBy('confidence', 'desc');
+  else if (sort === 'domain') s = s.orderBy('domain').orderBy('confidence', 'desc');
+  else s = s.orderBy('created_at', 'desc');
+  s = s.orderBy('id').limit(f.limit ?? 100).offset(f.offset ?? 0);
+  return { total: Number(total), rows: (await s.execute()).map(toSuggestion) };
+}
+
+/** All suggestions of a framework (for evaluation and ensembles), optionally of some runs. */
+export async function allSuggestions(db: Db, documentIdentifier: string, runIds?: string[]): Promise<SuggestionRow[]> {
+  let q = rel(db).selectFrom('relation_suggestion').selectAll().where('document_identifier', '=', documentIdentifier);
+  if (runIds?.length) q = q.where('run_id', 'in', runIds);
+  return (await q.orderBy('id').execute()).map(toSuggestion);
+}
+
+export async function getSuggestions(db: Db | Transaction<Database>, ids: string[]): Promise<SuggestionRow[]> {
+  if (!ids.length) return [];
+  return (await rel(db).selectFrom('relation_suggestion').selectAll().where('id', 'in', ids).forUpdate().execute()).map(toSuggestion);
+}
+
+export async function updateSuggestion(trx: Transaction<Database>, id: string, patch: Partial<Pick<SuggestionRow, 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'domain' | 'status' | 'decidedBy' | 'decidedAt' | 'comment' | 'associationIdentifier'>>): Promise<void> {
+  const set: Record<string, unknown> = {};
+  if (patch.originIdentifier !== undefined) set['origin_identifier'] = patch.originIdentifier;
+  if (patch.destinationIdentifier !== undefined) set['destination_identifier'] = patch.destinationIdentifier;
+  if (patch.associationType !== undefined) set['association_type'] = patch.associationType;
+  if (patch.domain !== undefined) set['domain'] = patch.domain;
+  if (patch.status !== undefined) set['status'] = patch.status;
+  if (patch.decidedBy !== undefined) set['decided_by'] = patch.decidedBy;
+  if (patch.decidedAt !== undefined) set['decided_at'] = patch.decidedAt;
+  if (patch.comment !== undefined) set['comment'] = patch.comment;
+  if (patch.associationIdentifier !== undefined) set['association_identifier'] = patch.associationIdentifier;
+  await rel(trx).updateTable('relation_suggestion').set(set as never).where('id', '=', id).execute();
+}
+
+/** A CFAssociation authored in Shirube (an accepted suggestion), appended to its framework. */
+export async function appendAssociation(trx: Transaction<Database>, a: { identifier: string; payload: Record<string, unknown>; documentIdentifier: string; associationType: string; originIdentifier: string; destinationIdentifier: string; provenance: Record<string, unknown>; lastChange: Date }): Promise<void> {
+  const { max } = await trx.selectFrom('cf_association').select((eb) => eb.fn.max('position').as('max')).where('document_identifier', '=', a.documentIdentifier).executeTakeFirstOrThrow();
+  await trx.insertInto('cf_association').values({
+    identifier: a.identifier, payload: JSON.stringify(a.payload) as never, document_identifier: a.documentIdentifier, association_type: a.associationType,
+    origin_identifier: a.originIdentifier, destination_identifier: a.destinationIdentifier, sequence_number: null,
+    provenance: JSON.stringify(a.provenance) as never, position: (max ?? -1) + 1, authored: true, last_change_date_time: a.lastChange,
+  }).execute();
+}
+
+/** The framework changed: its CFDocument's lastChangeDateTime (payload and column). */
+export async function touchDocument(trx: Transaction<Database>, documentIdentifier: string, at: Date, lastChangeDateTime: string): Promise<void> {
+  await trx.updateTable('cf_document').set({
+    payload: sql`jsonb_set(payload, '{lastChangeDateTime}', to_jsonb(${lastChangeDateTime}::text))` as never,
+    last_change_date_time: at, updated_at: sql`now()` as never,
+  }).where('identifier', '=', documentIdentifier).execute();
+}
+
+export async function cachedResponse(db: Db, key: string): Promise<{ response: Record<string, unknown>; inputTokens: number; outputTokens: number } | undefined> {
+  const r = await rel(db).selectFrom('llm_cache').selectAll().where('key', '=', key).executeTakeFirst();
+  return r && { response: r.response as unknown as Record<string, unknown>, inputTokens: r.input_tokens, outputTokens: r.output_tokens };
+}
+
+export async function cacheResponse(db: Db, e: { key: string; provider: string; model: string; response: Record<string, unknown>; inputTokens: number; outputTokens: number }): Promise<void> {
+  await rel(db).insertInto('llm_cache').values({
+    key: e.key, provider: e.provider, model: e.model, response: JSON.stringify(e.response), input_tokens: e.inputTokens, output_tokens: e.outputTokens,
+  }).onConflict((oc) => oc.column('key').doNothing()).execute();
+}
