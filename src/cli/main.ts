@@ -8,6 +8,7 @@ import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { backupCommands } from './backup.js';
+import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
 
 const program = new Command('shirube')
@@ -36,6 +37,7 @@ clientsCommand(program);
 importCommand(program);
 exportCommand(program);
 backupCommands(program);
+relationsCommand(program);
 learnersCommand(program);
 
 export { program };

@@ -94,18 +94,20 @@ export function offlineEstimator(opts: OfflineOptions = {}): Estimator {
         const b = byId.get(d)!;
         const s = sim(a, b);
         const p = s * precedesPrior(a, b, a.category === b.category ? rank.get(d)! - rank.get(o)! : 0);
-        if (p > 0) precedes.push({ origin: o, destination: d, type: 'precedes', confidence: Math.min(1, p), rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
+        if (p > 0) precedes.push({ origin: o, destination: d, type: 'precedes', confidence: p, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
         // isRelatedTo is undirected: score each unordered pair once.
         if (o < d || !space.pairs.has(pairKey(d, o))) {
           const r = s * relatedPrior(a, b);
-          if (r > 0) related.push({ origin: o, destination: d, type: 'isRelatedTo', confidence: Math.min(1, r), rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
+          if (r > 0) related.push({ origin: o, destination: d, type: 'isRelatedTo', confidence: r, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
         }
       }
       const keptPrecedes = strongest(precedes, (p) => [p.destination], precedesPerItem, minScore);
       const precedesPairs = new Set(keptPrecedes.map((p) => [p.origin, p.destination].sort().join('\t')));
       // A pair is either a prerequisite or related, not both: precedes wins, and related needs more similarity.
       const keptRelated = strongest(related.filter((p) => !precedesPairs.has([p.origin, p.destination].sort().join('\t'))), (p) => [p.origin, p.destination], relatedPerItem, minScore * 2);
-      return { proposals: [...keptPrecedes, ...keptRelated], usage: noUsage() };
+      // Scores are unbounded; confidence maps them monotonically into (0, 1).
+      const proposals = [...keptPrecedes, ...keptRelated].map((p) => ({ ...p, confidence: p.confidence / (p.confidence + 0.25) }));
+      return { proposals, usage: noUsage() };
     },
   };
 }

@@ -256,3 +256,10 @@ export async function cacheResponse(db: Db, e: { key: string; provider: string; 
     key: e.key, provider: e.provider, model: e.model, response: JSON.stringify(e.response), input_tokens: e.inputTokens, output_tokens: e.outputTokens,
   }).onConflict((oc) => oc.column('key').doNothing()).execute();
 }
+
+/** Is the item a member of the framework's package? */
+export async function isPackageItem(db: Db, documentIdentifier: string, itemIdentifier: string): Promise<boolean> {
+  const r = await db.selectFrom('cf_package_member').select('identifier')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFItem').where('identifier', '=', itemIdentifier).executeTakeFirst();
+  return r !== undefined;
+}

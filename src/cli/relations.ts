@@ -1,0 +1,177 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ShirubeError } from '../errors.js';
+import { parseCasePackage } from '../case/import/case-json.js';
+import { allSuggestions, listRuns, listSuggestions, type SuggestionStatus } from '../store/relations.js';
+import {
+  candidateSpace, ccssCoherenceMap, ensemble, evaluate, holdOut, llmEnvironment, llmEstimator, llmProviders, loadRelationFramework,
+  offlineEstimator, parseGroundTruth, parseModes, relationTypes, runEstimation, tfidfEstimator, truthCsv,
+  type CandidateOptions, type Estimator, type Evaluation, type LlmProvider, type Proposal, type RelationType,
+} from '../relations/index.js';
+import type { Db } from '../store/db.js';
+import { printTable, readInput, withStore } from './context.js';
+import { progressReporter } from './progress.js';
+
+interface SpaceOptions {
+  modes?: string;
+  maxGradeGap?: string;
+  itemTypes?: string;
+}
+
+const spaceOptions = (cmd: Command) =>
+  cmd
+    .option('--modes <list>', 'hierarchy constraints on candidate pairs: domain, grade, viewpoint (comma-separated)', 'domain,grade,viewpoint')
+    .option('--max-grade-gap <n>', 'largest grade distance within a domain', '2')
+    .option('--item-types <list>', 'CFItemTypes to relate (default: Course of Study content items, else the commonest leaf type)');
+
+function candidateOptions(o: SpaceOptions): CandidateOptions & { itemTypes?: string[] } {
+  const gap = Number(o.maxGradeGap ?? 2);
+  if (!Number.isInteger(gap) || gap < 0 || gap > 20) throw new ShirubeError('invalid_request', '--max-grade-gap: must be an integer from 0 to 20', 'maxGradeGap');
+  return { modes: parseModes(o.modes ?? 'domain,grade,viewpoint'), maxGradeGap: gap, ...(o.itemTypes ? { itemTypes: o.itemTypes.split(',').map((s) => s.trim()) } : {}) };
+}
+
+interface EstimatorOptions {
+  provider?: string;
+  model?: string;
+}
+
+function estimatorFor(name: string, o: EstimatorOptions, db: Db): Estimator {
+  if (name === 'offline') return offlineEstimator();
+  if (name === 'tfidf') return tfidfEstimator();
+  if (name === 'llm') {
+    const provider = (o.provider ?? 'openai') as LlmProvider;
+    if (!(llmProviders as readonly string[]).includes(provider)) throw new ShirubeError('invalid_request', `--provider: one of ${llmProviders.join(', ')}`, 'provider');
+    if (!o.model) throw new ShirubeError('invalid_request', '--model: is required for the llm estimator (e.g. gpt-4o-mini)', 'model');
+    // Keys and base URLs come from the environment only (docs/relations.md); they are never printed.
+    return llmEstimator({ provider, model: o.model, env: llmEnvironment(process.env), db });
+  }
+  throw new ShirubeError('invalid_request', `--estimator: "${name}" is not one of offline, tfidf, llm`, 'estimator');
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const f3 = (x: number) => x.toFixed(3);
+
+export function printEvaluation(e: Evaluation, json: boolean, all: boolean): void {
+  const rows = e.scores.filter((s) => all || s.domain === '(all)');
+  printTable(
+    rows.map((s) => ({ estimator: s.estimator, type: s.type, domain: s.domain, truth: String(s.truth), predicted: String(s.predicted), tp: String(s.tp), precision: f3(s.precision), recall: f3(s.recall), f1: f3(s.f1) })),
+    json,
+    e,
+  );
+  if (!json) process.stdout.write(`Ground truth: ${e.truthInScope} relations between the framework's items (${e.truthOutOfScope} rows outside them or along the hierarchy left out).\n`);
+}
+
+export function relationsCommand(program: Command): void {
+  const rel = program.command('relations').description('estimate, review and evaluate precedes / isRelatedTo between the items of a framework (docs/relations.md)');
+
+  spaceOptions(
+    rel.command('estimate')
+      .description('run an estimator on a framework and store its proposals as suggestions for review')
+      .requiredOption('--framework <id>', 'the CFDocument identifier')
+      .addOption(new Option('--estimator <name>', 'offline (no network), tfidf (baseline) or llm').choices(['offline', 'tfidf', 'llm']).default('offline'))
+      .addOption(new Option('--provider <name>', 'with llm: the provider').choices([...llmProviders]).default('openai'))
+      .option('--model <name>', 'with llm: the model (e.g. gpt-4o-mini, claude-3-5-haiku-latest, gemini-2.0-flash, llama3.1)')
+      .option('--json', 'print the run as JSON'),
+  ).action(async (o: SpaceOptions & EstimatorOptions & { framework: string; estimator: string; json?: boolean }) => {
+    const progress = progressReporter('Estimating (hierarchy blocks)');
+    const r = await withStore(async ({ db }) => {
+      try {
+        return await runEstimation(db, o.framework, estimatorFor(o.estimator, o, db), { ...candidateOptions(o), onProgress: progress.onProgress });
+      } finally {
+        progress.finish();
+      }
+    });
+    const summary = {
+      run: r.run.id, framework: r.framework.identifier, estimator: r.run.estimator, model: r.run.model, items: r.framework.items.length,
+      candidatePairs: r.space.pairs.size, allPairs: r.space.allPairs, blocks: r.space.blocks.length, proposals: r.proposals.length, stored: r.stored,
+      ...r.usage, durationMs: r.durationMs,
+    };
+    if (o.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(
+      `${r.framework.title}: ${summary.items} items; candidate space ${summary.candidatePairs} of ${summary.allPairs} ordered pairs (${pct(summary.candidatePairs / Math.max(1, summary.allPairs))}) in ${summary.blocks} hierarchy blocks.\n` +
+        `${summary.estimator}${summary.model ? ` ${summary.model}` : ''}: ${summary.proposals} proposals, ${summary.stored} new suggestions (run ${summary.run}) in ${(summary.durationMs / 1000).toFixed(1)} s.\n` +
+        (summary.estimator === 'llm' ? `Requests ${summary.requests} (+${summary.cachedRequests} from cache), tokens ${summary.inputTokens} in / ${summary.outputTokens} out, cost ≈ $${summary.costUsd.toFixed(4)}.\n` : ''),
+    );
+  });
+
+  spaceOptions(
+    rel.command('evaluate')
+      .description('precision, recall and F per relation type × domain × estimator against a ground-truth file')
+      .requiredOption('--framework <id>', 'the CFDocument identifier')
+      .requiredOption('--ground-truth <file>', 'CSV origin,destination,type (code or identifier; type precedes or isRelatedTo), or JSON')
+      .option('--estimators <list>', 'estimators to run now, without storing (offline, tfidf; comma-separated; "" for none)', 'offline,tfidf')
+      .option('--runs <ids>', 'also score these stored runs (comma-separated run ids)')
+      .option('--ensemble <votes>', 'also score the agreement of the listed runs and estimators: relations proposed by at least <votes> of them')
+      .option('--closure', 'count a precedes as right when the ground truth implies it (A→B→C makes A→C right)')
+      .option('--by-domain', 'one row per domain as well as the totals')
+      .option('--json', 'print the evaluation as JSON'),
+  ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; byDomain?: boolean; json?: boolean }) => {
+    const truth = parseGroundTruth((await readInput(o.groundTruth)).toString('utf8'));
+    const e = await withStore(async ({ db }) => {
+      const opts = candidateOptions(o);
+      const fw = await loadRelationFramework(db, o.framework, opts);
+      const space = candidateSpace(fw, opts);
+      const predictions = new Map<string, Proposal[]>();
+      for (const name of o.estimators.split(',').map((s) => s.trim()).filter(Boolean)) {
+        if (name === 'llm') throw new ShirubeError('invalid_request', '--estimators: run the llm estimator with `relations estimate`, then score it with --runs', 'estimators');
+        const started = Date.now();
+        predictions.set(name, (await estimatorFor(name, {}, db).estimate(fw, space)).proposals);
+        if (!o.json) process.stderr.write(`${name}: ${predictions.get(name)!.length} proposals in ${Date.now() - started} ms over ${space.pairs.size} of ${space.allPairs} ordered pairs\n`);
+      }
+      for (const run of o.runs?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) {
+        const rows = await allSuggestions(db, o.framework, [run]);
+        if (!rows.length) throw new ShirubeError('invalid_request', `--runs: run ${run} has no suggestions in framework ${o.framework}`, 'runs');
+        const label = `${rows[0]!.estimator}${rows[0]!.model ? `:${rows[0]!.model}` : ''}@${run.slice(0, 8)}`;
+        predictions.set(label, rows.map((s) => ({ origin: s.originIdentifier, destination: s.destinationIdentifier, type: s.associationType, confidence: s.confidence })));
+      }
+      if (o.ensemble) {
+        const votes = Number(o.ensemble);
+        if (!Number.isInteger(votes) || votes < 1 || votes > predictions.size) throw new ShirubeError('invalid_request', `--ensemble: an integer from 1 to ${predictions.size}`, 'ensemble');
+        predictions.set(`ensemble≥${votes}`, ensemble([...predictions.values()], votes));
+      }
+      return evaluate(fw, truth, predictions, { closure: o.closure });
+    });
+    printEvaluation(e, o.json === true, o.byDomain === true);
+  });
+
+  rel.command('list')
+    .description("list a framework's suggestions (highest confidence first)")
+    .requiredOption('--framework <id>', 'the CFDocument identifier')
+    .option('--status <list>', 'pending, accepted, rejected, superseded (comma-separated)', 'pending')
+    .addOption(new Option('--type <type>', 'precedes or isRelatedTo').choices([...relationTypes]))
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (o: { framework: string; status: string; type?: RelationType; limit: string; json?: boolean }) => {
+      const { total, rows } = await withStore(({ db }) =>
+        listSuggestions(db, { documentIdentifier: o.framework, status: o.status.split(',').map((s) => s.trim()) as SuggestionStatus[], type: o.type, limit: Math.max(1, Math.min(10_000, Number(o.limit) || 50)) }),
+      );
+      printTable(rows.map((s) => ({ id: s.id, type: s.associationType, origin: s.originIdentifier, destination: s.destinationIdentifier, confidence: s.confidence.toFixed(3), estimator: s.model ? `${s.estimator}:${s.model}` : s.estimator, status: s.status, domain: s.domain })), o.json === true, { total, suggestions: rows });
+      if (!o.json) process.stdout.write(`${rows.length} of ${total} suggestions.\n`);
+    });
+
+  rel.command('runs')
+    .description("list a framework's estimation runs with their candidate space, tokens and cost")
+    .requiredOption('--framework <id>', 'the CFDocument identifier')
+    .option('--json', 'print JSON')
+    .action(async (o: { framework: string; json?: boolean }) => {
+      const runs = await withStore(({ db }) => listRuns(db, o.framework));
+      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
+    });
+
+  const ds = rel.command('dataset').description('turn shared prerequisite data into a framework (CASE JSON) and a ground-truth CSV, written to --out');
+  const write = async (out: string, d: { package: unknown; truth: Parameters<typeof truthCsv>[0] }) => {
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'package.json'), JSON.stringify(d.package));
+    await writeFile(join(out, 'ground-truth.csv'), truthCsv(d.truth));
+    process.stdout.write(`Wrote ${join(out, 'package.json')} and ${join(out, 'ground-truth.csv')} (${d.truth.length} relations). Import the package with \`shirube import case-json\`.\n`);
+  };
+  ds.command('ccss <dir>')
+    .description('the CCSS Math Coherence Map (a folder with coherence-map.json) as a framework; its precedes/related links as ground truth')
+    .requiredOption('--out <dir>', 'where to write package.json and ground-truth.csv (outside the repository)')
+    .action(async (dir: string, o: { out: string }) => write(o.out, ccssCoherenceMap(dir)));
+  ds.command('holdout <package>')
+    .description("a CFPackage without its precedes/isRelatedTo associations, which become the ground truth (e.g. Smarter Balanced's)")
+    .requiredOption('--out <dir>', 'where to write package.json and ground-truth.csv (outside the repository)')
+    .action(async (file: string, o: { out: string }) => write(o.out, holdOut(parseCasePackage(await readInput(file)))));
+}

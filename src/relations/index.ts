@@ -1,0 +1,13 @@
+// What the CLI and the HTTP API use of the relations domain.
+export { candidateModes, candidateSpace, parseModes, type CandidateMode, type CandidateOptions, type CandidateSpace } from './candidates.js';
+export { offlineEstimator } from './offline.js';
+export { tfidfEstimator } from './baseline.js';
+export { llmEstimator } from './llm.js';
+export { llmEnvironment, llmProviders, PRICES, type LlmProvider } from './providers.js';
+export { ensemble } from './ensemble.js';
+export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow } from './evaluate.js';
+export { loadRelationFramework, runEstimation, type RunResult } from './estimate.js';
+export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
+export { ccssCoherenceMap, holdOut, truthCsv, type Dataset } from './datasets.js';
+export { relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';
+export type { Estimator } from './estimator.js';

@@ -1,0 +1,106 @@
+import type { Db } from '../store/db.js';
+import { audit } from '../store/auth.js';
+import { getItem } from '../store/case.js';
+import { appendAssociation, getSuggestions, insertSuggestion, isPackageItem, touchDocument, updateSuggestion, type SuggestionRow } from '../store/relations.js';
+import { getFramework, localUri, uuidv4 } from '../case/index.js';
+import { ShirubeError } from '../errors.js';
+import { relationTypes, type RelationType } from './model.js';
+
+export const reviewActions = ['accept', 'reject', 'flip', 'change-type', 'comment'] as const;
+export type ReviewAction = (typeof reviewActions)[number];
+
+export interface Decision {
+  action: ReviewAction;
+  /** For change-type. */
+  type?: RelationType | undefined;
+  /** Kept with the suggestion (and in an accepted association's provenance). */
+  comment?: string | undefined;
+}
+
+const caseDateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+
+/** The reviewer's provenance of a CFAssociation, as its `extensions` and `provenance` column carry it. */
+function provenanceOf(s: SuggestionRow, actor: string, at: Date, comment: string | null) {
+  return {
+    suggestion: s.id, estimator: s.estimator, model: s.model, promptVersion: s.promptVersion, run: s.runId,
+    confidence: s.confidence, rationale: s.rationale, suggestedAt: s.createdAt.toISOString(), acceptedBy: actor, acceptedAt: at.toISOString(),
+    ...(comment ? { comment } : {}),
+  };
+}
+
+async function nodeLink(db: Db, identifier: string) {
+  const item = await getItem(db, identifier);
+  if (!item) throw new ShirubeError('invalid_request', `item ${identifier}: no such CFItem`, 'origin');
+  const p = item.payload;
+  const title = item.humanCodingScheme ?? String(p['fullStatement'] ?? identifier).slice(0, 60);
+  return { title, identifier, uri: typeof p['uri'] === 'string' ? p['uri'] : localUri(identifier) };
+}
+
+/**
+ * Applies one decision to suggestions of a framework, in one transaction with its audit entries: accept makes each
+ * a CFAssociation of the framework (provenance in `extensions`) and bumps the CFDocument's lastChangeDateTime.
+ * Only pending suggestions can be decided, flipped or retyped; any may be commented on.
+ */
+export async function decide(db: Db, documentIdentifier: string, ids: string[], d: Decision, by: { actor: string; now?: Date }): Promise<SuggestionRow[]> {
+  if (!ids.length) throw new ShirubeError('invalid_request', 'ids: at least one suggestion', 'ids');
+  if (d.action === 'change-type' && !(relationTypes as readonly string[]).includes(d.type ?? '')) throw new ShirubeError('invalid_request', `type: must be ${relationTypes.join(' or ')}`, 'type');
+  if (d.action === 'comment' && !d.comment?.trim()) throw new ShirubeError('invalid_request', 'comment: is required', 'comment');
+  await getFramework(db, documentIdentifier);
+  const now = by.now ?? new Date();
+  await db.transaction().execute(async (trx) => {
+    const found = await getSuggestions(trx, ids);
+    const byId = new Map(found.map((s) => [s.id, s]));
+    let accepted = 0;
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (!s || s.documentIdentifier !== documentIdentifier) throw new ShirubeError('not_found', `No suggestion ${id} in framework ${documentIdentifier}`, 'ids');
+      if (d.action !== 'comment' && s.status !== 'pending') throw new ShirubeError('conflict', `Suggestion ${id} is ${s.status}, not pending`, 'ids');
+      const comment = d.comment?.trim() || null;
+      const details: Record<string, unknown> = { document: documentIdentifier, origin: s.originIdentifier, destination: s.destinationIdentifier, type: s.associationType, ...(comment ? { comment } : {}) };
+      if (d.action === 'accept') {
+        const associationId = uuidv4();
+        const provenance = provenanceOf(s, by.actor, now, comment ?? s.comment);
+        await appendAssociation(trx, {
+          identifier: associationId, documentIdentifier, associationType: s.associationType, originIdentifier: s.originIdentifier,
+          destinationIdentifier: s.destinationIdentifier, provenance, lastChange: now,
+          payload: {
+            identifier: associationId, uri: localUri(associationId), lastChangeDateTime: caseDateTime(now), associationType: s.associationType,
+            originNodeURI: await nodeLink(trx, s.originIdentifier), destinationNodeURI: await nodeLink(trx, s.destinationIdentifier),
+            extensions: { shirubeProvenance: provenance },
+          },
+        });
+        await updateSuggestion(trx, id, { status: 'accepted', decidedBy: by.actor, decidedAt: now, associationIdentifier: associationId, ...(comment ? { comment } : {}) });
+        details['association'] = associationId;
+        accepted++;
+      } else if (d.action === 'reject') {
+        await updateSuggestion(trx, id, { status: 'rejected', decidedBy: by.actor, decidedAt: now, ...(comment ? { comment } : {}) });
+      } else if (d.action === 'flip') {
+        await updateSuggestion(trx, id, { originIdentifier: s.destinationIdentifier, destinationIdentifier: s.originIdentifier, ...(comment ? { comment } : {}) });
+      } else if (d.action === 'change-type') {
+        await updateSuggestion(trx, id, { associationType: d.type!, ...(comment ? { comment } : {}) });
+        details['to'] = d.type;
+      } else {
+        await updateSuggestion(trx, id, { comment });
+      }
+      await audit(trx, { actor: by.actor, action: `relation.${d.action}`, targetType: 'relation_suggestion', targetId: id, details });
+    }
+    if (accepted) await touchDocument(trx, documentIdentifier, now, caseDateTime(now));
+  });
+  return getSuggestions(db, ids);
+}
+
+/** A relation the estimators missed, added by a reviewer: stored as an accepted suggestion and a CFAssociation. */
+export async function addRelation(db: Db, documentIdentifier: string, r: { origin: string; destination: string; type: RelationType; comment?: string | undefined }, by: { actor: string; now?: Date }): Promise<SuggestionRow> {
+  if (r.origin === r.destination) throw new ShirubeError('invalid_request', 'destination: must differ from origin', 'destination');
+  await getFramework(db, documentIdentifier);
+  for (const [field, id] of [['origin', r.origin], ['destination', r.destination]] as const) {
+    if (!(await isPackageItem(db, documentIdentifier, id))) throw new ShirubeError('invalid_request', `${field}: ${id} is not a CFItem of framework ${documentIdentifier}`, field);
+  }
+  const id = uuidv4();
+  await db.transaction().execute(async (trx) => {
+    await insertSuggestion(trx, { id, documentIdentifier, originIdentifier: r.origin, destinationIdentifier: r.destination, associationType: r.type, domain: '', estimator: 'reviewer', model: null, promptVersion: null, runId: null, confidence: 1, rationale: r.comment ?? null });
+    await audit(trx, { actor: by.actor, action: 'relation.add', targetType: 'relation_suggestion', targetId: id, details: { document: documentIdentifier, origin: r.origin, destination: r.destination, type: r.type } });
+  });
+  const [s] = await decide(db, documentIdentifier, [id], { action: 'accept', comment: r.comment }, by);
+  return s!;
+}
