@@ -106,6 +106,7 @@ export async function recomputeRollup(db: Db, learnerId: string, itemId: string,
  */
 export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
   const changes: EvidenceChange[] = [];
+  const attempts: Array<{ learnerId: string; itemId: string; timestamp: Date; score: number | null; success: boolean | null }> = [];
   const itemCache = new Map<string, ItemRef | undefined>();
   const codeCache = new Map<string, ItemRef[]>();
   for (const row of rows) {
@@ -136,19 +137,22 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
       [...items].map(([itemId, via]) => ({ statementId: row.id, itemId, learnerId: row.learnerId!, timestamp: row.timestamp, score, success, via })),
     );
     if (score === null && success === null) continue;
-    for (const itemId of items.keys()) {
-      changes.push({ learnerId: row.learnerId, itemId, answer: { timestamp: row.timestamp, score: score ?? 0, correct: success ?? false } });
-      const current = await store.getRollup(db, row.learnerId, itemId);
-      if (current && row.timestamp < current.lastAt) await recomputeRollup(db, row.learnerId, itemId, o.timeZone);
-      else await store.addToRollup(db, row.learnerId, itemId, dayIn(row.timestamp, o.timeZone), row.timestamp, totals({ score, success }));
-    }
+    for (const itemId of items.keys()) attempts.push({ learnerId: row.learnerId, itemId, timestamp: row.timestamp, score, success });
+  }
+  // Rollups in (learner, item, time) order: concurrent batches then lock shared rows in the same order.
+  attempts.sort((a, b) => (a.learnerId !== b.learnerId ? (a.learnerId < b.learnerId ? -1 : 1) : a.itemId !== b.itemId ? (a.itemId < b.itemId ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
+  for (const a of attempts) {
+    changes.push({ learnerId: a.learnerId, itemId: a.itemId, answer: { timestamp: a.timestamp, score: a.score ?? 0, correct: a.success ?? false } });
+    const current = await store.getRollup(db, a.learnerId, a.itemId);
+    if (current && a.timestamp < current.lastAt) await recomputeRollup(db, a.learnerId, a.itemId, o.timeZone);
+    else await store.addToRollup(db, a.learnerId, a.itemId, dayIn(a.timestamp, o.timeZone), a.timestamp, totals(a));
   }
   if (o.onEvidence && changes.length) await o.onEvidence(db, changes);
 }
 
 /** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
 export async function voidEvidence(db: Db, statementIds: string[], timeZone: string, onEvidence?: EvidenceHook): Promise<void> {
-  const pairs = await store.voidEvidence(db, statementIds);
+  const pairs = (await store.voidEvidence(db, statementIds)).sort((a, b) => (a.learnerId !== b.learnerId ? (a.learnerId < b.learnerId ? -1 : 1) : a.itemId < b.itemId ? -1 : 1));
   const seen = new Set<string>();
   const changes: EvidenceChange[] = [];
   for (const p of pairs) {

@@ -94,71 +94,91 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
   }
   const voidTargets = statements.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String((s['object'] as Json)['id']).toLowerCase());
 
-  return db.transaction().execute(async (trx) => {
-    const existing = new Map((await store.getStatements(trx, [...ids])).map((r) => [r.id, r]));
-    const fresh: Json[] = [];
-    for (const s of statements) {
-      const old = existing.get(String(s['id']).toLowerCase());
-      if (!old) {
-        fresh.push(s);
-        continue;
-      }
-      if (!sameStatement(s, old.payload)) throw new ShirubeError('conflict', `statement ${String(s['id'])} exists with different content`, 'id');
+  // Concurrent batches touch shared rows (learners, rollups): work in a fixed order, and retry the rare deadlock.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute((trx) => write(trx, statements, parts, voidTargets, storedIso, stored, o));
+    } catch (e) {
+      if (attempt >= 5 || !store.isTransientConflict(e)) throw e;
     }
-    // A voiding statement cannot target a voiding statement (Data §2.3.2).
-    const targets = await store.getStatements(trx, voidTargets);
-    const batchVoiding = new Set(fresh.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String(s['id']).toLowerCase()));
-    for (const t of voidTargets) {
-      if (batchVoiding.has(t) || targets.some((r) => r.id === t && r.verbIri === VOIDED)) {
-        throw new ShirubeError('invalid_request', `object.id: statement ${t} is a voiding statement and cannot be voided`, 'object.id');
-      }
+  }
+}
+
+async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidTargets: string[], storedIso: string, stored: Date, o: WriteOptions): Promise<string[]> {
+  const ids = new Set(statements.map((s) => String(s['id']).toLowerCase()));
+  const existing = new Map((await store.getStatements(trx, [...ids])).map((r) => [r.id, r]));
+  const fresh: Json[] = [];
+  for (const s of statements) {
+    const old = existing.get(String(s['id']).toLowerCase());
+    if (!old) {
+      fresh.push(s);
+      continue;
     }
-    const rows: store.StatementInsert[] = [];
-    const definitions = new Map<string, Json | null>();
-    for (const s of fresh) {
-      s['stored'] = storedIso;
-      s['timestamp'] ??= storedIso;
-      s['authority'] = o.writer.authority;
-      s['version'] ??= o.version === '2.0.0' ? '2.0.0' : '1.0.0';
-      const actor = s['actor'] as Json;
-      const object = s['object'] as Json;
-      const ctx = isObject(s['context']) ? s['context'] : {};
-      rows.push({
-        id: String(s['id']).toLowerCase(),
-        payload: s,
-        stored,
-        timestamp: parseTimestamp(s['timestamp'])!.date,
-        version: String(s['version']),
-        verbIri: String((s['verb'] as Json)['id']),
-        objectActivityId: object['objectType'] === undefined || object['objectType'] === 'Activity' ? String(object['id']) : null,
-        objectStatementId: object['objectType'] === 'StatementRef' ? String(object['id']).toLowerCase() : null,
-        learnerId: ifiOf(actor) ? await resolveLearner(trx, actor) : null,
-        registration: typeof ctx['registration'] === 'string' ? ctx['registration'].toLowerCase() : null,
-        clientId: o.writer.clientId,
-        attachmentSha2: Array.isArray(s['attachments']) ? (s['attachments'] as Json[]).map((a) => String(a['sha2']).toLowerCase()) : [],
-        actors: statementActors(s),
-        activities: statementActivities(s),
-      });
-      for (const a of activityObjects(s)) {
-        const id = String(a['id']);
-        definitions.set(id, mergeDefinition(definitions.has(id) ? definitions.get(id)! : null, isObject(a['definition']) ? a['definition'] : null));
-      }
+    if (!sameStatement(s, old.payload)) throw new ShirubeError('conflict', `statement ${String(s['id'])} exists with different content`, 'id');
+  }
+  // A voiding statement cannot target a voiding statement (Data §2.3.2).
+  const targets = await store.getStatements(trx, voidTargets);
+  const batchVoiding = new Set(fresh.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String(s['id']).toLowerCase()));
+  for (const t of voidTargets) {
+    if (batchVoiding.has(t) || targets.some((r) => r.id === t && r.verbIri === VOIDED)) {
+      throw new ShirubeError('invalid_request', `object.id: statement ${t} is a voiding statement and cannot be voided`, 'object.id');
     }
-    await store.insertStatements(trx, rows);
-    await store.insertAttachments(trx, parts.map((p) => ({ sha2: p.sha2.toLowerCase(), contentType: p.contentType, content: p.content })));
-    if (definitions.size) {
-      const known = await store.getActivities(trx, [...definitions.keys()]);
-      await store.upsertActivities(
-        trx,
-        [...definitions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) })),
-      );
+  }
+  const rows: store.StatementInsert[] = [];
+  const definitions = new Map<string, Json | null>();
+  const actors = new Map<string, Json>();
+  for (const s of fresh) {
+    const ifi = ifiOf(s['actor'] as Json);
+    if (ifi) actors.set(ifi, s['actor'] as Json);
+  }
+  const learners = new Map<string, string | null>();
+  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!));
+  for (const s of fresh) {
+    s['stored'] = storedIso;
+    s['timestamp'] ??= storedIso;
+    s['authority'] = o.writer.authority;
+    s['version'] ??= o.version === '2.0.0' ? '2.0.0' : '1.0.0';
+    const actor = s['actor'] as Json;
+    const object = s['object'] as Json;
+    const ctx = isObject(s['context']) ? s['context'] : {};
+    rows.push({
+      id: String(s['id']).toLowerCase(),
+      payload: s,
+      stored,
+      timestamp: parseTimestamp(s['timestamp'])!.date,
+      version: String(s['version']),
+      verbIri: String((s['verb'] as Json)['id']),
+      objectActivityId: object['objectType'] === undefined || object['objectType'] === 'Activity' ? String(object['id']) : null,
+      objectStatementId: object['objectType'] === 'StatementRef' ? String(object['id']).toLowerCase() : null,
+      learnerId: learners.get(ifiOf(actor) ?? '') ?? null,
+      registration: typeof ctx['registration'] === 'string' ? ctx['registration'].toLowerCase() : null,
+      clientId: o.writer.clientId,
+      attachmentSha2: Array.isArray(s['attachments']) ? (s['attachments'] as Json[]).map((a) => String(a['sha2']).toLowerCase()) : [],
+      actors: statementActors(s),
+      activities: statementActivities(s),
+    });
+    for (const a of activityObjects(s)) {
+      const id = String(a['id']);
+      definitions.set(id, mergeDefinition(definitions.has(id) ? definitions.get(id)! : null, isObject(a['definition']) ? a['definition'] : null));
     }
-    await recordEvidence(trx, rows, o);
-    // After the evidence: a batch may void one of its own statements.
-    const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
-    await voidEvidence(trx, voided.map((v) => v.id), o.timeZone, o.onEvidence);
-    return statements.map((s) => String(s['id']));
-  });
+  }
+  await store.insertStatements(trx, rows);
+  await store.insertAttachments(
+    trx,
+    parts.map((p) => ({ sha2: p.sha2.toLowerCase(), contentType: p.contentType, content: p.content })).sort((a, b) => (a.sha2 < b.sha2 ? -1 : 1)),
+  );
+  if (definitions.size) {
+    const known = await store.getActivities(trx, [...definitions.keys()]);
+    await store.upsertActivities(
+      trx,
+      [...definitions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) })),
+    );
+  }
+  await recordEvidence(trx, rows, o);
+  // After the evidence: a batch may void one of its own statements.
+  const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
+  await voidEvidence(trx, voided.map((v) => v.id), o.timeZone, o.onEvidence);
+  return statements.map((s) => String(s['id']));
 }
 
 /** A statement by id, or by voidedStatementId; not found (404) when its voided state does not match. */

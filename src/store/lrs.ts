@@ -59,6 +59,9 @@ const toRow = (r: {
 });
 const rowColumns = ['id', 'seq', 'payload', 'stored', 'voided', 'verb_iri', 'object_statement_id', 'learner_id', 'client_id', 'attachment_sha2'] as const;
 
+/** A deadlock, serialization failure or lost insert race (same statement id): run the transaction again. */
+export const isTransientConflict = (e: unknown) => ['40P01', '40001', '23505'].includes(String((e as { code?: unknown })?.code ?? ''));
+
 export async function insertStatements(db: Db, rows: StatementInsert[]): Promise<void> {
   if (!rows.length) return;
   const x = lrs(db);
