@@ -27,3 +27,17 @@ export function requireClassAccess(v: Viewer, classId: string): void {
   if (v.admin || v.teacherOf.includes(classId)) return;
   throw new ShirubeError('forbidden', 'You may see only the classes you teach', 'classId');
 }
+
+/** The progress part of "who am I": the learner of the account and the classes it teaches or attends. */
+export async function myProgressContext(db: Db, v: Viewer) {
+  const learnerId = v.userId ? await learnerOfUser(db, v.userId) : null;
+  const people = v.userId ? await rosters.findPerson(db, { userId: v.userId }) : [];
+  const enrolled = (await Promise.all(people.map((p) => rosters.listEnrollments(db, { personId: p.id })))).flat();
+  const role = new Map<string, string>(enrolled.map((e) => [e.classId, e.role === 'student' ? 'learner' : 'teacher']));
+  for (const c of v.teacherOf) role.set(c, 'teacher');
+  const classes = v.admin ? await rosters.listClasses(db) : await rosters.listClasses(db, { ids: [...role.keys()] });
+  return {
+    learnerId,
+    classes: classes.map((c) => ({ id: c.id, title: c.title, schoolId: c.schoolId, role: role.get(c.id) ?? 'admin', framework: c.framework })),
+  };
+}

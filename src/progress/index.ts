@@ -1,2 +1,11 @@
 // The progress domain: proficiency per learner per CFItem, the learning map, rosters. What http and cli use.
 export { applyEvidence } from './mastery.js';
+export { requireLearnerAccess, requireClassAccess, learnerOfUser, myProgressContext, type Viewer } from './access.js';
+export { learningMap, itemDetail, nextSteps, changes, heatmap, heatmapCsv, stuck } from './views.js';
+export { getRulesView, putRules } from './rules-api.js';
+export { DEFAULT_BKT, type BktParams } from './bkt.js';
+export { seedDemoRoster, hasDemoClass, DEMO_CLASS, DEMO_SCHOOL } from './demo.js';
+export { ensureDemoPrecedes, MATH_2017_DOCUMENT, DEMO_PRECEDES_DOCUMENT } from './demo-precedes.js';
+export { simulate, simLearners, DEFAULT_SIMULATION, type SimulationOptions } from './simulator.js';
+export { frameworkStructure } from './framework.js';
+export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount } from './rosters.js';

@@ -1,0 +1,83 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { buildApp } from '../app.js';
+import { createApiClient, randomToken, setUserPassword } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import { ShirubeError } from '../errors.js';
+import { DEFAULT_SIMULATION, MATH_2017_DOCUMENT, frameworkStructure, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
+import { withStore } from './context.js';
+import { progressReporter } from './progress.js';
+
+const BATCH = 200;
+
+/**
+ * Seeds the demo class (school, 4年1組, teacher, 35 learners) and a year of drill statements, POSTed through the
+ * listening server's real /xapi endpoint with an API client's Basic credentials. Returns the demo sign-ins.
+ */
+export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simulation?: Partial<SimulationOptions>; onProgress?: (done: number, total: number) => void; passwords?: boolean } = {}) {
+  const { agents, teacherUserId, learnerUserIds } = await seedDemoRoster(db, config.publicUrl);
+  const client = await createApiClient(db, { name: 'デモドリル (simulator)', scopes: ['xapi:statements/write'] });
+  const auth = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  const structure = await frameworkStructure(db, MATH_2017_DOCUMENT);
+  const options = { ...DEFAULT_SIMULATION, ...o.simulation };
+  const batches = [...simulate(structure, simLearners(agents, options.seed), options)].flat();
+  for (let i = 0; i < batches.length; i += BATCH) {
+    const res = await fetch(`${baseUrl}/xapi/statements`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' },
+      body: JSON.stringify(batches.slice(i, i + BATCH)),
+    });
+    if (!res.ok) throw new ShirubeError('internal', `The LRS refused the demo statements: ${res.status} ${await res.text()}`);
+    o.onProgress?.(Math.min(i + BATCH, batches.length), batches.length);
+  }
+  let signIns: Array<{ username: string; password: string; role: string }> = [];
+  if (o.passwords !== false) {
+    // Demo only: school accounts sign in through OIDC; these two get a password so a newcomer can look around.
+    const password = randomToken(9);
+    await setUserPassword(db, teacherUserId, password, 'system');
+    await setUserPassword(db, learnerUserIds[0]!, password, 'system');
+    signIns = [
+      { username: 'teacher', password, role: 'teacher of 4年1組' },
+      { username: 'learner01', password, role: 'learner (own map only)' },
+    ];
+  }
+  return { statements: batches.length, signIns };
+}
+
+/** Writes the demo sign-ins next to the admin password (mode 600) and formats them for the console. */
+export function demoSignInText(config: Config, signIns: Array<{ username: string; password: string; role: string }>): string {
+  mkdirSync(config.dataDir, { recursive: true });
+  const lines = signIns.map((s) => `  ${s.username} / ${s.password}  (${s.role})`);
+  writeFileSync(join(config.dataDir, 'demo-sign-ins.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return `Demo sign-ins (also in ${join(config.dataDir, 'demo-sign-ins.txt')}):\n${lines.join('\n')}\n`;
+}
+
+export function demoCommands(program: Command): void {
+  const demo = program.command('demo').description('the demo class and its simulated drill statements');
+  demo
+    .command('simulate')
+    .description('seed the demo school, class 4年1組 (35 learners) and a school year of drill statements through /xapi')
+    .option('--seed <n>', 'random seed', (v) => Number(v), DEFAULT_SIMULATION.seed)
+    .option('--days <n>', 'school days to simulate', (v) => Number(v), DEFAULT_SIMULATION.days)
+    .action(async (opts: { seed: number; days: number }) => {
+      if (!Number.isInteger(opts.seed) || !Number.isInteger(opts.days) || opts.days < 1 || opts.days > 400) {
+        throw new ShirubeError('invalid_request', '--seed and --days: integers (days 1–400)', 'days');
+      }
+      await withStore(async ({ store, config }) => {
+        const app = await buildApp({ config: { ...config, logLevel: 'warn' }, store });
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : 0;
+        const bar = progressReporter('Posting demo statements');
+        try {
+          const r = await runDemo(store.db, config, `http://127.0.0.1:${port}`, { simulation: { seed: opts.seed, days: opts.days }, onProgress: bar.onProgress });
+          bar.finish();
+          process.stdout.write(`Posted ${r.statements} statements for 35 learners.\n${demoSignInText(config, r.signIns)}`);
+        } finally {
+          await app.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, session, type TestApp } from '../../helper.js';
+import { createSession } from '../../../src/auth/index.js';
+import { MATH_2017_DOCUMENT, DEMO_CLASS } from '../../../src/progress/index.js';
+import { answered, demoClass, post } from '../../progress/fixture.js';
+
+const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
+const B = '8250213111200000'; // (イ): A precedes B in the demo set
+const C = '8250213111300000'; // (ウ): B precedes C
+let t: TestApp;
+let d: Awaited<ReturnType<typeof demoClass>>;
+let asLearner: Record<string, string>;
+let asTeacher: Record<string, string>;
+const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
+const get = async (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
+const cookieOf = async (userId: string) => ({ cookie: `shirube_session=${(await createSession(t.store.db, userId)).token}` });
+
+beforeAll(async () => {
+  t = await build();
+  d = await demoClass(t);
+  const me = d.agents[0]!;
+  await post(t, d.writer, [
+    ...[1, 2, 3, 4].map((n) => answered(me, A, true, `2025-05-0${n}T01:00:00Z`)),
+    answered(me, B, false, '2025-06-02T01:00:00Z'),
+    answered(me, B, 0.5, '2025-06-03T01:00:00Z'),
+    answered(d.agents[1]!, B, false, '2025-06-03T02:00:00Z'),
+  ]);
+  asLearner = await cookieOf(d.learnerUserIds[0]!);
+  asTeacher = await cookieOf(d.teacherUserId);
+}, 60_000);
+afterAll(() => t.close());
+
+describe('GET /api/progress/map', () => {
+  it('gives a learner their own map: 217 content items with states, labels, blocked flags, edges and groups', async () => {
+    const res = await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner);
+    expect(res.statusCode).toBe(200);
+    const m = res.json();
+    expect(m.nodes).toHaveLength(217);
+    const node = (code: string) => m.nodes.find((n: { code: string }) => n.code === code);
+    expect(node(A).progress).toMatchObject({ state: 'mastered', label: 'A', attempts: 4, correct: 4, blocked: false });
+    expect(node(B).progress).toMatchObject({ state: 'in_progress', label: 'C', attempts: 2, correct: 0, correctRate: 0.25, blocked: false });
+    expect(node(C).progress).toMatchObject({ state: 'not_started', label: null, blocked: true });
+    expect(node(A).progress.probability).toBeGreaterThan(0.9);
+    expect(node(A)).toMatchObject({ grade: '1', domain: '数と計算', domainCode: 'A', category: '数の構成と表し方', sectionNumber: '(ア)' });
+    expect(m.edges).toContainEqual(expect.objectContaining({ type: 'precedes', source: idOf(A), target: idOf(B) }));
+    expect(m.edges.filter((e: { type: string }) => e.type === 'precedes').length).toBeGreaterThan(200);
+    expect(new Set(m.groups.map((g: { kind: string }) => g.kind))).toEqual(new Set(['grade', 'domain', 'category']));
+    const grade1 = m.groups.find((g: { kind: string; grade: string }) => g.kind === 'grade' && g.grade === '1');
+    expect(grade1.summary).toMatchObject({ mastered: 1, inProgress: 1 });
+    expect(m.learner.displayName).toBe('青木 あおい');
+  });
+
+  it('unit view: the categories as units with prerequisite edges between them', async () => {
+    const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&view=unit`, asLearner)).json();
+    expect(m.groups).toHaveLength(66);
+    expect(m.groups.every((g: { kind: string; parent: unknown }) => g.kind === 'unit' && g.parent === null)).toBe(true);
+    const units = new Set(m.groups.map((g: { id: string }) => g.id));
+    expect(m.nodes.every((n: { group: string }) => units.has(n.group))).toBe(true);
+    expect(m.unitEdges.length).toBeGreaterThan(40);
+  });
+
+  it('replays time: as of a date before the answers everything is not started', async () => {
+    const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&asOf=2025-05-02`, asLearner)).json();
+    const a = m.nodes.find((n: { code: string }) => n.code === A).progress;
+    expect(a).toMatchObject({ state: 'in_progress', attempts: 2 }); // 2 answers by the end of 2 May (JST)
+    const before = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&asOf=2025-04-30`, asLearner)).json();
+    expect(before.nodes.every((n: { progress: { state: string } }) => n.progress.state === 'not_started')).toBe(true);
+  });
+
+  it('refuses other learners to a learner, and answers bad input with the field', async () => {
+    expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${d.structure.items[0]!.id}`, asLearner)).statusCode).toBe(403);
+    expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, {})).statusCode).toBe(401);
+    const bad = await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&asOf=2025-13-01`, asLearner);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('asOf');
+    expect((await get('/api/progress/map?framework=nope', asLearner)).json().error).toMatchObject({ code: 'not_found', field: 'framework' });
+  });
+});
+
+describe('learner detail, next steps, changes', () => {
+  it('item detail: own evidence, timeline and the trace-back path', async () => {
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    const r = (await get(`/api/progress/learners/${me}/items/${idOf(C)}`, asLearner)).json();
+    expect(r.item.code).toBe(C);
+    expect(r.evidence).toEqual([]);
+    expect(r.traceBack[0]).toMatchObject({ item: { code: B }, hops: 1, state: 'in_progress', path: [idOf(B), idOf(C)] });
+    expect(r.traceBack.some((x: { item: { code: string } }) => x.item.code === A)).toBe(false); // mastered and strong
+    expect(r.pathEdges).toContainEqual(expect.objectContaining({ source: idOf(B), target: idOf(C) }));
+    const b = (await get(`/api/progress/learners/${me}/items/${idOf(B)}`, asLearner)).json();
+    expect(b.evidence.map((e: { score: number }) => e.score)).toEqual([0, 0.5]);
+    expect(b.timeline.map((x: { day: string; attempts: number }) => [x.day, x.attempts])).toEqual([['2025-06-02', 1], ['2025-06-03', 1]]);
+  });
+
+  it('next steps: B (in progress, A mastered) first; C waits for B', async () => {
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    const r = (await get(`/api/progress/learners/${me}/next-steps?framework=${MATH_2017_DOCUMENT}&limit=5`, asLearner)).json();
+    expect(r.items[0].item.code).toBe(B);
+    expect(r.items.some((x: { item: { code: string } }) => x.item.code === C)).toBe(false);
+  });
+
+  it('changes between two dates', async () => {
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    const r = (await get(`/api/progress/learners/${me}/changes?framework=${MATH_2017_DOCUMENT}&from=2025-04-30&to=2025-06-30`, asLearner)).json();
+    expect(r.summary).toEqual({ mastered: 1, started: 2, regressed: 0 });
+    expect(r.changes.map((c: { item: { code: string } }) => c.item.code).sort()).toEqual([A, B]);
+    expect((await get(`/api/progress/learners/${me}/changes?framework=${MATH_2017_DOCUMENT}&from=2025-06-30&to=2025-04-30`, asLearner)).statusCode).toBe(400);
+  });
+});
+
+describe('class dashboards', () => {
+  it('the teacher gets the heatmap (35 learners × filtered items), the CSV and stuck learners', async () => {
+    const h = (await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=1&domain=数と計算`, asTeacher)).json();
+    expect(h.learners).toHaveLength(35);
+    expect(h.items.every((i: { grade: string; domain: string }) => i.grade === '1' && i.domain === '数と計算')).toBe(true);
+    const col = h.items.findIndex((i: { code: string }) => i.code === A);
+    const row = h.learners.findIndex((l: { displayName: string }) => l.displayName === '青木 あおい');
+    expect(h.cells[row][col]).toMatchObject({ state: 'mastered', label: 'A' });
+    const csv = await get(`/api/progress/classes/${DEMO_CLASS}/heatmap.csv?framework=${MATH_2017_DOCUMENT}&grade=1`, asTeacher);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines).toHaveLength(36);
+    expect(lines[0]!.split(',').slice(2)).toContain(A);
+    expect(lines[row + 1]).toContain('青木 あおい');
+    expect(lines[row + 1]).toContain('A*');
+    // Learner 2 works on B without having mastered A: stuck on A.
+    const s = (await get(`/api/progress/classes/${DEMO_CLASS}/stuck?framework=${MATH_2017_DOCUMENT}&min=1`, asTeacher)).json();
+    const onA = s.prerequisites.find((p: { item: { code: string } }) => p.item.code === A);
+    expect(onA.learners.map((l: { displayName: string }) => l.displayName)).toEqual(['石田 はると']);
+  });
+
+  it('a teacher of another class, and a learner, get 403', async () => {
+    const other = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'another-class' }]);
+    expect((await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}`, other)).statusCode).toBe(403);
+    expect((await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}`, asLearner)).statusCode).toBe(403);
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${me}`, other)).statusCode).toBe(403);
+    expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${me}`, asTeacher)).statusCode).toBe(200);
+  });
+});
+
+describe('rules', () => {
+  it('a teacher changes the rule and the labels; the map follows', async () => {
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/progress/rules',
+      headers: { ...asTeacher, 'x-csrf-token': 'x' },
+      payload: { framework: MATH_2017_DOCUMENT, rule: { minAnswers: 5 } },
+    });
+    expect(put.statusCode).toBe(403); // wrong CSRF token
+    const s = await createSession(t.store.db, d.teacherUserId);
+    const headers = { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
+    const ok = await t.app.inject({ method: 'PUT', url: '/api/progress/rules', headers, payload: { framework: MATH_2017_DOCUMENT, rule: { minAnswers: 5 } } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().rule).toEqual({ minAnswers: 5, lastK: 5, minCorrectRate: 0.8, recencyDays: null });
+    const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json();
+    expect(m.nodes.find((n: { code: string }) => n.code === A).progress.state).toBe('in_progress');
+    const bad = await t.app.inject({ method: 'PUT', url: '/api/progress/rules', headers, payload: { framework: MATH_2017_DOCUMENT, rule: { lastK: 50 } } });
+    expect(bad.json().error.field).toBe('rule.lastK');
+    const learnerPut = await t.app.inject({ method: 'PUT', url: '/api/progress/rules', headers: { ...asLearner, 'x-csrf-token': '' }, payload: { framework: MATH_2017_DOCUMENT } });
+    expect(learnerPut.statusCode).toBe(403);
+    await t.app.inject({ method: 'PUT', url: '/api/progress/rules', headers, payload: { framework: MATH_2017_DOCUMENT, rule: {} } });
+  });
+});
