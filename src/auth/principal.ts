@@ -116,3 +116,19 @@ export function canReadPrivate(p: Principal, target: FrameworkRef = {}): boolean
 }
 
 export const canAdminister = isAdmin;
+
+/**
+ * May this principal review relation suggestions of the framework (see, decide, add)? Reviewers and authors of the
+ * framework or its organization, admins, and API clients with case:write.
+ */
+export function canReviewFramework(p: Principal, target: FrameworkRef): boolean {
+  if (isAdmin(p)) return true;
+  if (p.kind === 'client') return p.scopes.includes('case:write');
+  if (p.kind !== 'user') return false;
+  return p.roles.some(
+    (r) =>
+      (r.role === 'reviewer' || r.role === 'author') &&
+      ((r.scopeType === 'framework' && target.identifier !== undefined && r.scopeId === target.identifier) ||
+        (r.scopeType === 'organization' && target.organizationId != null && r.scopeId === target.organizationId)),
+  );
+}

@@ -1,0 +1,181 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOf, canReviewFramework } from '../../auth/index.js';
+import { getFramework } from '../../case/index.js';
+import { ShirubeError } from '../../errors.js';
+import {
+  addRelation, candidateModes, candidateSpace, decide, evaluate, loadRelationFramework, offlineEstimator, parseGroundTruth, relationTypes,
+  reviewActions, runEstimation, tfidfEstimator, type Decision, type Proposal, type RelationFramework, type RelationItem, type RelationType,
+} from '../../relations/index.js';
+import { allSuggestions, listRuns, listSuggestions, type SuggestionRow, type SuggestionStatus } from '../../store/relations.js';
+import { getItem } from '../../store/case.js';
+import { authorize } from '../plugins/auth.js';
+import { errorSchema } from './auth.js';
+
+const tags = ['Relations'];
+const security: { [scheme: string]: string[] }[] = [{ oauth2: ['case:write'] }, { session: [] }];
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const statuses = ['pending', 'accepted', 'rejected', 'superseded'] as const;
+const fwParams = { type: 'object', required: ['framework'], additionalProperties: false, properties: { framework: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const comment = { type: 'string', maxLength: 2000 } as const;
+
+/** The framework, if the caller reviews it: 401 for nobody, 403 for others (private frameworks are not revealed: 404). */
+async function reviewed(req: FastifyRequest<{ Params: { framework: string } }>, what: string) {
+  const d = await getFramework(req.server.store.db, req.params.framework);
+  authorize(req, (p) => canReviewFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), what);
+  return d;
+}
+
+/** An item as the review queue shows it: its text and its place in the hierarchy. */
+const itemView = (i: RelationItem) => ({ identifier: i.identifier, code: i.code ?? null, text: i.text, grade: i.gradeLabel, domain: i.domainLabel, category: i.categoryLabel, path: i.path });
+
+async function withItems(req: FastifyRequest, fw: RelationFramework, rows: SuggestionRow[]) {
+  const byId = new Map(fw.items.map((i) => [i.identifier, i]));
+  const view = async (identifier: string) => {
+    const i = byId.get(identifier);
+    if (i) return itemView(i);
+    // A relation a reviewer added may name an item outside the estimated set.
+    const item = await getItem(req.server.store.db, identifier);
+    return { identifier, code: item?.humanCodingScheme ?? null, text: String(item?.payload['fullStatement'] ?? ''), grade: '', domain: '', category: '', path: [] as string[] };
+  };
+  return Promise.all(rows.map(async (s) => ({
+    id: s.id, type: s.associationType, status: s.status, confidence: s.confidence, domain: s.domain, estimator: s.estimator, model: s.model,
+    promptVersion: s.promptVersion, runId: s.runId, rationale: s.rationale, comment: s.comment, createdAt: s.createdAt.toISOString(),
+    decidedBy: s.decidedBy, decidedAt: s.decidedAt?.toISOString() ?? null, associationIdentifier: s.associationIdentifier,
+    origin: await view(s.originIdentifier), destination: await view(s.destinationIdentifier),
+  })));
+}
+
+interface ListQuery {
+  status?: string;
+  type?: RelationType;
+  domain?: string;
+  estimator?: string;
+  minConfidence?: number;
+  sort?: 'confidence' | '-confidence' | 'domain' | 'created';
+  limit?: number;
+  offset?: number;
+}
+
+/** The review queue of relation suggestions (`/api/relations/:framework/...`), for reviewers of the framework. */
+export default async function relationRoutes(app: FastifyInstance) {
+  const db = () => app.store.db;
+
+  app.get<{ Params: { framework: string }; Querystring: ListQuery }>('/:framework/suggestions', {
+    schema: {
+      tags, security,
+      summary: "List a framework's relation suggestions with both items' texts and places, filtered and sorted",
+      params: fwParams,
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          status: { type: 'string', pattern: `^(${statuses.join('|')})(,(${statuses.join('|')}))*$` },
+          type: { type: 'string', enum: relationTypes }, domain: { type: 'string', maxLength: 200 }, estimator: { type: 'string', maxLength: 100 },
+          minConfidence: { type: 'number', minimum: 0, maximum: 1 }, sort: { type: 'string', enum: ['confidence', '-confidence', 'domain', 'created'] },
+          limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0 },
+        },
+      },
+      response: { 200: anyObject, ...errors },
+    },
+  }, async (req) => {
+    await reviewed(req, 'review relations of this framework');
+    const q = req.query;
+    const fw = await loadRelationFramework(db(), req.params.framework);
+    const { total, rows } = await listSuggestions(db(), {
+      documentIdentifier: req.params.framework, status: (q.status ?? 'pending').split(',') as SuggestionStatus[], type: q.type, domain: q.domain,
+      estimator: q.estimator, minConfidence: q.minConfidence, sort: q.sort, limit: q.limit ?? 100, offset: q.offset ?? 0,
+    });
+    const domains = [...new Set(fw.items.map((i) => i.domainLabel).filter(Boolean))];
+    return { total, domains, suggestions: await withItems(req, fw, rows) };
+  });
+
+  app.post<{ Params: { framework: string }; Body: { ids: string[]; action: Decision['action']; type?: RelationType; comment?: string } }>('/:framework/decisions', {
+    schema: {
+      tags, security,
+      summary: 'Decide suggestions: accept (becomes a CFAssociation), reject, flip direction, change type or comment; several at once',
+      params: fwParams,
+      body: {
+        type: 'object', required: ['ids', 'action'], additionalProperties: false,
+        properties: { ids: { type: 'array', minItems: 1, maxItems: 1000, uniqueItems: true, items: id }, action: { type: 'string', enum: reviewActions }, type: { type: 'string', enum: relationTypes }, comment },
+      },
+      response: { 200: anyObject, ...errors },
+    },
+  }, async (req) => {
+    await reviewed(req, 'review relations of this framework');
+    const rows = await decide(db(), req.params.framework, req.body.ids, { action: req.body.action, type: req.body.type, comment: req.body.comment }, { actor: actorOf(req.principal) });
+    req.log.info({ framework: req.params.framework, action: req.body.action, count: rows.length }, 'Relation decisions');
+    return { suggestions: await withItems(req, await loadRelationFramework(db(), req.params.framework), rows) };
+  });
+
+  app.post<{ Params: { framework: string }; Body: { origin: string; destination: string; type: RelationType; comment?: string } }>('/:framework/relations', {
+    schema: {
+      tags, security,
+      summary: 'Add a relation the estimators missed: it becomes a CFAssociation of the framework at once',
+      params: fwParams,
+      body: { type: 'object', required: ['origin', 'destination', 'type'], additionalProperties: false, properties: { origin: id, destination: id, type: { type: 'string', enum: relationTypes }, comment } },
+      response: { 201: anyObject, ...errors },
+    },
+  }, async (req, reply) => {
+    await reviewed(req, 'add relations to this framework');
+    const s = await addRelation(db(), req.params.framework, req.body, { actor: actorOf(req.principal) });
+    const [view] = await withItems(req, await loadRelationFramework(db(), req.params.framework), [s]);
+    return reply.code(201).send(view);
+  });
+
+  app.post<{ Params: { framework: string }; Body: { estimator?: 'offline' | 'tfidf'; modes?: string[]; maxGradeGap?: number } }>('/:framework/runs', {
+    schema: {
+      tags, security,
+      summary: 'Run the offline estimator (or the TF-IDF baseline) on the framework; its proposals join the review queue (LLM runs: the CLI)',
+      params: fwParams,
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: { estimator: { type: 'string', enum: ['offline', 'tfidf'] }, modes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: candidateModes } }, maxGradeGap: { type: 'integer', minimum: 0, maximum: 20 } },
+      },
+      response: { 201: anyObject, ...errors },
+    },
+  }, async (req, reply) => {
+    await reviewed(req, 'estimate relations of this framework');
+    const b = req.body ?? {};
+    const r = await runEstimation(db(), req.params.framework, b.estimator === 'tfidf' ? tfidfEstimator() : offlineEstimator(), { modes: b.modes as never, maxGradeGap: b.maxGradeGap });
+    return reply.code(201).send({ run: r.run, items: r.framework.items.length, candidatePairs: r.space.pairs.size, allPairs: r.space.allPairs, blocks: r.space.blocks.length, proposals: r.proposals.length, stored: r.stored, durationMs: r.durationMs });
+  });
+
+  app.get<{ Params: { framework: string } }>('/:framework/runs', {
+    schema: { tags, security, summary: "List a framework's estimation runs (candidate space, requests, tokens, cost)", params: fwParams, response: { 200: anyObject, ...errors } },
+  }, async (req) => {
+    await reviewed(req, 'review relations of this framework');
+    return { runs: await listRuns(db(), req.params.framework) };
+  });
+
+  app.post<{ Params: { framework: string }; Body: { groundTruth: string; estimators?: Array<'offline' | 'tfidf'>; runs?: string[]; closure?: boolean } }>('/:framework/evaluation', {
+    schema: {
+      tags, security,
+      summary: 'Precision, recall and F per relation type × domain × estimator against a ground truth (CSV origin,destination,type or JSON)',
+      params: fwParams,
+      body: {
+        type: 'object', required: ['groundTruth'], additionalProperties: false,
+        properties: {
+          groundTruth: { type: 'string', minLength: 1, maxLength: 5_000_000 },
+          estimators: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['offline', 'tfidf'] } },
+          runs: { type: 'array', maxItems: 20, items: id }, closure: { type: 'boolean' },
+        },
+      },
+      response: { 200: anyObject, ...errors },
+    },
+  }, async (req) => {
+    await reviewed(req, 'evaluate relations of this framework');
+    const truth = parseGroundTruth(req.body.groundTruth);
+    const fw = await loadRelationFramework(db(), req.params.framework);
+    const space = candidateSpace(fw);
+    const predictions = new Map<string, Proposal[]>();
+    for (const name of req.body.estimators ?? ['offline', 'tfidf']) predictions.set(name, (await (name === 'tfidf' ? tfidfEstimator() : offlineEstimator()).estimate(fw, space)).proposals);
+    for (const run of req.body.runs ?? []) {
+      const rows = await allSuggestions(db(), req.params.framework, [run]);
+      if (!rows.length) throw new ShirubeError('invalid_request', `runs: run ${run} has no suggestions in this framework`, 'runs');
+      predictions.set(`${rows[0]!.estimator}${rows[0]!.model ? `:${rows[0]!.model}` : ''}@${run.slice(0, 8)}`, rows.map((s) => ({ origin: s.originIdentifier, destination: s.destinationIdentifier, type: s.associationType, confidence: s.confidence })));
+    }
+    return { candidatePairs: space.pairs.size, allPairs: space.allPairs, ...evaluate(fw, truth, predictions, { closure: req.body.closure }) };
+  });
+
+}
