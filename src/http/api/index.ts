@@ -5,7 +5,6 @@ import adminRoutes from './admin.js';
 import frameworkRoutes from './frameworks.js';
 import learnerRoutes from './learners.js';
 import relationRoutes from './relations.js';
-import relationRoutes from './relations.js';
 import progressRoutes from './progress.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
@@ -15,7 +14,6 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(frameworkRoutes, { prefix: '/frameworks' });
   await app.register(learnerRoutes, { prefix: '/learners' });
-  await app.register(relationRoutes, { prefix: '/relations' });
   await app.register(relationRoutes, { prefix: '/relations' });
   await app.register(progressRoutes, { prefix: '/progress' });
 }

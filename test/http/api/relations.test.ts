@@ -16,7 +16,7 @@ describe('/api/relations', () => {
   let client: Headers;
   beforeAll(async () => {
     t = await build();
-    [{ identifier: fw }] = (await importCourseOfStudyCodes(t.store.db, readFileSync(`${SHARED}data/cscode/elementary-math-2017.csv`))) as [{ identifier: string }];
+    [{ identifier: fw }] = (await importCourseOfStudyCodes(t.store.db, readFileSync(`${SHARED}data/cscode/elementary-math-2017.csv`))) as unknown as [{ identifier: string }];
     reviewer = cred(await session(t, [{ role: 'reviewer', scopeType: 'framework', scopeId: fw }]));
     stranger = cred(await session(t, [{ role: 'reviewer', scopeType: 'framework', scopeId: 'another-framework' }]));
     client = await bearer(t, ['case:read']);

@@ -21,6 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label={t('nav.label')} className="site-nav">
           <Link to={paths.home()}>{t('nav.frameworks')}</Link>
+          <Link to={paths.relations()}>{t('nav.relations')}</Link>
           <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
         </nav>
         <div className="header-tools">

@@ -3,6 +3,7 @@ import { FrameworkRoute } from './routes/framework.js';
 import { FrameworksRoute } from './routes/frameworks.js';
 import { NotFoundRoute } from './routes/not-found.js';
 import { SignInRoute } from './routes/sign-in.js';
+import { RelationsRoute } from './routes/relations.js';
 
 /** The route table; its URLs are built by config/paths.ts. */
 export function AppRoutes() {
@@ -10,6 +11,7 @@ export function AppRoutes() {
   let m: Record<string, string> | null;
   if (matchPath('/', pathname)) return <FrameworksRoute />;
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
+  if (matchPath('/relations', pathname)) return <RelationsRoute />;
   if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
   if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;
   return <NotFoundRoute />;

@@ -9,6 +9,7 @@ export const paths = {
   /** The server's resolvable URI page for any CASE entity (HTML for people, JSON for machines). */
   uri: (id: string) => `/uri/${enc(id)}`,
   apiDocs: () => '/api/docs',
+  relations: (q: { framework?: string | undefined; view?: string | undefined } = {}) => `/relations?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`.replace(/\?$/, ''),
 } as const;
 
 export const api = {
@@ -19,4 +20,10 @@ export const api = {
   frameworks: '/api/frameworks',
   cfDocuments: '/ims/case/v1p1/CFDocuments',
   cfPackage: (id: string) => `/ims/case/v1p1/CFPackages/${enc(id)}`,
+  /** docs/relations.md */
+  relationSuggestions: (fw: string, q: { status?: string; type?: string | undefined; domain?: string | undefined; sort?: string; limit?: number }) => `/api/relations/${enc(fw)}/suggestions?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`,
+  relationDecisions: (fw: string) => `/api/relations/${enc(fw)}/decisions`,
+  relationAdd: (fw: string) => `/api/relations/${enc(fw)}/relations`,
+  relationRuns: (fw: string) => `/api/relations/${enc(fw)}/runs`,
+  relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
 } as const;

@@ -1,0 +1,90 @@
+import { apiClient } from '../../../lib/api-client.js';
+import { invalidateQueries, useQuery } from '../../../lib/use-query.js';
+import { api } from '../../../config/paths.js';
+
+export type RelationType = 'precedes' | 'isRelatedTo';
+export type ReviewAction = 'accept' | 'reject' | 'flip' | 'change-type' | 'comment';
+
+export interface ItemView {
+  identifier: string;
+  code: string | null;
+  text: string;
+  grade: string;
+  domain: string;
+  category: string;
+  path: string[];
+}
+
+export interface Suggestion {
+  id: string;
+  type: RelationType;
+  status: 'pending' | 'accepted' | 'rejected' | 'superseded';
+  confidence: number;
+  domain: string;
+  estimator: string;
+  model: string | null;
+  rationale: string | null;
+  comment: string | null;
+  associationIdentifier: string | null;
+  origin: ItemView;
+  destination: ItemView;
+}
+
+export interface SuggestionList {
+  total: number;
+  domains: string[];
+  suggestions: Suggestion[];
+}
+
+export interface QueueFilter {
+  status: string;
+  type?: RelationType | undefined;
+  domain?: string | undefined;
+  sort: 'confidence' | '-confidence' | 'domain';
+}
+
+export interface Score {
+  estimator: string;
+  type: RelationType;
+  domain: string;
+  truth: number;
+  predicted: number;
+  tp: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface EvaluationResult {
+  candidatePairs: number;
+  allPairs: number;
+  truthInScope: number;
+  truthOutOfScope: number;
+  scores: Score[];
+}
+
+const KEY = 'relations:';
+
+export const useSuggestions = (framework: string, f: QueueFilter) =>
+  useQuery(`${KEY}${framework}:${JSON.stringify(f)}`, () => apiClient.get<SuggestionList>(api.relationSuggestions(framework, { ...f, limit: 200 })));
+
+export async function decideSuggestions(framework: string, ids: string[], action: ReviewAction, extra: { type?: RelationType; comment?: string } = {}) {
+  const r = await apiClient.post<{ suggestions: Suggestion[] }>(api.relationDecisions(framework), { ids, action, ...extra });
+  invalidateQueries(KEY);
+  return r;
+}
+
+export async function addRelation(framework: string, body: { origin: string; destination: string; type: RelationType; comment?: string }) {
+  const r = await apiClient.post<Suggestion>(api.relationAdd(framework), body);
+  invalidateQueries(KEY);
+  return r;
+}
+
+export async function runOffline(framework: string) {
+  const r = await apiClient.post<{ candidatePairs: number; allPairs: number; stored: number }>(api.relationRuns(framework), {});
+  invalidateQueries(KEY);
+  return r;
+}
+
+export const evaluateRelations = (framework: string, body: { groundTruth: string; closure?: boolean }) =>
+  apiClient.post<EvaluationResult>(api.relationEvaluation(framework), body);
