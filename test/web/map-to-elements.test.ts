@@ -32,17 +32,28 @@ describe('toElements: the curriculum view of 算数 2017', () => {
   const items = nodes.filter((e) => e.data['kind'] === 'item');
   const byId = new Map(nodes.map((e) => [e.data.id!, e]));
 
-  it('has one node per content item (217) and the grade → domain → category boxes above them', () => {
+  it('has one node per content item (217) and the grade → domain → category boxes behind them', () => {
     expect(items).toHaveLength(217);
     expect(layout).toHaveLength(217);
     expect(nodes.filter((e) => e.data['kind'] === 'grade').map((e) => e.data['label'])).toEqual(['第１学年', '第２学年', '第３学年', '第４学年', '第５学年', '第６学年']);
-    const item = byId.get('8250213111100000')!;
-    const category = byId.get(item.data.parent!)!;
+    // Each box names the layout rectangle it is drawn in: a unit's box, its domain's cell, its grade's column.
+    const category = byId.get('8250213110000000')!;
     expect(category.data['label']).toBe('(1) 数の構成と表し方');
-    const domain = byId.get(category.data.parent!)!;
-    expect(domain.data['kind']).toBe('domain');
+    expect(category.data['rect']).toBe('box:8250213110000000');
+    const domain = byId.get('8250213100000000')!;
     expect(domain.data['label']).toBe('第1学年 Ａ 数と計算');
-    expect(byId.get(domain.data.parent!)!.data['label']).toBe('第１学年');
+    expect(domain.data['rect']).toBe('cell:1|0');
+    expect(byId.get('8250210000000000')!.data['rect']).toBe('layer:1');
+    const { rects, positions } = layoutLayers(layout);
+    for (const g of nodes.filter((e) => e.data['rect'])) expect(rects[g.data['rect']], g.data['rect']).toBeDefined();
+    // The item lies inside its unit's box, which lies inside its domain's cell and its grade's column.
+    const inside = (p: { x: number; y: number }, r: { x: number; y: number; width: number; height: number }) => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
+    const item = positions['8250213111100000']!;
+    for (const key of ['box:8250213110000000', 'cell:1|0', 'layer:1']) expect(inside(item, rects[key]!), key).toBe(true);
+    expect(inside(item, rects['layer:2']!)).toBe(false);
+    // Boxes are drawn first (behind) and items carry no compound parent.
+    expect(elements.findIndex((e) => e.data['kind'] === 'item')).toBeGreaterThan(elements.map((e) => e.data['rect']).lastIndexOf(elements.filter((e) => e.data['rect']).at(-1)!.data['rect']));
+    expect(items.every((e) => e.data.parent === undefined)).toBe(true);
   });
 
   it('labels each item with its words and its state in words, never colour alone', () => {
@@ -63,9 +74,8 @@ describe('toElements: the curriculum view of 算数 2017', () => {
     expect(edges.every((e) => e.data['type'] === 'precedes' && byId.has(e.data.source!) && byId.has(e.data.target!))).toBe(true);
     const flat = toElements(map, opts('curriculum', ['isRelatedTo']));
     expect(flat.elements.filter((e) => e.group === 'edges')).toHaveLength(0);
-    // isChildOf off: no boxes, items stand alone.
+    // isChildOf off: no boxes.
     expect(flat.elements.filter((e) => e.group === 'nodes')).toHaveLength(217);
-    expect(flat.elements.every((e) => e.data.parent === undefined)).toBe(true);
   });
 
   it('feeds the layout grades as columns and domains as rows, so the map reads by grade', () => {
@@ -87,11 +97,12 @@ describe('toElements: the unit view', () => {
 
   it('has one node per unit with the share mastered, inside grade boxes, and the unit prerequisite edges', () => {
     expect(units).toHaveLength(map.groups.length);
+    expect(elements.filter((e) => e.data['kind'] === 'grade')).toHaveLength(6);
     expect(layout).toHaveLength(units.length);
     const first = units.find((u) => u.data.id === '8250213110000000')!.data;
     // (1) 数の構成と表し方 of grade 1 has 9 content items (category_code 8250213110000000 in the demo table).
     expect(String(first['label']).split('\n').at(-1)).toBe('習得 9/9');
-    expect(first['parent']).toBe('grade:1');
+    expect(elements.find((e) => e.data.id === 'grade:1')!.data['rect']).toBe('layer:1');
     const edges = elements.filter((e) => e.group === 'edges');
     expect(edges).toHaveLength(map.unitEdges.length);
     expect(edges.length).toBeGreaterThan(10);

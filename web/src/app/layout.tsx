@@ -22,6 +22,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav aria-label={t('nav.label')} className="site-nav">
           <Link to={paths.home()}>{t('nav.frameworks')}</Link>
           <Link to={paths.relations()}>{t('nav.relations')}</Link>
+          <Link to={paths.map()}>{t('nav.map')}</Link>
+          <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>
           <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
         </nav>
         <div className="header-tools">

@@ -1,5 +1,10 @@
 /** Every URL the UI links to or fetches, in one place (bulletproof-react's paths.ts). */
 const enc = encodeURIComponent;
+/** `path?k=v…` with the defined values only. */
+const withQuery = (path: string, q: Record<string, string | number | undefined | null>) => {
+  const search = new URLSearchParams(Object.entries(q).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '').map(([k, v]) => [k, String(v)]));
+  return search.size ? `${path}?${search}` : path;
+};
 
 export const paths = {
   home: () => '/',
@@ -10,6 +15,9 @@ export const paths = {
   uri: (id: string) => `/uri/${enc(id)}`,
   apiDocs: () => '/api/docs',
   relations: (q: { framework?: string | undefined; view?: string | undefined } = {}) => `/relations?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`.replace(/\?$/, ''),
+  /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
+  map: (q: { framework?: string; learner?: string; item?: string } = {}) => withQuery('/map', q),
+  dashboard: (q: { class?: string } = {}) => withQuery('/dashboard', q),
 } as const;
 
 export const api = {
@@ -20,6 +28,15 @@ export const api = {
   frameworks: '/api/frameworks',
   cfDocuments: '/ims/case/v1p1/CFDocuments',
   cfPackage: (id: string) => `/ims/case/v1p1/CFPackages/${enc(id)}`,
+  /** docs/progress-api.md */
+  me: '/api/me',
+  progressMap: (q: { framework: string; learner?: string; asOf?: string; view?: string }) => withQuery('/api/progress/map', q),
+  learnerItem: (learner: string, item: string, q: { framework?: string; asOf?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/items/${enc(item)}`, q),
+  nextSteps: (learner: string, q: { framework: string; asOf?: string; limit?: number }) => withQuery(`/api/progress/learners/${enc(learner)}/next-steps`, q),
+  changes: (learner: string, q: { framework: string; from: string; to?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/changes`, q),
+  heatmap: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap`, q),
+  heatmapCsv: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap.csv`, q),
+  stuck: (classId: string, q: { framework: string; asOf?: string; min?: number }) => withQuery(`/api/progress/classes/${enc(classId)}/stuck`, q),
   /** docs/relations.md */
   relationSuggestions: (fw: string, q: { status?: string; type?: string | undefined; domain?: string | undefined; sort?: string; limit?: number }) => `/api/relations/${enc(fw)}/suggestions?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`,
   relationDecisions: (fw: string) => `/api/relations/${enc(fw)}/decisions`,

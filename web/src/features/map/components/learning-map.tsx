@@ -1,10 +1,11 @@
-import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
+import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { MapElements } from '../lib/to-elements.js';
-import type { Point } from '../lib/layout.js';
+import { DEFAULT_LAYOUT, type LayoutResult } from '../lib/layout.js';
 import { runLayout } from '../lib/run-layout.js';
 import { mapStyle } from '../lib/map-style.js';
 import { nearestInDirection, type Direction } from '../lib/navigate.js';
+import { chunkElements } from '../lib/chunks.js';
 import './learning-map.css';
 
 export interface Highlight {
@@ -15,7 +16,9 @@ export interface Highlight {
 export interface MapTimings {
   /** Data in hand → positions back from the worker (0 when the layout was reused). */
   layoutMs: number;
-  /** Data in hand → first frame drawn. */
+  /** Data in hand → the first screenful drawn. */
+  firstFrameMs: number;
+  /** Data in hand → every element drawn. */
   renderMs: number;
 }
 
@@ -41,13 +44,70 @@ const KEY_DIRECTIONS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRigh
 /** Data fields that change with the date or the language; everything else is structure. */
 const STATE_FIELDS = ['state', 'blocked', 'label'] as const;
 
-/** A readable start: the whole map when it fits at a legible zoom, else its top-left corner (the first grade). */
-function initialView(cy: Core) {
-  cy.fit(undefined, 24);
-  if (cy.zoom() >= 0.55) return;
-  const bb = cy.elements().boundingBox();
-  cy.zoom(0.6);
-  cy.pan({ x: 24 - bb.x1 * 0.6, y: 40 - bb.y1 * 0.6 });
+/**
+ * A readable start: the whole map when it fits at a legible zoom, else its top-left corner (the first grade). The
+ * extent comes from the layout's positions: asking cytoscape for the bounding box would measure every label,
+ * which costs seconds at 5,000 items.
+ */
+function initialView(cy: Core, layout: LayoutResult) {
+  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+  const extend = (ax: number, ay: number, bx: number, by: number) => {
+    [x1, y1, x2, y2] = [Math.min(x1, ax), Math.min(y1, ay), Math.max(x2, bx), Math.max(y2, by)];
+  };
+  const { nodeWidth: w, nodeHeight: h } = DEFAULT_LAYOUT;
+  for (const p of Object.values(layout.positions)) extend(p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2);
+  for (const r of Object.values(layout.rects)) extend(r.x, r.y, r.x + r.width, r.y + r.height);
+  if (x1 === Infinity) return;
+  const margin = 16;
+  const fit = Math.min(cy.width() / (x2 - x1 + 2 * margin), cy.height() / (y2 - y1 + 2 * margin), 1);
+  const zoom = Math.max(fit, READABLE_ZOOM);
+  const centre = fit >= READABLE_ZOOM;
+  cy.viewport({
+    zoom,
+    pan: centre ? { x: cy.width() / 2 - ((x1 + x2) / 2) * zoom, y: cy.height() / 2 - ((y1 + y2) / 2) * zoom } : { x: margin - x1 * zoom, y: margin - y1 * zoom },
+  });
+}
+
+/**
+ * Cytoscape injects an inline <style> (`position: relative` for its container) unless an element with its id
+ * exists; the page's CSP forbids inline styles, and learning-map.css positions the container already.
+ */
+function claimCytoscapeStylesheet() {
+  const id = '__________cytoscape_stylesheet';
+  if (document.getElementById(id)) return;
+  const placeholder = document.createElement('meta');
+  placeholder.id = id;
+  document.head.prepend(placeholder);
+}
+
+/** The smallest zoom at which the items' words can be read (12 px text drawn at about 8 px). */
+const READABLE_ZOOM = 0.68;
+
+/** Nodes added per frame after the first screenful. */
+const CHUNK = 1000;
+
+/** Resolves after cytoscape has drawn a frame with what was just added. */
+const nextFrame = (cy: Core) =>
+  new Promise<void>((resolve) => {
+    // A chunk wholly off screen may not redraw: do not wait for a frame that never comes.
+    const fallback = setTimeout(resolve, 200);
+    cy.one('render', () => setTimeout(() => (clearTimeout(fallback), resolve()), 0));
+  });
+
+/** Items at their layout positions; group boxes at their rectangles (centre, width, height); boxes without one dropped. */
+function place(elements: ElementDefinition[], layout: LayoutResult): ElementDefinition[] {
+  const out: ElementDefinition[] = [];
+  for (const e of elements) {
+    if (e.group !== 'nodes') out.push(e);
+    else if (typeof e.data['rect'] === 'string') {
+      const r = layout.rects[e.data['rect']];
+      if (r) out.push({ ...e, data: { ...e.data, width: r.width, height: r.height }, position: { x: r.x + r.width / 2, y: r.y + r.height / 2 } });
+    } else {
+      const p = layout.positions[e.data.id!];
+      out.push(p ? { ...e, position: p } : e);
+    }
+  }
+  return out;
 }
 
 /** Brings a node into view without moving the map when it is visible already. */
@@ -67,7 +127,7 @@ function reveal(cy: Core, node: NodeSingular, animate: boolean) {
 export function LearningMap(props: Props) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
-  const built = useRef<{ layoutKey?: string; structureKey?: string; positions?: Record<string, Point> }>({});
+  const built = useRef<{ layoutKey?: string; structureKey?: string; layout?: LayoutResult }>({});
   const [status, setStatus] = useState<'layout' | 'ready' | 'error'>('layout');
   const [timings, setTimings] = useState<MapTimings>();
   const [focusId, setFocusId] = useState<string>();
@@ -76,6 +136,7 @@ export function LearningMap(props: Props) {
   latest.current = props;
 
   useEffect(() => {
+    claimCytoscapeStylesheet();
     const cy = cytoscape({
       container: container.current,
       style: mapStyle,
@@ -111,26 +172,36 @@ export function LearningMap(props: Props) {
     const t0 = performance.now();
     (async () => {
       let layoutMs = 0;
-      const newLayout = b.layoutKey !== layoutKey || !b.positions;
+      const newLayout = b.layoutKey !== layoutKey || !b.layout;
       if (newLayout) {
         setStatus('layout');
         const { result } = await runLayout(elements.layout);
         if (!live) return;
         layoutMs = performance.now() - t0;
-        Object.assign(b, { positions: result.positions, layoutKey, structureKey: undefined });
+        Object.assign(b, { layout: result, layoutKey, structureKey: undefined });
       }
       if (b.structureKey !== structureKey) {
-        const positions = b.positions!;
-        const positioned = elements.elements.map((e) => (e.group === 'nodes' && positions[e.data.id!] ? { ...e, position: positions[e.data.id!] } : e));
+        b.structureKey = structureKey;
+        if (newLayout) initialView(cy, b.layout!);
+        // What is on screen first, the rest in chunks between frames: the first frame is quick and the map pans
+        // while a big one streams in.
+        const ext = cy.extent();
+        const margin = 200;
+        const onScreen = (e: ElementDefinition) => !!e.position && e.position.x > ext.x1 - margin && e.position.x < ext.x2 + margin && e.position.y > ext.y1 - margin && e.position.y < ext.y2 + margin;
+        const [first, ...rest] = chunkElements(place(elements.elements, b.layout!), onScreen, CHUNK);
         cy.batch(() => {
           cy.elements().remove();
-          cy.add(positioned);
+          cy.add(first!);
         });
-        if (newLayout) initialView(cy);
-        b.structureKey = structureKey;
-        await new Promise<void>((resolve) => cy.one('render', () => resolve()));
+        await nextFrame(cy);
         if (!live) return;
-        const t = { layoutMs, renderMs: performance.now() - t0 };
+        const firstFrameMs = performance.now() - t0;
+        for (const chunk of rest) {
+          cy.add(chunk);
+          await nextFrame(cy);
+          if (!live) return;
+        }
+        const t = { layoutMs, firstFrameMs, renderMs: performance.now() - t0 };
         setTimings(t);
         latest.current.onReady?.(t);
       } else {
@@ -245,6 +316,7 @@ export function LearningMap(props: Props) {
         onKeyDown={onKeyDown}
         data-status={status}
         data-layout-ms={timings?.layoutMs.toFixed(0)}
+        data-first-frame-ms={timings?.firstFrameMs.toFixed(0)}
         data-render-ms={timings?.renderMs.toFixed(0)}
         data-node-count={props.elements.layout.length}
         data-selected={props.selected ?? ''}

@@ -27,18 +27,33 @@ export interface LayoutOptions {
   cellPadding: number;
   /** Items per row inside a box. */
   boxColumns: number;
+  /** Room above the first row for the layers' titles. */
+  layerHeader: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutOptions = { nodeWidth: 168, nodeHeight: 72, gap: 16, boxPadding: 12, boxHeader: 28, cellPadding: 56, boxColumns: 2 };
+export const DEFAULT_LAYOUT: LayoutOptions = { nodeWidth: 168, nodeHeight: 72, gap: 16, boxPadding: 12, boxHeader: 28, cellPadding: 56, boxColumns: 2, layerHeader: 64 };
 
 export interface Point {
   x: number;
   y: number;
 }
 
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface LayoutResult {
   /** Centre of every node. */
   positions: Record<string, Point>;
+  /**
+   * The boxes drawn behind the nodes, by key: `box:<box>` (a unit), `cell:<layer>|<lane>` (a domain of a grade),
+   * `layer:<layer>` (a grade's column, with room for its title on top). Plain rectangles, not compound nodes:
+   * cytoscape's compound bounds cost seconds at 5,000 items.
+   */
+  rects: Record<string, Rect>;
   /** Left edge of each layer's column and top of each lane's row: for axis labels. */
   layers: Array<{ layer: number; x: number; width: number }>;
   lanes: Array<{ lane: number; y: number; height: number }>;
@@ -100,12 +115,19 @@ export function layoutLayers(nodes: readonly LayoutNode[], options: Partial<Layo
   }
 
   const positions: Record<string, Point> = {};
+  const rects: Record<string, Rect> = {};
+  const bottom = lanes.length ? lanes.at(-1)!.y + lanes.at(-1)!.height : 0;
+  const inset = o.cellPadding / 4;
   for (const col of layers) {
+    rects[`layer:${col.layer}`] = { x: col.x, y: -o.layerHeader, width: col.width, height: bottom + o.layerHeader + inset };
     for (const row of lanes) {
+      const boxes = sortedBoxes(col.layer, row.lane);
+      if (boxes.length) rects[`cell:${col.layer}|${row.lane}`] = { x: col.x + inset, y: row.y + inset, width: col.width - 2 * inset, height: row.height - 2 * inset };
       let top = row.y + o.cellPadding;
-      for (const box of sortedBoxes(col.layer, row.lane)) {
+      for (const box of boxes) {
         const size = boxSize(box);
         const left = col.x + o.cellPadding;
+        if (box.key) rects[`box:${box.key}`] = { x: left, y: top, width: size.width, height: size.height };
         box.nodes.sort(byOrder).forEach((n, i) => {
           positions[n.id] = {
             x: left + o.boxPadding + (i % size.cols) * cellW + o.nodeWidth / 2,
@@ -116,5 +138,5 @@ export function layoutLayers(nodes: readonly LayoutNode[], options: Partial<Layo
       }
     }
   }
-  return { positions, layers, lanes };
+  return { positions, rects, layers, lanes };
 }

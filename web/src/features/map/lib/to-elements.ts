@@ -6,8 +6,8 @@ import type { LayoutNode } from './layout.js';
  * The learning map's data (GET /api/progress/map) → cytoscape elements and the layered layout's input. Pure: the
  * component (components/learning-map.tsx) only adds positions and draws.
  *
- * Curriculum view: one node per content item; the hierarchy above (grade → domain → category) as nested boxes,
- * which is how isChildOf is drawn. Unit view: one node per unit (the (1),(2)… categories) with the share mastered,
+ * Curriculum view: one node per content item; the hierarchy above (grade → domain → category) as nested boxes
+ * behind them, which is how isChildOf is drawn (`data.rect` names the layout rectangle each box takes). Unit view: one node per unit (the (1),(2)… categories) with the share mastered,
  * and the unit prerequisite edges. Every node's label carries its state in words (and the A/B/C label), so
  * colour is never the only signal.
  */
@@ -112,25 +112,33 @@ const groupKind = (g: MapGroup) => `group ${g.kind}`;
 
 function curriculumElements(map: LearningMap, o: MapOptions): MapElements {
   const elements: ElementDefinition[] = [];
-  const showGroups = o.edgeTypes.has('isChildOf');
-  const groups = new Map(map.groups.map((g) => [g.id, g]));
-  if (showGroups) {
-    // Parents before children: cytoscape adds a child only into a parent it already has.
-    const depth = { grade: 0, domain: 1, category: 2, unit: 2 } as const;
-    for (const g of [...map.groups].sort((a, b) => depth[a.kind] - depth[b.kind])) {
-      const label = g.kind === 'domain' && g.grade ? `${o.text.grade(g.grade)} ${g.label}` : g.label;
-      elements.push({ group: 'nodes', data: { id: g.id, label, kind: g.kind, ...(g.parent && groups.has(g.parent) ? { parent: g.parent } : {}) }, classes: groupKind(g) });
-    }
-  }
   const lane = laneIndex(map.nodes);
   const layout: LayoutNode[] = [];
   const present = new Set<string>();
+  const items: ElementDefinition[] = [];
+  // Where each group is drawn: a unit's own box, a domain's cell (its grade's column, its row), a grade's column.
+  const rectOf = new Map<string, string>();
+  const parentOf = new Map(map.groups.map((g) => [g.id, g.parent]));
   for (const n of map.nodes) {
     present.add(n.id);
-    const parent = showGroups && n.group && groups.has(n.group) ? n.group : undefined;
-    elements.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text), ...(parent ? { parent } : {}) }, classes: 'item' });
+    items.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text) }, classes: 'item' });
     layout.push({ id: n.id, layer: layerOf(n.grade), lane: lane(n), box: n.group ?? undefined, order: n.order });
+    if (!n.group) continue;
+    rectOf.set(n.group, `box:${n.group}`);
+    const domain = parentOf.get(n.group);
+    if (domain && !rectOf.has(domain)) rectOf.set(domain, `cell:${layerOf(n.grade)}|${lane(n)}`);
+    const grade = domain && parentOf.get(domain);
+    if (grade && !rectOf.has(grade)) rectOf.set(grade, `layer:${layerOf(n.grade)}`);
   }
+  if (o.edgeTypes.has('isChildOf')) {
+    for (const g of map.groups) {
+      const rect = rectOf.get(g.id);
+      if (!rect) continue;
+      const label = g.kind === 'domain' && g.grade ? `${o.text.grade(g.grade)} ${g.label}` : g.label;
+      elements.push({ group: 'nodes', data: { id: g.id, label, kind: g.kind, rect }, classes: groupKind(g), selectable: false });
+    }
+  }
+  elements.push(...items);
   for (const e of map.edges) {
     if (e.type === 'isChildOf' || !o.edgeTypes.has(e.type) || !present.has(e.source) || !present.has(e.target)) continue;
     elements.push({ group: 'edges', data: { id: `e:${e.id}`, source: e.source, target: e.target, type: e.type }, classes: e.type });
@@ -144,19 +152,16 @@ function unitElements(map: LearningMap, o: MapOptions): MapElements {
   const firstNode = new Map<string, MapNode>();
   for (const n of map.nodes) if (n.group && !firstNode.has(n.group)) firstNode.set(n.group, n);
   const lane = laneIndex(map.nodes);
-  const showGrades = o.edgeTypes.has('isChildOf');
   const layout: LayoutNode[] = [];
   const gradeOf = (u: MapGroup) => u.grade ?? firstNode.get(u.id)?.grade ?? null;
-  if (showGrades) {
+  if (o.edgeTypes.has('isChildOf')) {
     const grades = [...new Set(units.map(gradeOf).filter((g): g is string => !!g))];
-    for (const g of grades) elements.push({ group: 'nodes', data: { id: `grade:${g}`, label: o.text.grade(g), kind: 'grade' }, classes: 'group grade' });
+    for (const g of grades) elements.push({ group: 'nodes', data: { id: `grade:${g}`, label: o.text.grade(g), kind: 'grade', rect: `layer:${layerOf(g)}` }, classes: 'group grade', selectable: false });
   }
   for (const u of units) {
     const first = firstNode.get(u.id);
-    const grade = gradeOf(u);
-    const parent = showGrades && grade ? `grade:${grade}` : undefined;
-    elements.push({ group: 'nodes', data: { id: u.id, code: u.code ?? '', kind: 'unit', ...unitNodeState(u, map.learner !== null, o.text), ...(parent ? { parent } : {}) }, classes: 'item unit' });
-    layout.push({ id: u.id, layer: layerOf(grade), lane: first ? lane(first) : 0, order: u.order });
+    elements.push({ group: 'nodes', data: { id: u.id, code: u.code ?? '', kind: 'unit', ...unitNodeState(u, map.learner !== null, o.text) }, classes: 'item unit' });
+    layout.push({ id: u.id, layer: layerOf(gradeOf(u)), lane: first ? lane(first) : 0, order: u.order });
   }
   const present = new Set(units.map((u) => u.id));
   if (o.edgeTypes.has('precedes')) {

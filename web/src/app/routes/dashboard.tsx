@@ -1,0 +1,53 @@
+import { useI18n } from '../../lib/i18n/i18n.js';
+import { Link, useRouter } from '../../lib/router.js';
+import { paths } from '../../config/paths.js';
+import { useDocumentTitle } from '../../lib/use-document-title.js';
+import { ErrorMessage, Loading } from '../../components/ui/status.js';
+import { useSession } from '../../features/auth/hooks/use-session.js';
+import { useMe } from '../../features/progress/api/get-me.js';
+import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
+import { ClassDashboard } from '../../features/dashboard/components/class-dashboard.js';
+
+/** /dashboard?class=: the classes a teacher teaches (an administrator: every class). */
+export function DashboardRoute() {
+  const { t } = useI18n();
+  const { location, navigate } = useRouter();
+  const { user, loading } = useSession();
+  const me = useMe(!!user);
+  const frameworks = useFrameworks(user?.id ?? '');
+  useDocumentTitle(t('dashboard.heading'));
+  if (loading || (user && me.loading)) return <Loading />;
+  if (!user)
+    return (
+      <p className="page">
+        <Link to={paths.signIn(paths.dashboard())}>{t('error.unauthorized')}</Link>
+      </p>
+    );
+  if (me.error || !me.data) return me.error ? <ErrorMessage error={me.error} onRetry={me.reload} /> : null;
+  const classes = me.data.classes.filter((c) => c.role !== 'learner' && c.role !== 'student');
+  const current = classes.find((c) => c.id === location.search.get('class')) ?? classes[0];
+  // A class without its own framework: the first framework (the demo's 算数).
+  const framework = current?.framework ?? frameworks.data?.find((d) => d.title.includes('学習指導要領'))?.identifier ?? frameworks.data?.[0]?.identifier;
+  return (
+    <section className="page">
+      <h1>{t('dashboard.heading')}</h1>
+      {!current ? (
+        <p className="muted">{t('dashboard.noClasses')}</p>
+      ) : (
+        <>
+          <label>
+            {t('dashboard.class')}{' '}
+            <select value={current.id} onChange={(e) => navigate(paths.dashboard({ class: e.target.value }), { replace: true })}>
+              {classes.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          {framework ? <ClassDashboard key={current.id} classId={current.id} framework={framework} /> : <p className="muted">{t('dashboard.noFramework')}</p>}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useCallback } from 'react';
+import { useI18n } from '../../lib/i18n/i18n.js';
+import { Link, useRouter } from '../../lib/router.js';
+import { paths } from '../../config/paths.js';
+import { useDocumentTitle } from '../../lib/use-document-title.js';
+import { ErrorMessage, Loading } from '../../components/ui/status.js';
+import { useSession } from '../../features/auth/hooks/use-session.js';
+import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
+import { MapExplorer } from '../../features/map/components/map-explorer.js';
+import { useLearningMap } from '../../features/map/api/get-map.js';
+import { schoolYearStart, todayInTokyo } from '../../features/map/lib/dates.js';
+import { useMe } from '../../features/progress/api/get-me.js';
+import { LearnerProgress } from '../../features/progress/components/learner-progress.js';
+
+/**
+ * /map: a learner's own map, progress and next steps (a learner account is always shown its own, whatever the
+ * URL says); for a teacher or an administrator, `?learner=` picks a learner, and without it the map shows the
+ * framework alone. `?framework=` defaults to the first class's framework, then the first framework.
+ */
+export function MapRoute() {
+  const { t } = useI18n();
+  const { location, navigate } = useRouter();
+  const { user, loading } = useSession();
+  const me = useMe(!!user);
+  const frameworks = useFrameworks(user?.id ?? '');
+  const q = location.search;
+  const learner = me.data ? (me.data.learnerId ?? q.get('learner')) : null;
+  const framework = q.get('framework') ?? me.data?.classes.find((c) => c.framework)?.framework ?? frameworks.data?.find((d) => d.title.includes('学習指導要領'))?.identifier ?? frameworks.data?.[0]?.identifier;
+  const itemId = q.get('item') ?? undefined;
+  // The map's own title and the learner's name come with the map (the query is shared with the explorer's).
+  const head = useLearningMap(framework && me.data ? { framework, learner: learner ?? undefined, view: 'curriculum' } : null).data;
+  useDocumentTitle(head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading'));
+
+  const onItem = useCallback(
+    (id: string | undefined) => navigate(paths.map({ framework, learner: me.data?.learnerId ? undefined : (learner ?? undefined), item: id }), { replace: true }),
+    [navigate, framework, learner, me.data],
+  );
+
+  if (loading || (user && me.loading) || frameworks.loading) return <Loading />;
+  if (!user)
+    return (
+      <section className="page">
+        <h1>{t('map.heading')}</h1>
+        <p>
+          <Link to={paths.signIn(location.pathname + (q.size ? `?${q}` : ''))}>{t('error.unauthorized')}</Link>
+        </p>
+      </section>
+    );
+  if (me.error) return <ErrorMessage error={me.error} onRetry={me.reload} />;
+  if (!framework) return <p className="page muted">{t('progress.noFramework')}</p>;
+
+  return (
+    <section className="page map-page">
+      <h1>{head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading')}</h1>
+      {head && <p className="muted">{head.framework.title}</p>}
+      <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} />
+      {learner && <LearnerProgress learner={learner} framework={framework} since={schoolYearStart(todayInTokyo())} onOpenItem={onItem} />}
+    </section>
+  );
+}

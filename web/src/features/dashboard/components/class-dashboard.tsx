@@ -1,0 +1,145 @@
+import { useId, useState } from 'react';
+import { useI18n } from '../../../lib/i18n/i18n.js';
+import { Link } from '../../../lib/router.js';
+import { api, paths } from '../../../config/paths.js';
+import { ErrorMessage, Loading } from '../../../components/ui/status.js';
+import { StateChip } from '../../../components/ui/state-chip.js';
+import type { Heatmap } from '../../../types/progress-api.js';
+import { useHeatmap } from '../api/get-heatmap.js';
+import { useStuck } from '../api/get-stuck.js';
+import './class-dashboard.css';
+
+/** "P4" (OneRoster's grade for 小学校 4年) → "4". */
+const gradeNumber = (g: string | undefined) => g?.match(/\d+$/)?.[0]?.replace(/^0+/, '');
+const unique = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))];
+
+function HeatmapTable({ heatmap, framework }: { heatmap: Heatmap; framework: string }) {
+  const { t } = useI18n();
+  if (heatmap.items.length === 0) return <p className="muted">{t('dashboard.empty')}</p>;
+  return (
+    <div className="heatmap-scroll" tabIndex={0} role="region" aria-label={t('dashboard.heatmap')}>
+      <table className="heatmap">
+        <thead>
+          <tr>
+            <th scope="col">{t('dashboard.learner')}</th>
+            {heatmap.items.map((item) => (
+              <th key={item.id} scope="col" title={`${item.code ?? ''} ${item.fullStatement}`}>
+                <span className="item-head">{item.fullStatement.slice(0, 10)}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {heatmap.learners.map((learner, i) => (
+            <tr key={learner.id}>
+              <th scope="row">
+                <Link to={paths.map({ framework, learner: learner.id })} aria-label={t('dashboard.openMap', { name: learner.displayName })}>
+                  {learner.displayName}
+                </Link>
+              </th>
+              {heatmap.cells[i]!.map((cell, j) => {
+                const item = heatmap.items[j]!;
+                const words = `${t(`state.${cell.state}`)}${cell.label ? ` ${cell.label}` : ''}${cell.blocked ? ` · ${t('state.blocked')}` : ''}`;
+                return (
+                  <td key={item.id} className={`cell ${cell.state}${cell.blocked ? ' blocked' : ''}`} title={`${learner.displayName} · ${item.fullStatement} · ${words}`}>
+                    <Link to={paths.map({ framework, learner: learner.id, item: item.id })} aria-label={`${learner.displayName}: ${item.fullStatement}: ${words}`}>
+                      {cell.state === 'not_started' ? '·' : `${cell.label ?? ''}${cell.state === 'mastered' ? '✓' : ''}`}
+                    </Link>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A teacher's class: learners × items, filtered by grade and domain, with the CSV of the same view, and the
+ * prerequisites several learners are stuck on.
+ */
+export function ClassDashboard({ classId, framework }: { classId: string; framework: string }) {
+  const { t } = useI18n();
+  const gradeId = useId();
+  const domainId = useId();
+  const all = useHeatmap(classId, { framework });
+  const [grade, setGrade] = useState<string>();
+  const [domain, setDomain] = useState<string>('');
+  const defaultGrade = gradeNumber(all.data?.class.grades?.[0]);
+  const g = grade ?? (defaultGrade && all.data?.items.some((i) => i.grade === defaultGrade) ? defaultGrade : '');
+  const filter = { framework, ...(g ? { grade: g } : {}), ...(domain ? { domain } : {}) };
+  const filtered = useHeatmap(classId, filter);
+  const stuck = useStuck(classId, framework, undefined);
+
+  if (all.loading) return <Loading />;
+  if (all.error || !all.data) return all.error ? <ErrorMessage error={all.error} onRetry={all.reload} /> : null;
+  const grades = unique(all.data.items.map((i) => i.grade)).sort((a, b) => Number(a) - Number(b));
+  const domains = unique(all.data.items.filter((i) => !g || i.grade === g).map((i) => i.domain));
+
+  return (
+    <div className="class-dashboard">
+      <div className="dashboard-filters">
+        <label htmlFor={gradeId}>{t('dashboard.grade')}</label>
+        <select id={gradeId} value={g} onChange={(e) => (setGrade(e.target.value), setDomain(''))}>
+          <option value="">{t('dashboard.all')}</option>
+          {grades.map((x) => (
+            <option key={x} value={x}>
+              {t('map.grade', { grade: x })}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={domainId}>{t('dashboard.domain')}</label>
+        <select id={domainId} value={domain} onChange={(e) => setDomain(e.target.value)}>
+          <option value="">{t('dashboard.all')}</option>
+          {domains.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+        <a className="button secondary" href={api.heatmapCsv(classId, filter)} download>
+          {t('dashboard.csv')}
+        </a>
+      </div>
+      <section aria-labelledby="heatmap-title">
+        <h2 id="heatmap-title">{t('dashboard.heatmap')}</h2>
+        <p className="muted small heatmap-legend">
+          <StateChip state="mastered" label="A" /> ✓ · <StateChip state="in_progress" label="B" /> · <StateChip state="not_started" /> ·
+        </p>
+        {filtered.loading && <Loading />}
+        {filtered.error && <ErrorMessage error={filtered.error} onRetry={filtered.reload} />}
+        {filtered.data && <HeatmapTable heatmap={filtered.data} framework={framework} />}
+      </section>
+      <section aria-labelledby="stuck-title">
+        <h2 id="stuck-title">{t('dashboard.stuck')}</h2>
+        <p className="muted small">{t('dashboard.stuckNote')}</p>
+        {stuck.loading && <Loading />}
+        {stuck.error && <ErrorMessage error={stuck.error} onRetry={stuck.reload} />}
+        {stuck.data &&
+          (stuck.data.prerequisites.length === 0 ? (
+            <p className="muted">{t('dashboard.noStuck')}</p>
+          ) : (
+            <ol className="stuck-list">
+              {stuck.data.prerequisites.map(({ item, learners }) => (
+                <li key={item.id} className="card">
+                  <p>
+                    <strong>{t('dashboard.stuckCount', { n: learners.length })}</strong> · {item.grade && t('map.grade', { grade: item.grade })} {item.category}
+                  </p>
+                  <p>{item.fullStatement}</p>
+                  <ul className="stuck-learners">
+                    {learners.map((l) => (
+                      <li key={l.id}>
+                        <Link to={paths.map({ framework, learner: l.id, item: l.blockedItems[0] ?? item.id })}>{l.displayName}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ol>
+          ))}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import { useI18n } from '../../../lib/i18n/i18n.js';
+import { ErrorMessage, Loading } from '../../../components/ui/status.js';
+import type { LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
+import type { QueryResult } from '../../../lib/use-query.js';
+import { StateChip } from '../../../components/ui/state-chip.js';
+
+const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+const EVIDENCE_SHOWN = 10;
+
+function ProgressFacts({ progress }: { progress: Progress }) {
+  const { t, formatDate } = useI18n();
+  return (
+    <dl className="facts progress-facts">
+      <div>
+        <dt>{t('panel.state')}</dt>
+        <dd>
+          <StateChip state={progress.state} blocked={progress.blocked} />
+        </dd>
+      </div>
+      <div>
+        <dt>{t('panel.label')}</dt>
+        <dd>{progress.label ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>{t('panel.probability')}</dt>
+        <dd>{percent(progress.probability)}</dd>
+      </div>
+      <div>
+        <dt>{t('panel.answers')}</dt>
+        <dd>
+          {progress.correct} / {progress.attempts}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('panel.correctRate')}</dt>
+        <dd>{percent(progress.correctRate)}</dd>
+      </div>
+      {progress.lastAt && (
+        <div>
+          <dt>{t('panel.lastAt')}</dt>
+          <dd>{formatDate(progress.lastAt)}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+/**
+ * The selected item: its statement from the map, and for a learner their progress, evidence (their own answers) and
+ * the trace-back, whose entries select that prerequisite (the path is highlighted on the map by the caller).
+ */
+export function ItemSidePanel({ node, detail, onSelect, onClose }: { node: MapNode; detail: QueryResult<LearnerItemDetail> | null; onSelect: (id: string) => void; onClose: () => void }) {
+  const { t, formatDate } = useI18n();
+  const d = detail?.data;
+  const evidence = d ? d.evidence.slice(-EVIDENCE_SHOWN).reverse() : [];
+  const more = d ? (d.evidenceTotal ?? d.evidence.length) - evidence.length : 0;
+  return (
+    <article className="map-panel card" aria-labelledby="map-panel-title">
+      <header className="map-panel-header">
+        <h2 id="map-panel-title">
+          {node.sectionNumber && <span className="enumeration">{node.sectionNumber} </span>}
+          <span className="code">{node.code}</span>
+        </h2>
+        <button type="button" className="button secondary small" onClick={onClose}>
+          {t('item.close')}
+        </button>
+      </header>
+      <p className="full-statement">{node.fullStatement}</p>
+      <p className="muted">{[node.grade && t('map.grade', { grade: node.grade }), node.domain, node.category, node.viewpoint].filter(Boolean).join(' · ')}</p>
+      {detail?.loading && <Loading />}
+      {detail?.error && <ErrorMessage error={detail.error} onRetry={detail.reload} />}
+      {d && (
+        <>
+          <h3>{t('panel.progress')}</h3>
+          <ProgressFacts progress={d.progress} />
+          <h3>{t('panel.traceBack')}</h3>
+          {d.traceBack.length === 0 ? (
+            <p className="muted">{t('panel.noTraceBack')}</p>
+          ) : (
+            <>
+              <p className="muted small">{t('panel.traceBackNote')}</p>
+              <ol className="trace-back">
+                {d.traceBack.map((e) => (
+                  <li key={e.item.id} data-item={e.item.id}>
+                    <button type="button" className="link-button" onClick={() => onSelect(e.item.id)}>
+                      <span className="code">{e.item.code}</span> {e.item.fullStatement}
+                    </button>
+                    <span className="trace-meta">
+                      <StateChip state={e.state} label={e.label} /> · {t('panel.hops', { n: e.hops })} · {t('panel.probability')} {percent(e.probability)}
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+          <h3>{t('panel.evidence')}</h3>
+          {evidence.length === 0 ? (
+            <p className="muted">{t('panel.noEvidence')}</p>
+          ) : (
+            <ul className="evidence">
+              {evidence.map((e) => (
+                <li key={e.statementId}>
+                  <time dateTime={e.timestamp}>{formatDate(e.timestamp)}</time> {e.activityName ?? e.activity} ·{' '}
+                  {e.success === null ? '' : e.success ? t('panel.correctAnswer') : t('panel.wrongAnswer')}
+                  {e.score !== null && ` · ${t('panel.score', { score: percent(e.score) })}`}
+                </li>
+              ))}
+              {more > 0 && <li className="muted">{t('panel.evidenceMore', { n: more })}</li>}
+            </ul>
+          )}
+        </>
+      )}
+    </article>
+  );
+}

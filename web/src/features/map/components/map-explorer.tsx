@@ -1,0 +1,159 @@
+import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useI18n } from '../../../lib/i18n/i18n.js';
+import { ErrorMessage, Loading } from '../../../components/ui/status.js';
+import type { EdgeType, LearningMap, MapView } from '../../../types/progress-api.js';
+import { useLearningMap } from '../api/get-map.js';
+import { useLearnerItem } from '../api/get-learner-item.js';
+import { useStateText } from '../hooks/use-state-text.js';
+import { searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
+import { sliderRange, todayInTokyo } from '../lib/dates.js';
+import { LearningMap as MapCanvas, type MapTimings } from './learning-map.js';
+import { DateSlider } from './date-slider.js';
+import { MapLegend } from './map-legend.js';
+import { ItemSidePanel } from './item-side-panel.js';
+import { UnitSidePanel } from './unit-side-panel.js';
+
+const EDGE_TYPES: EdgeType[] = ['precedes', 'isRelatedTo', 'isChildOf'];
+const VIEWS: MapView[] = ['curriculum', 'unit'];
+
+interface Props {
+  framework: string;
+  /** Null: the framework without anybody's progress (a teacher's overview). */
+  learner: string | null;
+  itemId: string | undefined;
+  /** The selected item goes to the URL, so it can be linked and survives a reload. */
+  onItem: (id: string | undefined) => void;
+  onReady?: (timings: MapTimings) => void;
+}
+
+/**
+ * The learning map with its tools: view (Course of Study or units), relations shown, search, the date slider and
+ * the side panel of the selected item (evidence, trace-back highlighted on the map) or unit.
+ */
+export function MapExplorer({ framework, learner, itemId, onItem, onReady }: Props) {
+  const { t, lang } = useI18n();
+  const text = useStateText();
+  const keysId = useId();
+  const [view, setView] = useState<MapView>('curriculum');
+  const [edgeTypes, setEdgeTypes] = useState<ReadonlySet<EdgeType>>(() => new Set(['precedes', 'isChildOf']));
+  const [day, setDay] = useState<string>();
+  const [unitId, setUnitId] = useState<string>();
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const today = useMemo(() => todayInTokyo(), []);
+
+  // Today's map gives the structure and the slider's range; another day's map only changes the states.
+  const base = useLearningMap({ framework, learner: learner ?? undefined, view });
+  const dated = useLearningMap(day && day !== today ? { framework, learner: learner ?? undefined, view, asOf: day } : null);
+  const shown = useRef<LearningMap | undefined>(undefined);
+  const current = (day && day !== today ? dated.data : base.data) ?? (shown.current?.view === view ? shown.current : undefined);
+  useEffect(() => {
+    if (current) shown.current = current;
+  }, [current]);
+
+  const range = useMemo(() => sliderRange(base.data?.nodes.map((n) => n.progress?.lastAt) ?? [], today), [base.data, today]);
+  const elements = useMemo(() => current && toElements(current, { view, edgeTypes, text }), [current, view, edgeTypes, text]);
+  const layoutKey = current ? `${current.framework.identifier}|${view}|${current.nodes.length}|${current.groups.length}` : '';
+  const structureKey = `${layoutKey}|${[...edgeTypes].sort().join(',')}|${lang}`;
+
+  const asOf = day && day !== today ? day : undefined;
+  const selectedNode = view === 'curriculum' && itemId ? current?.nodes.find((n) => n.id === itemId) : undefined;
+  const detail = useLearnerItem(learner, selectedNode ? itemId! : null, { framework, asOf });
+  const highlight = useMemo(() => (detail.data && detail.data.item.id === itemId ? traceHighlight(detail.data) : undefined), [detail.data, itemId]);
+  const matches = useMemo(() => (current ? searchNodes(current, view, deferredQuery) : []), [current, view, deferredQuery]);
+
+  const onSelect = useCallback((id: string | undefined) => (view === 'unit' ? setUnitId(id) : onItem(id)), [view, onItem]);
+  const describe = useCallback(
+    (id: string) => {
+      const n = current?.nodes.find((x) => x.id === id);
+      if (n) return `${n.sectionNumber ?? ''} ${n.fullStatement} ${n.progress ? t(`state.${n.progress.state}`) : ''} ${n.progress?.label ?? ''}`;
+      const g = current?.groups.find((x) => x.id === id);
+      return g ? `${g.label} ${t('progress.totals', { mastered: g.summary.mastered, total: g.summary.total })}` : '';
+    },
+    [current, t],
+  );
+
+  if (base.error) return <ErrorMessage error={base.error} onRetry={base.reload} />;
+  const unit = view === 'unit' && unitId ? current?.groups.find((g) => g.id === unitId) : undefined;
+
+  return (
+    <div className="map-explorer">
+      <div className="map-toolbar">
+        <fieldset className="segmented">
+          <legend>{t('map.view')}</legend>
+          {VIEWS.map((v) => (
+            <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
+              {t(`map.view.${v}`)}
+            </button>
+          ))}
+        </fieldset>
+        <fieldset className="edge-toggles">
+          <legend>{t('map.edges')}</legend>
+          {EDGE_TYPES.map((e) => (
+            <label key={e}>
+              <input
+                type="checkbox"
+                checked={edgeTypes.has(e)}
+                onChange={() => {
+                  const next = new Set(edgeTypes);
+                  if (next.has(e)) next.delete(e);
+                  else next.add(e);
+                  setEdgeTypes(next);
+                }}
+              />{' '}
+              {t(`map.edge.${e}`)}
+            </label>
+          ))}
+        </fieldset>
+        <div className="map-search">
+          <label>
+            <span className="visually-hidden">{t('map.search')}</span>
+            <input type="search" placeholder={t('map.searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} aria-label={t('map.search')} />
+          </label>
+          {deferredQuery.trim() && (
+            <span className="muted" role="status">
+              {t('map.matches', { n: matches.length })}
+            </span>
+          )}
+        </div>
+        {learner && <DateSlider min={range.min} max={range.max} value={day ?? today} onChange={setDay} />}
+      </div>
+      <p id={keysId} className="muted small map-keys">
+        {t('map.keys')}
+      </p>
+      {current && <MapLegend map={current} />}
+      <div className="map-body">
+        {!current || !elements ? (
+          <Loading />
+        ) : (
+          <MapCanvas
+            elements={elements}
+            layoutKey={layoutKey}
+            structureKey={structureKey}
+            selected={view === 'unit' ? unitId : itemId}
+            highlight={view === 'curriculum' ? highlight : undefined}
+            matches={matches}
+            label={t('map.label')}
+            describedBy={keysId}
+            onSelect={onSelect}
+            describe={describe}
+            onReady={onReady}
+          />
+        )}
+        {selectedNode && <ItemSidePanel node={selectedNode} detail={learner ? detail : null} onSelect={onItem} onClose={() => onItem(undefined)} />}
+        {unit && current && (
+          <UnitSidePanel
+            unit={unit}
+            nodes={current.nodes.filter((n) => n.group === unit.id)}
+            onOpenItem={(id) => {
+              setView('curriculum');
+              setUnitId(undefined);
+              onItem(id);
+            }}
+            onClose={() => setUnitId(undefined)}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

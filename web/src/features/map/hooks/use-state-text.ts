@@ -1,0 +1,19 @@
+import { useMemo } from 'react';
+import { useI18n } from '../../../lib/i18n/i18n.js';
+import type { StateText } from '../lib/to-elements.js';
+
+/** The words the map's labels carry, in the chosen language. */
+export function useStateText(): StateText {
+  const { t } = useI18n();
+  return useMemo(
+    () => ({
+      not_started: t('state.not_started'),
+      in_progress: t('state.in_progress'),
+      mastered: t('state.mastered'),
+      blocked: t('state.blocked'),
+      unitCount: (mastered, total) => t('map.unitCount', { mastered, total }),
+      grade: (grade) => t('map.grade', { grade }),
+    }),
+    [t],
+  );
+}
