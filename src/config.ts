@@ -13,6 +13,11 @@ export interface Config {
   readonly logLevel: string;
   /** Load the demo framework (算数 2017) into an empty database at start. */
   readonly loadDemo: boolean;
+  /**
+   * Seed the demo class (school, teacher, 35 learners, a year of drill statements): 'yes' with SHIRUBE_DEMO=1,
+   * 'first-start' (only into an empty database) when SHIRUBE_DEMO is unset on the embedded database, else 'no'.
+   */
+  readonly seedDemo: 'yes' | 'first-start' | 'no';
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
   /** Trust X-Forwarded-* headers from a reverse proxy. */
@@ -78,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(relevant['SHIRUBE_DATA_DIR'] ?? '.shirube'),
     logLevel: relevant['SHIRUBE_LOG_LEVEL'] ?? 'info',
     loadDemo: flag(relevant['SHIRUBE_DEMO'], true),
+    seedDemo: relevant['SHIRUBE_DEMO'] === undefined ? (relevant['DATABASE_URL'] ? 'no' : 'first-start') : flag(relevant['SHIRUBE_DEMO'], false) ? 'yes' : 'no',
     bodyLimit: Number(relevant['SHIRUBE_BODY_LIMIT'] ?? 32 * 1024 * 1024),
     trustProxy: flag(relevant['SHIRUBE_TRUST_PROXY'], false),
     caseUriExtras: flag(relevant['SHIRUBE_CASE_URI_EXTRAS'], false),

@@ -8,6 +8,7 @@ import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { backupCommands } from './backup.js';
+import { demoCommands } from './demo.js';
 import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
 
@@ -37,6 +38,7 @@ clientsCommand(program);
 importCommand(program);
 exportCommand(program);
 backupCommands(program);
+demoCommands(program);
 relationsCommand(program);
 learnersCommand(program);
 

@@ -51,11 +51,14 @@ export async function serve(config: Config): Promise<void> {
   const { store, release } = await openConfiguredStore(config);
   const app = await buildApp({ config, store });
   const admin = await bootstrapAdmin(config, store);
+  let loaded: string | undefined;
   if (config.loadDemo) {
     const { ensureDemoFramework } = await import('../case/demo.js');
-    const loaded = await ensureDemoFramework(store.db, (msg) => app.log.info(msg));
+    loaded = await ensureDemoFramework(store.db, (msg) => app.log.info(msg));
     if (loaded) app.log.info({ identifier: loaded }, 'Loaded the demo framework');
   }
+  const { hasDemoClass } = await import('../progress/index.js');
+  const seedDemo = (config.seedDemo === 'yes' || (config.seedDemo === 'first-start' && loaded !== undefined)) && !(await hasDemoClass(store.db));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -84,6 +87,31 @@ export async function serve(config: Config): Promise<void> {
     `\nShirube is running at ${config.publicUrl}/  (database: ${db})\n` +
       `  CASE API: ${config.publicUrl}/ims/case/v1p1/CFDocuments   API docs: ${config.publicUrl}/api/docs\n` +
       (admin ? `  First start: administrator account created — ${admin}\n` : '') +
+      (seedDemo ? '  Seeding the demo class (4年1組, 35 learners, a school year of drill statements) in the background…\n' : '') +
       '\n',
   );
+  if (seedDemo) void seedDemoInBackground(app, config, store);
+}
+
+/** The demo class and its statements, POSTed through this server's /xapi after it listens; progress in the log. */
+async function seedDemoInBackground(app: Awaited<ReturnType<typeof buildApp>>, config: Config, store: Store): Promise<void> {
+  const { runDemo, demoSignInText } = await import('./demo.js');
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let reported = -1;
+  try {
+    const started = Date.now();
+    const r = await runDemo(store.db, config, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
+      onProgress: (done, total) => {
+        const tenth = Math.floor((done / total) * 10);
+        if (tenth !== reported) app.log.info({ done, total }, `Demo statements: ${tenth * 10}%`);
+        reported = tenth;
+      },
+    });
+    app.log.info({ statements: r.statements, ms: Date.now() - started }, 'Demo class seeded');
+    process.stdout.write(`\nThe demo class is ready: ${config.publicUrl}/ (4年1組, 35 learners, ${r.statements} statements)\n${demoSignInText(config, r.signIns)}\n`);
+  } catch (e) {
+    app.log.error({ err: e }, 'Seeding the demo class failed');
+  }
 }

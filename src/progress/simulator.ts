@@ -36,6 +36,7 @@ export function rng(seed: number): () => number {
 
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const READINESS_DAYS = 10;
 const NAMESPACE = '2f8d3b7e-61a4-4c55-8f0e-6b3c9d1e7a20';
 const ANSWERED = { id: 'http://adlnet.gov/expapi/verbs/answered', display: { 'en-US': 'answered', 'ja-JP': '回答した' } };
 
@@ -67,6 +68,7 @@ export function* simulate(s: FrameworkStructure, learners: SimLearner[], o: Simu
     const first = Math.floor((n / taught.length) * (o.days - 10));
     for (let d = 0; d < 3; d++) (plan.get(first + d * 2) ?? plan.set(first + d * 2, []).get(first + d * 2)!).push(item.id);
   });
+  const readiness = review.filter((i) => gradeOf(i.id) === o.grade - 1).map((i) => i.id);
   let counter = 0;
   for (let day = 0; day < o.days; day++) {
     // School days: skip weekends and the summer break (roughly late July to August).
@@ -76,8 +78,15 @@ export function* simulate(s: FrameworkStructure, learners: SimLearner[], o: Simu
     learners.forEach((l, li) => {
       const questions: string[] = [];
       for (const id of todays) for (let q = 0; q < Math.ceil(o.questionsPerItem / 3); q++) questions.push(id);
-      // Review drills: about one learner in five does a few earlier-grade questions on a day.
-      if (review.length && r() < 0.2) for (let q = 0; q < 3; q++) questions.push(review[Math.floor(r() * review.length)]!.id);
+      // April readiness check: three questions on each item of the previous grade, spread over the first days.
+      readiness.forEach((id, n) => {
+        if (n % READINESS_DAYS === day) for (let q = 0; q < 3; q++) questions.push(id);
+      });
+      // Review drills: about one learner in eight practises an earlier-grade item (three questions) on a day.
+      if (review.length && r() < 0.125) {
+        const id = review[Math.floor(r() * review.length)]!.id;
+        for (let q = 0; q < 3; q++) questions.push(id);
+      }
       questions.forEach((id, qi) => {
         const item = s.byId.get(id)!;
         const prereqs = s.graph.prerequisitesOf(id);
