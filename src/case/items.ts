@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { findCourseOfStudyItems, getItem } from '../store/case.js';
+import { findCourseOfStudyItemsByCodes, getItem } from '../store/case.js';
 import { LOCAL_BASE } from './model.js';
 import { isCaseUuid } from './uuid.js';
 
@@ -32,10 +32,8 @@ export async function findItemByReference(db: Db, reference: string, publicUrl: 
   return reference === id || r.uris.includes(reference) ? r : undefined;
 }
 
-/** The items of Course of Study frameworks with this Course of Study Code (humanCodingScheme). */
-export async function findItemsByCourseOfStudyCode(db: Db, code: string, publicUrl: string): Promise<ItemRef[]> {
-  const rows = await findCourseOfStudyItems(db, code);
-  const seen = new Map<string, ItemRef>();
-  for (const { item } of rows) if (!seen.has(item.identifier)) seen.set(item.identifier, ref(item, publicUrl));
-  return [...seen.values()];
+/** The items of Course of Study frameworks with each Course of Study Code (humanCodingScheme), in one query. */
+export async function findItemsByCourseOfStudyCodes(db: Db, codes: string[], publicUrl: string): Promise<Map<string, ItemRef[]>> {
+  const found = await findCourseOfStudyItemsByCodes(db, [...new Set(codes)]);
+  return new Map([...found].map(([code, items]) => [code, items.map((i) => ref(i, publicUrl))]));
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import type { StatementInsert } from '../store/lrs.js';
 import * as store from '../store/lrs-evidence.js';
-import { findItemByReference, findItemsByCourseOfStudyCode, type ItemRef } from '../case/index.js';
+import { findItemByReference, findItemsByCourseOfStudyCodes, type ItemRef } from '../case/index.js';
 import { VOIDED, isObject, type Json } from './validate.js';
 
 /** Our extension IRI (result or activity definition extension) carrying a CFItem's UUID or CASE URI. */
@@ -107,19 +107,20 @@ export async function recomputeRollup(db: Db, learnerId: string, itemId: string,
 export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
   const changes: EvidenceChange[] = [];
   const attempts: Array<{ learnerId: string; itemId: string; timestamp: Date; score: number | null; success: boolean | null }> = [];
+  const evidence: Parameters<typeof store.insertEvidence>[1] = [];
+  const unresolvedAll: Array<{ statementId: string; reference: string; via: string }> = [];
   const itemCache = new Map<string, ItemRef | undefined>();
-  const codeCache = new Map<string, ItemRef[]>();
-  for (const row of rows) {
-    if (row.verbIri === VOIDED) continue;
-    const refs = linkReferences(row.payload, o.publicUrl);
+  const linked = rows.filter((r) => r.verbIri !== VOIDED).map((row) => ({ row, refs: linkReferences(row.payload, o.publicUrl) }));
+  const codes = linked.flatMap((l) => l.refs.filter((r) => r.via === 'course_of_study_code').map((r) => r.reference));
+  const codeCache = await findItemsByCourseOfStudyCodes(db, codes, o.publicUrl);
+  for (const { row, refs } of linked) {
     if (!refs.length) continue;
     const items = new Map<string, LinkVia>();
     const unresolved: Array<{ statementId: string; reference: string; via: string }> = [];
     for (const r of refs) {
       let found: ItemRef[];
       if (r.via === 'course_of_study_code') {
-        if (!codeCache.has(r.reference)) codeCache.set(r.reference, await findItemsByCourseOfStudyCode(db, r.reference, o.publicUrl));
-        found = codeCache.get(r.reference)!;
+        found = codeCache.get(r.reference) ?? [];
       } else {
         if (!itemCache.has(r.reference)) itemCache.set(r.reference, await findItemByReference(db, r.reference, o.publicUrl));
         const one = itemCache.get(r.reference);
@@ -129,23 +130,39 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
       if (!found.length && (r.via !== 'context_activity' || r.reference.includes('/uri/'))) unresolved.push({ statementId: row.id, reference: r.reference, via: r.via });
       for (const item of found) if (!items.has(item.identifier)) items.set(item.identifier, r.via);
     }
-    await store.insertUnresolved(db, unresolved);
+    unresolvedAll.push(...unresolved);
     if (!row.learnerId || !items.size) continue;
     const { score, success } = scoreOf(row.payload['result']);
-    await store.insertEvidence(
-      db,
-      [...items].map(([itemId, via]) => ({ statementId: row.id, itemId, learnerId: row.learnerId!, timestamp: row.timestamp, score, success, via })),
-    );
+    for (const [itemId, via] of items) evidence.push({ statementId: row.id, itemId, learnerId: row.learnerId, timestamp: row.timestamp, score, success, via });
     if (score === null && success === null) continue;
     for (const itemId of items.keys()) attempts.push({ learnerId: row.learnerId, itemId, timestamp: row.timestamp, score, success });
   }
-  // Rollups in (learner, item, time) order: concurrent batches then lock shared rows in the same order.
-  attempts.sort((a, b) => (a.learnerId !== b.learnerId ? (a.learnerId < b.learnerId ? -1 : 1) : a.itemId !== b.itemId ? (a.itemId < b.itemId ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
+  await store.insertUnresolved(db, unresolvedAll);
+  await store.insertEvidence(db, evidence);
+  // Rollups in (learner, item, day) order: concurrent batches then lock shared rows in the same order. A pair with
+  // an attempt older than its rollup's last one is rebuilt from the evidence; the others are added in one go.
+  const key = (a: { learnerId: string; itemId: string }) => `${a.learnerId}\u0000${a.itemId}`;
+  attempts.sort((a, b) => (key(a) !== key(b) ? (key(a) < key(b) ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
+  const current = await store.getRollups(db, attempts);
+  const late = new Set(attempts.filter((a) => current.has(key(a)) && a.timestamp < current.get(key(a))!.lastAt).map(key));
+  const rollups = new Map<string, store.Rollup>();
+  const days = new Map<string, store.RollupDay>();
   for (const a of attempts) {
     changes.push({ learnerId: a.learnerId, itemId: a.itemId, answer: { timestamp: a.timestamp, score: a.score ?? 0, correct: a.success ?? false } });
-    const current = await store.getRollup(db, a.learnerId, a.itemId);
-    if (current && a.timestamp < current.lastAt) await recomputeRollup(db, a.learnerId, a.itemId, o.timeZone);
-    else await store.addToRollup(db, a.learnerId, a.itemId, dayIn(a.timestamp, o.timeZone), a.timestamp, totals(a));
+    if (late.has(key(a))) continue;
+    const t = totals(a);
+    const r = rollups.get(key(a));
+    rollups.set(key(a), r ? { ...r, attempts: r.attempts + 1, correct: r.correct + t.correct, scoreSum: r.scoreSum + t.scoreSum, scored: r.scored + t.scored, lastAt: a.timestamp } : { learnerId: a.learnerId, itemId: a.itemId, ...t, firstAt: a.timestamp, lastAt: a.timestamp });
+    const day = dayIn(a.timestamp, o.timeZone);
+    const dk = `${key(a)}\u0000${day}`;
+    const d = days.get(dk) ?? { learnerId: a.learnerId, itemId: a.itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
+    days.set(dk, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
+  }
+  const byKey = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  await store.addToRollups(db, byKey(rollups), byKey(days));
+  for (const k of [...late].sort()) {
+    const [learnerId, itemId] = k.split('\u0000') as [string, string];
+    await recomputeRollup(db, learnerId, itemId, o.timeZone);
   }
   if (o.onEvidence && changes.length) await o.onEvidence(db, changes);
 }

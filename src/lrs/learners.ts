@@ -14,14 +14,14 @@ export function equivalentIfis(agent: Json): string[] {
 
 /**
  * The learner an Agent maps to (each IFI maps to exactly one learner); an unknown Agent creates one. Groups are
- * not learners: null.
+ * not learners: null. `prefetched` (learnersOfIfis of a whole batch) saves the lookup when it knows every IFI.
  */
-export async function resolveLearner(db: Db, agent: Json): Promise<string | null> {
+export async function resolveLearner(db: Db, agent: Json, prefetched?: Map<string, string>): Promise<string | null> {
   if (agent['objectType'] === 'Group') return null;
   const ifis = equivalentIfis(agent);
   if (!ifis.length) return null;
   const name = typeof agent['name'] === 'string' ? agent['name'] : null;
-  const known = await store.learnersOfIfis(db, ifis);
+  const known = prefetched && ifis.every((i) => prefetched.has(i)) ? prefetched : await store.learnersOfIfis(db, ifis);
   let learnerId = ifis.map((i) => known.get(i)).find((l) => l !== undefined);
   if (!learnerId) learnerId = await store.createLearnerForIfi(db, ifis[0]!, randomUUID(), name);
   for (const ifi of ifis) if (!known.has(ifi) && ifi !== ifis[0]) await store.mapIfiToLearner(db, ifi, learnerId, name);

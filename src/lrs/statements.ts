@@ -3,7 +3,7 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
 import { activityObjects, ifiOf, statementActivities, statementActors } from './agents.js';
-import { resolveLearner } from './learners.js';
+import { equivalentIfis, resolveLearner } from './learners.js';
 import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
@@ -132,7 +132,8 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
     if (ifi) actors.set(ifi, s['actor'] as Json);
   }
   const learners = new Map<string, string | null>();
-  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!));
+  const prefetched = await store.learnersOfIfis(trx, [...actors.values()].flatMap(equivalentIfis));
+  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!, prefetched));
   for (const s of fresh) {
     s['stored'] = storedIso;
     s['timestamp'] ??= storedIso;

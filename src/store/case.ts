@@ -396,6 +396,25 @@ export async function findCourseOfStudyItems(db: Db, code: string): Promise<Arra
   return rows.map((r) => ({ item: toItem(r), documentIdentifier: r.doc }));
 }
 
+/** findCourseOfStudyItems for many codes in one query (the LRS links a batch of statements at once). */
+export async function findCourseOfStudyItemsByCodes(db: Db, codes: string[]): Promise<Map<string, ItemRow[]>> {
+  const out = new Map<string, ItemRow[]>(codes.map((c) => [c, []]));
+  if (!codes.length) return out;
+  const rows = await db
+    .selectFrom('cf_item as i')
+    .innerJoin('cf_package_member as m', (j) => j.onRef('m.identifier', '=', 'i.identifier').on('m.kind', '=', 'CFItem'))
+    .innerJoin('cf_document as d', 'd.identifier', 'm.document_identifier')
+    .selectAll('i')
+    .where('i.human_coding_scheme', 'in', codes)
+    .where('d.is_course_of_study', '=', true)
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.human_coding_scheme!)!;
+    if (!list.some((x) => x.identifier === r.identifier)) list.push(toItem(r));
+  }
+  return out;
+}
+
 export async function setAdoptionStatus(trx: Transaction<Database>, documentIdentifier: string, status: string, payload: Payload, lastChange: Date): Promise<void> {
   await trx
     .updateTable('cf_document')

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import { lrs } from './lrs-tables.js';
 
@@ -33,12 +34,14 @@ export interface RollupDay extends RollupTotals {
 }
 
 export async function insertEvidence(db: Db, rows: Omit<EvidenceRow, 'voided'>[]): Promise<void> {
-  if (!rows.length) return;
-  await lrs(db)
-    .insertInto('evidence')
-    .values(rows.map((r) => ({ statement_id: r.statementId, item_id: r.itemId, learner_id: r.learnerId, timestamp: r.timestamp, score: r.score, success: r.success, via: r.via })))
-    .onConflict((c) => c.columns(['statement_id', 'item_id']).doNothing())
-    .execute();
+  // Chunks keep each INSERT under PostgreSQL's 65,535 parameters.
+  for (let i = 0; i < rows.length; i += 5000) {
+    await lrs(db)
+      .insertInto('evidence')
+      .values(rows.slice(i, i + 5000).map((r) => ({ statement_id: r.statementId, item_id: r.itemId, learner_id: r.learnerId, timestamp: r.timestamp, score: r.score, success: r.success, via: r.via })))
+      .onConflict((c) => c.columns(['statement_id', 'item_id']).doNothing())
+      .execute();
+  }
 }
 
 export async function insertUnresolved(db: Db, rows: Array<{ statementId: string; reference: string; via: string }>): Promise<void> {
@@ -108,6 +111,60 @@ export async function listRollupDays(db: Db, learnerId: string, itemId?: string)
     scoreSum: r.score_sum,
     scored: r.scored,
   }));
+}
+
+/** The rollups of these (learner, item) pairs. */
+export async function getRollups(db: Db, pairs: Array<{ learnerId: string; itemId: string }>): Promise<Map<string, Rollup>> {
+  if (!pairs.length) return new Map();
+  const rows = await lrs(db)
+    .selectFrom('evidence_rollup')
+    .selectAll()
+    .where(sql<boolean>`(learner_id, item_id) in (${sql.join(pairs.map((p) => sql`(${p.learnerId}, ${p.itemId})`))})`)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      `${r.learner_id}\u0000${r.item_id}`,
+      { learnerId: r.learner_id, itemId: r.item_id, attempts: r.attempts, correct: r.correct, scoreSum: r.score_sum, scored: r.scored, firstAt: r.first_at, lastAt: r.last_at },
+    ]),
+  );
+}
+
+/**
+ * Adds attempts to rollups and their days in two statements; each (learner, item) and (learner, item, day) at most
+ * once, in key order.
+ */
+export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[]): Promise<void> {
+  const x = lrs(db);
+  if (rollups.length) {
+    await x
+      .insertInto('evidence_rollup')
+      .values(rollups.map((r) => ({ learner_id: r.learnerId, item_id: r.itemId, attempts: r.attempts, correct: r.correct, score_sum: r.scoreSum, scored: r.scored, first_at: r.firstAt, last_at: r.lastAt })))
+      .onConflict((c) =>
+        c.columns(['learner_id', 'item_id']).doUpdateSet((eb) => ({
+          attempts: eb('evidence_rollup.attempts', '+', eb.ref('excluded.attempts')),
+          correct: eb('evidence_rollup.correct', '+', eb.ref('excluded.correct')),
+          score_sum: eb('evidence_rollup.score_sum', '+', eb.ref('excluded.score_sum')),
+          scored: eb('evidence_rollup.scored', '+', eb.ref('excluded.scored')),
+          first_at: eb.fn('least', [eb.ref('evidence_rollup.first_at'), eb.ref('excluded.first_at')]),
+          last_at: eb.fn('greatest', [eb.ref('evidence_rollup.last_at'), eb.ref('excluded.last_at')]),
+        })),
+      )
+      .execute();
+  }
+  if (days.length) {
+    await x
+      .insertInto('evidence_rollup_day')
+      .values(days.map((d) => ({ learner_id: d.learnerId, item_id: d.itemId, day: d.day, attempts: d.attempts, correct: d.correct, score_sum: d.scoreSum, scored: d.scored })))
+      .onConflict((c) =>
+        c.columns(['learner_id', 'item_id', 'day']).doUpdateSet((eb) => ({
+          attempts: eb('evidence_rollup_day.attempts', '+', eb.ref('excluded.attempts')),
+          correct: eb('evidence_rollup_day.correct', '+', eb.ref('excluded.correct')),
+          score_sum: eb('evidence_rollup_day.score_sum', '+', eb.ref('excluded.score_sum')),
+          scored: eb('evidence_rollup_day.scored', '+', eb.ref('excluded.scored')),
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Adds one attempt's totals to the rollup and its day. */

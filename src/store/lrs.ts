@@ -62,8 +62,12 @@ const rowColumns = ['id', 'seq', 'payload', 'stored', 'voided', 'verb_iri', 'obj
 /** A deadlock, serialization failure or lost insert race (same statement id): run the transaction again. */
 export const isTransientConflict = (e: unknown) => ['40P01', '40001', '23505'].includes(String((e as { code?: unknown })?.code ?? ''));
 
-export async function insertStatements(db: Db, rows: StatementInsert[]): Promise<void> {
-  if (!rows.length) return;
+export async function insertStatements(db: Db, all: StatementInsert[]): Promise<void> {
+  // Chunks keep each INSERT under PostgreSQL's 65,535 parameters.
+  for (let i = 0; i < all.length; i += 2000) await insertStatementChunk(db, all.slice(i, i + 2000));
+}
+
+async function insertStatementChunk(db: Db, rows: StatementInsert[]): Promise<void> {
   const x = lrs(db);
   await x
     .insertInto('xapi_statement')
