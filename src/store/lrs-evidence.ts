@@ -78,10 +78,6 @@ export async function listEvidence(db: Db, learnerId: string, itemId?: string, i
   return (await q.orderBy('timestamp').orderBy('statement_id').execute()).map(toEvidence);
 }
 
-export async function getRollup(db: Db, learnerId: string, itemId: string): Promise<Rollup | undefined> {
-  return (await listRollups(db, learnerId, itemId))[0];
-}
-
 export async function listRollups(db: Db, learnerId: string, itemId?: string): Promise<Rollup[]> {
   let q = lrs(db).selectFrom('evidence_rollup').selectAll().where('learner_id', '=', learnerId);
   if (itemId !== undefined) q = q.where('item_id', '=', itemId);
@@ -165,37 +161,6 @@ export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[])
       )
       .execute();
   }
-}
-
-/** Adds one attempt's totals to the rollup and its day. */
-export async function addToRollup(db: Db, learnerId: string, itemId: string, day: string, at: Date, t: RollupTotals): Promise<void> {
-  const x = lrs(db);
-  await x
-    .insertInto('evidence_rollup')
-    .values({ learner_id: learnerId, item_id: itemId, attempts: t.attempts, correct: t.correct, score_sum: t.scoreSum, scored: t.scored, first_at: at, last_at: at })
-    .onConflict((c) =>
-      c.columns(['learner_id', 'item_id']).doUpdateSet((eb) => ({
-        attempts: eb('evidence_rollup.attempts', '+', eb.ref('excluded.attempts')),
-        correct: eb('evidence_rollup.correct', '+', eb.ref('excluded.correct')),
-        score_sum: eb('evidence_rollup.score_sum', '+', eb.ref('excluded.score_sum')),
-        scored: eb('evidence_rollup.scored', '+', eb.ref('excluded.scored')),
-        first_at: eb.fn('least', [eb.ref('evidence_rollup.first_at'), eb.ref('excluded.first_at')]),
-        last_at: eb.fn('greatest', [eb.ref('evidence_rollup.last_at'), eb.ref('excluded.last_at')]),
-      })),
-    )
-    .execute();
-  await x
-    .insertInto('evidence_rollup_day')
-    .values({ learner_id: learnerId, item_id: itemId, day, attempts: t.attempts, correct: t.correct, score_sum: t.scoreSum, scored: t.scored })
-    .onConflict((c) =>
-      c.columns(['learner_id', 'item_id', 'day']).doUpdateSet((eb) => ({
-        attempts: eb('evidence_rollup_day.attempts', '+', eb.ref('excluded.attempts')),
-        correct: eb('evidence_rollup_day.correct', '+', eb.ref('excluded.correct')),
-        score_sum: eb('evidence_rollup_day.score_sum', '+', eb.ref('excluded.score_sum')),
-        scored: eb('evidence_rollup_day.scored', '+', eb.ref('excluded.scored')),
-      })),
-    )
-    .execute();
 }
 
 /** Replaces the rollup of one (learner, item) and its days; no rollup when nothing is left. */
