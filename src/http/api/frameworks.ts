@@ -1,16 +1,16 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf, canAuthorFramework, canReadPrivate, type Principal } from '../../auth/index.js';
+import type { FastifyInstance } from 'fastify';
+import { actorOf, canAuthorFramework } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import { adoptionStatuses } from '../../case/model.js';
-import { deleteFramework, findFramework, frameworkSummary, getFramework, isPublicFramework, listFrameworks, setFrameworkAdoptionStatus } from '../../case/frameworks.js';
+import { deleteFramework, frameworkSummary, listFrameworks, setFrameworkAdoptionStatus } from '../../case/frameworks.js';
 import { importCaseJson, parseJsonText } from '../../case/import/case-json.js';
 import { importCourseOfStudyCodes } from '../../case/import/cscode.js';
 import { importRemote, listRemoteDocuments, type RemoteAuth, type RemoteOptions } from '../../case/import/remote.js';
 import { importSpreadsheet } from '../../case/import/spreadsheet.js';
-import type { ImportResult, SaveOptions } from '../../case/import/save.js';
+import type { ImportResult } from '../../case/import/save.js';
 import { exportFormats, exportFramework, type ExportFormat } from '../../case/export/index.js';
-import type { DocumentRow } from '../../store/case.js';
 import { authorize } from '../plugins/auth.js';
+import { authored, canSee, importChecks, mayImport, ref, visible } from '../framework-access.js';
 import { errorSchema } from './auth.js';
 
 const tags = ['Frameworks'];
@@ -21,46 +21,6 @@ const str = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const importFormats = ['case-json', 'csv', 'xlsx', 'cscode'] as const;
 type ImportFormat = (typeof importFormats)[number];
-
-const ref = (d: DocumentRow) => ({ identifier: d.identifier, organizationId: d.organizationId });
-const canSee = (p: Principal, d: DocumentRow) => isPublicFramework(d) || canReadPrivate(p, ref(d));
-/** Somebody who may author some framework: the coarse gate before the body is read (401 / 403). */
-const mayImport = (p: Principal) => canAuthorFramework(p) || (p.kind === 'user' && p.roles.some((r) => r.role === 'author'));
-/** An organization author's new frameworks belong to their organization. */
-const organizationOf = (p: Principal) =>
-  p.kind === 'user' && !p.roles.some((r) => r.role === 'admin') ? (p.roles.find((r) => r.role === 'author' && r.scopeType === 'organization')?.scopeId ?? null) : null;
-
-/** A framework the caller may see, else 404 (private frameworks are not revealed). */
-async function visible(req: FastifyRequest, id: string): Promise<DocumentRow> {
-  const d = await getFramework(req.server.store.db, id);
-  if (!canSee(req.principal, d)) throw new ShirubeError('not_found', `No framework (CFDocument) ${id}`, 'id');
-  return d;
-}
-
-/** The framework a write targets, checked against the caller's author rights. */
-async function authored(req: FastifyRequest, id: string, what: string): Promise<DocumentRow> {
-  const d = await visible(req, id);
-  authorize(req, (p) => canAuthorFramework(p, ref(d)), what);
-  return d;
-}
-
-/** Each imported package: replacing an existing framework needs author rights on it; a new one, rights to create. */
-function importChecks(req: FastifyRequest, format: string): Omit<SaveOptions, 'onProgress'> {
-  const p = req.principal;
-  return {
-    audit: { actor: actorOf(p), action: 'framework.import', details: { format } },
-    beforeSave: async (rows) => {
-      const existing = await findFramework(req.server.store.db, rows.document.identifier);
-      if (existing) {
-        authorize(req, (x) => canAuthorFramework(x, ref(existing)), `replace the framework ${rows.document.identifier}`);
-        rows.document.organizationId = existing.organizationId;
-      } else {
-        authorize(req, (x) => canAuthorFramework(x), 'create frameworks');
-        rows.document.organizationId = organizationOf(p);
-      }
-    },
-  };
-}
 
 const field = (o: Record<string, unknown>, name: string, path = name) => {
   const v = o[name];

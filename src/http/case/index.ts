@@ -3,6 +3,7 @@ import type { CaseVersion } from '../../case/model.js';
 import { EXPOSED_HEADERS } from './cache.js';
 import { useCaseErrors } from './errors.js';
 import caseRoutes from './routes.js';
+import caseWrites from './writes.js';
 
 /**
  * Lets browser-based CASE consumers read from any origin: every answer carries Access-Control-Allow-Origin: *,
@@ -28,6 +29,7 @@ export default async function caseApi(app: FastifyInstance) {
       useCaseErrors(api, version);
       useCors(api);
       await api.register(caseRoutes, { version });
+      await api.register(caseWrites, { version });
     }, { prefix });
   }
 }
