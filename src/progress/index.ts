@@ -9,3 +9,4 @@ export { ensureDemoPrecedes, MATH_2017_DOCUMENT, DEMO_PRECEDES_DOCUMENT } from '
 export { simulate, simLearners, DEFAULT_SIMULATION, type SimulationOptions } from './simulator.js';
 export { frameworkStructure } from './framework.js';
 export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount } from './rosters.js';
+export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';

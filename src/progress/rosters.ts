@@ -107,6 +107,8 @@ export async function saveClass(db: Db, c: { id?: string | undefined; title: str
 }
 
 export async function removeSchool(db: Db, id: string): Promise<void> {
-  if ((await rosters.countSchoolClasses(db, id)) > 0) throw new ShirubeError('conflict', `School ${id} still has classes; delete them first`, 'id');
+  if ((await rosters.countSchoolClasses(db, id)) > 0 || (await rosters.listPeople(db, id)).length > 0) {
+    throw new ShirubeError('conflict', `School ${id} still has classes or people; remove them first`, 'id');
+  }
   if (!(await rosters.deleteSchool(db, id))) throw notFound('school', id, 'id');
 }

@@ -13,6 +13,8 @@ import {
 } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
+import { myProgressContext } from '../../progress/index.js';
+import type { Db } from '../../store/db.js';
 
 export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
@@ -46,13 +48,31 @@ const sessionSchema = {
       },
     },
     csrfToken: { type: 'string', description: 'Send it as X-CSRF-Token with every write that uses the session cookie' },
+    learnerId: { type: ['string', 'null'], description: 'The learner linked to this account (their own learning map)' },
+    classes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, title: { type: 'string' }, schoolId: { type: 'string' }, role: { type: 'string' }, framework: { type: ['string', 'null'] } },
+      },
+    },
   },
 } as const;
 
-const sessionBody = (s: SessionInfo) => ({
-  user: { id: s.principal.userId, username: s.principal.username, displayName: s.displayName, locale: s.locale, roles: s.principal.roles },
-  csrfToken: s.csrfToken,
-});
+/** The session body, with the progress context (learner, classes: docs/progress-api.md) that /api/me shares. */
+const sessionBody = async (db: Db, s: SessionInfo) => {
+  const roles = s.principal.roles;
+  const viewer = {
+    admin: roles.some((r) => r.role === 'admin'),
+    userId: s.principal.userId,
+    teacherOf: roles.filter((r) => r.role === 'teacher' && r.scopeType === 'class').map((r) => r.scopeId),
+  };
+  return {
+    user: { id: s.principal.userId, username: s.principal.username, displayName: s.displayName, locale: s.locale, roles },
+    csrfToken: s.csrfToken,
+    ...(await myProgressContext(db, viewer)),
+  };
+};
 
 /** Sign-in, sign-out and "who am I" for the web UI (`/api/auth`): a session cookie plus a CSRF token. */
 export default async function authRoutes(app: FastifyInstance) {
@@ -100,7 +120,7 @@ export default async function authRoutes(app: FastifyInstance) {
     const s = await createSession(app.store.db, user.id);
     reply.setCookie(SESSION_COOKIE, s.token, { ...cookieOptions, maxAge: SESSION_TTL_MS / 1000 });
     req.log.info({ userId: user.id }, 'Signed in');
-    return sessionBody((await findSession(app.store.db, s.token))!);
+    return sessionBody(app.store.db, (await findSession(app.store.db, s.token))!);
   });
 
   app.post('/auth/sign-out', {
@@ -117,15 +137,17 @@ export default async function authRoutes(app: FastifyInstance) {
     return reply.code(204).send();
   });
 
-  app.get('/auth/session', {
-    schema: {
-      tags: ['Accounts'],
-      summary: 'The signed-in user and the CSRF token, or 401',
-      response: { 200: sessionSchema, 401: errorSchema },
-    },
-  }, async (req, reply) => {
-    reply.header('Cache-Control', 'no-store');
-    if (!req.sessionInfo) throw new ShirubeError('unauthorized', 'Not signed in');
-    return sessionBody(req.sessionInfo);
-  });
+  for (const url of ['/auth/session', '/me']) {
+    app.get(url, {
+      schema: {
+        tags: ['Accounts'],
+        summary: url === '/me' ? 'Who am I: the user, roles, linked learner and classes (same body as /api/auth/session)' : 'The signed-in user and the CSRF token, or 401',
+        response: { 200: sessionSchema, 401: errorSchema },
+      },
+    }, async (req, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      if (!req.sessionInfo) throw new ShirubeError('unauthorized', 'Not signed in');
+      return sessionBody(app.store.db, req.sessionInfo);
+    });
+  }
 }

@@ -6,6 +6,7 @@ import frameworkRoutes from './frameworks.js';
 import learnerRoutes from './learners.js';
 import relationRoutes from './relations.js';
 import progressRoutes from './progress.js';
+import rosterRoutes from './rosters.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -16,4 +17,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(learnerRoutes, { prefix: '/learners' });
   await app.register(relationRoutes, { prefix: '/relations' });
   await app.register(progressRoutes, { prefix: '/progress' });
+  await app.register(rosterRoutes, { prefix: '/rosters' });
 }

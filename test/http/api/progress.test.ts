@@ -161,3 +161,15 @@ describe('rules', () => {
     await t.app.inject({ method: 'PUT', url: '/api/progress/rules', headers, payload: { framework: MATH_2017_DOCUMENT, rule: {} } });
   });
 });
+
+describe('GET /api/me', () => {
+  it('tells a learner their learner id and class, a teacher their classes; same body as /api/auth/session', async () => {
+    const me = (await get('/api/me', asLearner)).json();
+    expect(me.learnerId).toEqual(expect.any(String));
+    expect(me.classes).toEqual([{ id: DEMO_CLASS, title: '4年1組', schoolId: 'demo-school', role: 'learner', framework: MATH_2017_DOCUMENT }]);
+    expect((await get('/api/auth/session', asLearner)).json()).toEqual(me);
+    const teacher = (await get('/api/me', asTeacher)).json();
+    expect(teacher).toMatchObject({ learnerId: null, classes: [{ id: DEMO_CLASS, role: 'teacher' }] });
+    expect((await get('/api/me', {})).statusCode).toBe(401);
+  });
+});
