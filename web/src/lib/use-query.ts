@@ -57,14 +57,20 @@ export function useQuery<T>(key: string | null, fetcher: () => Promise<T>): Quer
   }, [rerender]);
 
   const entry = key === null ? undefined : load(key, fetcher);
+  const settledAtRender = entry?.settled;
   useEffect(() => {
-    if (!entry || entry.settled) return;
+    if (!entry) return;
+    // Settled between this render and the effect (a fast answer): the render showed "loading", so render again.
+    if (entry.settled) {
+      if (!settledAtRender) rerender();
+      return;
+    }
     let live = true;
     void entry.promise.then(() => live && rerender());
     return () => {
       live = false;
     };
-  }, [entry, rerender]);
+  }, [entry, settledAtRender, rerender]);
 
   const reload = useCallback(() => key !== null && invalidateQueries(key), [key]);
   return {
