@@ -4,8 +4,12 @@ import { FrameworksRoute } from './routes/frameworks.js';
 import { NotFoundRoute } from './routes/not-found.js';
 import { SignInRoute } from './routes/sign-in.js';
 import { RelationsRoute } from './routes/relations.js';
-import { MapRoute } from './routes/map.js';
+import { lazy, Suspense } from 'react';
+import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
+
+// The map carries cytoscape (≈ 0.5 MB): loaded only when the map is opened.
+const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
 
 /** The route table; its URLs are built by config/paths.ts. */
 export function AppRoutes() {
@@ -14,7 +18,12 @@ export function AppRoutes() {
   if (matchPath('/', pathname)) return <FrameworksRoute />;
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
-  if (matchPath('/map', pathname)) return <MapRoute />;
+  if (matchPath('/map', pathname))
+    return (
+      <Suspense fallback={<Loading />}>
+        <MapRoute />
+      </Suspense>
+    );
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
   if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
   if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;

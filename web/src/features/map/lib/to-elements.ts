@@ -9,7 +9,7 @@ import type { LayoutNode } from './layout.js';
  * Curriculum view: one node per content item; the hierarchy above (grade → domain → category) as nested boxes
  * behind them, which is how isChildOf is drawn (`data.rect` names the layout rectangle each box takes). Unit view: one node per unit (the (1),(2)… categories) with the share mastered,
  * and the unit prerequisite edges. Every node's label carries its state in words (and the A/B/C label), so
- * colour is never the only signal.
+ * colour is never the only signal. Nodes are `pannable`: a drag anywhere on the map moves it, a click selects.
  */
 export interface StateText {
   not_started: string;
@@ -121,7 +121,7 @@ function curriculumElements(map: LearningMap, o: MapOptions): MapElements {
   const parentOf = new Map(map.groups.map((g) => [g.id, g.parent]));
   for (const n of map.nodes) {
     present.add(n.id);
-    items.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text) }, classes: 'item' });
+    items.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text) }, classes: 'item', pannable: true });
     layout.push({ id: n.id, layer: layerOf(n.grade), lane: lane(n), box: n.group ?? undefined, order: n.order });
     if (!n.group) continue;
     rectOf.set(n.group, `box:${n.group}`);
@@ -160,7 +160,7 @@ function unitElements(map: LearningMap, o: MapOptions): MapElements {
   }
   for (const u of units) {
     const first = firstNode.get(u.id);
-    elements.push({ group: 'nodes', data: { id: u.id, code: u.code ?? '', kind: 'unit', ...unitNodeState(u, map.learner !== null, o.text) }, classes: 'item unit' });
+    elements.push({ group: 'nodes', data: { id: u.id, code: u.code ?? '', kind: 'unit', ...unitNodeState(u, map.learner !== null, o.text) }, classes: 'item unit', pannable: true });
     layout.push({ id: u.id, layer: layerOf(gradeOf(u)), lane: first ? lane(first) : 0, order: u.order });
   }
   const present = new Set(units.map((u) => u.id));
