@@ -8,7 +8,7 @@ import { useSession } from '../../features/auth/hooks/use-session.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
 import { MapExplorer } from '../../features/map/components/map-explorer.js';
 import { useLearningMap } from '../../features/map/api/get-map.js';
-import { schoolYearStart, todayInTokyo } from '../../features/map/lib/dates.js';
+import { sliderRange, todayInTokyo } from '../../features/map/lib/dates.js';
 import { useMe } from '../../features/progress/api/get-me.js';
 import { LearnerProgress } from '../../features/progress/components/learner-progress.js';
 
@@ -54,7 +54,7 @@ export function MapRoute() {
       <h1>{head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading')}</h1>
       {head && <p className="muted">{head.framework.title}</p>}
       <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} />
-      {learner && <LearnerProgress learner={learner} framework={framework} since={schoolYearStart(todayInTokyo())} onOpenItem={onItem} />}
+      {learner && head && <LearnerProgress learner={learner} framework={framework} since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min} onOpenItem={onItem} />}
     </section>
   );
 }

@@ -159,6 +159,8 @@ export const en: Messages = {
   'dashboard.noClasses': 'You have no classes.',
   'dashboard.noFramework': 'This class has no framework.',
   'dashboard.openMap': "Open {name}'s map",
+  'dashboard.showAll': 'Show all ({n})',
+  'dashboard.heatmapNote': 'Each cell shows the label (A/B/C), ✓ when mastered, · when not started; a red frame means a prerequisite is missing. A cell opens that item on the learner’s map.',
   'dashboard.empty': 'No items match.',
 
   'common.loading': 'Loading…',

@@ -158,6 +158,8 @@ export const ja = {
   'dashboard.noClasses': '担当しているクラスがありません。',
   'dashboard.noFramework': 'このクラスにはフレームワークが設定されていません。',
   'dashboard.openMap': '{name} さんのマップを開く',
+  'dashboard.showAll': 'すべて表示（{n} 件）',
+  'dashboard.heatmapNote': '各セルは評価（A/B/C）、習得は ✓、未学習は ·。赤い枠は前提未習得。セルを選ぶとその児童生徒のマップでその項目を開きます。',
   'dashboard.empty': '条件に合う項目がありません。',
 
   'common.loading': '読み込み中…',

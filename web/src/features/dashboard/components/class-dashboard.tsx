@@ -3,7 +3,6 @@ import { useI18n } from '../../../lib/i18n/i18n.js';
 import { Link } from '../../../lib/router.js';
 import { api, paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import { StateChip } from '../../../components/ui/state-chip.js';
 import type { Heatmap } from '../../../types/progress-api.js';
 import { useHeatmap } from '../api/get-heatmap.js';
 import { useStuck } from '../api/get-stuck.js';
@@ -11,6 +10,8 @@ import './class-dashboard.css';
 
 /** "P4" (OneRoster's grade for 小学校 4年) → "4". */
 const gradeNumber = (g: string | undefined) => g?.match(/\d+$/)?.[0]?.replace(/^0+/, '');
+/** The most shared prerequisites first; the rest on request. */
+const STUCK_SHOWN = 8;
 const unique = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))];
 
 function HeatmapTable({ heatmap, framework }: { heatmap: Heatmap; framework: string }) {
@@ -72,6 +73,7 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
   const filter = { framework, ...(g ? { grade: g } : {}), ...(domain ? { domain } : {}) };
   const filtered = useHeatmap(classId, filter);
   const stuck = useStuck(classId, framework, undefined);
+  const [showAll, setShowAll] = useState(false);
 
   if (all.loading) return <Loading />;
   if (all.error || !all.data) return all.error ? <ErrorMessage error={all.error} onRetry={all.reload} /> : null;
@@ -105,9 +107,7 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
       </div>
       <section aria-labelledby="heatmap-title">
         <h2 id="heatmap-title">{t('dashboard.heatmap')}</h2>
-        <p className="muted small heatmap-legend">
-          <StateChip state="mastered" label="A" /> ✓ · <StateChip state="in_progress" label="B" /> · <StateChip state="not_started" /> ·
-        </p>
+        <p className="muted small">{t('dashboard.heatmapNote')}</p>
         {filtered.loading && <Loading />}
         {filtered.error && <ErrorMessage error={filtered.error} onRetry={filtered.reload} />}
         {filtered.data && <HeatmapTable heatmap={filtered.data} framework={framework} />}
@@ -122,7 +122,7 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
             <p className="muted">{t('dashboard.noStuck')}</p>
           ) : (
             <ol className="stuck-list">
-              {stuck.data.prerequisites.map(({ item, learners }) => (
+              {stuck.data.prerequisites.slice(0, showAll ? undefined : STUCK_SHOWN).map(({ item, learners }) => (
                 <li key={item.id} className="card">
                   <p>
                     <strong>{t('dashboard.stuckCount', { n: learners.length })}</strong> · {item.grade && t('map.grade', { grade: item.grade })} {item.category}
@@ -139,6 +139,11 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
               ))}
             </ol>
           ))}
+        {stuck.data && stuck.data.prerequisites.length > STUCK_SHOWN && !showAll && (
+          <button type="button" className="button secondary" onClick={() => setShowAll(true)}>
+            {t('dashboard.showAll', { n: stuck.data.prerequisites.length })}
+          </button>
+        )}
       </section>
     </div>
   );

@@ -1,4 +1,4 @@
-import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
+import cytoscape, { type CollectionReturnValue, type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { MapElements } from '../lib/to-elements.js';
 import { DEFAULT_LAYOUT, type LayoutResult } from '../lib/layout.js';
@@ -108,6 +108,12 @@ function place(elements: ElementDefinition[], layout: LayoutResult): ElementDefi
     }
   }
   return out;
+}
+
+/** Shows `eles` whole, but never larger than their natural size (one or two nodes would fill the screen). */
+function fitAtMost(cy: Core, eles: CollectionReturnValue) {
+  cy.fit(eles, 80);
+  if (cy.zoom() > 1) cy.zoom({ level: 1, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
 }
 
 /** Brings a node into view without moving the map when it is visible already. */
@@ -243,7 +249,7 @@ export function LearningMap(props: Props) {
       for (const id of h.nodes) cy.getElementById(id).removeClass('faded').addClass('trace');
       for (const id of h.edges) cy.getElementById(id).removeClass('faded').addClass('trace');
     });
-    if (h && h.nodes.size >= 2) cy.animate({ fit: { eles: cy.$('.trace'), padding: 80 }, duration: 300 });
+    if (h && h.nodes.size >= 2) fitAtMost(cy, cy.$('.trace'));
   }, [props.highlight, status, props.structureKey]);
 
   useEffect(() => {
@@ -254,11 +260,7 @@ export function LearningMap(props: Props) {
       for (const id of props.matches) cy.getElementById(id).addClass('match');
     });
     const found = cy.$('.match');
-    if (found.nonempty()) {
-      cy.fit(found, 80);
-      // One match would fill the screen: keep it at natural size.
-      if (cy.zoom() > 1) cy.zoom({ level: 1, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
-    }
+    if (found.nonempty()) fitAtMost(cy, found);
   }, [props.matches, status, props.structureKey]);
 
   useEffect(() => {

@@ -1,0 +1,229 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build as viteBuild } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Store } from '../../src/store/db.js';
+import { ensureDemoFramework } from '../../src/case/demo.js';
+import { runDemo } from '../../src/cli/demo.js';
+import { DEMO_CLASS, MATH_2017_DOCUMENT } from '../../src/progress/index.js';
+import { freshStore } from '../helper.js';
+import type { Heatmap, LearnerItemDetail, LearningMap, StuckList } from '../../web/src/types/progress-api.js';
+
+/**
+ * The learning map and the dashboards on the real server with the demo class (算数 2017, 4年1組, 35 learners and
+ * simulated drill statements posted through /xapi): the map renders, the view switch works, the date slider
+ * changes node states, the trace-back highlights the API's path, the teacher's heatmap and CSV, and a learner
+ * sees only their own map. Screenshots go to $TMPDIR/shirube-e2e.
+ */
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) && !process.env['CI'];
+if (skip) console.warn(`Skipping the map browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
+/** School days of drill: enough for mastered, in-progress and blocked items, quick enough to post. */
+const DAYS = 45;
+
+describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)', () => {
+  let webRoot: string;
+  let store: Store;
+  let app: FastifyInstance;
+  let config: Config;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let signIns: Array<{ username: string; password: string }>;
+  let learners: Heatmap['learners'];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-map-'));
+    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
+    store = await freshStore();
+    await ensureDemoFramework(store.db, () => {});
+    config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
+    app = await buildApp({ config, store, logger: false, webRoot });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ signIns } = await runDemo(store.db, config, base, { simulation: { days: DAYS } }));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
+    page.on('console', (m) => m.type() === 'error' && !/40[13] \((Unauthorized|Forbidden)\)/.test(m.text()) && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  const signIn = async (username: string) => {
+    const { password } = signIns.find((s) => s.username === username)!;
+    expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username, password } })).status()).toBe(200);
+  };
+  const api = async <T,>(path: string) => {
+    const r = await page.request.get(base + path);
+    expect(r.status(), path).toBe(200);
+    return (await r.json()) as T;
+  };
+  const canvas = () => page.locator('.learning-map');
+  const ready = () => page.locator('.learning-map[data-status="ready"]').waitFor({ timeout: 20_000 });
+  /** The legend's count of one state ("習得: 12"). */
+  const count = async (state: string) => Number((await page.locator(`.map-legend li[data-state="${state}"]`).textContent())!.match(/(\d+)\s*$/)![1]);
+
+  it("shows the teacher the class heatmap, filtered by grade, with the CSV of the same view", async () => {
+    await signIn('teacher');
+    await page.goto(`${base}/dashboard`);
+    await page.getByRole('heading', { level: 1, name: 'クラスのダッシュボード' }).waitFor();
+    const table = page.locator('table.heatmap');
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(35);
+    // 4年1組: the grade filter starts on grade 4; the columns are grade 4's content items.
+    expect(await page.getByLabel('学年').inputValue()).toBe('4');
+    const heatmap = await api<Heatmap>(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=4`);
+    learners = heatmap.learners;
+    expect(await table.locator('thead th').count()).toBe(heatmap.items.length + 1);
+    const csv = page.getByRole('link', { name: 'CSV で書き出す' });
+    expect(await csv.getAttribute('href')).toBe(`/api/progress/classes/${DEMO_CLASS}/heatmap.csv?framework=${MATH_2017_DOCUMENT}&grade=4`);
+    const body = await page.request.get(base + (await csv.getAttribute('href'))!);
+    expect(body.headers()['content-type']).toContain('text/csv');
+    expect((await body.text()).split(/\r?\n/).filter(Boolean)).toHaveLength(36);
+    // Learners stuck on the same prerequisite: the API's list, most learners first.
+    const stuck = await api<StuckList>(`/api/progress/classes/${DEMO_CLASS}/stuck?framework=${MATH_2017_DOCUMENT}`);
+    expect(stuck.prerequisites.length).toBeGreaterThan(0);
+    const cards = page.locator('.stuck-list > li');
+    await expect.poll(() => cards.count()).toBe(Math.min(8, stuck.prerequisites.length));
+    const top = stuck.prerequisites[0]!;
+    expect(await cards.first().textContent()).toContain(`${top.learners.length} 人`);
+    expect(await cards.first().locator('.stuck-learners a').allTextContents()).toEqual(top.learners.map((l) => l.displayName));
+    await page.getByLabel('領域').selectOption({ index: 1 });
+    await expect.poll(async () => (await csv.getAttribute('href'))!.includes('domain=')).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-ja.png'), fullPage: true });
+  });
+
+  it("opens a learner's map from the heatmap: 217 items drawn, in colour and in words", async () => {
+    await page.getByLabel('学年').selectOption('3');
+    const first = learners[0]!;
+    await page.locator('table.heatmap tbody th a').first().click();
+    await page.getByRole('heading', { level: 1, name: `${first.displayName} さんの学習マップ` }).waitFor();
+    await ready();
+    expect(Number(await canvas().getAttribute('data-node-count'))).toBe(217);
+    const map = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${first.id}`);
+    const states = (s: string) => map.nodes.filter((n) => n.progress?.state === s).length;
+    expect(await count('mastered')).toBe(states('mastered'));
+    expect(await count('in_progress')).toBe(states('in_progress'));
+    expect(states('mastered') + states('in_progress')).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-curriculum-ja.png') });
+  });
+
+  it('switches to the unit view and back', async () => {
+    const units = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${learners[0]!.id}&view=unit`);
+    await page.getByRole('button', { name: '単元' }).click();
+    await expect.poll(() => canvas().getAttribute('data-node-count')).toBe(String(units.groups.filter((g) => g.kind === 'unit').length));
+    await ready();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-unit-ja.png') });
+    await page.getByRole('button', { name: '学習指導要領' }).click();
+    await expect.poll(() => canvas().getAttribute('data-node-count')).toBe('217');
+    await ready();
+  });
+
+  it('replays change with the date slider: at the start of the school year nothing is mastered', async () => {
+    const now = { mastered: await count('mastered'), inProgress: await count('in_progress') };
+    const slider = page.getByRole('slider', { name: '日付' });
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.locator('.date-value').textContent()).toContain('2025/04/01');
+    await expect.poll(() => count('mastered')).toBe(0);
+    expect(await count('in_progress')).toBe(0);
+    // A month in, part of today's progress is there.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageUp');
+    await expect.poll(() => page.locator('.date-value').textContent()).toContain('2025/05/06');
+    await expect.poll(async () => (await count('mastered')) + (await count('in_progress'))).toBeGreaterThan(0);
+    const early = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${learners[0]!.id}&asOf=2025-05-06`);
+    expect(await count('mastered')).toBe(early.nodes.filter((n) => n.progress?.state === 'mastered').length);
+    expect(await count('mastered')).toBeLessThanOrEqual(now.mastered);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-2025-05-06-ja.png') });
+    await page.keyboard.press('End');
+    await expect.poll(() => count('mastered')).toBe(now.mastered);
+  });
+
+  it('opens an item with a trace-back and highlights exactly its path on the map', async () => {
+    // The API's own answer decides which item and which path: the first not-mastered item with a trace-back.
+    let found: { learner: string; detail: LearnerItemDetail } | undefined;
+    for (const l of learners.slice(0, 8)) {
+      const map = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${l.id}`);
+      for (const n of map.nodes.filter((x) => x.progress && x.progress.state !== 'mastered' && x.progress.blocked)) {
+        const detail = await api<LearnerItemDetail>(`/api/progress/learners/${l.id}/items/${n.id}?framework=${MATH_2017_DOCUMENT}`);
+        if (detail.traceBack.length > 0) {
+          found = { learner: l.id, detail };
+          break;
+        }
+      }
+      if (found) break;
+    }
+    expect(found, 'a blocked item with a trace-back in the demo class').toBeDefined();
+    const { learner, detail } = found!;
+    await page.goto(`${base}/map?framework=${MATH_2017_DOCUMENT}&learner=${learner}&item=${detail.item.id}`);
+    await ready();
+    const panel = page.locator('article.map-panel');
+    await expect.poll(() => panel.locator('.full-statement').textContent()).toBe(detail.item.fullStatement);
+    expect(await panel.locator('.trace-back li').count()).toBe(detail.traceBack.length);
+    const expected = [...new Set([detail.item.id, ...detail.traceBack.flatMap((t) => t.path)])].sort().join(' ');
+    await expect.poll(() => canvas().getAttribute('data-highlighted')).toBe(expected);
+    expect(await canvas().getAttribute('data-selected')).toBe(detail.item.id);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-trace-back-ja.png') });
+    // A prerequisite in the list opens in its turn.
+    const first = detail.traceBack[0]!.item;
+    await panel.locator(`.trace-back li[data-item="${first.id}"] button`).click();
+    await expect.poll(() => panel.locator('.full-statement').textContent()).toBe(first.fullStatement);
+    expect(new URL(page.url()).searchParams.get('item')).toBe(first.id);
+  });
+
+  it('moves between items with the keyboard and opens one with Enter', async () => {
+    await page.keyboard.press('Escape');
+    await canvas().focus();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowDown');
+    const focused = await canvas().getAttribute('data-focused');
+    expect(focused).toBeTruthy();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => canvas().getAttribute('data-focused')).not.toBe(focused);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => canvas().getAttribute('data-selected')).toBe(await canvas().getAttribute('data-focused'));
+    await page.locator('article.map-panel').waitFor();
+  });
+
+  it('shows a learner only their own map, whatever the URL asks', async () => {
+    await page.request.post(`${base}/api/auth/sign-out`, { headers: { 'x-csrf-token': (await api<{ csrfToken: string }>('/api/auth/session')).csrfToken } });
+    await signIn('learner01');
+    const me = await api<{ learnerId: string }>('/api/me');
+    const other = learners.find((l) => l.id !== me.learnerId)!;
+    const own = learners.find((l) => l.id === me.learnerId)!;
+    await page.goto(`${base}/map?framework=${MATH_2017_DOCUMENT}&learner=${other.id}`);
+    await page.getByRole('heading', { level: 1, name: `${own.displayName} さんの学習マップ` }).waitFor();
+    await ready();
+    expect(await page.getByText(other.displayName).count()).toBe(0);
+    expect((await page.request.get(`${base}/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${other.id}`)).status()).toBe(403);
+    expect((await page.request.get(`${base}/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}`)).status()).toBe(403);
+    await page.getByRole('heading', { level: 2, name: 'わたしの学習' }).waitFor();
+    await page.getByRole('heading', { level: 3, name: '次に学ぶ項目' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-learner-ja.png'), fullPage: true });
+  });
+
+  it('speaks English too', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Units' }).waitFor();
+    await ready();
+    await page.locator('.map-legend li[data-state="mastered"]', { hasText: 'Mastered' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-learner-en.png') });
+    await page.getByRole('button', { name: '日本語' }).click();
+    expect(problems).toEqual([]);
+  });
+});
