@@ -20,8 +20,18 @@ async function requireLearner(db: Db, learnerId: string) {
   return l;
 }
 
-/** Everything held about one learner: identifiers, statements, documents, evidence and rollups. */
-export async function exportLearner(db: Db, learnerId: string) {
+/**
+ * What another domain holds about a learner (progress: rosters, enrolments, proficiency), so that export and
+ * erasure cover it: `export` adds a property named `name`; `erase` runs inside the erasure's transaction, first.
+ */
+export interface LearnerDataPart {
+  name: string;
+  export(db: Db, learnerId: string): Promise<unknown>;
+  erase(trx: Db, learnerId: string): Promise<Record<string, number>>;
+}
+
+/** Everything held about one learner: identifiers, statements, documents, evidence and rollups, and the parts'. */
+export async function exportLearner(db: Db, learnerId: string, parts: readonly LearnerDataPart[] = []) {
   const learner = await requireLearner(db, learnerId);
   const actors = await store.learnerActors(db, learnerId);
   const data = await store.learnerData(db, learnerId);
@@ -40,6 +50,7 @@ export async function exportLearner(db: Db, learnerId: string) {
       encoding: /^application\/json\b|^text\//i.test(d.content_type) ? 'utf8' : 'base64',
     })),
     ...(await learnerEvidence(db, learnerId)),
+    ...Object.fromEntries(await Promise.all(parts.map(async (p) => [p.name, await p.export(db, learnerId)] as const))),
   };
 }
 
@@ -47,10 +58,12 @@ export async function exportLearner(db: Db, learnerId: string) {
  * Erases one learner: statements (their evidence and links), documents, rollups and identifiers, in one
  * transaction. The audit log keeps only the learner id and the counts.
  */
-export async function eraseLearner(db: Db, learnerId: string, actor: string): Promise<{ statements: number; documents: number }> {
+export async function eraseLearner(db: Db, learnerId: string, actor: string, parts: readonly LearnerDataPart[] = []): Promise<{ statements: number; documents: number } & Record<string, number>> {
   return db.transaction().execute(async (trx) => {
     await requireLearner(trx, learnerId);
-    const counts = await store.eraseLearner(trx, learnerId);
+    const extra: Record<string, number> = {};
+    for (const p of parts) Object.assign(extra, await p.erase(trx, learnerId));
+    const counts = { ...extra, ...(await store.eraseLearner(trx, learnerId)) };
     await audit(trx, { actor, action: 'learner.erase', targetType: 'learner', targetId: learnerId, details: counts });
     return counts;
   });
