@@ -153,7 +153,7 @@ describe('OneRoster 1.2 CSV (Japan Profile)', () => {
 
 describe('manual entry', () => {
   it('creates a school, a class, a teacher and a learner, and enrols them', async () => {
-    const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: admin, payload });
+    const post = (url: string, payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url, headers: admin, payload });
     expect((await post('/api/rosters/schools', { id: 'sch-m', name: '手入力小学校' })).statusCode).toBe(201);
     expect((await post('/api/rosters/schools', { id: 'sch-m', name: 'again' })).statusCode).toBe(409);
     expect((await post('/api/rosters/classes', { id: 'm-1', title: '1年1組', schoolId: 'sch-m', grades: ['P1'] })).json()).toMatchObject({ id: 'm-1', source: 'manual' });
