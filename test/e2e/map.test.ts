@@ -123,15 +123,54 @@ describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)'
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-curriculum-ja.png') });
   });
 
+  it('draws the relations chosen: precedes on by default, isRelatedTo on request', async () => {
+    const map = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${learners[0]!.id}`);
+    const ofType = (t: string) => map.edges.filter((e) => e.type === t).length;
+    expect(ofType('precedes')).toBeGreaterThan(50);
+    await expect.poll(() => canvas().getAttribute('data-edge-count')).toBe(String(ofType('precedes')));
+    await page.getByLabel(/前後関係/).uncheck();
+    await expect.poll(() => canvas().getAttribute('data-edge-count')).toBe('0');
+    await page.getByLabel('関連').check();
+    await expect.poll(() => canvas().getAttribute('data-edge-count')).toBe(String(ofType('isRelatedTo')));
+    await page.getByLabel('関連').uncheck();
+    await page.getByLabel(/前後関係/).check();
+    await expect.poll(() => canvas().getAttribute('data-edge-count')).toBe(String(ofType('precedes')));
+  });
+
+  it('finds items by code or words', async () => {
+    const search = page.getByRole('searchbox', { name: '項目を検索' });
+    await search.fill('8250213111200000');
+    await page.getByRole('status').filter({ hasText: '1 件' }).waitFor();
+    await search.fill('');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '件' }).count()).toBe(0);
+    await search.fill('個数を比べる');
+    await page.getByRole('status').filter({ hasText: '1 件' }).waitFor();
+    await search.fill('');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '件' }).count()).toBe(0);
+  });
+
   it('switches to the unit view and back', async () => {
     const units = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${learners[0]!.id}&view=unit`);
     await page.getByRole('button', { name: '単元' }).click();
     await expect.poll(() => canvas().getAttribute('data-node-count')).toBe(String(units.groups.filter((g) => g.kind === 'unit').length));
     await ready();
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-unit-ja.png') });
-    await page.getByRole('button', { name: '学習指導要領' }).click();
+    // A unit opens by keyboard; its items open in the Course of Study view.
+    await canvas().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const unitId = await canvas().getAttribute('data-focused');
+    const unit = units.groups.find((g) => g.id === unitId)!;
+    const panel = page.locator('article.map-panel');
+    await expect.poll(() => panel.getByRole('heading', { level: 2 }).textContent()).toBe(unit.label);
+    const items = units.nodes.filter((n) => n.group === unit.id);
+    expect(await panel.locator('.unit-items li').count()).toBe(items.length);
+    await panel.locator('.unit-items li button').first().click();
     await expect.poll(() => canvas().getAttribute('data-node-count')).toBe('217');
     await ready();
+    await expect.poll(() => canvas().getAttribute('data-selected')).toBe(items[0]!.id);
+    expect(await page.getByRole('button', { name: '学習指導要領' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('article.map-panel').getByRole('button', { name: '閉じる' }).click();
   });
 
   it('replays change with the date slider: at the start of the school year nothing is mastered', async () => {
@@ -198,6 +237,15 @@ describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)'
     await page.keyboard.press('Enter');
     await expect.poll(() => canvas().getAttribute('data-selected')).toBe(await canvas().getAttribute('data-focused'));
     await page.locator('article.map-panel').waitFor();
+  });
+
+  it('shows a teacher the framework alone when no learner is chosen', async () => {
+    await page.goto(`${base}/map`);
+    await page.getByRole('heading', { level: 1, name: '学習マップ' }).waitFor();
+    await ready();
+    expect(await canvas().getAttribute('data-node-count')).toBe('217');
+    expect(await page.locator('.map-legend').textContent()).toContain('学習者を選ぶと');
+    expect(await page.getByRole('slider').count()).toBe(0);
   });
 
   it('shows a learner only their own map, whatever the URL asks', async () => {

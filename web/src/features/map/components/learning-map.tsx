@@ -138,6 +138,7 @@ export function LearningMap(props: Props) {
   const [timings, setTimings] = useState<MapTimings>();
   const [focusId, setFocusId] = useState<string>();
   const [pan, setPan] = useState('0,0');
+  const [edgeCount, setEdgeCount] = useState(0);
   const latest = useRef(props);
   latest.current = props;
 
@@ -209,6 +210,7 @@ export function LearningMap(props: Props) {
         }
         const t = { layoutMs, firstFrameMs, renderMs: performance.now() - t0 };
         setTimings(t);
+        setEdgeCount(cy.edges().length);
         latest.current.onReady?.(t);
       } else {
         cy.batch(() => {
@@ -321,6 +323,7 @@ export function LearningMap(props: Props) {
         data-first-frame-ms={timings?.firstFrameMs.toFixed(0)}
         data-render-ms={timings?.renderMs.toFixed(0)}
         data-node-count={props.elements.layout.length}
+        data-edge-count={edgeCount}
         data-selected={props.selected ?? ''}
         data-focused={focusId ?? ''}
         data-highlighted={props.highlight && props.highlight.nodes.size >= 2 ? [...props.highlight.nodes].sort().join(' ') : ''}
