@@ -70,9 +70,14 @@ export function scoreOf(result: unknown): { score: number | null; success: boole
   return { score, success: success ?? (score === null ? null : score >= 1) };
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone. */
 export function dayIn(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  // A formatter costs far more to build than to use: one per time zone.
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
 }
 
 const totals = (e: { score: number | null; success: boolean | null }): store.RollupTotals => ({
@@ -82,22 +87,35 @@ const totals = (e: { score: number | null; success: boolean | null }): store.Rol
   scored: e.score === null ? 0 : 1,
 });
 
-/** Rebuilds one learner's rollup for one item from its evidence rows (after voiding, or a late statement). */
-export async function recomputeRollup(db: Db, learnerId: string, itemId: string, timeZone: string): Promise<void> {
-  const rows = (await store.listEvidence(db, learnerId, itemId, false)).filter((e) => e.score !== null || e.success !== null);
+type Pair = { learnerId: string; itemId: string };
+const pairKey = (a: Pair) => `${a.learnerId}\u0000${a.itemId}`;
+
+/** Rebuilds the rollups of these (learner, item) pairs from their evidence rows (after voiding, or late statements). */
+export async function recomputeRollups(db: Db, pairs: Pair[], timeZone: string): Promise<void> {
+  if (!pairs.length) return;
+  const rows = (await store.listEvidenceOfPairs(db, pairs)).filter((e) => e.score !== null || e.success !== null);
+  const rollups = new Map<string, store.Rollup>();
   const days = new Map<string, store.RollupDay>();
-  let rollup: store.Rollup | undefined;
   for (const e of rows) {
     const t = totals(e);
+    const k = pairKey(e);
     const day = dayIn(e.timestamp, timeZone);
-    const d = days.get(day) ?? { learnerId, itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
-    days.set(day, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
-    rollup = rollup
-      ? { ...rollup, attempts: rollup.attempts + 1, correct: rollup.correct + t.correct, scoreSum: rollup.scoreSum + t.scoreSum, scored: rollup.scored + t.scored, lastAt: e.timestamp }
-      : { learnerId, itemId, ...t, firstAt: e.timestamp, lastAt: e.timestamp };
+    const d = days.get(`${k}\u0000${day}`) ?? { learnerId: e.learnerId, itemId: e.itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
+    days.set(`${k}\u0000${day}`, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
+    const r = rollups.get(k);
+    rollups.set(
+      k,
+      r
+        ? { ...r, attempts: r.attempts + 1, correct: r.correct + t.correct, scoreSum: r.scoreSum + t.scoreSum, scored: r.scored + t.scored, lastAt: e.timestamp }
+        : { learnerId: e.learnerId, itemId: e.itemId, ...t, firstAt: e.timestamp, lastAt: e.timestamp },
+    );
   }
-  await store.replaceRollup(db, learnerId, itemId, rollup, [...days.values()]);
+  await store.replaceRollups(db, sortedPairs(pairs), byKey(rollups), byKey(days));
 }
+
+/** Key order: concurrent batches then lock shared rows in the same order. */
+const byKey = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+const sortedPairs = (pairs: Pair[]) => byKey(new Map(pairs.map((p) => [pairKey(p), p])));
 
 /**
  * Writes evidence for newly stored statements, inside their transaction: one row per (statement, CFItem) for
@@ -141,7 +159,7 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
   await store.insertEvidence(db, evidence);
   // Rollups in (learner, item, day) order: concurrent batches then lock shared rows in the same order. A pair with
   // an attempt older than its rollup's last one is rebuilt from the evidence; the others are added in one go.
-  const key = (a: { learnerId: string; itemId: string }) => `${a.learnerId}\u0000${a.itemId}`;
+  const key = pairKey;
   attempts.sort((a, b) => (key(a) !== key(b) ? (key(a) < key(b) ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
   const current = await store.getRollups(db, attempts);
   const late = new Set(attempts.filter((a) => current.has(key(a)) && a.timestamp < current.get(key(a))!.lastAt).map(key));
@@ -158,27 +176,16 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
     const d = days.get(dk) ?? { learnerId: a.learnerId, itemId: a.itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
     days.set(dk, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
   }
-  const byKey = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
   await store.addToRollups(db, byKey(rollups), byKey(days));
-  for (const k of [...late].sort()) {
-    const [learnerId, itemId] = k.split('\u0000') as [string, string];
-    await recomputeRollup(db, learnerId, itemId, o.timeZone);
-  }
+  await recomputeRollups(db, attempts.filter((a) => late.has(key(a))), o.timeZone);
   if (o.onEvidence && changes.length) await o.onEvidence(db, changes);
 }
 
 /** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
 export async function voidEvidence(db: Db, statementIds: string[], timeZone: string, onEvidence?: EvidenceHook): Promise<void> {
-  const pairs = (await store.voidEvidence(db, statementIds)).sort((a, b) => (a.learnerId !== b.learnerId ? (a.learnerId < b.learnerId ? -1 : 1) : a.itemId < b.itemId ? -1 : 1));
-  const seen = new Set<string>();
-  const changes: EvidenceChange[] = [];
-  for (const p of pairs) {
-    const k = `${p.learnerId}\u0000${p.itemId}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    changes.push({ learnerId: p.learnerId, itemId: p.itemId });
-    await recomputeRollup(db, p.learnerId, p.itemId, timeZone);
-  }
+  const pairs = sortedPairs(await store.voidEvidence(db, statementIds));
+  await recomputeRollups(db, pairs, timeZone);
+  const changes: EvidenceChange[] = pairs.map((p) => ({ learnerId: p.learnerId, itemId: p.itemId }));
   if (onEvidence && changes.length) await onEvidence(db, changes);
 }
 

@@ -1,13 +1,9 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/progress.js';
-import { listEvidence } from '../store/lrs-evidence.js';
-import type { EvidenceChange } from '../lrs/index.js';
+import { listEvidenceOfPairs } from '../store/lrs-evidence.js';
+import { dayIn, type EvidenceChange } from '../lrs/index.js';
 import { bktUpdate, DEFAULT_BKT, type BktParams } from './bkt.js';
 import { MAX_WINDOW, type RecentAnswer } from './rules.js';
-
-/** The calendar day (YYYY-MM-DD) of an instant in a time zone. */
-export const dayIn = (at: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 export interface Answer {
   timestamp: Date;
@@ -48,29 +44,52 @@ export function replay(learnerId: string, itemId: string, answers: Answer[], tim
   return out;
 }
 
-async function rebuild(db: Db, learnerId: string, itemId: string, timeZone: string): Promise<void> {
-  const answers = (await listEvidence(db, learnerId, itemId, false))
-    .filter((e) => e.score !== null)
-    .map((e) => ({ timestamp: e.timestamp, score: e.score!, correct: e.success ?? e.score! >= 1 }));
-  await store.replaceMastery(db, learnerId, itemId, replay(learnerId, itemId, answers, timeZone));
-}
+const pairKey = (p: { learnerId: string; itemId: string }) => `${p.learnerId}\u0000${p.itemId}`;
 
 /**
  * Keeps mastery in step with evidence, inside the statement's transaction (the LRS calls it through
  * WriteOptions.onEvidence): an answer newer than the last one is added; an older one, or voiding, replays the
- * (learner, item) from its evidence rows. Nothing reads raw statements.
+ * (learner, item) from its evidence rows. Nothing reads raw statements. A batch costs a few queries whatever its
+ * size: the latest rows of every pair are read at once, and the new and replayed rows written at once, in
+ * (learner, item) order so that concurrent batches lock rows in the same order.
  */
 export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone: string): Promise<void> {
-  const rebuilt = new Set<string>();
+  const byPair = new Map<string, EvidenceChange[]>();
   for (const ch of changes) {
-    const key = `${ch.learnerId}\u0000${ch.itemId}`;
-    if (rebuilt.has(key)) continue;
-    const prev = ch.answer ? await store.latestMastery(db, ch.learnerId, ch.itemId) : undefined;
-    if (ch.answer && (!prev || ch.answer.timestamp >= prev.lastAt)) {
-      await store.upsertMasteryDay(db, addAnswer(prev, ch.learnerId, ch.itemId, ch.answer, timeZone));
-    } else {
-      await rebuild(db, ch.learnerId, ch.itemId, timeZone);
-      rebuilt.add(key);
-    }
+    const list = byPair.get(pairKey(ch));
+    if (list) list.push(ch);
+    else byPair.set(pairKey(ch), [ch]);
   }
+  const keys = [...byPair.keys()].sort();
+  const latest = await store.latestMasteryOf(db, keys.filter((k) => byPair.get(k)!.some((ch) => ch.answer)).map((k) => byPair.get(k)![0]!));
+  const added: store.MasteryRow[] = [];
+  const replayed: EvidenceChange[] = [];
+  for (const k of keys) {
+    const list = byPair.get(k)!;
+    let prev = latest.get(k);
+    // The day rows after each answer in turn; an answer older than the last one (or voiding) replays instead.
+    const days = new Map<string, store.MasteryRow>();
+    let replay = false;
+    for (const ch of list) {
+      if (!ch.answer || (prev && ch.answer.timestamp < prev.lastAt)) {
+        replay = true;
+        break;
+      }
+      prev = addAnswer(prev, ch.learnerId, ch.itemId, ch.answer, timeZone);
+      days.set(prev.day, prev);
+    }
+    if (replay) replayed.push(list[0]!);
+    else added.push(...days.values());
+  }
+  await store.upsertMasteryDays(db, added);
+  if (!replayed.length) return;
+  const answers = new Map<string, Answer[]>();
+  for (const e of await listEvidenceOfPairs(db, replayed)) {
+    if (e.score === null) continue;
+    const a = { timestamp: e.timestamp, score: e.score, correct: e.success ?? e.score >= 1 };
+    const list = answers.get(pairKey(e));
+    if (list) list.push(a);
+    else answers.set(pairKey(e), [a]);
+  }
+  await store.replaceMasteryOf(db, replayed, replayed.flatMap((p) => replay(p.learnerId, p.itemId, answers.get(pairKey(p)) ?? [], timeZone)));
 }

@@ -33,12 +33,17 @@ export interface RollupDay extends RollupTotals {
   day: string;
 }
 
+/** Slices of at most `size`: each statement stays under PostgreSQL's 65,535 parameters. */
+const chunks = <T>(xs: T[], size: number): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
+
+type Pair = { learnerId: string; itemId: string };
+const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (${sql.join(pairs.map((p) => sql`(${p.learnerId}, ${p.itemId})`))})`;
+
 export async function insertEvidence(db: Db, rows: Omit<EvidenceRow, 'voided'>[]): Promise<void> {
-  // Chunks keep each INSERT under PostgreSQL's 65,535 parameters.
-  for (let i = 0; i < rows.length; i += 5000) {
+  for (const chunk of chunks(rows, 5000)) {
     await lrs(db)
       .insertInto('evidence')
-      .values(rows.slice(i, i + 5000).map((r) => ({ statement_id: r.statementId, item_id: r.itemId, learner_id: r.learnerId, timestamp: r.timestamp, score: r.score, success: r.success, via: r.via })))
+      .values(chunk.map((r) => ({ statement_id: r.statementId, item_id: r.itemId, learner_id: r.learnerId, timestamp: r.timestamp, score: r.score, success: r.success, via: r.via })))
       .onConflict((c) => c.columns(['statement_id', 'item_id']).doNothing())
       .execute();
   }
@@ -110,13 +115,9 @@ export async function listRollupDays(db: Db, learnerId: string, itemId?: string)
 }
 
 /** The rollups of these (learner, item) pairs. */
-export async function getRollups(db: Db, pairs: Array<{ learnerId: string; itemId: string }>): Promise<Map<string, Rollup>> {
-  if (!pairs.length) return new Map();
-  const rows = await lrs(db)
-    .selectFrom('evidence_rollup')
-    .selectAll()
-    .where(sql<boolean>`(learner_id, item_id) in (${sql.join(pairs.map((p) => sql`(${p.learnerId}, ${p.itemId})`))})`)
-    .execute();
+export async function getRollups(db: Db, pairs: Pair[]): Promise<Map<string, Rollup>> {
+  const rows = [];
+  for (const chunk of chunks(pairs, 10_000)) rows.push(...(await lrs(db).selectFrom('evidence_rollup').selectAll().where(inPairs(chunk)).execute()));
   return new Map(
     rows.map((r) => [
       `${r.learner_id}\u0000${r.item_id}`,
@@ -131,10 +132,10 @@ export async function getRollups(db: Db, pairs: Array<{ learnerId: string; itemI
  */
 export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[]): Promise<void> {
   const x = lrs(db);
-  if (rollups.length) {
+  for (const chunk of chunks(rollups, 5000)) {
     await x
       .insertInto('evidence_rollup')
-      .values(rollups.map((r) => ({ learner_id: r.learnerId, item_id: r.itemId, attempts: r.attempts, correct: r.correct, score_sum: r.scoreSum, scored: r.scored, first_at: r.firstAt, last_at: r.lastAt })))
+      .values(chunk.map((r) => ({ learner_id: r.learnerId, item_id: r.itemId, attempts: r.attempts, correct: r.correct, score_sum: r.scoreSum, scored: r.scored, first_at: r.firstAt, last_at: r.lastAt })))
       .onConflict((c) =>
         c.columns(['learner_id', 'item_id']).doUpdateSet((eb) => ({
           attempts: eb('evidence_rollup.attempts', '+', eb.ref('excluded.attempts')),
@@ -147,10 +148,10 @@ export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[])
       )
       .execute();
   }
-  if (days.length) {
+  for (const chunk of chunks(days, 5000)) {
     await x
       .insertInto('evidence_rollup_day')
-      .values(days.map((d) => ({ learner_id: d.learnerId, item_id: d.itemId, day: d.day, attempts: d.attempts, correct: d.correct, score_sum: d.scoreSum, scored: d.scored })))
+      .values(chunk.map((d) => ({ learner_id: d.learnerId, item_id: d.itemId, day: d.day, attempts: d.attempts, correct: d.correct, score_sum: d.scoreSum, scored: d.scored })))
       .onConflict((c) =>
         c.columns(['learner_id', 'item_id', 'day']).doUpdateSet((eb) => ({
           attempts: eb('evidence_rollup_day.attempts', '+', eb.ref('excluded.attempts')),
@@ -163,30 +164,21 @@ export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[])
   }
 }
 
-/** Replaces the rollup of one (learner, item) and its days; no rollup when nothing is left. */
-export async function replaceRollup(db: Db, learnerId: string, itemId: string, rollup: Rollup | undefined, days: RollupDay[]): Promise<void> {
-  const x = lrs(db);
-  await x.deleteFrom('evidence_rollup').where('learner_id', '=', learnerId).where('item_id', '=', itemId).execute();
-  await x.deleteFrom('evidence_rollup_day').where('learner_id', '=', learnerId).where('item_id', '=', itemId).execute();
-  if (rollup) {
-    await x
-      .insertInto('evidence_rollup')
-      .values({
-        learner_id: learnerId,
-        item_id: itemId,
-        attempts: rollup.attempts,
-        correct: rollup.correct,
-        score_sum: rollup.scoreSum,
-        scored: rollup.scored,
-        first_at: rollup.firstAt,
-        last_at: rollup.lastAt,
-      })
-      .execute();
+/** The unvoided evidence rows of these (learner, item) pairs, in time order. */
+export async function listEvidenceOfPairs(db: Db, pairs: Pair[]): Promise<EvidenceRow[]> {
+  const out: EvidenceRow[] = [];
+  for (const chunk of chunks(pairs, 10_000)) {
+    const rows = await lrs(db).selectFrom('evidence').selectAll().where(inPairs(chunk)).where('voided', '=', false).orderBy('timestamp').orderBy('statement_id').execute();
+    out.push(...rows.map(toEvidence));
   }
-  if (days.length) {
-    await x
-      .insertInto('evidence_rollup_day')
-      .values(days.map((d) => ({ learner_id: learnerId, item_id: itemId, day: d.day, attempts: d.attempts, correct: d.correct, score_sum: d.scoreSum, scored: d.scored })))
-      .execute();
+  return out;
+}
+
+/** Replaces the rollups and days of these (learner, item) pairs: nothing is left for a pair absent from `rollups`. */
+export async function replaceRollups(db: Db, pairs: Pair[], rollups: Rollup[], days: RollupDay[]): Promise<void> {
+  for (const chunk of chunks(pairs, 10_000)) {
+    await lrs(db).deleteFrom('evidence_rollup').where(inPairs(chunk)).execute();
+    await lrs(db).deleteFrom('evidence_rollup_day').where(inPairs(chunk)).execute();
   }
+  await addToRollups(db, rollups, days);
 }

@@ -31,33 +31,67 @@ const toMastery = (r: any): MasteryRow => ({
 
 const masteryColumns = ['learner_id', 'item_id', sql<string>`day::text`.as('day'), 'p', 'attempts', 'correct', 'day_attempts', 'day_correct', 'recent', 'last_at'] as const;
 
-/** The latest day row of one (learner, item). */
-export async function latestMastery(db: Db, learnerId: string, itemId: string): Promise<MasteryRow | undefined> {
-  const r = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).where('item_id', '=', itemId).orderBy('day', 'desc').limit(1).executeTakeFirst();
-  return r && toMastery(r);
+type Pair = { learnerId: string; itemId: string };
+const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (${sql.join(pairs.map((p) => sql`(${p.learnerId}, ${p.itemId})`))})`;
+/** Slices that keep each statement under PostgreSQL's 65,535 parameters. */
+const chunks = <T>(xs: T[], size: number): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
+
+/** The latest day row of each of these (learner, item) pairs that has one, keyed `learnerId\0itemId`, in one query. */
+export async function latestMasteryOf(db: Db, pairs: Pair[]): Promise<Map<string, MasteryRow>> {
+  const out = new Map<string, MasteryRow>();
+  for (const chunk of chunks(pairs, 10_000)) {
+    const rows = await pdb(db)
+      .selectFrom('mastery_day')
+      .distinctOn(['learner_id', 'item_id'])
+      .select(masteryColumns)
+      .where(inPairs(chunk))
+      .orderBy('learner_id')
+      .orderBy('item_id')
+      .orderBy('day', 'desc')
+      .execute();
+    for (const r of rows) out.set(`${r.learner_id}\u0000${r.item_id}`, toMastery(r));
+  }
+  return out;
 }
 
-export async function upsertMasteryDay(db: Db, m: MasteryRow): Promise<void> {
-  const values = {
-    learner_id: m.learnerId,
-    item_id: m.itemId,
-    day: m.day,
-    p: m.p,
-    attempts: m.attempts,
-    correct: m.correct,
-    day_attempts: m.dayAttempts,
-    day_correct: m.dayCorrect,
-    recent: JSON.stringify(m.recent),
-    last_at: m.lastAt,
-  };
-  const { learner_id: _l, item_id: _i, day: _d, ...update } = values;
-  await pdb(db).insertInto('mastery_day').values(values).onConflict((c) => c.columns(['learner_id', 'item_id', 'day']).doUpdateSet(update)).execute();
+/** Writes day rows (each (learner, item, day) at most once), in one statement per 5,000. */
+export async function upsertMasteryDays(db: Db, rows: MasteryRow[]): Promise<void> {
+  for (const chunk of chunks(rows, 5000)) {
+    await pdb(db)
+      .insertInto('mastery_day')
+      .values(
+        chunk.map((m) => ({
+          learner_id: m.learnerId,
+          item_id: m.itemId,
+          day: m.day,
+          p: m.p,
+          attempts: m.attempts,
+          correct: m.correct,
+          day_attempts: m.dayAttempts,
+          day_correct: m.dayCorrect,
+          recent: JSON.stringify(m.recent),
+          last_at: m.lastAt,
+        })),
+      )
+      .onConflict((c) =>
+        c.columns(['learner_id', 'item_id', 'day']).doUpdateSet((eb) => ({
+          p: eb.ref('excluded.p'),
+          attempts: eb.ref('excluded.attempts'),
+          correct: eb.ref('excluded.correct'),
+          day_attempts: eb.ref('excluded.day_attempts'),
+          day_correct: eb.ref('excluded.day_correct'),
+          recent: eb.ref('excluded.recent'),
+          last_at: eb.ref('excluded.last_at'),
+        })),
+      )
+      .execute();
+  }
 }
 
-/** Replaces every day row of one (learner, item). */
-export async function replaceMastery(db: Db, learnerId: string, itemId: string, rows: MasteryRow[]): Promise<void> {
-  await pdb(db).deleteFrom('mastery_day').where('learner_id', '=', learnerId).where('item_id', '=', itemId).execute();
-  for (const r of rows) await upsertMasteryDay(db, r);
+/** Replaces every day row of these (learner, item) pairs. */
+export async function replaceMasteryOf(db: Db, pairs: Pair[], rows: MasteryRow[]): Promise<void> {
+  for (const chunk of chunks(pairs, 10_000)) await pdb(db).deleteFrom('mastery_day').where(inPairs(chunk)).execute();
+  await upsertMasteryDays(db, rows);
 }
 
 /** Every day row of one (learner, item), oldest first. */
@@ -67,19 +101,22 @@ export async function masteryDays(db: Db, learnerId: string, itemId: string): Pr
 }
 
 /**
- * The latest row on or before `asOf` (YYYY-MM-DD; undefined: the latest) of each (learner, item) for these
- * learners, optionally only these items.
+ * The latest row on or before `asOf` (YYYY-MM-DD; undefined: the latest) of each (learner, item) of these
+ * learners and items: one index descent per pair (mastery_day's primary key), so the cost follows learners × items,
+ * not the length of their histories.
  */
-export async function masteryAsOf(db: Db, learnerIds: string[], asOf?: string, itemIds?: string[]): Promise<MasteryRow[]> {
-  if (!learnerIds.length || (itemIds && !itemIds.length)) return [];
-  let q = pdb(db)
-    .selectFrom('mastery_day')
-    .distinctOn(['learner_id', 'item_id'])
-    .select(masteryColumns)
-    .where('learner_id', 'in', learnerIds);
-  if (asOf) q = q.where('day', '<=', asOf);
-  if (itemIds) q = q.where('item_id', 'in', itemIds);
-  const rows = await q.orderBy('learner_id').orderBy('item_id').orderBy('day', 'desc').execute();
+export async function masteryAsOf(db: Db, learnerIds: string[], asOf: string | undefined, itemIds: string[]): Promise<MasteryRow[]> {
+  if (!learnerIds.length || !itemIds.length) return [];
+  const until = asOf ?? '9999-12-31';
+  const { rows } = await sql<any>`
+    select m.learner_id, m.item_id, m.day::text as day, m.p, m.attempts, m.correct, m.day_attempts, m.day_correct, m.recent, m.last_at
+    from unnest(${learnerIds}::text[]) as l(id)
+    cross join unnest(${itemIds}::text[]) as i(id)
+    cross join lateral (
+      select * from mastery_day d
+      where d.learner_id = l.id and d.item_id = i.id and d.day <= ${until}::date
+      order by d.day desc limit 1
+    ) m`.execute(db);
   return rows.map(toMastery);
 }
 

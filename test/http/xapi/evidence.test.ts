@@ -96,6 +96,37 @@ describe('linking statements to CFItems and writing evidence', () => {
     expect(r!.days.map((x) => x.day)).toEqual(['2026-05-01', '2026-05-02']);
   });
 
+  it('keeps rollups and mastery equal to a replay of the evidence when batches arrive out of order and void', async () => {
+    const learners = [`b1-${randomUUID()}`, `b2-${randomUUID()}`];
+    // Twelve answers per learner over six days, sent in three shuffled batches; the last batch voids two of them.
+    const answers = learners.flatMap((l, li) =>
+      Array.from({ length: 12 }, (_, i) =>
+        statement({ result: { score: { scaled: ((i * 7 + li) % 10) / 10 }, extensions: { [CF_ITEM]: item.identifier } }, timestamp: new Date(Date.UTC(2026, 5, 1 + (i % 6), i)).toISOString() }, l),
+      ),
+    );
+    const order = answers.map((a, i) => ({ a, k: (i * 5) % answers.length })).sort((x, y) => x.k - y.k).map((x) => x.a);
+    await post(order.slice(0, 8));
+    await post(order.slice(8, 16));
+    const voids = [order[3]!, order[12]!].map((v) => statement({ verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: { objectType: 'StatementRef', id: v['id'] } }, learners[0]));
+    await post([...order.slice(16), ...voids]);
+    const voidedIds = new Set(voids.map((v) => (v['object'] as { id: string }).id));
+    const { replay } = await import('../../../src/progress/mastery.js');
+    const { masteryDays } = await import('../../../src/store/progress.js');
+    for (const l of learners) {
+      const learnerId = await learnerOf(l);
+      const e = await evidenceOf(learnerId);
+      const live = e.evidence.filter((x) => !x.voided);
+      expect(live.length).toBe(answers.filter((a) => JSON.stringify(a['actor']).includes(l) && !voidedIds.has(a['id'] as string)).length);
+      const sum = live.reduce((n, x) => n + x.score!, 0);
+      expect(e.rollups[0]).toMatchObject({ attempts: live.length, scored: live.length });
+      expect(e.rollups[0]!.scoreSum).toBeCloseTo(sum);
+      expect(e.rollups[0]!.days.reduce((n, d) => n + d.attempts, 0)).toBe(live.length);
+      const rows = await lrs(t.store.db).selectFrom('evidence').selectAll().where('learner_id', '=', learnerId).where('voided', '=', false).orderBy('timestamp').execute();
+      const expected = replay(learnerId, item.identifier, rows.map((r) => ({ timestamp: r.timestamp, score: r.score!, correct: r.success ?? r.score! >= 1 })), 'Asia/Tokyo');
+      expect(await masteryDays(t.store.db, learnerId, item.identifier)).toEqual(expected);
+    }
+  });
+
   it('never rejects a statement for an unknown item: it is stored and flagged', async () => {
     const unknown = randomUUID();
     const [id] = await post(statement({ result: { success: true, extensions: { [CF_ITEM]: unknown } } }, `u-${randomUUID()}`));
