@@ -13,7 +13,7 @@ export interface Highlight {
   edges: ReadonlySet<string>;
 }
 
-export interface MapTimings {
+interface MapTimings {
   /** Data in hand → positions back from the worker (0 when the layout was reused). */
   layoutMs: number;
   /** Data in hand → the first screenful drawn. */
@@ -37,7 +37,6 @@ interface Props {
   onSelect: (id: string | undefined) => void;
   /** The text read out for the node the keyboard is on. */
   describe: (id: string) => string;
-  onReady?: (timings: MapTimings) => void;
 }
 
 const KEY_DIRECTIONS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
@@ -211,7 +210,6 @@ export function LearningMap(props: Props) {
         const t = { layoutMs, firstFrameMs, renderMs: performance.now() - t0 };
         setTimings(t);
         setEdgeCount(cy.edges().length);
-        latest.current.onReady?.(t);
       } else {
         cy.batch(() => {
           for (const e of elements.elements) {
@@ -313,7 +311,6 @@ export function LearningMap(props: Props) {
         ref={container}
         className="learning-map"
         role="application"
-        aria-roledescription="map"
         aria-label={props.label}
         aria-describedby={props.describedBy}
         tabIndex={0}

@@ -7,7 +7,7 @@ import { useLearnerItem } from '../api/get-learner-item.js';
 import { useStateText } from '../hooks/use-state-text.js';
 import { searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
 import { sliderRange, todayInTokyo } from '../lib/dates.js';
-import { LearningMap as MapCanvas, type MapTimings } from './learning-map.js';
+import { LearningMap as MapCanvas } from './learning-map.js';
 import { DateSlider } from './date-slider.js';
 import { MapLegend } from './map-legend.js';
 import { ItemSidePanel } from './item-side-panel.js';
@@ -23,14 +23,13 @@ interface Props {
   itemId: string | undefined;
   /** The selected item goes to the URL, so it can be linked and survives a reload. */
   onItem: (id: string | undefined) => void;
-  onReady?: (timings: MapTimings) => void;
 }
 
 /**
  * The learning map with its tools: view (Course of Study or units), relations shown, search, the date slider and
  * the side panel of the selected item (evidence, trace-back highlighted on the map) or unit.
  */
-export function MapExplorer({ framework, learner, itemId, onItem, onReady }: Props) {
+export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
   const { t, lang } = useI18n();
   const text = useStateText();
   const keysId = useId();
@@ -137,7 +136,6 @@ export function MapExplorer({ framework, learner, itemId, onItem, onReady }: Pro
             describedBy={keysId}
             onSelect={onSelect}
             describe={describe}
-            onReady={onReady}
           />
         )}
         {selectedNode && <ItemSidePanel node={selectedNode} detail={learner ? detail : null} onSelect={onItem} onClose={() => onItem(undefined)} />}
