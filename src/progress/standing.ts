@@ -82,7 +82,7 @@ export class LearnerStandings {
 /** Standings of several learners (a class) as of a day. */
 export async function standingsOf(db: Db, s: FrameworkStructure, learnerIds: string[], asOf: string | undefined, timeZone: string): Promise<Map<string, LearnerStandings>> {
   const rules = await frameworkRules(db, s.identifier);
-  const rows = await store.masteryAsOf(db, learnerIds, asOf, learnerIds.length > 1 ? undefined : [...s.byId.keys()]);
+  const rows = await store.masteryAsOf(db, learnerIds, asOf, [...s.byId.keys()]);
   const by = new Map<string, Map<string, store.MasteryRow>>(learnerIds.map((l) => [l, new Map()]));
   for (const r of rows) if (s.byId.has(r.itemId)) by.get(r.learnerId)?.set(r.itemId, r);
   const at = asOf ? endOfDay(asOf, timeZone) : Math.floor(Date.now() / 1000);
