@@ -210,3 +210,18 @@ export async function findOidcIdentity(db: Db, issuer: string, subject: string):
 export async function saveOidcIdentity(db: Db, issuer: string, subject: string, userId: string): Promise<void> {
   await pdb(db).insertInto('oidc_identity').values({ issuer, subject, user_id: userId }).onConflict((x) => x.columns(['issuer', 'subject']).doUpdateSet({ user_id: userId })).execute();
 }
+
+// Schools are organization rows.
+
+export async function upsertSchool(db: Db, s: { id: string; name: string; kind: 'authority' | 'board' | 'school'; parentId: string | null }): Promise<void> {
+  await db
+    .insertInto('organization')
+    .values({ id: s.id, name: s.name, kind: s.kind, parent_id: s.parentId })
+    .onConflict((x) => x.column('id').doUpdateSet({ name: s.name, kind: s.kind, parent_id: s.parentId }))
+    .execute();
+}
+
+export async function deleteSchool(db: Db, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('organization').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
