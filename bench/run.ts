@@ -1,11 +1,15 @@
 // npm run bench — the LRS on a real PostgreSQL (not a test; prints JSON).
 //
-// BENCH_SCALE statements (default 1,000,000) go through POST /xapi/statements in batches of 100; then the same
-// rows are inserted directly into PostgreSQL (a copy of xapi_statement and its link tables, 100-row INSERTs,
-// same concurrency): the ratio of the two rates is the figure to report. Then single-statement POSTs and
-// GET ?agent=&activity=&related_activities=true, with latency percentiles, and the database size.
+// 1. Seed: BENCH_SCALE statements (default 1,000,000) inserted directly into PostgreSQL — the rows the LRS
+//    writes for them (xapi_statement, its actor and activity links, evidence), 100-statement transactions on
+//    BENCH_CONCURRENCY clients — then their rollups in one SQL statement. The database then holds the size.
+// 2. Batch POST: BENCH_POSTS statements (default min(BENCH_SCALE, 100,000)) through POST /xapi/statements in
+//    batches of 100, on the same number of clients.
+// 3. Raw PostgreSQL at the same size: the same number of statements of the same shape, inserted directly as in
+//    1. The ratio of the rates of 2 and 3 is the figure to report.
+// 4. Single-statement POSTs, and GET ?agent=&activity=&related_activities=true, with latency percentiles.
 // BENCH_DATABASE_URL (else SHIRUBE_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres) names the
-// server; a fresh database is created and dropped. BENCH_CONCURRENCY sets the parallel clients (default 4).
+// server; a fresh database is created and dropped (BENCH_KEEP=1 keeps it).
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
@@ -15,15 +19,18 @@ import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openStore } from '../src/store/db.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1_000_000);
+const POSTS = Number(process.env['BENCH_POSTS'] ?? Math.min(SCALE, 100_000));
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
 const adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['SHIRUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const COS = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
 const HOME = 'https://idp.example.jp';
+const PUBLIC_URL = 'http://127.0.0.1';
 const LEARNERS = Math.max(10, Math.min(100_000, Math.floor(SCALE / 100)));
 const ACTIVITIES = 5_000;
 const SETS = 200;
+const BATCH = 100;
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const log = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 
 function percentiles(ms: number[]) {
@@ -50,8 +57,8 @@ async function pool(total: number, job: (i: number) => Promise<void>) {
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
+/** A drill answer of the Japan xAPI profile's shape: a Course of Study Code, a score, a set as grouping. */
 function makeStatement(codes: string[]) {
-  const set = Math.floor(Math.random() * SETS);
   return {
     id: randomUUID(),
     actor: { objectType: 'Agent', account: { homePage: HOME, name: `s${Math.floor(Math.random() * LEARNERS)}` } },
@@ -62,12 +69,58 @@ function makeStatement(codes: string[]) {
       definition: { type: 'http://adlnet.gov/expapi/activities/cmi.interaction', extensions: { [COS]: [pick(codes)] } },
     },
     result: { score: { scaled: Math.round(Math.random() * 100) / 100, raw: 1, max: 1 }, response: 'b', duration: 'PT12S' },
-    context: { platform: 'bench', language: 'ja-JP', contextActivities: { grouping: [{ id: `https://drill.example.jp/sets/${set}` }] } },
+    context: { platform: 'bench', language: 'ja-JP', contextActivities: { grouping: [{ id: `https://drill.example.jp/sets/${Math.floor(Math.random() * SETS)}` }] } },
     timestamp: new Date(Date.UTC(2026, 3, 1) + Math.floor(Math.random() * 180 * 86_400_000)).toISOString(),
   };
 }
 
+type Seeded = { items: Map<string, string[]>; learners: Map<string, string>; clientId: string; authority: unknown };
+
+/**
+ * Inserts `n` statements the way the LRS stores them (payload with stored/authority/version, actor and activity
+ * links, one evidence row per item of the Course of Study Code), each transaction BATCH statements.
+ */
+async function insertDirectly(raw: pg.Pool, codes: string[], seeded: Seeded, n: number, progress?: (done: number) => void) {
+  return pool(Math.ceil(n / BATCH), async (i) => {
+    const stored = new Date();
+    const rows = Array.from({ length: Math.min(BATCH, n - i * BATCH) }, () => makeStatement(codes));
+    const st = rows.map((s) => ({ ...s, stored: stored.toISOString(), authority: seeded.authority, version: '1.0.0' }));
+    const learnerOf = (s: (typeof st)[number]) => seeded.learners.get(s.actor.account.name)!;
+    const ifi = (s: (typeof st)[number]) => `account:${HOME} ${s.actor.account.name}`;
+    const evidence = st.flatMap((s) => (seeded.items.get(s.object.definition.extensions[COS][0]!) ?? []).map((item) => ({ s, item })));
+    const cx = await raw.connect();
+    try {
+      await cx.query('begin');
+      await cx.query(
+        `insert into xapi_statement (id, payload, stored, timestamp, version, verb_iri, object_activity_id, learner_id, client_id)
+         select * from unnest($1::uuid[], $2::jsonb[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+        [st.map((s) => s.id), st.map((s) => JSON.stringify(s)), st.map(() => stored), st.map((s) => s.timestamp), st.map(() => '1.0.0'), st.map((s) => s.verb.id), st.map((s) => s.object.id), st.map(learnerOf), st.map(() => seeded.clientId)],
+      );
+      await cx.query('insert into statement_to_actor select * from unnest($1::uuid[], $2::text[], $3::text[])', [
+        st.flatMap((s) => [s.id, s.id]),
+        st.flatMap((s) => [ifi(s), `account:${PUBLIC_URL}/api/admin/clients ${seeded.clientId}`]),
+        st.flatMap(() => ['actor', 'authority']),
+      ]);
+      await cx.query('insert into statement_to_activity select * from unnest($1::uuid[], $2::text[], $3::text[])', [
+        st.flatMap((s) => [s.id, s.id]),
+        st.flatMap((s) => [s.object.id, s.context.contextActivities.grouping[0]!.id]),
+        st.flatMap(() => ['object', 'grouping']),
+      ]);
+      await cx.query(
+        `insert into evidence (statement_id, item_id, learner_id, timestamp, score, success, via)
+         select *, 'course_of_study_code' from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::bool[])`,
+        [evidence.map((e) => e.s.id), evidence.map((e) => e.item), evidence.map((e) => learnerOf(e.s)), evidence.map((e) => e.s.timestamp), evidence.map((e) => e.s.result.score.scaled), evidence.map((e) => e.s.result.score.scaled >= 1)],
+      );
+      await cx.query('commit');
+    } finally {
+      cx.release();
+    }
+    progress?.((i + 1) * BATCH);
+  });
+}
+
 async function main() {
+  const benchStart = performance.now();
   const name = `shirube_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -79,12 +132,36 @@ async function main() {
   try {
     await migrateToLatest(store.db);
     await ensureDemoFramework(store.db, log);
-    const codes = (await raw.query<{ c: string }>("select human_coding_scheme c from cf_item where human_coding_scheme is not null")).rows.map((r) => r.c);
-    const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://127.0.0.1', SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
+    const itemRows = (await raw.query<{ c: string; id: string }>('select human_coding_scheme c, identifier id from cf_item where human_coding_scheme is not null')).rows;
+    const items = new Map<string, string[]>();
+    for (const r of itemRows) items.set(r.c, [...(items.get(r.c) ?? []), r.id]);
+    const codes = [...items.keys()];
+    const c = await createApiClient(store.db, { name: 'bench', scopes: ['xapi:all'] });
+
+    // The learners and their actors, as the LRS would have created them.
+    const learners = new Map(Array.from({ length: LEARNERS }, (_, i) => [`s${i}`, randomUUID()]));
+    await raw.query('insert into learner (id) select * from unnest($1::text[])', [[...learners.values()]]);
+    await raw.query('insert into xapi_actor (ifi, learner_id) select * from unnest($1::text[], $2::text[])', [[...learners.keys()].map((n) => `account:${HOME} ${n}`), [...learners.values()]]);
+    const seeded: Seeded = { items, learners, clientId: c.clientId, authority: { objectType: 'Agent', account: { homePage: `${PUBLIC_URL}/api/admin/clients`, name: c.clientId } } };
+
+    log(`seed: ${SCALE} statements inserted directly (${LEARNERS} learners, ${codes.length} Course of Study Codes, ${CONCURRENCY} clients)`);
+    let lastLog = 0;
+    const seed = await insertDirectly(raw, codes, seeded, SCALE, (done) => {
+      if (done - lastLog >= 100_000) log(`  ${(lastLog = done)} statements`);
+    });
+    log('seed: rollups and daily rollups from the evidence; analyze');
+    const seedAggregates = performance.now();
+    await raw.query(`insert into evidence_rollup select learner_id, item_id, count(*), count(*) filter (where success), coalesce(sum(score), 0), count(score), min(timestamp), max(timestamp) from evidence group by 1, 2`);
+    await raw.query(
+      `insert into evidence_rollup_day select learner_id, item_id, (timestamp at time zone 'Asia/Tokyo')::date, count(*), count(*) filter (where success), coalesce(sum(score), 0), count(score) from evidence group by 1, 2, 3`,
+    );
+    await raw.query('analyze');
+    const seedAggregateSeconds = (performance.now() - seedAggregates) / 1000;
+
+    const config = loadConfig({ SHIRUBE_PUBLIC_URL: PUBLIC_URL, SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
     const app = await buildApp({ config, store, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/xapi`;
-    const c = await createApiClient(store.db, { name: 'bench', scopes: ['xapi:all'] });
     const headers = { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
     const post = async (body: unknown) => {
       const r = await fetch(`${base}/statements`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -92,34 +169,15 @@ async function main() {
       await r.arrayBuffer();
     };
 
-    const batches = Math.ceil(SCALE / 100);
-    log(`batch POST: ${SCALE} statements in ${batches} batches of 100, ${CONCURRENCY} clients`);
+    const batches = Math.ceil(POSTS / BATCH);
+    log(`batch POST: ${POSTS} statements in ${batches} batches of ${BATCH}, ${CONCURRENCY} clients`);
     const batch = await pool(batches, async (i) => {
-      await post(Array.from({ length: Math.min(100, SCALE - i * 100) }, () => makeStatement(codes)));
-      if (i % 500 === 0) log(`  ${i * 100} statements`);
+      await post(Array.from({ length: Math.min(BATCH, POSTS - i * BATCH) }, () => makeStatement(codes)));
+      if (i % 200 === 0) log(`  ${i * BATCH} statements`);
     });
 
-    log('raw PostgreSQL: the same rows (statement, actor and activity links) in 100-row INSERTs');
-    await raw.query('create table raw_statement (like xapi_statement including all)');
-    await raw.query('create table raw_to_actor (like statement_to_actor including all)');
-    await raw.query('create table raw_to_activity (like statement_to_activity including all)');
-    const rawRun = await pool(batches, async (i) => {
-      const rows = (await raw.query('select id, payload, stored, timestamp, version, verb_iri, object_activity_id, learner_id, registration, client_id from xapi_statement order by seq offset $1 limit 100', [i * 100])).rows;
-      const cx = await raw.connect();
-      try {
-        await cx.query('begin');
-        await cx.query(
-          `insert into raw_statement (id, payload, stored, timestamp, version, verb_iri, object_activity_id, learner_id, registration, client_id)
-           select * from unnest($1::uuid[], $2::jsonb[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[])`,
-          [rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => r.stored), rows.map((r) => r.timestamp), rows.map((r) => r.version), rows.map((r) => r.verb_iri), rows.map((r) => r.object_activity_id), rows.map((r) => r.learner_id), rows.map((r) => r.registration), rows.map((r) => r.client_id)],
-        );
-        await cx.query('insert into raw_to_actor select statement_id, ifi, usage from statement_to_actor where statement_id = any($1::uuid[])', [rows.map((r) => r.id)]);
-        await cx.query('insert into raw_to_activity select statement_id, activity_id, usage from statement_to_activity where statement_id = any($1::uuid[])', [rows.map((r) => r.id)]);
-        await cx.query('commit');
-      } finally {
-        cx.release();
-      }
-    });
+    log(`raw PostgreSQL at the same size: ${POSTS} statements of the same shape inserted directly`);
+    const rawRun = await insertDirectly(raw, codes, seeded, POSTS);
 
     const singles = Math.min(5_000, Math.max(500, Math.floor(SCALE / 200)));
     log(`single POST: ${singles} statements`);
@@ -132,26 +190,31 @@ async function main() {
       const agent = encodeURIComponent(JSON.stringify({ account: { homePage: HOME, name: `s${Math.floor(Math.random() * LEARNERS)}` } }));
       const activity = encodeURIComponent(`https://drill.example.jp/sets/${Math.floor(Math.random() * SETS)}`);
       const r = await fetch(`${base}/statements?agent=${agent}&activity=${activity}&related_activities=true`, { headers });
+      if (r.status !== 200) throw new Error(`GET ${r.status}: ${await r.text()}`);
       returned += ((await r.json()) as { statements: unknown[] }).statements.length;
     });
 
     const size = (await raw.query<{ s: string }>('select pg_database_size(current_database()) s')).rows[0]!.s;
     const count = (await raw.query<{ n: string }>('select count(*) n from xapi_statement')).rows[0]!.n;
+    const evidenceRows = (await raw.query<{ n: string }>('select count(*) n from evidence')).rows[0]!.n;
     const rate = (n: number, s: number) => Math.round(n / s);
-    const lrsRate = rate(SCALE, batch.seconds);
-    const rawRate = rate(SCALE, rawRun.seconds);
+    const lrsRate = rate(POSTS, batch.seconds);
+    const rawRate = rate(POSTS, rawRun.seconds);
     process.stdout.write(
       `${JSON.stringify(
         {
           scale: SCALE,
           concurrency: CONCURRENCY,
           statementsStored: Number(count),
+          evidenceRows: Number(evidenceRows),
           databaseBytes: Number(size),
-          batchPost: { statementsPerSecond: lrsRate, seconds: Math.round(batch.seconds), batchLatencyMs: percentiles(batch.latencies) },
-          rawPostgres: { statementsPerSecond: rawRate, seconds: Math.round(rawRun.seconds), batchLatencyMs: percentiles(rawRun.latencies) },
+          seed: { statements: SCALE, statementsPerSecond: rate(SCALE, seed.seconds), seconds: Math.round(seed.seconds), rollupSeconds: Math.round(seedAggregateSeconds) },
+          batchPost: { statements: POSTS, statementsPerSecond: lrsRate, seconds: Math.round(batch.seconds), batchLatencyMs: percentiles(batch.latencies) },
+          rawPostgres: { statements: POSTS, statementsPerSecond: rawRate, seconds: Math.round(rawRun.seconds), batchLatencyMs: percentiles(rawRun.latencies) },
           ratioLrsToRaw: Math.round((lrsRate / rawRate) * 1000) / 1000,
           singlePost: { statements: singles, statementsPerSecond: rate(singles, single.seconds), latencyMs: percentiles(single.latencies) },
           getAgentActivityRelated: { queries, statementsReturned: returned, queriesPerSecond: rate(queries, query.seconds), latencyMs: percentiles(query.latencies) },
+          totalSeconds: Math.round((performance.now() - benchStart) / 1000),
         },
         null,
         2,
@@ -161,7 +224,8 @@ async function main() {
   } finally {
     await raw.end();
     await store.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
+    if (process.env['BENCH_KEEP'] === '1') log(`kept database ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
