@@ -14,3 +14,4 @@ export { startSignIn, finishSignIn, signInProviders, type PendingSignIn } from '
 export { progressPersonalData } from './personal-data.js';
 export { frameworkRules, type FrameworkRules } from './standing.js';
 export { evaluate as evaluateProficiency } from './rules.js';
+export { importUnits, listUnitSchemes, type UnitScheme } from './units.js';

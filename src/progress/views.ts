@@ -9,6 +9,7 @@ import { frameworkOfItem, frameworkStructure, type FrameworkStructure, type MapI
 import { frameworkRules, standingsOf, endOfDay, type LearnerStandings, type Progress } from './standing.js';
 import { nextSteps as nextStepIds, traceBack } from './graph.js';
 import { evaluate } from './rules.js';
+import { unitSchemeView } from './units.js';
 
 export interface ViewOptions {
   timeZone: string;
@@ -28,24 +29,40 @@ async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: strin
 }
 
 /** GET /api/progress/map (docs/progress-api.md). */
-export async function learningMap(db: Db, q: { framework: string; learnerId?: string | undefined; asOf?: string | undefined; view: 'curriculum' | 'unit' }, o: ViewOptions) {
+export async function learningMap(db: Db, q: { framework: string; learnerId?: string | undefined; asOf?: string | undefined; view: 'curriculum' | 'unit'; units?: string | undefined }, o: ViewOptions) {
   const s = await frameworkStructure(db, q.framework);
+  // A publisher's unit scheme replaces the default units (the categories) in the unit view.
+  const scheme = q.units && q.view === 'unit' ? await unitSchemeView(db, s.identifier, q.units) : null;
   const learner = q.learnerId ? await learnerRef(db, q.learnerId) : null;
   const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o) : null;
   const rules = await frameworkRules(db, s.identifier);
   const unitView = q.view === 'unit';
-  const nodes = s.items.map((i) => ({ ...i, group: unitView ? i.unit : i.group, progress: st ? st.progress(i.id) : null }));
+  const unitOf = (i: MapItem) => (scheme ? (scheme.unitOf.get(i.id) ?? null) : i.unit);
+  const nodes = s.items.map((i) => ({ ...i, unit: unitOf(i), group: unitView ? unitOf(i) : i.group, progress: st ? st.progress(i.id) : null }));
   const parents = new Map(s.groups.map((g) => [g.id, g.parent]));
   const isInside = (groupId: string | null, ancestor: string) => {
     for (let g = groupId; g; g = parents.get(g) ?? null) if (g === ancestor) return true;
     return false;
   };
-  const groups = (unitView ? s.units : s.groups).map((g) => {
+  const groups = (scheme ? scheme.groups : unitView ? s.units : s.groups).map((g) => {
     const inside = nodes.filter((n) => (unitView ? n.group === g.id : isInside(n.group, g.id)));
     const count = (state: string) => inside.filter((n) => (n.progress?.state ?? 'not_started') === state).length;
     return { ...g, summary: { total: inside.length, mastered: count('mastered'), inProgress: count('in_progress'), notStarted: count('not_started') } };
   });
-  const childEdges = unitView ? s.childEdges.filter((e) => s.byId.has(e.source)).map((e) => ({ ...e, target: s.byId.get(e.source)!.unit ?? e.target })) : s.childEdges;
+  const childEdges = scheme ? [] : unitView ? s.childEdges.filter((e) => s.byId.has(e.source)).map((e) => ({ ...e, target: s.byId.get(e.source)!.unit ?? e.target })) : s.childEdges;
+  let unitEdges = s.unitEdges;
+  if (scheme) {
+    // Units ordered by the scheme, and units whose items precede each other's.
+    const counts = new Map<string, number>(scheme.explicit.map((e) => [`${e.source} ${e.target}`, 0]));
+    for (const e of s.graph.successors.values()) {
+      for (const x of e) {
+        const a = scheme.unitOf.get(x.source);
+        const b = scheme.unitOf.get(x.target);
+        if (a && b && a !== b) counts.set(`${a} ${b}`, (counts.get(`${a} ${b}`) ?? 0) + 1);
+      }
+    }
+    unitEdges = [...counts].map(([k, count]) => ({ source: k.split(' ')[0]!, target: k.split(' ')[1]!, count }));
+  }
   return {
     framework: { identifier: s.identifier, title: s.title },
     learner,
@@ -56,7 +73,7 @@ export async function learningMap(db: Db, q: { framework: string; learnerId?: st
     nodes,
     edges: [...s.edges, ...childEdges],
     groups,
-    unitEdges: s.unitEdges,
+    unitEdges,
   };
 }
 

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canAdminister, type Principal } from '../../auth/index.js';
+import { actorOf, canAdminister, type Principal } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import {
   changes,
   getRulesView,
   heatmap,
   heatmapCsv,
+  importUnits,
   itemDetail,
+  listUnitSchemes,
   learnerOfUser,
   learningMap,
   nextSteps,
@@ -43,12 +45,12 @@ export default async function progressRoutes(app: FastifyInstance) {
   };
   const cls = (req: FastifyRequest, classId: string) => requireClassAccess(viewerOf(req.principal), classId);
 
-  app.get<{ Querystring: { framework: string; learner?: string; asOf?: string; view: 'curriculum' | 'unit' } }>('/map', {
+  app.get<{ Querystring: { framework: string; learner?: string; asOf?: string; view: 'curriculum' | 'unit'; units?: string } }>('/map', {
     schema: {
       tags,
       security,
       summary: 'The learning map of a framework: content items with a learner’s proficiency, associations, groups (curriculum or units)',
-      querystring: query({ framework: id, learner: id, asOf: day, view: { type: 'string', enum: ['curriculum', 'unit'], default: 'curriculum' } }, ['framework']),
+      querystring: query({ framework: id, learner: id, asOf: day, view: { type: 'string', enum: ['curriculum', 'unit'], default: 'curriculum' }, units: { ...id, description: 'A unit scheme (GET /api/progress/units) for the unit view' } }, ['framework']),
       response: { ...errors },
     },
   }, async (req) => {
@@ -59,7 +61,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       if (!learnerId) throw new ShirubeError('forbidden', 'This account is not linked to a learner', 'learner');
     }
     if (learnerId) await learner(req, learnerId);
-    return learningMap(db(), { framework: req.query.framework, learnerId, asOf: req.query.asOf, view: req.query.view }, o());
+    return learningMap(db(), { framework: req.query.framework, learnerId, asOf: req.query.asOf, view: req.query.view, units: req.query.units }, o());
   });
 
   const learnerParams = { type: 'object', required: ['learnerId'], properties: { learnerId: id } } as const;
@@ -124,6 +126,29 @@ export default async function progressRoutes(app: FastifyInstance) {
   }, async (req) => {
     cls(req, req.params.classId);
     return stuck(db(), { classId: req.params.classId, ...req.query }, o());
+  });
+
+  app.get<{ Querystring: { framework: string } }>('/units', {
+    schema: { tags, security, summary: 'Unit schemes (publishers’ textbook units) imported for a framework', querystring: query({ framework: id }, ['framework']) },
+  }, async (req) => {
+    viewerOf(req.principal);
+    return { schemes: await listUnitSchemes(db(), req.query.framework) };
+  });
+
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post<{ Querystring: { framework: string; title: string }; Body: string }>('/units', {
+    schema: {
+      tags,
+      security,
+      summary: 'Import a publisher’s units from CSV (unit, title, grade, items[, order, after]) for the unit view',
+      description: 'Send the CSV as the body with Content-Type: text/csv. Importing the same title again replaces the scheme.',
+      querystring: query({ framework: id, title: { type: 'string', minLength: 1, maxLength: 200 } }, ['framework', 'title']),
+    },
+  }, async (req, reply) => {
+    const v = viewerOf(req.principal);
+    if (!v.admin && !v.teacherOf.length) throw new ShirubeError('forbidden', 'Only teachers and administrators import units');
+    if (typeof req.body !== 'string' || !req.body.trim()) throw new ShirubeError('invalid_request', '(body): send the CSV with Content-Type: text/csv', 'body');
+    return reply.code(201).send(await importUnits(db(), req.query.framework, req.query.title, req.body, app.config.publicUrl, actorOf(req.principal)));
   });
 
   app.get<{ Querystring: { framework: string } }>('/rules', {

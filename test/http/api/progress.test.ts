@@ -173,3 +173,30 @@ describe('GET /api/me', () => {
     expect((await get('/api/me', {})).statusCode).toBe(401);
   });
 });
+
+describe('publishers’ units (CSV) in the unit view', () => {
+  it('imports units and shows them as the unit view’s groups, with unit prerequisites', async () => {
+    const s = await createSession(t.store.db, d.teacherUserId);
+    const headers = { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken, 'content-type': 'text/csv' };
+    const url = `/api/progress/units?framework=${MATH_2017_DOCUMENT}&title=${encodeURIComponent('しるべ出版 さんすう1')}`;
+    const csv = `unit,title,grade,order,items,after\nU1,かずとすうじ,1,1,${A} ${B},\nU2,なんばんめ,1,2,${C},U1\n`;
+    const res = await t.app.inject({ method: 'POST', url, headers, payload: csv });
+    expect(res.statusCode).toBe(201);
+    const scheme = res.json();
+    expect(scheme).toMatchObject({ title: 'しるべ出版 さんすう1', units: 2 });
+    expect((await get(`/api/progress/units?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().schemes).toEqual([scheme]);
+    const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&view=unit&units=${scheme.identifier}`, asLearner)).json();
+    expect(m.groups.map((g: { label: string; summary: { total: number; mastered: number } }) => [g.label, g.summary.total, g.summary.mastered])).toEqual([
+      ['かずとすうじ', 2, 1],
+      ['なんばんめ', 1, 0],
+    ]);
+    const [u1, u2] = m.groups.map((g: { id: string }) => g.id);
+    expect(m.nodes.find((n: { code: string }) => n.code === A).group).toBe(u1);
+    expect(m.nodes.filter((n: { group: string | null }) => n.group === null)).toHaveLength(214); // not in the scheme
+    expect(m.unitEdges).toEqual([{ source: u1, target: u2, count: 1 }]); // explicit U1 → U2, and B precedes C
+    const bad = await t.app.inject({ method: 'POST', url, headers, payload: 'unit,title,grade,items\nU1,x,1,9999\n' });
+    expect(bad.json().error).toMatchObject({ code: 'invalid_request', field: 'line 2.items' });
+    expect((await t.app.inject({ method: 'POST', url, headers: { ...asLearner, 'content-type': 'text/csv' }, payload: csv })).statusCode).toBe(403);
+    expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&view=unit&units=${MATH_2017_DOCUMENT}`, asLearner)).statusCode).toBe(404);
+  });
+});
