@@ -13,6 +13,7 @@ import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
 import web from './http/web.js';
 import xapi from './http/xapi/index.js';
+import openBadges from './http/ob/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uiApi, { prefix: '/api' });
   await app.register(xapi, { prefix: '/xapi' });
+  await app.register(openBadges);
   await app.register(web, { root: opts.webRoot });
   return app;
 }

@@ -31,6 +31,8 @@ export interface Config {
   readonly signInMaxFailuresPerIp: number;
   /** IANA time zone in which learning evidence is counted per calendar day. */
   readonly timeZone: string;
+  /** Encrypts the Open Badges issuers' signing keys at rest; unset: a generated key file in dataDir. */
+  readonly secretKey: string | undefined;
 }
 
 const schema = {
@@ -50,6 +52,7 @@ const schema = {
     SHIRUBE_SIGNIN_MAX_FAILURES: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_TIMEZONE: { type: 'string', minLength: 1 },
+    SHIRUBE_SECRET_KEY: { type: 'string', minLength: 32 },
   },
 } as const;
 
@@ -92,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Higher than per username: a whole school often signs in from one NAT address.
     signInMaxFailuresPerIp: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP'] ?? 50),
     timeZone,
+    secretKey: relevant['SHIRUBE_SECRET_KEY'],
   });
 }

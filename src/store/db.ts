@@ -8,6 +8,7 @@ import * as m0001 from './migrations/0001_case_and_accounts.js';
 import * as m0002 from './migrations/0002_lrs.js';
 import * as m0003 from './migrations/0003_relations.js';
 import * as m0004 from './migrations/0004_progress.js';
+import * as m0005 from './migrations/0005_badges.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0002_lrs': m0002,
   '0003_relations': m0003,
   '0004_progress': m0004,
+  '0005_badges': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,6 +7,7 @@ import learnerRoutes from './learners.js';
 import relationRoutes from './relations.js';
 import progressRoutes from './progress.js';
 import rosterRoutes from './rosters.js';
+import badgeRoutes from './badges.js';
 import oidcRoutes from './oidc.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
@@ -19,5 +20,6 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(relationRoutes, { prefix: '/relations' });
   await app.register(progressRoutes, { prefix: '/progress' });
   await app.register(rosterRoutes, { prefix: '/rosters' });
+  await app.register(badgeRoutes, { prefix: '/badges' });
   await app.register(oidcRoutes, { prefix: '/auth/oidc' });
 }

@@ -14,6 +14,7 @@ import {
   type Json,
 } from '../../lrs/index.js';
 import { applyEvidence } from '../../progress/index.js';
+import { evaluateCandidates } from '../../badges/index.js';
 import type { Db } from '../../store/db.js';
 import { authorityOf, requireAccess } from './access.js';
 import { buildMultipart, parseMultipart } from './multipart.js';
@@ -69,7 +70,11 @@ export default async function statementRoutes(app: FastifyInstance) {
     writer: authorityOf(x.principal, app.config.publicUrl),
     publicUrl: app.config.publicUrl,
     timeZone: app.config.timeZone,
-    onEvidence: (trx: Db, changes: EvidenceChange[]) => applyEvidence(trx, changes, app.config.timeZone),
+    // Mastery first, then badge candidates from it: both in the statements' transaction.
+    onEvidence: async (trx: Db, changes: EvidenceChange[]) => {
+      await applyEvidence(trx, changes, app.config.timeZone);
+      await evaluateCandidates(trx, changes);
+    },
   });
 
   async function put(x: XapiRequest, reply: FastifyReply) {

@@ -1,0 +1,10 @@
+// The Open Badges 3.0 domain: achievements, candidates, issuance, status lists, verification. What http and cli use.
+export { loadSecretKey, type SecretKey } from './secret.js';
+export { documentLoader, shippedContext } from './document-loader.js';
+export { ensureIssuer, rotateKey, didDocument, issuerProfile, didWebOf, didWebDocumentUrl, DEFAULT_ISSUER, type BadgeContext, type IssuerRow } from './issuers.js';
+export { createDefaultAchievements, editAchievement, getAchievement, achievementJson, checkAchievementRule, achievementIdOfItem, type AchievementRow, type AchievementEdit } from './achievements.js';
+export { evaluateCandidates } from './candidates.js';
+export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
+export { statusListCredential } from './status.js';
+export { verifyCredential, type Verdict, type Check } from './verify.js';
+export { schemaError } from './schema.js';

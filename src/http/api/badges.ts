@@ -1,0 +1,152 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
+import { getFramework } from '../../case/index.js';
+import { approveCandidates, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
+import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
+import * as store from '../../store/badges.js';
+import { listEnrollments } from '../../store/progress-rosters.js';
+import { ShirubeError } from '../../errors.js';
+import { badgeContext } from '../ob/context.js';
+import { viewerOf } from './progress.js';
+import { errorSchema } from './auth.js';
+import { authorize } from '../plugins/auth.js';
+import { badgeSvg } from '../ob/public.js';
+
+const tags = ['Badges'];
+const security: { [scheme: string]: string[] }[] = [{ session: [] }, { oauth2: ['case:admin'] }];
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
+const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
+const candidateKeys = { type: 'array', minItems: 1, maxItems: 500, items: obj({ achievementId: uuid, learnerId: id }, ['achievementId', 'learnerId']) } as const;
+
+/** Who decides on badges: a teacher of the learner's class or an admin (never a learner, never a plain client). */
+function deciderOf(p: Principal): Decider {
+  const v = viewerOf(p);
+  if (!v.admin && !v.teacherOf.length) throw new ShirubeError('forbidden', 'Only teachers and administrators decide on badges');
+  return { actor: actorOf(p), admin: v.admin, teacherOf: v.teacherOf };
+}
+
+const credentialView = (c: store.CredentialRow) => ({
+  id: c.id,
+  achievementId: c.achievementId,
+  issuedAt: c.issuedAt.toISOString(),
+  revoked: c.revokedAt !== null,
+  revokedReason: c.revokedReason,
+  credential: c.payload,
+});
+
+/** Achievements, candidates for teachers, approval, revocation, the learner's passport and downloads (docs/badges.md). */
+export default async function badgeRoutes(app: FastifyInstance) {
+  const db = () => app.store.db;
+
+  app.post<{ Body: { framework: string } }>('/achievements/defaults', {
+    schema: { tags, security, summary: 'Create the default Achievement (rule: Mastered) for every content item of a framework', body: obj({ framework: id }, ['framework']), response: errors },
+  }, async (req) => {
+    const d = await getFramework(db(), req.body.framework);
+    authorize(req, (p) => canAuthorFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), 'create achievements');
+    return { created: await createDefaultAchievements(db(), app.config.publicUrl, d.identifier) };
+  });
+
+  app.get<{ Querystring: { framework: string } }>('/achievements', {
+    schema: { tags, summary: 'The achievements of a framework', querystring: obj({ framework: id }, ['framework']), response: errors },
+  }, async (req) => ({ achievements: await store.listAchievements(db(), { framework: req.query.framework }) }));
+
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/achievements/:id', {
+    schema: {
+      tags,
+      security,
+      summary: 'Edit an achievement: name, description, image, criteria narrative, machine rule, enabled',
+      params: obj({ id: uuid }, ['id']),
+      body: obj({ name: { type: 'string', minLength: 1, maxLength: 500 }, description: { type: 'string', minLength: 1, maxLength: 5000 }, image: { type: ['string', 'null'], format: 'uri' }, criteriaNarrative: { type: 'string', minLength: 1, maxLength: 5000 }, rule: { type: 'object' }, enabled: { type: 'boolean' } }),
+      response: errors,
+    },
+  }, async (req) => {
+    const a = await store.getAchievement(db(), req.params.id);
+    if (!a) throw new ShirubeError('not_found', `No achievement ${req.params.id}`, 'id');
+    const d = await getFramework(db(), a.framework);
+    authorize(req, (p) => canAuthorFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), 'edit achievements');
+    return editAchievement(db(), a.id, req.body);
+  });
+
+  app.get<{ Querystring: { classId?: string; status?: store.CandidateStatus } }>('/candidates', {
+    schema: { tags, security, summary: 'Badge candidates of the learners in the classes a teacher teaches (admins: all)', querystring: obj({ classId: id, status: { type: 'string', enum: ['pending', 'dismissed', 'issued'], default: 'pending' } }), response: errors },
+  }, async (req) => {
+    const d = deciderOf(req.principal);
+    const classes = req.query.classId ? [req.query.classId] : d.teacherOf;
+    if (req.query.classId && !d.admin && !d.teacherOf.includes(req.query.classId)) throw new ShirubeError('forbidden', 'You may see only the classes you teach', 'classId');
+    const learners = new Map<string, string>();
+    for (const c of classes) for (const e of await listEnrollments(db(), { classId: c })) if (e.role === 'student' && e.learnerId) learners.set(e.learnerId, e.displayName);
+    const all = d.admin && !req.query.classId;
+    const rows = await store.getCandidates(db(), { ...(all ? {} : { learnerIds: [...learners.keys()] }), status: req.query.status ?? 'pending' });
+    const achievements = new Map((await store.listAchievements(db(), { ids: [...new Set(rows.map((r) => r.achievementId))] })).map((a) => [a.id, a]));
+    return {
+      candidates: rows.map((r) => ({
+        achievementId: r.achievementId,
+        learnerId: r.learnerId,
+        learnerName: learners.get(r.learnerId) ?? null,
+        achievement: { name: achievements.get(r.achievementId)?.name ?? null, humanCode: achievements.get(r.achievementId)?.humanCode ?? null, itemIds: achievements.get(r.achievementId)?.itemIds ?? [] },
+        status: r.status,
+        metAt: r.metAt.toISOString(),
+        summary: r.summary,
+        reason: r.reason,
+        credentialId: r.credentialId,
+      })),
+    };
+  });
+
+  app.post<{ Body: { candidates: Array<{ achievementId: string; learnerId: string }> } }>('/candidates/approve', {
+    schema: { tags, security, summary: 'Approve candidates (one or many): each becomes a signed OpenBadgeCredential; audited', body: obj({ candidates: candidateKeys }, ['candidates']), response: errors },
+  }, async (req, reply) => {
+    const credentials = await approveCandidates(badgeContext(app), deciderOf(req.principal), req.body.candidates);
+    req.log.info({ issued: credentials.length }, 'badges issued');
+    return reply.code(201).send({ credentials });
+  });
+
+  app.post<{ Body: { candidates: Array<{ achievementId: string; learnerId: string }>; reason: string } }>('/candidates/dismiss', {
+    schema: { tags, security, summary: 'Dismiss candidates with a reason; audited', body: obj({ candidates: candidateKeys, reason: { type: 'string', minLength: 1, maxLength: 2000 } }, ['candidates', 'reason']), response: errors },
+  }, async (req) => ({ dismissed: await dismissCandidates(badgeContext(app), deciderOf(req.principal), req.body.candidates, req.body.reason) }));
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>('/credentials/:id/revoke', {
+    schema: { tags, security, summary: 'Revoke an issued credential with a reason (its BitstringStatusList bit is set); audited', params: obj({ id: uuid }, ['id']), body: obj({ reason: { type: 'string', minLength: 1, maxLength: 2000 } }, ['reason']), response: errors },
+  }, async (req, reply) => {
+    await revokeCredential(badgeContext(app), deciderOf(req.principal), `urn:uuid:${req.params.id.toLowerCase()}`, req.body.reason);
+    return reply.code(204).send();
+  });
+
+  /** The learner whose passport this is: the caller's own, or (teachers, admins) the one named. */
+  const passportLearner = async (req: FastifyRequest, learner: string | undefined) => {
+    const v = viewerOf(req.principal);
+    const own = v.userId ? await learnerOfUser(db(), v.userId) : null;
+    const learnerId = learner ?? own;
+    if (!learnerId) throw new ShirubeError('forbidden', 'This account is not linked to a learner', 'learner');
+    await requireLearnerAccess(db(), v, learnerId);
+    return learnerId;
+  };
+
+  app.get<{ Querystring: { learner?: string } }>('/passport', {
+    schema: { tags, security, summary: 'A learner’s badges (a learner: their own only)', querystring: obj({ learner: id }), response: errors },
+  }, async (req) => {
+    const learnerId = await passportLearner(req, req.query.learner);
+    return { learnerId, credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { format: 'json' | 'svg' } }>('/credentials/:id/download', {
+    schema: { tags, security, summary: 'Download a credential: JSON (application/vc+ld+json) or a baked SVG (OB 3.0 baking)', params: obj({ id: uuid }, ['id']), querystring: obj({ format: { type: 'string', enum: ['json', 'svg'], default: 'json' } }), response: errors },
+  }, async (req, reply) => {
+    const c = await store.getCredential(db(), `urn:uuid:${req.params.id.toLowerCase()}`);
+    if (!c?.learnerId) throw new ShirubeError('not_found', `No credential ${req.params.id}`, 'id');
+    await passportLearner(req, c.learnerId);
+    const json = JSON.stringify(c.payload, null, 2);
+    reply.header('content-disposition', `attachment; filename="badge-${req.params.id}.${req.query.format}"`);
+    if (req.query.format === 'json') return reply.type('application/vc+ld+json').send(json);
+    const a = c.payload['credentialSubject'] as { achievement: { humanCode?: string; name: string } };
+    const baked = `<openbadges:credential><![CDATA[${json.replaceAll(']]>', ']]]]><![CDATA[>')}]]></openbadges:credential>`;
+    return reply.type('image/svg+xml').send(badgeSvg(a.achievement.humanCode ?? '', a.achievement.name, baked, ' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'));
+  });
+
+  app.get('/issuers', { schema: { tags, security, summary: 'The badge issuers (admins)', response: errors } }, async (req) => {
+    authorize(req, canAdminister, 'list badge issuers');
+    return { issuers: await store.listIssuers(db()) };
+  });
+}

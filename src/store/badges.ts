@@ -1,0 +1,452 @@
+import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
+import type { Db } from './db.js';
+import type { Database } from './tables.js';
+import type { LrsTables } from './lrs-tables.js';
+import type { ProgressTables } from './progress-tables.js';
+
+type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb written as JSON text, read as parsed JSON. */
+type Jsonb<T> = ColumnType<T, string, string>;
+
+export interface BadgeIssuerTable {
+  id: string;
+  organization_id: string | null;
+  name: string;
+  url: string | null;
+  did_method: 'web' | 'key';
+  did: string;
+  created_at: DefaultNow;
+}
+export interface BadgeIssuerKeyTable {
+  verification_method: string;
+  issuer_id: string;
+  public_key_multibase: string;
+  secret_key_enc: string;
+  active: boolean;
+  created_at: DefaultNow;
+  retired_at: Date | null;
+}
+export interface BadgeAchievementTable {
+  id: string;
+  framework_identifier: string;
+  item_ids: string[];
+  name: string;
+  description: string;
+  image: string | null;
+  criteria_narrative: string;
+  rule: Jsonb<Record<string, unknown>>;
+  human_code: string | null;
+  alignment: Jsonb<Record<string, unknown>[]>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: DefaultNow;
+}
+export interface BadgeAchievementItemTable {
+  item_id: string;
+  achievement_id: string;
+}
+export type CandidateStatus = 'pending' | 'dismissed' | 'issued';
+export interface BadgeCandidateTable {
+  achievement_id: string;
+  learner_id: string;
+  status: CandidateStatus;
+  met_at: Date | string;
+  summary: Jsonb<Record<string, unknown>>;
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: Date | string | null;
+  credential_id: string | null;
+}
+export interface BadgeStatusListTable {
+  id: string;
+  issuer_id: string;
+  purpose: string;
+  length: number;
+  next_index: ColumnType<number, number | undefined, number>;
+}
+export interface BadgeCredentialTable {
+  id: string;
+  achievement_id: string;
+  learner_id: string | null;
+  issuer_id: string;
+  payload: Jsonb<Record<string, unknown>>;
+  status_list_id: string;
+  status_index: number;
+  issued_at: DefaultNow;
+  issued_by: string;
+  revoked_at: Date | string | null;
+  revoked_reason: string | null;
+  revoked_by: string | null;
+}
+export type BadgeTables = {
+  badge_issuer: BadgeIssuerTable;
+  badge_issuer_key: BadgeIssuerKeyTable;
+  badge_achievement: BadgeAchievementTable;
+  badge_achievement_item: BadgeAchievementItemTable;
+  badge_candidate: BadgeCandidateTable;
+  badge_status_list: BadgeStatusListTable;
+  badge_credential: BadgeCredentialTable;
+};
+type BadgeDatabase = Database & LrsTables & ProgressTables & BadgeTables;
+
+/** The same connection or transaction, typed with the badge tables. */
+function bdb(db: Kysely<Database>): Kysely<BadgeDatabase>;
+function bdb(db: Transaction<Database>): Transaction<BadgeDatabase>;
+function bdb(db: Kysely<Database>): Kysely<BadgeDatabase> {
+  return db.withTables<LrsTables & ProgressTables & BadgeTables>() as unknown as Kysely<BadgeDatabase>;
+}
+const json = (v: unknown) => JSON.stringify(v);
+
+// Issuers and keys
+
+export interface IssuerRow {
+  id: string;
+  organizationId: string | null;
+  name: string;
+  url: string | null;
+  didMethod: 'web' | 'key';
+  did: string;
+}
+const toIssuer = (r: any): IssuerRow => ({ id: r.id, organizationId: r.organization_id, name: r.name, url: r.url, didMethod: r.did_method, did: r.did });
+
+export async function getIssuer(db: Db, by: { id?: string; organizationId?: string | null; did?: string }): Promise<IssuerRow | undefined> {
+  let q = bdb(db).selectFrom('badge_issuer').selectAll();
+  if (by.id !== undefined) q = q.where('id', '=', by.id);
+  if (by.did !== undefined) q = q.where('did', '=', by.did);
+  if (by.organizationId !== undefined) q = by.organizationId === null ? q.where('organization_id', 'is', null) : q.where('organization_id', '=', by.organizationId);
+  const r = await q.executeTakeFirst();
+  return r && toIssuer(r);
+}
+
+export async function listIssuers(db: Db): Promise<IssuerRow[]> {
+  return (await bdb(db).selectFrom('badge_issuer').selectAll().orderBy('id').execute()).map(toIssuer);
+}
+
+export async function insertIssuer(db: Db, i: IssuerRow): Promise<void> {
+  await bdb(db)
+    .insertInto('badge_issuer')
+    .values({ id: i.id, organization_id: i.organizationId, name: i.name, url: i.url, did_method: i.didMethod, did: i.did })
+    .execute();
+}
+
+export async function updateIssuer(db: Db, id: string, patch: { did: string; didMethod: 'web' | 'key' }): Promise<void> {
+  await bdb(db).updateTable('badge_issuer').set({ did: patch.did, did_method: patch.didMethod }).where('id', '=', id).execute();
+}
+
+export interface IssuerKeyRow {
+  verificationMethod: string;
+  issuerId: string;
+  publicKeyMultibase: string;
+  secretKeyEnc: string;
+  active: boolean;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+export async function issuerKeys(db: Db, issuerId: string): Promise<IssuerKeyRow[]> {
+  const rows = await bdb(db).selectFrom('badge_issuer_key').selectAll().where('issuer_id', '=', issuerId).orderBy('created_at').execute();
+  return rows.map((r) => ({
+    verificationMethod: r.verification_method,
+    issuerId: r.issuer_id,
+    publicKeyMultibase: r.public_key_multibase,
+    secretKeyEnc: r.secret_key_enc,
+    active: r.active,
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+  }));
+}
+
+/** Adds the new active key and retires the others (they stay listed for old credentials). */
+export async function addActiveKey(db: Db, k: { verificationMethod: string; issuerId: string; publicKeyMultibase: string; secretKeyEnc: string }): Promise<void> {
+  await bdb(db).updateTable('badge_issuer_key').set({ active: false, retired_at: new Date() }).where('issuer_id', '=', k.issuerId).where('active', '=', true).execute();
+  await bdb(db)
+    .insertInto('badge_issuer_key')
+    .values({ verification_method: k.verificationMethod, issuer_id: k.issuerId, public_key_multibase: k.publicKeyMultibase, secret_key_enc: k.secretKeyEnc, active: true })
+    .execute();
+}
+
+/** The school a learner belongs to (roster), and its name. */
+export async function learnerSchool(db: Db, learnerId: string): Promise<{ id: string; name: string } | undefined> {
+  return bdb(db)
+    .selectFrom('roster_person')
+    .innerJoin('organization', 'organization.id', 'roster_person.school_id')
+    .select(['organization.id as id', 'organization.name as name'])
+    .where('roster_person.learner_id', '=', learnerId)
+    .executeTakeFirst();
+}
+
+export async function organizationName(db: Db, id: string): Promise<string | undefined> {
+  return (await bdb(db).selectFrom('organization').select('name').where('id', '=', id).executeTakeFirst())?.name;
+}
+
+// Achievements
+
+export interface AchievementRow {
+  id: string;
+  framework: string;
+  itemIds: string[];
+  name: string;
+  description: string;
+  image: string | null;
+  criteriaNarrative: string;
+  rule: Record<string, unknown>;
+  humanCode: string | null;
+  alignment: Record<string, unknown>[];
+  enabled: boolean;
+}
+const toAchievement = (r: { [K in keyof BadgeAchievementTable]: any }): AchievementRow => ({
+  id: r.id,
+  framework: r.framework_identifier,
+  itemIds: r.item_ids,
+  name: r.name,
+  description: r.description,
+  image: r.image,
+  criteriaNarrative: r.criteria_narrative,
+  rule: r.rule,
+  humanCode: r.human_code,
+  alignment: r.alignment,
+  enabled: r.enabled,
+});
+
+/** Inserts or replaces achievements and their item links. `keepExisting`: leave already present ones untouched. */
+export async function saveAchievements(db: Db, list: AchievementRow[], keepExisting = false): Promise<number> {
+  if (!list.length) return 0;
+  let saved = 0;
+  for (let i = 0; i < list.length; i += 500) {
+    const chunk = list.slice(i, i + 500);
+    const values = chunk.map((a) => ({
+      id: a.id,
+      framework_identifier: a.framework,
+      item_ids: a.itemIds,
+      name: a.name,
+      description: a.description,
+      image: a.image,
+      criteria_narrative: a.criteriaNarrative,
+      rule: json(a.rule),
+      human_code: a.humanCode,
+      alignment: json(a.alignment),
+      enabled: a.enabled,
+    }));
+    const q = bdb(db).insertInto('badge_achievement').values(values);
+    const rows = await (keepExisting
+      ? q.onConflict((oc) => oc.column('id').doNothing())
+      : q.onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            item_ids: eb.ref('excluded.item_ids'),
+            name: eb.ref('excluded.name'),
+            description: eb.ref('excluded.description'),
+            image: eb.ref('excluded.image'),
+            criteria_narrative: eb.ref('excluded.criteria_narrative'),
+            rule: eb.ref('excluded.rule'),
+            human_code: eb.ref('excluded.human_code'),
+            alignment: eb.ref('excluded.alignment'),
+            enabled: eb.ref('excluded.enabled'),
+            updated_at: new Date(),
+          })),
+        )
+    )
+      .returning('id')
+      .execute();
+    const ids = rows.map((r) => r.id);
+    saved += ids.length;
+    if (!ids.length) continue;
+    await bdb(db).deleteFrom('badge_achievement_item').where('achievement_id', 'in', ids).execute();
+    const links = chunk.filter((a) => ids.includes(a.id)).flatMap((a) => a.itemIds.map((item_id) => ({ item_id, achievement_id: a.id })));
+    if (links.length) await bdb(db).insertInto('badge_achievement_item').values(links).onConflict((oc) => oc.doNothing()).execute();
+  }
+  return saved;
+}
+
+export async function getAchievement(db: Db, id: string): Promise<AchievementRow | undefined> {
+  const r = await bdb(db).selectFrom('badge_achievement').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toAchievement(r);
+}
+
+export async function listAchievements(db: Db, o: { framework?: string; ids?: string[] }): Promise<AchievementRow[]> {
+  let q = bdb(db).selectFrom('badge_achievement').selectAll().orderBy('human_code').orderBy('id');
+  if (o.framework) q = q.where('framework_identifier', '=', o.framework);
+  if (o.ids) {
+    if (!o.ids.length) return [];
+    q = q.where('id', 'in', o.ids);
+  }
+  return (await q.execute()).map(toAchievement);
+}
+
+/** Enabled achievements that involve any of these items. */
+export async function achievementsOfItems(db: Db, itemIds: string[]): Promise<AchievementRow[]> {
+  if (!itemIds.length) return [];
+  const rows = await bdb(db)
+    .selectFrom('badge_achievement')
+    .selectAll()
+    .where('enabled', '=', true)
+    .where('id', 'in', (eb) => eb.selectFrom('badge_achievement_item').select('achievement_id').where('item_id', 'in', itemIds))
+    .execute();
+  return rows.map(toAchievement);
+}
+
+// Candidates
+
+export interface CandidateRow {
+  achievementId: string;
+  learnerId: string;
+  status: CandidateStatus;
+  metAt: Date;
+  summary: Record<string, unknown>;
+  reason: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  credentialId: string | null;
+}
+const toCandidate = (r: any): CandidateRow => ({
+  achievementId: r.achievement_id,
+  learnerId: r.learner_id,
+  status: r.status,
+  metAt: new Date(r.met_at),
+  summary: r.summary,
+  reason: r.reason,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at ? new Date(r.decided_at) : null,
+  credentialId: r.credential_id,
+});
+
+export async function getCandidates(db: Db, o: { learnerIds?: string[]; status?: CandidateStatus; keys?: Array<{ achievementId: string; learnerId: string }> }): Promise<CandidateRow[]> {
+  let q = bdb(db).selectFrom('badge_candidate').selectAll().orderBy('met_at').orderBy('learner_id');
+  if (o.learnerIds) {
+    if (!o.learnerIds.length) return [];
+    q = q.where('learner_id', 'in', o.learnerIds);
+  }
+  if (o.status) q = q.where('status', '=', o.status);
+  if (o.keys) {
+    if (!o.keys.length) return [];
+    const keys = o.keys;
+    q = q.where((eb) => eb.or(keys.map((k) => eb.and([eb('achievement_id', '=', k.achievementId), eb('learner_id', '=', k.learnerId)]))));
+  }
+  return (await q.execute()).map(toCandidate);
+}
+
+/** The rule holds: a new pending candidate, or fresher counts on a pending one. Decided ones stay as they are. */
+export async function markMet(db: Db, achievementId: string, learnerId: string, summary: Record<string, unknown>): Promise<void> {
+  await bdb(db)
+    .insertInto('badge_candidate')
+    .values({ achievement_id: achievementId, learner_id: learnerId, status: 'pending', met_at: new Date(), summary: json(summary) })
+    .onConflict((oc) => oc.columns(['achievement_id', 'learner_id']).doUpdateSet({ summary: json(summary) }).where('badge_candidate.status', '=', 'pending'))
+    .execute();
+}
+
+/** The rule no longer holds (voided answers, newer wrong ones): a pending candidate goes away. */
+export async function withdrawPending(db: Db, achievementId: string, learnerId: string): Promise<void> {
+  await bdb(db).deleteFrom('badge_candidate').where('achievement_id', '=', achievementId).where('learner_id', '=', learnerId).where('status', '=', 'pending').execute();
+}
+
+export async function decideCandidate(
+  db: Db,
+  key: { achievementId: string; learnerId: string },
+  d: { status: 'dismissed' | 'issued'; by: string; reason?: string | null; credentialId?: string | null },
+): Promise<boolean> {
+  const r = await bdb(db)
+    .updateTable('badge_candidate')
+    .set({ status: d.status, decided_by: d.by, decided_at: new Date(), reason: d.reason ?? null, credential_id: d.credentialId ?? null })
+    .where('achievement_id', '=', key.achievementId)
+    .where('learner_id', '=', key.learnerId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// Status lists and credentials
+
+export const STATUS_LIST_LENGTH = 131072;
+
+/** The next free index of the issuer's current list for this purpose (a new list when full). Call in a transaction. */
+export async function allocateStatusEntry(db: Db, issuerId: string, purpose: string, newListId: () => string): Promise<{ listId: string; index: number }> {
+  const open = await bdb(db)
+    .updateTable('badge_status_list')
+    .set((eb) => ({ next_index: eb('next_index', '+', 1) }))
+    .where('id', '=', (eb) =>
+      eb.selectFrom('badge_status_list').select('id').where('issuer_id', '=', issuerId).where('purpose', '=', purpose).where(sql<boolean>`next_index < length`).orderBy('id').limit(1),
+    )
+    .returning(['id', 'next_index'])
+    .executeTakeFirst();
+  if (open) return { listId: open.id, index: open.next_index - 1 };
+  const id = newListId();
+  await bdb(db).insertInto('badge_status_list').values({ id, issuer_id: issuerId, purpose, length: STATUS_LIST_LENGTH, next_index: 1 }).execute();
+  return { listId: id, index: 0 };
+}
+
+export async function getStatusList(db: Db, id: string) {
+  const list = await bdb(db).selectFrom('badge_status_list').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!list) return undefined;
+  const revoked = await bdb(db).selectFrom('badge_credential').select('status_index').where('status_list_id', '=', id).where('revoked_at', 'is not', null).execute();
+  return { id: list.id, issuerId: list.issuer_id, purpose: list.purpose, length: list.length, revoked: revoked.map((r) => r.status_index) };
+}
+
+export interface CredentialRow {
+  id: string;
+  achievementId: string;
+  learnerId: string | null;
+  issuerId: string;
+  payload: Record<string, unknown>;
+  statusListId: string;
+  statusIndex: number;
+  issuedAt: Date;
+  issuedBy: string;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+const toCredential = (r: any): CredentialRow => ({
+  id: r.id,
+  achievementId: r.achievement_id,
+  learnerId: r.learner_id,
+  issuerId: r.issuer_id,
+  payload: r.payload,
+  statusListId: r.status_list_id,
+  statusIndex: r.status_index,
+  issuedAt: new Date(r.issued_at),
+  issuedBy: r.issued_by,
+  revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+  revokedReason: r.revoked_reason,
+});
+
+export async function insertCredential(db: Db, c: Omit<CredentialRow, 'issuedAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
+  await bdb(db)
+    .insertInto('badge_credential')
+    .values({
+      id: c.id,
+      achievement_id: c.achievementId,
+      learner_id: c.learnerId,
+      issuer_id: c.issuerId,
+      payload: json(c.payload),
+      status_list_id: c.statusListId,
+      status_index: c.statusIndex,
+      issued_by: c.issuedBy,
+    })
+    .execute();
+}
+
+export async function getCredential(db: Db, id: string): Promise<CredentialRow | undefined> {
+  const r = await bdb(db).selectFrom('badge_credential').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toCredential(r);
+}
+
+export async function listCredentials(db: Db, o: { learnerId?: string; issuerId?: string; since?: Date }): Promise<CredentialRow[]> {
+  let q = bdb(db).selectFrom('badge_credential').selectAll().orderBy('issued_at').orderBy('id');
+  if (o.learnerId) q = q.where('learner_id', '=', o.learnerId);
+  if (o.issuerId) q = q.where('issuer_id', '=', o.issuerId);
+  if (o.since) q = q.where('issued_at', '>=', o.since);
+  return (await q.execute()).map(toCredential);
+}
+
+export async function revokeCredential(db: Db, id: string, by: string, reason: string): Promise<boolean> {
+  const r = await bdb(db)
+    .updateTable('badge_credential')
+    .set({ revoked_at: new Date(), revoked_by: by, revoked_reason: reason })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** CASE URIs of items (payload.uri, verbatim: authored items carry the local prefix). */
+export async function itemUris(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('cf_item').select(['identifier', sql<string>`payload->>'uri'`.as('uri')]).where('identifier', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.identifier, r.uri]));
+}

@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as vc from '@digitalbazaar/vc';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import addFormats from 'ajv-formats';
+import { build, session, SHARED, type TestApp } from '../../helper.js';
+import { createSession } from '../../../src/auth/index.js';
+import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
+import { answered, demoClass, post } from '../../progress/fixture.js';
+
+const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
+const OB3 = `${SHARED}spec/ob3/`;
+let t: TestApp;
+let base: string;
+let d: Awaited<ReturnType<typeof demoClass>>;
+let admin: Record<string, string>;
+let teacher: Record<string, string>;
+let learner0: Record<string, string>;
+let learner1: Record<string, string>;
+let otherTeacher: Record<string, string>;
+const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
+const asUser = async (userId: string) => {
+  const s = await createSession(t.store.db, userId);
+  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
+};
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/**
+ * An independent verifier: a fresh @digitalbazaar/vc verification with its own offline loader over the shared
+ * contexts; the only documents it fetches are the DID document and the status list, from the Shirube under test.
+ */
+const contextIndex = JSON.parse(readFileSync(`${OB3}contexts/index.json`, 'utf8')) as Record<string, string>;
+const fetched: string[] = [];
+async function independentLoader(url: string) {
+  if (contextIndex[url]) return { contextUrl: null, documentUrl: url, document: JSON.parse(readFileSync(OB3 + contextIndex[url], 'utf8')) };
+  const [did, fragment] = url.split('#');
+  if (did!.startsWith('did:web:')) {
+    const [, , host, ...path] = did!.split(':');
+    const docUrl = `http://${decodeURIComponent(host!)}/${path.map(decodeURIComponent).join('/')}/did.json`;
+    expect(docUrl.startsWith(base)).toBe(true);
+    fetched.push(docUrl);
+    const doc = await (await fetch(docUrl)).json();
+    if (fragment === undefined) return { contextUrl: null, documentUrl: url, document: doc };
+    const vm = doc.verificationMethod.find((m: { id: string }) => m.id === url);
+    return { contextUrl: null, documentUrl: url, document: { '@context': 'https://w3id.org/security/multikey/v1', ...vm } };
+  }
+  if (url.startsWith(`${base}/badges/status/`)) {
+    fetched.push(url);
+    return { contextUrl: null, documentUrl: url, document: await (await fetch(url)).json() };
+  }
+  throw new Error(`The independent verifier does not load ${url}`);
+}
+async function independentVerify(credential: unknown) {
+  const suite = new DataIntegrityProof({ cryptosuite });
+  const r = await vc.verifyCredential({
+    credential,
+    suite,
+    documentLoader: independentLoader,
+    checkStatus: (o) => checkStatus({ ...o, suite: new DataIntegrityProof({ cryptosuite }) } as never) as never,
+  });
+  const status = r.statusResult as { results?: Array<{ status: boolean }> } | undefined;
+  return { verified: r.verified, revoked: status?.results?.[0]?.status ?? null, error: r.error };
+}
+const ajv = new Ajv2019({ strict: false });
+addFormats.default(ajv);
+const schemaValid = ajv.compile(JSON.parse(readFileSync(`${OB3}schema/ob_v3p0_achievementcredential_schema.json`, 'utf8')));
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await build({ SHIRUBE_PUBLIC_URL: base, SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  d = await demoClass(t);
+  admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+  otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]);
+  teacher = await asUser(d.teacherUserId);
+  learner0 = await asUser(d.learnerUserIds[0]!);
+  learner1 = await asUser(d.learnerUserIds[1]!);
+}, 120_000);
+afterAll(() => t.close());
+
+const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) =>
+  t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+
+describe('statements → candidate → teacher approval → credential', () => {
+  let credential: Record<string, any>;
+  let learnerId: string;
+
+  it('creates default achievements for every content item (authors and admins only)', async () => {
+    expect((await inject('POST', '/api/badges/achievements/defaults', teacher, { framework: MATH_2017_DOCUMENT })).statusCode).toBe(403);
+    expect((await inject('POST', '/api/badges/achievements/defaults', {}, { framework: MATH_2017_DOCUMENT })).statusCode).toBe(401);
+    const res = await inject('POST', '/api/badges/achievements/defaults', admin, { framework: MATH_2017_DOCUMENT });
+    expect(res.json()).toEqual({ created: 217 });
+    expect((await inject('POST', '/api/badges/achievements/defaults', admin, { framework: MATH_2017_DOCUMENT })).json()).toEqual({ created: 0 });
+    const bad = await inject('POST', '/api/badges/achievements/defaults', admin, { framework: MATH_2017_DOCUMENT, extra: 1 });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('proposes a candidate once the learner masters the item through /xapi, and withholds it before', async () => {
+    const me = d.agents[0]!;
+    await post(t, d.writer, [answered(me, A, true, '2025-05-01T01:00:00Z'), answered(me, A, true, '2025-05-02T01:00:00Z')]);
+    expect((await inject('GET', '/api/badges/candidates', teacher)).json().candidates).toEqual([]);
+    await post(t, d.writer, [answered(me, A, true, '2025-05-03T01:00:00Z'), answered(me, A, true, '2025-05-04T01:00:00Z')]);
+    const res = await inject('GET', '/api/badges/candidates', teacher);
+    expect(res.statusCode).toBe(200);
+    const [c] = res.json().candidates;
+    expect(c).toMatchObject({ learnerName: '青木 あおい', status: 'pending', achievement: { humanCode: A, itemIds: [idOf(A)] }, summary: { items: 1, answers: 4, correct: 4 } });
+    learnerId = c.learnerId;
+    expect((await inject('GET', '/api/badges/candidates', otherTeacher)).json().candidates).toEqual([]);
+    expect((await inject('GET', '/api/badges/candidates', learner0)).statusCode).toBe(403);
+  });
+
+  it('lets only a teacher of the learner’s class approve (not another class’s teacher, not the learner)', async () => {
+    const key = { candidates: [{ achievementId: (await inject('GET', '/api/badges/candidates', teacher)).json().candidates[0].achievementId, learnerId }] };
+    expect((await inject('POST', '/api/badges/candidates/approve', otherTeacher, key)).statusCode).toBe(403);
+    expect((await inject('POST', '/api/badges/candidates/approve', learner0, key)).statusCode).toBe(403);
+    expect((await inject('POST', '/api/badges/candidates/approve', {}, key)).statusCode).toBe(401);
+    const bad = await inject('POST', '/api/badges/candidates/approve', teacher, { candidates: [{ achievementId: 'nope', learnerId }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toContain('candidates');
+    const res = await inject('POST', '/api/badges/candidates/approve', teacher, key);
+    expect(res.statusCode).toBe(201);
+    credential = res.json().credentials[0];
+    expect((await inject('POST', '/api/badges/candidates/approve', teacher, key)).statusCode).toBe(409);
+    const audit = await t.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'badge.approve').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor).toBe(`user:${d.teacherUserId}`);
+  });
+
+  it('issues an OB 3.0 credential that an independent verifier accepts, valid against the 1EdTech schema, aligned to the CFItem', async () => {
+    expect(credential['@context'].slice(0, 2)).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect(credential.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    expect(credential.issuer.id).toBe(`did:web:127.0.0.1%3A${new URL(base).port}:issuers:demo-school`);
+    expect(credential.proof[0]).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' });
+    const item = d.structure.items.find((i) => i.code === A)!;
+    const achievement = credential.credentialSubject.achievement;
+    expect(achievement.humanCode).toBe(A);
+    expect(achievement.alignment).toEqual([
+      { type: ['Alignment'], targetType: 'CFItem', targetName: item.fullStatement, targetCode: item.id, targetFramework: d.structure.title, targetUrl: `${base}/uri/${item.id}` },
+    ]);
+    // No name or e-mail: a salted hash of the learner id.
+    const [identity] = credential.credentialSubject.identifier;
+    expect(identity).toMatchObject({ type: 'IdentityObject', hashed: true, identityType: 'systemId' });
+    const { createHash } = await import('node:crypto');
+    expect(identity.identityHash).toBe(`sha256$${createHash('sha256').update(learnerId + identity.salt).digest('hex')}`);
+    expect(JSON.stringify(credential)).not.toContain('青木');
+    expect(credential.evidence[0].description).toContain('4 answer(s), 4 correct');
+    expect(schemaValid(credential), JSON.stringify(schemaValid.errors)).toBe(true);
+    fetched.length = 0;
+    const v = await independentVerify(credential);
+    expect(v.error).toBeUndefined();
+    expect(v).toMatchObject({ verified: true, revoked: false });
+    expect(fetched.some((u) => u.endsWith('/issuers/demo-school/did.json'))).toBe(true);
+    expect(fetched.some((u) => u.includes('/badges/status/'))).toBe(true);
+  });
+
+  it('fails verification when any claim or the proof is changed', async () => {
+    const tampered = structuredClone(credential);
+    tampered.credentialSubject.achievement.alignment[0].targetCode = '00000000-0000-0000-0000-000000000000';
+    expect((await independentVerify(tampered)).verified).toBe(false);
+    const renamed = { ...structuredClone(credential), name: 'Something else' };
+    expect((await independentVerify(renamed)).verified).toBe(false);
+    const forged = structuredClone(credential);
+    forged.proof[0].proofValue = forged.proof[0].proofValue.slice(0, -2) + (forged.proof[0].proofValue.endsWith('a') ? 'bb' : 'aa');
+    expect((await independentVerify(forged)).verified).toBe(false);
+    const api = await inject('POST', '/badges/verify', {}, renamed);
+    expect(api.json()).toMatchObject({ verified: false });
+    expect(api.json().checks.find((c: { check: string }) => c.check === 'proof').ok).toBe(false);
+  });
+
+  it('verifies through the public API with the aligned item', async () => {
+    const res = await inject('POST', '/badges/verify', {}, credential);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ verified: true, revoked: false, credential: { achievement: { humanCode: A } } });
+    expect(res.json().credential.achievement.alignment[0].targetUrl).toMatch(/\/uri\//);
+  });
+
+  it('shows a learner only their own badges', async () => {
+    const mine = (await inject('GET', '/api/badges/passport', learner0)).json();
+    expect(mine.credentials.map((c: { id: string }) => c.id)).toEqual([credential.id]);
+    expect((await inject('GET', '/api/badges/passport', learner1)).json().credentials).toEqual([]);
+    expect((await inject('GET', `/api/badges/passport?learner=${learnerId}`, learner1)).statusCode).toBe(403);
+    const uuid = credential.id.slice('urn:uuid:'.length);
+    expect((await inject('GET', `/api/badges/credentials/${uuid}/download`, learner1)).statusCode).toBe(403);
+    const svg = await inject('GET', `/api/badges/credentials/${uuid}/download?format=svg`, learner0);
+    expect(svg.headers['content-type']).toContain('image/svg+xml');
+    const json = /<openbadges:credential><!\[CDATA\[([\s\S]*)\]\]><\/openbadges:credential>/.exec(svg.body)![1]!;
+    expect(JSON.parse(json).id).toBe(credential.id);
+  });
+
+  it('after revocation the status list says revoked', async () => {
+    const uuid = credential.id.slice('urn:uuid:'.length);
+    expect((await inject('POST', `/api/badges/credentials/${uuid}/revoke`, otherTeacher, { reason: 'x' })).statusCode).toBe(403);
+    expect((await inject('POST', `/api/badges/credentials/${uuid}/revoke`, teacher, {})).statusCode).toBe(400);
+    expect((await inject('POST', `/api/badges/credentials/${uuid}/revoke`, teacher, { reason: '誤って承認' })).statusCode).toBe(204);
+    expect(await independentVerify(credential)).toMatchObject({ revoked: true });
+    const api = (await inject('POST', '/badges/verify', {}, credential)).json();
+    expect(api).toMatchObject({ verified: false, revoked: true });
+  });
+});
