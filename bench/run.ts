@@ -31,7 +31,6 @@ const SETS = 200;
 const BATCH = 100;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 
 function percentiles(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
@@ -59,14 +58,16 @@ async function pool(total: number, job: (i: number) => Promise<void>) {
 
 /** A drill answer of the Japan xAPI profile's shape: a Course of Study Code, a score, a set as grouping. */
 function makeStatement(codes: string[]) {
+  // A question assesses one item: its Course of Study Code is fixed.
+  const question = Math.floor(Math.random() * ACTIVITIES);
   return {
     id: randomUUID(),
     actor: { objectType: 'Agent', account: { homePage: HOME, name: `s${Math.floor(Math.random() * LEARNERS)}` } },
     verb: { id: 'http://adlnet.gov/expapi/verbs/answered', display: { en: 'answered' } },
     object: {
       objectType: 'Activity',
-      id: `https://drill.example.jp/q/${Math.floor(Math.random() * ACTIVITIES)}`,
-      definition: { type: 'http://adlnet.gov/expapi/activities/cmi.interaction', extensions: { [COS]: [pick(codes)] } },
+      id: `https://drill.example.jp/q/${question}`,
+      definition: { type: 'http://adlnet.gov/expapi/activities/cmi.interaction', extensions: { [COS]: [codes[question % codes.length]!] } },
     },
     result: { score: { scaled: Math.round(Math.random() * 100) / 100, raw: 1, max: 1 }, response: 'b', duration: 'PT12S' },
     context: { platform: 'bench', language: 'ja-JP', contextActivities: { grouping: [{ id: `https://drill.example.jp/sets/${Math.floor(Math.random() * SETS)}` }] } },
@@ -129,6 +130,7 @@ async function main() {
   url.pathname = `/${name}`;
   const store = await openStore({ databaseUrl: url.toString() });
   const raw = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY });
+  raw.on('error', (e) => log(`idle connection lost: ${e.message}`));
   try {
     await migrateToLatest(store.db);
     await ensureDemoFramework(store.db, log);
@@ -149,12 +151,15 @@ async function main() {
     const seed = await insertDirectly(raw, codes, seeded, SCALE, (done) => {
       if (done - lastLog >= 100_000) log(`  ${(lastLog = done)} statements`);
     });
-    log('seed: rollups and daily rollups from the evidence; analyze');
+    log('seed: rollups and daily rollups from the evidence, activities; analyze');
     const seedAggregates = performance.now();
     await raw.query(`insert into evidence_rollup select learner_id, item_id, count(*), count(*) filter (where success), coalesce(sum(score), 0), count(score), min(timestamp), max(timestamp) from evidence group by 1, 2`);
     await raw.query(
       `insert into evidence_rollup_day select learner_id, item_id, (timestamp at time zone 'Asia/Tokyo')::date, count(*), count(*) filter (where success), coalesce(sum(score), 0), count(score) from evidence group by 1, 2, 3`,
     );
+    // The canonical Activity definitions the LRS would have kept (the sets have none).
+    await raw.query(`insert into xapi_activity (id, definition) select distinct on (object_activity_id) object_activity_id, payload->'object'->'definition' from xapi_statement order by object_activity_id`);
+    await raw.query(`insert into xapi_activity (id) select distinct activity_id from statement_to_activity where usage = 'grouping'`);
     await raw.query('analyze');
     const seedAggregateSeconds = (performance.now() - seedAggregates) / 1000;
 

@@ -170,10 +170,13 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
   );
   if (definitions.size) {
     const known = await store.getActivities(trx, [...definitions.keys()]);
-    await store.upsertActivities(
-      trx,
-      [...definitions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) })),
-    );
+    // Only new or changed definitions are written: a no-op update would still lock the row until commit, and
+    // concurrent batches naming the same activities would wait for each other.
+    const changed = [...definitions]
+      .map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) }))
+      .filter((a) => !known.has(a.id) || !jsonEqual(a.definition, known.get(a.id)))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    await store.upsertActivities(trx, changed);
   }
   await recordEvidence(trx, rows, o);
   // After the evidence: a batch may void one of its own statements.
