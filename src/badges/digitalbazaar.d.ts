@@ -46,3 +46,7 @@ declare module '@digitalbazaar/vc-bitstring-status-list' {
     verifyMatchingIssuers?: boolean;
   }): Promise<{ verified: boolean; error?: unknown; results?: Array<{ status: boolean; verified: boolean; error?: unknown }> }>;
 }
+declare module 'jsonld' {
+  const jsonld: { canonize(doc: unknown, o: { algorithm: 'RDFC-1.0'; format: 'application/n-quads'; documentLoader: unknown; safe?: boolean }): Promise<string> };
+  export default jsonld;
+}
