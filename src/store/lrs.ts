@@ -62,36 +62,38 @@ const rowColumns = ['id', 'seq', 'payload', 'stored', 'voided', 'verb_iri', 'obj
 /** A deadlock, serialization failure or lost insert race (same statement id): run the transaction again. */
 export const isTransientConflict = (e: unknown) => ['40P01', '40001', '23505'].includes(String((e as { code?: unknown })?.code ?? ''));
 
-export async function insertStatements(db: Db, all: StatementInsert[]): Promise<void> {
-  // Chunks keep each INSERT under PostgreSQL's 65,535 parameters.
-  for (let i = 0; i < all.length; i += 2000) await insertStatementChunk(db, all.slice(i, i + 2000));
-}
-
-async function insertStatementChunk(db: Db, rows: StatementInsert[]): Promise<void> {
-  const x = lrs(db);
-  await x
-    .insertInto('xapi_statement')
-    .values(
-      rows.map((r) => ({
-        id: r.id,
-        payload: JSON.stringify(r.payload),
-        stored: r.stored,
-        timestamp: r.timestamp,
-        version: r.version,
-        verb_iri: r.verbIri,
-        object_activity_id: r.objectActivityId,
-        object_statement_id: r.objectStatementId,
-        learner_id: r.learnerId,
-        registration: r.registration,
-        client_id: r.clientId,
-        attachment_sha2: r.attachmentSha2,
-      })),
+/**
+ * Inserts statements with their actor and activity links in one SQL statement: columns go as arrays through
+ * unnest, so the statement is parsed and planned the same whatever the batch size, and costs one round trip.
+ */
+export async function insertStatements(db: Db, rows: StatementInsert[]): Promise<void> {
+  if (!rows.length) return;
+  const actors = rows.flatMap((r) => r.actors.map((a) => [r.id, a.ifi, a.usage] as const));
+  const activities = rows.flatMap((r) => r.activities.map((a) => [r.id, a.activityId, a.usage] as const));
+  const col = <T>(f: (r: StatementInsert) => T) => rows.map(f);
+  await sql`
+    with s as (
+      insert into xapi_statement (id, payload, stored, timestamp, version, verb_iri, object_activity_id, object_statement_id, learner_id, registration, client_id, attachment_sha2)
+      select id, payload, stored, timestamp, version, verb_iri, object_activity_id, object_statement_id, learner_id, registration, client_id,
+        coalesce(array(select jsonb_array_elements_text(sha2)), '{}')
+      from unnest(${col((r) => r.id)}::uuid[], ${col((r) => JSON.stringify(r.payload))}::jsonb[], ${col((r) => r.stored.toISOString())}::timestamptz[],
+        ${col((r) => r.timestamp.toISOString())}::timestamptz[], ${col((r) => r.version)}::text[], ${col((r) => r.verbIri)}::text[],
+        ${col((r) => r.objectActivityId)}::text[], ${col((r) => r.objectStatementId)}::uuid[], ${col((r) => r.learnerId)}::text[],
+        ${col((r) => r.registration)}::uuid[], ${col((r) => r.clientId)}::text[], ${col((r) => JSON.stringify(r.attachmentSha2))}::jsonb[])
+        as t(id, payload, stored, timestamp, version, verb_iri, object_activity_id, object_statement_id, learner_id, registration, client_id, sha2)
+      returning id
+    ),
+    a as (
+      insert into statement_to_actor (statement_id, ifi, usage)
+      select * from unnest(${actors.map((x) => x[0])}::uuid[], ${actors.map((x) => x[1])}::text[], ${actors.map((x) => x[2])}::text[])
+      on conflict do nothing
+    ),
+    v as (
+      insert into statement_to_activity (statement_id, activity_id, usage)
+      select * from unnest(${activities.map((x) => x[0])}::uuid[], ${activities.map((x) => x[1])}::text[], ${activities.map((x) => x[2])}::text[])
+      on conflict do nothing
     )
-    .execute();
-  const actors = rows.flatMap((r) => r.actors.map((a) => ({ statement_id: r.id, ifi: a.ifi, usage: a.usage })));
-  if (actors.length) await x.insertInto('statement_to_actor').values(actors).onConflict((c) => c.doNothing()).execute();
-  const activities = rows.flatMap((r) => r.activities.map((a) => ({ statement_id: r.id, activity_id: a.activityId, usage: a.usage })));
-  if (activities.length) await x.insertInto('statement_to_activity').values(activities).onConflict((c) => c.doNothing()).execute();
+    select count(*) from s`.execute(db);
 }
 
 export async function getStatements(db: Db, ids: string[]): Promise<StatementRow[]> {
