@@ -33,20 +33,18 @@ export interface RollupDay extends RollupTotals {
   day: string;
 }
 
-/** Slices of at most `size`: each statement stays under PostgreSQL's 65,535 parameters. */
-const chunks = <T>(xs: T[], size: number): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
-
 type Pair = { learnerId: string; itemId: string };
-const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (${sql.join(pairs.map((p) => sql`(${p.learnerId}, ${p.itemId})`))})`;
+// Rows go as column arrays through unnest: one parameter per column, whatever the number of rows.
+const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (select * from unnest(${pairs.map((p) => p.learnerId)}::text[], ${pairs.map((p) => p.itemId)}::text[]))`;
 
 export async function insertEvidence(db: Db, rows: Omit<EvidenceRow, 'voided'>[]): Promise<void> {
-  for (const chunk of chunks(rows, 5000)) {
-    await lrs(db)
-      .insertInto('evidence')
-      .values(chunk.map((r) => ({ statement_id: r.statementId, item_id: r.itemId, learner_id: r.learnerId, timestamp: r.timestamp, score: r.score, success: r.success, via: r.via })))
-      .onConflict((c) => c.columns(['statement_id', 'item_id']).doNothing())
-      .execute();
-  }
+  if (!rows.length) return;
+  const col = <T>(f: (r: Omit<EvidenceRow, 'voided'>) => T) => rows.map(f);
+  await sql`
+    insert into evidence (statement_id, item_id, learner_id, timestamp, score, success, via)
+    select * from unnest(${col((r) => r.statementId)}::uuid[], ${col((r) => r.itemId)}::text[], ${col((r) => r.learnerId)}::text[],
+      ${col((r) => r.timestamp.toISOString())}::timestamptz[], ${col((r) => r.score)}::float8[], ${col((r) => r.success)}::bool[], ${col((r) => r.via)}::text[])
+    on conflict (statement_id, item_id) do nothing`.execute(db);
 }
 
 export async function insertUnresolved(db: Db, rows: Array<{ statementId: string; reference: string; via: string }>): Promise<void> {
@@ -116,8 +114,8 @@ export async function listRollupDays(db: Db, learnerId: string, itemId?: string)
 
 /** The rollups of these (learner, item) pairs. */
 export async function getRollups(db: Db, pairs: Pair[]): Promise<Map<string, Rollup>> {
-  const rows = [];
-  for (const chunk of chunks(pairs, 10_000)) rows.push(...(await lrs(db).selectFrom('evidence_rollup').selectAll().where(inPairs(chunk)).execute()));
+  if (!pairs.length) return new Map();
+  const rows = await lrs(db).selectFrom('evidence_rollup').selectAll().where(inPairs(pairs)).execute();
   return new Map(
     rows.map((r) => [
       `${r.learner_id}\u0000${r.item_id}`,
@@ -127,58 +125,40 @@ export async function getRollups(db: Db, pairs: Pair[]): Promise<Map<string, Rol
 }
 
 /**
- * Adds attempts to rollups and their days in two statements; each (learner, item) and (learner, item, day) at most
+ * Adds attempts to rollups and their days in one statement; each (learner, item) and (learner, item, day) at most
  * once, in key order.
  */
 export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[]): Promise<void> {
-  const x = lrs(db);
-  for (const chunk of chunks(rollups, 5000)) {
-    await x
-      .insertInto('evidence_rollup')
-      .values(chunk.map((r) => ({ learner_id: r.learnerId, item_id: r.itemId, attempts: r.attempts, correct: r.correct, score_sum: r.scoreSum, scored: r.scored, first_at: r.firstAt, last_at: r.lastAt })))
-      .onConflict((c) =>
-        c.columns(['learner_id', 'item_id']).doUpdateSet((eb) => ({
-          attempts: eb('evidence_rollup.attempts', '+', eb.ref('excluded.attempts')),
-          correct: eb('evidence_rollup.correct', '+', eb.ref('excluded.correct')),
-          score_sum: eb('evidence_rollup.score_sum', '+', eb.ref('excluded.score_sum')),
-          scored: eb('evidence_rollup.scored', '+', eb.ref('excluded.scored')),
-          first_at: eb.fn('least', [eb.ref('evidence_rollup.first_at'), eb.ref('excluded.first_at')]),
-          last_at: eb.fn('greatest', [eb.ref('evidence_rollup.last_at'), eb.ref('excluded.last_at')]),
-        })),
-      )
-      .execute();
-  }
-  for (const chunk of chunks(days, 5000)) {
-    await x
-      .insertInto('evidence_rollup_day')
-      .values(chunk.map((d) => ({ learner_id: d.learnerId, item_id: d.itemId, day: d.day, attempts: d.attempts, correct: d.correct, score_sum: d.scoreSum, scored: d.scored })))
-      .onConflict((c) =>
-        c.columns(['learner_id', 'item_id', 'day']).doUpdateSet((eb) => ({
-          attempts: eb('evidence_rollup_day.attempts', '+', eb.ref('excluded.attempts')),
-          correct: eb('evidence_rollup_day.correct', '+', eb.ref('excluded.correct')),
-          score_sum: eb('evidence_rollup_day.score_sum', '+', eb.ref('excluded.score_sum')),
-          scored: eb('evidence_rollup_day.scored', '+', eb.ref('excluded.scored')),
-        })),
-      )
-      .execute();
-  }
+  if (!rollups.length && !days.length) return;
+  const r = <T>(f: (x: Rollup) => T) => rollups.map(f);
+  const d = <T>(f: (x: RollupDay) => T) => days.map(f);
+  await sql`
+    with d as (
+      insert into evidence_rollup_day as o (learner_id, item_id, day, attempts, correct, score_sum, scored)
+      select * from unnest(${d((x) => x.learnerId)}::text[], ${d((x) => x.itemId)}::text[], ${d((x) => x.day)}::date[], ${d((x) => x.attempts)}::int[],
+        ${d((x) => x.correct)}::int[], ${d((x) => x.scoreSum)}::float8[], ${d((x) => x.scored)}::int[])
+      on conflict (learner_id, item_id, day) do update set attempts = o.attempts + excluded.attempts, correct = o.correct + excluded.correct,
+        score_sum = o.score_sum + excluded.score_sum, scored = o.scored + excluded.scored
+    )
+    insert into evidence_rollup as o (learner_id, item_id, attempts, correct, score_sum, scored, first_at, last_at)
+    select * from unnest(${r((x) => x.learnerId)}::text[], ${r((x) => x.itemId)}::text[], ${r((x) => x.attempts)}::int[], ${r((x) => x.correct)}::int[],
+      ${r((x) => x.scoreSum)}::float8[], ${r((x) => x.scored)}::int[], ${r((x) => x.firstAt.toISOString())}::timestamptz[], ${r((x) => x.lastAt.toISOString())}::timestamptz[])
+    on conflict (learner_id, item_id) do update set attempts = o.attempts + excluded.attempts, correct = o.correct + excluded.correct,
+      score_sum = o.score_sum + excluded.score_sum, scored = o.scored + excluded.scored,
+      first_at = least(o.first_at, excluded.first_at), last_at = greatest(o.last_at, excluded.last_at)`.execute(db);
 }
 
 /** The unvoided evidence rows of these (learner, item) pairs, in time order. */
 export async function listEvidenceOfPairs(db: Db, pairs: Pair[]): Promise<EvidenceRow[]> {
-  const out: EvidenceRow[] = [];
-  for (const chunk of chunks(pairs, 10_000)) {
-    const rows = await lrs(db).selectFrom('evidence').selectAll().where(inPairs(chunk)).where('voided', '=', false).orderBy('timestamp').orderBy('statement_id').execute();
-    out.push(...rows.map(toEvidence));
-  }
-  return out;
+  if (!pairs.length) return [];
+  const rows = await lrs(db).selectFrom('evidence').selectAll().where(inPairs(pairs)).where('voided', '=', false).orderBy('timestamp').orderBy('statement_id').execute();
+  return rows.map(toEvidence);
 }
 
 /** Replaces the rollups and days of these (learner, item) pairs: nothing is left for a pair absent from `rollups`. */
 export async function replaceRollups(db: Db, pairs: Pair[], rollups: Rollup[], days: RollupDay[]): Promise<void> {
-  for (const chunk of chunks(pairs, 10_000)) {
-    await lrs(db).deleteFrom('evidence_rollup').where(inPairs(chunk)).execute();
-    await lrs(db).deleteFrom('evidence_rollup_day').where(inPairs(chunk)).execute();
-  }
+  if (!pairs.length) return;
+  await lrs(db).deleteFrom('evidence_rollup').where(inPairs(pairs)).execute();
+  await lrs(db).deleteFrom('evidence_rollup_day').where(inPairs(pairs)).execute();
   await addToRollups(db, rollups, days);
 }
