@@ -8,3 +8,4 @@ export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB
 export { statusListCredential } from './status.js';
 export { verifyCredential, type Verdict, type Check } from './verify.js';
 export { schemaError } from './schema.js';
+export { badgePng, bakePng, extractPng, bakeSvg } from './bake.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
-import { approveCandidates, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
+import { approveCandidates, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
 import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
 import * as store from '../../store/badges.js';
 import { listEnrollments } from '../../store/progress-rosters.js';
@@ -131,8 +131,8 @@ export default async function badgeRoutes(app: FastifyInstance) {
     return { learnerId, credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
   });
 
-  app.get<{ Params: { id: string }; Querystring: { format: 'json' | 'svg' } }>('/credentials/:id/download', {
-    schema: { tags, security, summary: 'Download a credential: JSON (application/vc+ld+json) or a baked SVG (OB 3.0 baking)', params: obj({ id: uuid }, ['id']), querystring: obj({ format: { type: 'string', enum: ['json', 'svg'], default: 'json' } }), response: errors },
+  app.get<{ Params: { id: string }; Querystring: { format: 'json' | 'png' | 'svg' } }>('/credentials/:id/download', {
+    schema: { tags, security, summary: 'Download a credential: JSON (application/vc+ld+json), or a baked PNG or SVG (OB 3.0 baking)', params: obj({ id: uuid }, ['id']), querystring: obj({ format: { type: 'string', enum: ['json', 'png', 'svg'], default: 'json' } }), response: errors },
   }, async (req, reply) => {
     const c = await store.getCredential(db(), `urn:uuid:${req.params.id.toLowerCase()}`);
     if (!c?.learnerId) throw new ShirubeError('not_found', `No credential ${req.params.id}`, 'id');
@@ -140,9 +140,9 @@ export default async function badgeRoutes(app: FastifyInstance) {
     const json = JSON.stringify(c.payload, null, 2);
     reply.header('content-disposition', `attachment; filename="badge-${req.params.id}.${req.query.format}"`);
     if (req.query.format === 'json') return reply.type('application/vc+ld+json').send(json);
+    if (req.query.format === 'png') return reply.type('image/png').send(bakePng(badgePng(), json));
     const a = c.payload['credentialSubject'] as { achievement: { humanCode?: string; name: string } };
-    const baked = `<openbadges:credential><![CDATA[${json.replaceAll(']]>', ']]]]><![CDATA[>')}]]></openbadges:credential>`;
-    return reply.type('image/svg+xml').send(badgeSvg(a.achievement.humanCode ?? '', a.achievement.name, baked, ' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'));
+    return reply.type('image/svg+xml').send(bakeSvg(badgeSvg(a.achievement.humanCode ?? '', a.achievement.name), json));
   });
 
   app.get('/issuers', { schema: { tags, security, summary: 'The badge issuers (admins)', response: errors } }, async (req) => {

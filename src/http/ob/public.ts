@@ -42,10 +42,29 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     return reply.type('image/svg+xml').send(badgeSvg(a.humanCode ?? '', a.name));
   });
 
+  app.get<{ Params: { id: string } }>('/badges/credentials/:id', { schema: { tags, summary: 'The public verification page of a credential issued by this Shirube (HTML)', params: { type: 'object', properties: { id: uuid } } } }, async (req, reply) => {
+    const c = await store.getCredential(app.store.db, `urn:uuid:${req.params.id.toLowerCase()}`);
+    if (!c) throw new ShirubeError('not_found', `No credential ${req.params.id}`, 'id');
+    return reply.type('text/html; charset=utf-8').send(verifyPage(await verification(app, c.payload)));
+  });
+
   app.post<{ Body: Record<string, unknown> }>('/badges/verify', {
     schema: { tags, summary: 'Verify an Open Badges 3.0 credential (signature, OB 3.0 JSON Schema, status, dates, issuer); from Shirube or elsewhere', body: { type: 'object' } },
     config: { csrfExempt: true },
   }, async (req) => verification(app, req.body));
+}
+
+/** The public verification page of a credential issued here: the verdict, the badge and its Course of Study item. */
+function verifyPage(r: Awaited<ReturnType<typeof verification>>): string {
+  const a = r.credential.achievement;
+  const items = (a?.alignment ?? []).map((x: Record<string, string>) => `<li><a href="${escape(x['targetUrl'] ?? '')}">${escape(x['targetName'] ?? '')}</a> <small>${escape(x['targetFramework'] ?? '')}</small></li>`).join('');
+  const checks = r.checks.map((c) => `<li>${c.ok ? '✔' : '✘'} ${escape(c.check)}: ${escape(c.message)}</li>`).join('');
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(String(r.credential.name ?? 'Open Badge'))}</title></head><body>
+<h1>${escape(String(r.credential.name ?? ''))}</h1>
+<p><strong>${r.verified ? '検証済み / Verified' : r.revoked ? '取り消し済み / Revoked' : '検証できません / Not verified'}</strong></p>
+<p>発行者 / Issuer: ${escape(String(r.credential.issuer.name ?? r.credential.issuer.id ?? ''))}<br>発行日 / Valid from: ${escape(String(r.credential.validFrom ?? ''))}</p>
+<h2>学習指導要領 / Course of Study${a?.humanCode ? ` (${escape(String(a.humanCode))})` : ''}</h2><ul>${items}</ul>
+<h2>確認項目 / Checks</h2><ul>${checks}</ul></body></html>`;
 }
 
 /** The verdict plus what a person wants to see: the badge, its issuer, the aligned Course of Study item. */
@@ -67,6 +86,6 @@ export async function verification(app: FastifyInstance, credential: unknown) {
 }
 
 /** A plain round badge with the Course of Study Code. */
-export function badgeSvg(code: string, name: string, extra = '', rootAttrs = ''): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg"${rootAttrs} width="256" height="256" viewBox="0 0 256 256">${extra}<title>${escape(name)}</title><circle cx="128" cy="128" r="120" fill="#1f6feb"/><circle cx="128" cy="128" r="100" fill="#fff"/><text x="128" y="120" font-size="28" text-anchor="middle" fill="#1f6feb" font-family="sans-serif">標</text><text x="128" y="160" font-size="14" text-anchor="middle" fill="#333" font-family="monospace">${escape(code)}</text></svg>`;
+export function badgeSvg(code: string, name: string): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256"><title>${escape(name)}</title><circle cx="128" cy="128" r="120" fill="#1f6feb"/><circle cx="128" cy="128" r="100" fill="#fff"/><text x="128" y="120" font-size="28" text-anchor="middle" fill="#1f6feb" font-family="sans-serif">標</text><text x="128" y="160" font-size="14" text-anchor="middle" fill="#333" font-family="monospace">${escape(code)}</text></svg>`;
 }

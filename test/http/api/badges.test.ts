@@ -11,6 +11,7 @@ import { build, session, SHARED, type TestApp } from '../../helper.js';
 import { createSession } from '../../../src/auth/index.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
+import { extractPng } from '../../../src/badges/index.js';
 
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
 const OB3 = `${SHARED}spec/ob3/`;
@@ -194,8 +195,14 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect((await inject('GET', `/api/badges/credentials/${uuid}/download`, learner1)).statusCode).toBe(403);
     const svg = await inject('GET', `/api/badges/credentials/${uuid}/download?format=svg`, learner0);
     expect(svg.headers['content-type']).toContain('image/svg+xml');
-    const json = /<openbadges:credential><!\[CDATA\[([\s\S]*)\]\]><\/openbadges:credential>/.exec(svg.body)![1]!;
-    expect(JSON.parse(json).id).toBe(credential.id);
+    const json = /<svg [^>]*xmlns:openbadges="https:\/\/purl.imsglobal.org\/ob\/v3p0"[^>]*><openbadges:credential><!\[CDATA\[([\s\S]*)\]\]><\/openbadges:credential>/.exec(svg.body)![1]!;
+    expect(JSON.parse(json)).toEqual(credential);
+    const png = await inject('GET', `/api/badges/credentials/${uuid}/download?format=png`, learner0);
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(JSON.parse(extractPng(png.rawPayload)!)).toEqual(credential);
+    const page = await inject('GET', `/badges/credentials/${uuid}`, {});
+    expect(page.body).toContain('Verified');
+    expect(page.body).toContain(`href="${base}/uri/${idOf(A)}"`);
   });
 
   it('after revocation the status list says revoked', async () => {
@@ -206,5 +213,27 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect(await independentVerify(credential)).toMatchObject({ revoked: true });
     const api = (await inject('POST', '/badges/verify', {}, credential)).json();
     expect(api).toMatchObject({ verified: false, revoked: true });
+  });
+
+  it('approves in bulk and dismisses with a reason (never proposed again); both audited', async () => {
+    const [a, b, c] = [d.agents[2]!, d.agents[3]!, d.agents[4]!];
+    await post(t, d.writer, [a, b, c].flatMap((who) => [1, 2, 3].map((n) => answered(who, A, true, `2025-06-0${n}T01:00:00Z`))));
+    const pending = (await inject('GET', '/api/badges/candidates?classId=demo-4-1', teacher)).json().candidates as Array<{ achievementId: string; learnerId: string }>;
+    expect(pending).toHaveLength(3);
+    const keys = pending.map(({ achievementId, learnerId }) => ({ achievementId, learnerId }));
+    expect((await inject('POST', '/api/badges/candidates/dismiss', teacher, { candidates: [keys[2]] })).statusCode).toBe(400);
+    expect((await inject('POST', '/api/badges/candidates/dismiss', otherTeacher, { candidates: [keys[2]], reason: 'x' })).statusCode).toBe(403);
+    expect((await inject('POST', '/api/badges/candidates/dismiss', teacher, { candidates: [keys[2]], reason: '別の児童の回答が混入' })).json()).toEqual({ dismissed: 1 });
+    const bulk = await inject('POST', '/api/badges/candidates/approve', teacher, { candidates: keys.slice(0, 2) });
+    expect(bulk.statusCode).toBe(201);
+    expect(bulk.json().credentials).toHaveLength(2);
+    // More answers do not bring a dismissed candidate back.
+    await post(t, d.writer, [answered(c, A, true, '2025-06-05T01:00:00Z')]);
+    expect((await inject('GET', '/api/badges/candidates', teacher)).json().candidates).toEqual([]);
+    const dismissed = (await inject('GET', '/api/badges/candidates?status=dismissed', teacher)).json().candidates;
+    expect(dismissed).toMatchObject([{ learnerId: keys[2]!.learnerId, reason: '別の児童の回答が混入' }]);
+    expect((await inject('GET', '/api/badges/candidates?classId=some-other-class', teacher)).statusCode).toBe(403);
+    const actions = (await t.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'badge.%').execute()).map((r) => r.action).sort();
+    expect(actions).toEqual(['badge.approve', 'badge.approve', 'badge.approve', 'badge.dismiss', 'badge.revoke']);
   });
 });
