@@ -33,12 +33,17 @@ const ORG_KINDS: Record<string, 'authority' | 'board' | 'school'> = { national: 
 
 function readZip(zip: Uint8Array): Map<string, Row[]> {
   let files: Record<string, Uint8Array>;
-  let total = 0;
+  let entries = 0;
+  let unzipped = 0;
   try {
     files = unzipSync(zip, {
+      // Declared sizes are checked before anything is inflated: a zip bomb is refused, not expanded.
       filter: (f) => {
-        if (++total > MAX_ZIP_ENTRIES) throw bad('(body)', `more than ${MAX_ZIP_ENTRIES} files in the zip`);
-        return /\.csv$/i.test(f.name) && f.originalSize <= MAX_UNZIPPED;
+        if (++entries > MAX_ZIP_ENTRIES) throw bad('(body)', `more than ${MAX_ZIP_ENTRIES} files in the zip`);
+        if (!/\.csv$/i.test(f.name)) return false;
+        unzipped += f.originalSize;
+        if (unzipped > MAX_UNZIPPED) throw bad('(body)', `the CSV files inflate to more than ${MAX_UNZIPPED / 1024 / 1024} MB`);
+        return true;
       },
     });
   } catch (e) {
