@@ -9,3 +9,4 @@ export { statusListCredential } from './status.js';
 export { verifyCredential, type Verdict, type Check } from './verify.js';
 export { schemaError } from './schema.js';
 export { badgePng, bakePng, extractPng, bakeSvg } from './bake.js';
+export { badgesPersonalData } from './personal-data.js';

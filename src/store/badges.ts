@@ -450,3 +450,16 @@ export async function itemUris(db: Db, ids: string[]): Promise<Map<string, strin
   const rows = await db.selectFrom('cf_item').select(['identifier', sql<string>`payload->>'uri'`.as('uri')]).where('identifier', 'in', ids).execute();
   return new Map(rows.map((r) => [r.identifier, r.uri]));
 }
+
+/** Erasure: the learner's credentials are revoked and unlinked, their candidates deleted. */
+export async function eraseLearnerBadges(db: Db, learnerId: string, by: string): Promise<{ credentialsRevoked: number; candidates: number }> {
+  const revoked = await bdb(db)
+    .updateTable('badge_credential')
+    .set({ revoked_at: new Date(), revoked_by: by, revoked_reason: 'The learner’s records were erased' })
+    .where('learner_id', '=', learnerId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  await bdb(db).updateTable('badge_credential').set({ learner_id: null }).where('learner_id', '=', learnerId).execute();
+  const candidates = await bdb(db).deleteFrom('badge_candidate').where('learner_id', '=', learnerId).executeTakeFirst();
+  return { credentialsRevoked: Number(revoked.numUpdatedRows), candidates: Number(candidates.numDeletedRows) };
+}

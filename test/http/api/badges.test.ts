@@ -96,6 +96,7 @@ const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<s
 describe('statements → candidate → teacher approval → credential', () => {
   let credential: Record<string, any>;
   let learnerId: string;
+  let bulkCredential: { credential: Record<string, any>; learnerId: string };
 
   it('creates default achievements for every content item (authors and admins only)', async () => {
     expect((await inject('POST', '/api/badges/achievements/defaults', teacher, { framework: MATH_2017_DOCUMENT })).statusCode).toBe(403);
@@ -227,6 +228,8 @@ describe('statements → candidate → teacher approval → credential', () => {
     const bulk = await inject('POST', '/api/badges/candidates/approve', teacher, { candidates: keys.slice(0, 2) });
     expect(bulk.statusCode).toBe(201);
     expect(bulk.json().credentials).toHaveLength(2);
+    const issuedTo = (await inject('GET', '/api/badges/candidates?status=issued', teacher)).json().candidates.find((x: { credentialId: string }) => x.credentialId === bulk.json().credentials[0].id);
+    bulkCredential = { credential: bulk.json().credentials[0], learnerId: issuedTo.learnerId };
     // More answers do not bring a dismissed candidate back.
     await post(t, d.writer, [answered(c, A, true, '2025-06-05T01:00:00Z')]);
     expect((await inject('GET', '/api/badges/candidates', teacher)).json().candidates).toEqual([]);
@@ -235,5 +238,16 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect((await inject('GET', '/api/badges/candidates?classId=some-other-class', teacher)).statusCode).toBe(403);
     const actions = (await t.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'badge.%').execute()).map((r) => r.action).sort();
     expect(actions).toEqual(['badge.approve', 'badge.approve', 'badge.approve', 'badge.dismiss', 'badge.revoke']);
+  });
+
+  it('export lists the learner’s badges; erasure revokes what was issued and removes the candidates', async () => {
+    const { credential: c, learnerId: who } = bulkCredential;
+    const exported = (await inject('GET', `/api/learners/${who}/export`, admin)).json();
+    expect(exported.badges.credentials.map((x: { id: string }) => x.id)).toEqual([c.id]);
+    expect((await independentVerify(c)).revoked).toBe(false);
+    const erased = await t.app.inject({ method: 'DELETE', url: `/api/learners/${who}`, headers: admin });
+    expect(erased.statusCode).toBe(200);
+    expect(erased.json()).toMatchObject({ credentialsRevoked: 1, candidates: 1 });
+    expect(await independentVerify(c)).toMatchObject({ revoked: true });
   });
 });
