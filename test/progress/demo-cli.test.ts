@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shirube-demo-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `shirube …` from the TypeScript sources, on an embedded database in a temporary directory. */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { DATABASE_URL: _db, ...rest } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn' },
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end();
+  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+}
+
+describe('shirube demo simulate', () => {
+  it('seeds the demo class through /xapi and prints the demo sign-ins (kept in a mode-600 file)', async () => {
+    const r = await run(['demo', 'simulate', '--days', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Posted \d+ statements for 35 learners/);
+    expect(r.stdout).toMatch(/teacher \/ \S+ {2}\(teacher of 4年1組\)/);
+    expect(r.stdout).toMatch(/learner01 \/ \S+/);
+    const file = join(dir, 'demo-sign-ins.txt');
+    expect(readFileSync(file, 'utf8')).toContain('learner01');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  }, 120_000);
+
+  it('rejects bad options with exit status 2', async () => {
+    const r = await run(['demo', 'simulate', '--days', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--days/);
+  }, 60_000);
+});
