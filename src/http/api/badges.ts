@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
-import { approveCandidates, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
+import { approveCandidates, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
 import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
 import * as store from '../../store/badges.js';
+import { audit } from '../../store/auth.js';
 import { listEnrollments } from '../../store/progress-rosters.js';
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from '../ob/context.js';
@@ -148,5 +149,14 @@ export default async function badgeRoutes(app: FastifyInstance) {
   app.get('/issuers', { schema: { tags, security, summary: 'The badge issuers (admins)', response: errors } }, async (req) => {
     authorize(req, canAdminister, 'list badge issuers');
     return { issuers: await store.listIssuers(db()) };
+  });
+
+  app.post<{ Params: { id: string }; Body: { didMethod?: 'web' | 'key' } }>('/issuers/:id/rotate', {
+    schema: { tags, security, summary: 'Rotate an issuer’s signing key (old keys stay in its DID document), optionally switching between did:web and did:key (admins)', params: obj({ id }, ['id']), body: obj({ didMethod: { type: 'string', enum: ['web', 'key'] } }), response: errors },
+  }, async (req) => {
+    authorize(req, canAdminister, 'rotate issuer keys');
+    const issuer = await rotateKey(badgeContext(app), req.params.id, req.body.didMethod);
+    await audit(db(), { actor: actorOf(req.principal), action: 'badge.issuer.rotate', targetType: 'badge_issuer', targetId: issuer.id, details: { didMethod: issuer.didMethod } });
+    return issuer;
   });
 }

@@ -250,4 +250,15 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect(erased.json()).toMatchObject({ credentialsRevoked: 1, candidates: 1 });
     expect(await independentVerify(c)).toMatchObject({ revoked: true });
   });
+
+  it('rotates an issuer key (admins only); credentials signed before still verify', async () => {
+    expect((await inject('POST', '/api/badges/issuers/demo-school/rotate', teacher, {})).statusCode).toBe(403);
+    const res = await inject('POST', '/api/badges/issuers/demo-school/rotate', admin, {});
+    expect(res.statusCode).toBe(200);
+    const doc = await (await fetch(`${base}/issuers/demo-school/did.json`)).json();
+    expect(doc.assertionMethod).toHaveLength(2);
+    expect(doc.assertionMethod).toContain(credential.proof[0].verificationMethod);
+    expect(await independentVerify(credential)).toMatchObject({ verified: true });
+    expect((await inject('POST', '/api/badges/issuers/nope/rotate', admin, {})).statusCode).toBe(404);
+  });
 });
