@@ -161,6 +161,7 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
   // an attempt older than its rollup's last one is rebuilt from the evidence; the others are added in one go.
   const key = pairKey;
   attempts.sort((a, b) => (key(a) !== key(b) ? (key(a) < key(b) ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
+  await store.lockPairs(db, attempts);
   const current = await store.getRollups(db, attempts);
   const late = new Set(attempts.filter((a) => current.has(key(a)) && a.timestamp < current.get(key(a))!.lastAt).map(key));
   const rollups = new Map<string, store.Rollup>();
@@ -184,6 +185,7 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
 /** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
 export async function voidEvidence(db: Db, statementIds: string[], timeZone: string, onEvidence?: EvidenceHook): Promise<void> {
   const pairs = sortedPairs(await store.voidEvidence(db, statementIds));
+  await store.lockPairs(db, pairs);
   await recomputeRollups(db, pairs, timeZone);
   const changes: EvidenceChange[] = pairs.map((p) => ({ learnerId: p.learnerId, itemId: p.itemId }));
   if (onEvidence && changes.length) await onEvidence(db, changes);

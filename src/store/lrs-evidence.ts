@@ -37,6 +37,19 @@ type Pair = { learnerId: string; itemId: string };
 // Rows go as column arrays through unnest: one parameter per column, whatever the number of rows.
 const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (select * from unnest(${pairs.map((p) => p.learnerId)}::text[], ${pairs.map((p) => p.itemId)}::text[]))`;
 
+/**
+ * Serialises writers of the same (learner, item) pairs until commit (transaction-scoped advisory locks, taken in
+ * one order): a rollup rebuilt from the evidence then sees every attempt committed before it, and no concurrent
+ * attempt is lost between its read and its write.
+ */
+export async function lockPairs(db: Db, pairs: Pair[]): Promise<void> {
+  if (!pairs.length) return;
+  await sql`
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(l || chr(1) || i, 0) k from unnest(${pairs.map((p) => p.learnerId)}::text[], ${pairs.map((p) => p.itemId)}::text[]) as t(l, i)
+    ) x order by k`.execute(db);
+}
+
 export async function insertEvidence(db: Db, rows: Omit<EvidenceRow, 'voided'>[]): Promise<void> {
   if (!rows.length) return;
   const col = <T>(f: (r: Omit<EvidenceRow, 'voided'>) => T) => rows.map(f);
