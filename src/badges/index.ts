@@ -10,3 +10,4 @@ export { verifyCredential, type Verdict, type Check } from './verify.js';
 export { schemaError } from './schema.js';
 export { badgePng, bakePng, extractPng, bakeSvg } from './bake.js';
 export { badgesPersonalData } from './personal-data.js';
+export { learnerClr } from './clr.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
-import { approveCandidates, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
+import { approveCandidates, learnerClr, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
 import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
 import * as store from '../../store/badges.js';
 import { audit } from '../../store/auth.js';
@@ -131,6 +131,10 @@ export default async function badgeRoutes(app: FastifyInstance) {
     const learnerId = await passportLearner(req, req.query.learner);
     return { learnerId, credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
   });
+
+  app.get<{ Querystring: { learner?: string } }>('/passport/clr', {
+    schema: { tags, security, summary: 'A CLR 2.0 credential bundling the learner’s valid badges with the associations between their items', querystring: obj({ learner: id }), response: errors },
+  }, async (req, reply) => reply.type('application/vc+ld+json').send(await learnerClr(badgeContext(app), await passportLearner(req, req.query.learner))));
 
   app.get<{ Params: { id: string }; Querystring: { format: 'json' | 'png' | 'svg' } }>('/credentials/:id/download', {
     schema: { tags, security, summary: 'Download a credential: JSON (application/vc+ld+json), or a baked PNG or SVG (OB 3.0 baking)', params: obj({ id: uuid }, ['id']), querystring: obj({ format: { type: 'string', enum: ['json', 'png', 'svg'], default: 'json' } }), response: errors },

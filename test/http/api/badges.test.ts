@@ -240,6 +240,18 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect(actions).toEqual(['badge.approve', 'badge.approve', 'badge.approve', 'badge.dismiss', 'badge.revoke']);
   });
 
+  it('bundles a learner’s valid badges into a CLR 2.0 credential that verifies on its own and keeps each badge verifiable', async () => {
+    const { credential: c, learnerId: who } = bulkCredential;
+    const res = await inject('GET', `/api/badges/passport/clr?learner=${who}`, teacher);
+    expect(res.statusCode).toBe(200);
+    const clr = JSON.parse(res.body);
+    expect(clr.type).toEqual(['VerifiableCredential', 'ClrCredential']);
+    expect(clr.credentialSubject.verifiableCredential).toEqual([c]);
+    expect(await independentVerify(clr)).toMatchObject({ verified: true });
+    expect(await independentVerify(clr.credentialSubject.verifiableCredential[0])).toMatchObject({ verified: true, revoked: false });
+    expect((await inject('GET', `/api/badges/passport/clr?learner=${who}`, learner1)).statusCode).toBe(403);
+  });
+
   it('export lists the learner’s badges; erasure revokes what was issued and removes the candidates', async () => {
     const { credential: c, learnerId: who } = bulkCredential;
     const exported = (await inject('GET', `/api/learners/${who}/export`, admin)).json();
