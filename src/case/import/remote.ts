@@ -84,7 +84,12 @@ async function call(url: string, init: RequestInit, opts: RemoteOptions, what: s
   const max = opts.maxBytes ?? DEFAULT_MAX;
   const signal = AbortSignal.timeout(timeout);
   try {
-    const res = await fetch(url, { ...init, signal, redirect: 'follow' });
+    const res = await fetch(url, { ...init, signal, redirect: 'follow' }).catch((e: unknown) => {
+      // A kept-alive connection the server closed as it was reused: one fresh attempt (GET and the token grant are safe to repeat).
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      if (signal.aborted || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+      return fetch(url, { ...init, signal, redirect: 'follow' });
+    });
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > max) throw gateway(`The ${what} at ${url} is larger than ${max} bytes`);
     const chunks: Buffer[] = [];

@@ -50,7 +50,7 @@ beforeAll(async () => {
   const put = await t.app.inject({ method: 'PUT', url: '/api/rosters/schools/giga-school/oidc', headers: admin, payload: { issuer, clientId: 'shirube', clientSecret: 'a-long-enough-client-secret-for-hs256', label: 'Google' } });
   expect(put.statusCode).toBe(200);
   await t.app.inject({ method: 'POST', url: '/api/rosters/people', headers: admin, payload: { id: 'pupil-1', role: 'student', displayName: '児童 一', email: 'pupil1@school.example', schoolId: 'giga-school' } });
-}, 30_000);
+});
 afterAll(async () => {
   await t.close();
   await new Promise((r) => idp.close(r));
