@@ -1,28 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build as viteBuild } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Store } from '../../src/store/db.js';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
 import { importCaseJson } from '../../src/case/import/case-json.js';
-import { freshStore, SHARED } from '../helper.js';
+import { SHARED } from '../helper.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
-/** Debian's chromium (apt-get install chromium); CHROMIUM_PATH for another build. */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// In CI a missing browser is a failure (the launch throws); on a developer's machine, a skip that says why.
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
-if (skip) console.warn(`Skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-
-/** Flags for a closed network: without the background-networking ones Chromium keeps dialling Google's hosts. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
+const skip = skipWithoutChromium('the browser test');
 
 const CONTENT_CODE = '8250213111100000';
 const CONTENT_TEXT = 'ものとものとを対応させることによって，ものの個数を比べること。';
@@ -32,42 +18,27 @@ const PRIVATE_TITLE = 'ACT Holistic Framework, Math';
 const USER = { username: 'yamada', displayName: '山田 先生', password: 'correct horse battery staple' };
 
 describe.skipIf(skip)('browsing the 算数 framework in Chromium', () => {
-  let webRoot: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let rig: BrowserRig;
   let page: Page;
   let base: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
-    // Build the UI from the current source, so the test never checks a stale dist/web.
-    webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-e2e-'));
-    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
-
-    store = await freshStore();
-    expect(await ensureDemoFramework(store.db, () => {})).toBeTruthy();
-    // A private draft only a reviewer of it may see: the list must grow after signing in.
-    const act = JSON.parse(readFileSync(`${SHARED}data/case-frameworks/act-holistic-framework-math.v1p0.cfpackage.json`, 'utf8'));
-    act.CFDocument.adoptionStatus = 'Private Draft';
-    const { identifier: actId } = await importCaseJson(store.db, act);
-    await createUser(store.db, { ...USER, roles: [{ role: 'reviewer', scopeType: 'framework', scopeId: actId }] });
-    app = await buildApp({ config: loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' }), store, logger: false, webRoot });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
-    // A CSP violation, a failed request or an uncaught error is a bug even when the page looks right.
-    page.on('console', (m) => m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    rig = await startRig({
+      expectedErrors: /401 \(Unauthorized\)/,
+      prepare: async (store) => {
+        expect(await ensureDemoFramework(store.db, () => {})).toBeTruthy();
+        // A private draft only a reviewer of it may see: the list must grow after signing in.
+        const act = JSON.parse(readFileSync(`${SHARED}data/case-frameworks/act-holistic-framework-math.v1p0.cfpackage.json`, 'utf8'));
+        act.CFDocument.adoptionStatus = 'Private Draft';
+        const { identifier: actId } = await importCaseJson(store.db, act);
+        await createUser(store.db, { ...USER, roles: [{ role: 'reviewer', scopeType: 'framework', scopeId: actId }] });
+      },
+    });
+    ({ page, base, problems } = rig);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  });
+  afterAll(() => rig?.close());
 
   const row = (code: string) => page.getByRole('treeitem', { name: new RegExp(`^${code}`) });
 

@@ -1,55 +1,31 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build as viteBuild } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Store } from '../../src/store/db.js';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
-import { freshStore } from '../helper.js';
 import type { LearningMap, Me } from '../../web/src/types/progress-api.js';
 import { mathMap, progressOf, syntheticMap } from '../web/map-fixture.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
  * The learning map's budgets in real Chromium: 217 items rendered in < 1 s; 5,000 items laid out (in the Web
  * Worker) in < 3 s with the page responsive meanwhile and the map pannable after. The map data is served by the
  * test in the exact shape of GET /api/progress/map (docs/progress-api.md), so only the browser side is measured.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
-if (skip) console.warn(`Skipping the map budget test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-export const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
+const skip = skipWithoutChromium('the map budget test');
 const USER = { username: 'sato', displayName: '佐藤 先生', password: 'correct horse battery staple' };
 
 // Budgets are wall-clock measurements on a 2-core machine where another test file runs beside this one: a
 // measurement disturbed by that neighbour is taken again; a real regression fails every attempt.
 describe.skipIf(skip)('learning map budgets in Chromium', { retry: 2 }, () => {
-  let webRoot: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let rig: BrowserRig;
   let page: Page;
   let base: string;
+  let problems: string[];
   let served: LearningMap;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-map-'));
-    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
-    store = await freshStore();
-    await createUser(store.db, { ...USER, roles: [{ role: 'admin' }] });
-    app = await buildApp({ config: loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' }), store, logger: false, webRoot });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
-    page.on('console', (m) => (m.type() === 'error' && problems.push(`console: ${m.text()}`), m.text().startsWith('DEBUG') && console.log(m.text())));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    rig = await startRig({ prepare: async (store) => void (await createUser(store.db, { ...USER, roles: [{ role: 'admin' }] })) });
+    ({ page, base, problems } = rig);
     expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username: USER.username, password: USER.password } })).status()).toBe(200);
     const me: Me = { user: { id: 'u1', username: USER.username, displayName: USER.displayName, roles: [{ role: 'admin' }] }, csrfToken: 'x', learnerId: null, classes: [] };
     await page.route('**/api/me', (r) => r.fulfill({ json: me }));
@@ -58,12 +34,7 @@ describe.skipIf(skip)('learning map budgets in Chromium', { retry: 2 }, () => {
     await page.route('**/api/progress/learners/*/changes?**', (r) => r.fulfill({ json: { from: '2025-04-01', to: '2025-07-20', summary: { mastered: 0, started: 0, regressed: 0 }, changes: [] } }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  });
+  afterAll(() => rig?.close());
 
   /** Opens the map and waits until it is drawn; returns the component's own timings and the wall time from navigation. */
   async function open(map: LearningMap) {

@@ -1,19 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build as viteBuild } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Page } from 'playwright-core';
+import type { Config } from '../../src/config.js';
 import type { Store } from '../../src/store/db.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { DEMO_CLASS, MATH_2017_DOCUMENT } from '../../src/progress/index.js';
-import { freshStore } from '../helper.js';
 import type { Heatmap, LearnerItemDetail, LearningMap, StuckList } from '../../web/src/types/progress-api.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
  * The learning map and the dashboards on the real server with the demo class (算数 2017, 4年1組, 35 learners and
@@ -21,48 +15,27 @@ import type { Heatmap, LearnerItemDetail, LearningMap, StuckList } from '../../w
  * changes node states, the trace-back highlights the API's path, the teacher's heatmap and CSV, and a learner
  * sees only their own map. Screenshots go to $TMPDIR/shirube-e2e.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
-if (skip) console.warn(`Skipping the map browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
+const skip = skipWithoutChromium('the map browser test');
 /** School days of drill: enough for mastered, in-progress and blocked items, quick enough to post. */
 const DAYS = 45;
 
 describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)', () => {
-  let webRoot: string;
+  let rig: BrowserRig;
   let store: Store;
-  let app: FastifyInstance;
   let config: Config;
-  let browser: Browser;
   let page: Page;
   let base: string;
+  let problems: string[];
   let signIns: Array<{ username: string; password: string }>;
   let learners: Heatmap['learners'];
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-map-'));
-    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
-    store = await freshStore();
-    await ensureDemoFramework(store.db, () => {});
-    config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
-    app = await buildApp({ config, store, logger: false, webRoot });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    rig = await startRig({ expectedErrors: /40[13] \((Unauthorized|Forbidden)\)/, prepare: async (s) => void (await ensureDemoFramework(s.db, () => {})) });
+    ({ store, config, page, base, problems } = rig);
     ({ signIns } = await runDemo(store.db, config, base, { simulation: { days: DAYS } }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
-    page.on('console', (m) => m.type() === 'error' && !/40[13] \((Unauthorized|Forbidden)\)/.test(m.text()) && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  });
+  afterAll(() => rig?.close());
 
   const signIn = async (username: string) => {
     const { password } = signIns.find((s) => s.username === username)!;

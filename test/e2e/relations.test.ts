@@ -1,57 +1,34 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build as viteBuild } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Store } from '../../src/store/db.js';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
 import { offlineEstimator, runEstimation } from '../../src/relations/index.js';
 import { auditEntries } from '../../src/store/auth.js';
-import { freshStore } from '../helper.js';
+import { skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
-if (skip) console.warn(`Skipping the relations browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const skip = skipWithoutChromium('the relations browser test');
 const USER = { username: 'suzuki', displayName: '鈴木 指導主事', password: 'correct horse battery staple' };
 
 describe.skipIf(skip)('reviewing relation suggestions in Chromium', () => {
-  let webRoot: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let rig: BrowserRig;
   let page: Page;
   let base: string;
+  let problems: string[];
   let fw: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-relations-'));
-    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
-    store = await freshStore();
-    fw = (await ensureDemoFramework(store.db, () => {}))!;
-    await runEstimation(store.db, fw, offlineEstimator());
-    await createUser(store.db, { ...USER, roles: [{ role: 'reviewer', scopeType: 'framework', scopeId: fw }] });
-    app = await buildApp({ config: loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' }), store, logger: false, webRoot });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
-    page.on('console', (m) => m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    rig = await startRig({
+      expectedErrors: /401 \(Unauthorized\)/,
+      prepare: async (store) => {
+        fw = (await ensureDemoFramework(store.db, () => {}))!;
+        await runEstimation(store.db, fw, offlineEstimator());
+        await createUser(store.db, { ...USER, roles: [{ role: 'reviewer', scopeType: 'framework', scopeId: fw }] });
+      },
+    });
+    ({ page, base, problems } = rig);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  });
+  afterAll(() => rig?.close());
 
   it('a reviewer signs in, moves with j, accepts with a; the CASE package then holds the CFAssociation', async () => {
     await page.goto(`${base}/sign-in?next=${encodeURIComponent('/relations')}`);
@@ -80,7 +57,7 @@ describe.skipIf(skip)('reviewing relation suggestions in Chromium', () => {
     const made = pkg.CFAssociations.find((a) => a.extensions?.shirubeProvenance?.suggestion === id);
     expect(made).toBeDefined();
     expect(made!.extensions!.shirubeProvenance).toMatchObject({ estimator: 'offline', acceptedBy: expect.stringMatching(/^user:/) });
-    expect((await auditEntries(store.db, 'relation_suggestion', id)).map((e) => e.action)).toEqual(['relation.accept']);
+    expect((await auditEntries(rig.store.db, 'relation_suggestion', id)).map((e) => e.action)).toEqual(['relation.accept']);
     expect(problems).toEqual([]);
   });
 
