@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister } from '../../auth/index.js';
 import { eraseLearner, exportLearner, findLearnerByAgent, learnerEvidence } from '../../lrs/index.js';
 import { ShirubeError } from '../../errors.js';
@@ -6,6 +6,8 @@ import { authorize } from '../plugins/auth.js';
 import { errorSchema } from './auth.js';
 import { progressPersonalData } from '../../progress/index.js';
 import { badgesPersonalData } from '../../badges/index.js';
+import { requireLearnerAccess } from '../../progress/index.js';
+import { viewerOf } from './progress.js';
 
 const security: { [scheme: string]: string[] }[] = [{ oauth2: ['case:admin'] }, { session: [] }];
 const tags = ['Learners'];
@@ -14,14 +16,15 @@ const learnerParams = { type: 'object', required: ['learnerId'], properties: { l
 
 /**
  * Learners and their evidence (`/api/learners`): the evidence and rollups per CFItem that the learning map and
- * badges build on, and the personal-data operations (export, erasure). Administrators now; a learner's teachers
- * when classes exist.
+ * badges build on, for the learner's teachers (and the learner), and the personal-data operations (export,
+ * erasure) and agent look-up, for administrators.
  */
 export default async function learnerRoutes(app: FastifyInstance) {
   const db = () => app.store.db;
-  app.addHook('onRequest', async (req) => authorize(req, canAdminister, 'read or erase learners’ records'));
+  const adminOnly = async (req: FastifyRequest) => authorize(req, canAdminister, 'look up, export or erase learners’ records');
 
   app.get<{ Querystring: { agent: string } }>('/', {
+    onRequest: adminOnly,
     schema: {
       tags,
       security,
@@ -40,6 +43,8 @@ export default async function learnerRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Params: { learnerId: string }; Querystring: { itemId?: string } }>('/:learnerId/evidence', {
+    // 401 for nobody; a teacher of one of the learner's classes, the learner, or an admin; else 403.
+    onRequest: async (req) => requireLearnerAccess(db(), viewerOf(req.principal), req.params.learnerId),
     schema: {
       tags,
       security,
@@ -50,10 +55,12 @@ export default async function learnerRoutes(app: FastifyInstance) {
   }, async (req) => learnerEvidence(db(), req.params.learnerId, req.query.itemId));
 
   app.get<{ Params: { learnerId: string } }>('/:learnerId/export', {
+    onRequest: adminOnly,
     schema: { tags, security, summary: 'Everything held about a learner: identifiers, statements, documents, evidence', params: learnerParams },
   }, async (req) => exportLearner(db(), req.params.learnerId, [progressPersonalData, badgesPersonalData]));
 
   app.delete<{ Params: { learnerId: string } }>('/:learnerId', {
+    onRequest: adminOnly,
     schema: { tags, security, summary: 'Erase a learner: statements, documents, evidence, rollups and identifiers', params: learnerParams, response: { 200: { type: 'object', properties: { statements: { type: 'integer' }, documents: { type: 'integer' }, rosterEntries: { type: 'integer' }, enrollments: { type: 'integer' }, masteryRows: { type: 'integer' }, accounts: { type: 'integer' }, credentialsRevoked: { type: 'integer' }, candidates: { type: 'integer' } } }, ...errors } },
   }, async (req) => eraseLearner(db(), req.params.learnerId, actorOf(req.principal), [progressPersonalData, badgesPersonalData]));
 }

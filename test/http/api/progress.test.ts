@@ -200,3 +200,23 @@ describe('publishers’ units (CSV) in the unit view', () => {
     expect((await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&view=unit&units=${MATH_2017_DOCUMENT}`, asLearner)).statusCode).toBe(404);
   });
 });
+
+describe('GET /api/learners/{id}/evidence (the LRS evidence read API)', () => {
+  it('is for the learner’s teachers, the learner and admins: 401 for nobody, 403 for anyone else', async () => {
+    const mine = (await get('/api/me', asLearner)).json().learnerId as string;
+    const asOther = await cookieOf(d.learnerUserIds[1]!);
+    const theirs = (await get('/api/me', asOther)).json().learnerId as string;
+    const otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'another-class' }]);
+    const url = (id: string) => `/api/learners/${id}/evidence?itemId=${idOf(A)}`;
+
+    const byTeacher = await get(url(mine), asTeacher);
+    expect(byTeacher.statusCode).toBe(200);
+    expect(JSON.stringify(byTeacher.json())).toContain(idOf(A));
+    expect((await get(url(mine), asLearner)).json()).toEqual(byTeacher.json());
+    expect((await get(url(theirs), asLearner)).statusCode).toBe(403);
+    expect((await get(url(mine), { cookie: otherTeacher.cookie })).statusCode).toBe(403);
+    expect((await t.app.inject(url(mine))).statusCode).toBe(401);
+    // Export and erasure stay with administrators.
+    expect((await get(`/api/learners/${mine}/export`, asTeacher)).statusCode).toBe(403);
+  });
+});
