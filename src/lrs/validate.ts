@@ -1,4 +1,5 @@
 import { ShirubeError } from '../errors.js';
+import { assertStorableJson } from '../store/json.js';
 import { isDuration, isIri, isLanguageTag, isMailto, isMediaType, isSha1Hex, isSha2Hex, isUuid, parseTimestamp, toUtc } from './formats.js';
 
 /** The xAPI versions Shirube speaks, chosen per request by X-Experience-API-Version. */
@@ -37,7 +38,10 @@ function fail(path: string, message: string): never {
  * Extension values are never judged (the spec forbids rejecting a statement for them).
  */
 export function validateStatement(raw: unknown, version: XapiVersion, path = 'statement'): Json {
-  return new Checker(version).statement(raw, path);
+  const statement = new Checker(version).statement(raw, path);
+  // Not a judgement of the content: PostgreSQL cannot store U+0000, and a clear 400 beats a failed write.
+  assertStorableJson(statement, path);
+  return statement;
 }
 
 /** Checks an Agent or Group given as a query or document parameter (`agent=`). */

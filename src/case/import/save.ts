@@ -1,4 +1,5 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { assertStorableJson } from '../../store/json.js';
 import type { Db } from '../../store/db.js';
 import { savePackage, type PackageRows } from '../../store/case.js';
 import { audit } from '../../store/auth.js';
@@ -54,14 +55,6 @@ export function importResult(p: PackageRows): ImportResult {
   };
 }
 
-/** Rejects what PostgreSQL's jsonb cannot hold (U+0000), naming the path, before anything is written. */
-function checkNoNul(v: unknown, path: string): void {
-  if (typeof v === 'string') {
-    if (v.includes('\u0000')) throw new ShirubeError('invalid_request', `${path}: contains a NUL character (U+0000), which cannot be stored`, path);
-  } else if (Array.isArray(v)) v.forEach((x, i) => checkNoNul(x, `${path}[${i}]`));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) checkNoNul(x, path ? `${path}.${k}` : k);
-}
-
 /**
  * An entity listed twice with identical content is kept once (real packages do this: Smarter Balanced lists one
  * association twice); two different entities with one identifier cannot both be stored, so the second is named.
@@ -108,12 +101,12 @@ export function dedupeRows(p: PackageRows): PackageRows {
  */
 export async function saveImported(db: Db, given: PackageRows | PackageRows[], opts: SaveOptions = {}): Promise<ImportResult[]> {
   const packages = (Array.isArray(given) ? given : [given]).map((p) => {
-    checkNoNul(p.document.payload, 'CFDocument');
-    p.items.forEach((x, i) => checkNoNul(x.payload, `CFItems[${i}]`));
-    p.associations.forEach((x, i) => checkNoNul(x.payload, `CFAssociations[${i}]`));
-    p.rubrics.forEach((x, i) => checkNoNul(x.payload, `CFRubrics[${i}]`));
+    assertStorableJson(p.document.payload, 'CFDocument');
+    p.items.forEach((x, i) => assertStorableJson(x.payload, `CFItems[${i}]`));
+    p.associations.forEach((x, i) => assertStorableJson(x.payload, `CFAssociations[${i}]`));
+    p.rubrics.forEach((x, i) => assertStorableJson(x.payload, `CFRubrics[${i}]`));
     const defPaths = definitionPaths(p.definitions);
-    p.definitions.forEach((x, i) => checkNoNul(x.payload, defPaths[i]!));
+    p.definitions.forEach((x, i) => assertStorableJson(x.payload, defPaths[i]!));
     return dedupeRows(p);
   });
   for (const p of packages) await opts.beforeSave?.(p);

@@ -185,3 +185,14 @@ describe('statements', () => {
     expect(r2.statusCode).toBe(400);
   });
 });
+
+describe('what PostgreSQL cannot store', () => {
+  it('answers a NUL character (U+0000) in a batch with 400 naming where it is, and stores nothing of the batch', async () => {
+    const ok = statement();
+    const bad = { ...statement(), result: { response: 'a\u0000b' } };
+    const r = await post([ok, bad]);
+    expect(r.statusCode).toBe(400);
+    expect(r.body).toMatch(/result\.response: contains a NUL character/);
+    expect((await get(`statementId=${ok.id}`)).statusCode).toBe(404);
+  });
+});
