@@ -17,7 +17,8 @@ export interface Decision {
   comment?: string | undefined;
 }
 
-const caseDateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+// Milliseconds kept: a decision in the same second as the last change must still move lastChangeDateTime on.
+const caseDateTime = (d: Date) => d.toISOString();
 
 /** The reviewer's provenance of a CFAssociation, as its `extensions` and `provenance` column carry it. */
 function provenanceOf(s: SuggestionRow, actor: string, at: Date, comment: string | null) {
