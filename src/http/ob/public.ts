@@ -59,7 +59,7 @@ function verifyPage(r: Awaited<ReturnType<typeof verification>>): string {
   const a = r.credential.achievement;
   const items = (a?.alignment ?? []).map((x: Record<string, string>) => `<li><a href="${escape(x['targetUrl'] ?? '')}">${escape(x['targetName'] ?? '')}</a> <small>${escape(x['targetFramework'] ?? '')}</small></li>`).join('');
   const checks = r.checks.map((c) => `<li>${c.ok ? '✔' : '✘'} ${escape(c.check)}: ${escape(c.message)}</li>`).join('');
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(String(r.credential.name ?? 'Open Badge'))}</title></head><body>
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${escape(String(r.credential.name ?? 'Open Badge'))}</title></head><body>
 <h1>${escape(String(r.credential.name ?? ''))}</h1>
 <p><strong>${r.verified ? '検証済み / Verified' : r.revoked ? '取り消し済み / Revoked' : '検証できません / Not verified'}</strong></p>
 <p>発行者 / Issuer: ${escape(String(r.credential.issuer.name ?? r.credential.issuer.id ?? ''))}<br>発行日 / Valid from: ${escape(String(r.credential.validFrom ?? ''))}</p>

@@ -24,6 +24,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to={paths.relations()}>{t('nav.relations')}</Link>
           <Link to={paths.map()}>{t('nav.map')}</Link>
           <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>
+          <Link to={paths.passport()}>{t('nav.passport')}</Link>
           <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
         </nav>
         <div className="header-tools">

@@ -18,6 +18,10 @@ export const paths = {
   /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
   map: (q: { framework?: string; learner?: string; item?: string } = {}) => withQuery('/map', q),
   dashboard: (q: { class?: string } = {}) => withQuery('/dashboard', q),
+  /** The signed-in learner's badges (docs/badges.md). */
+  passport: () => '/passport',
+  /** The server's public verification page of a credential issued here. */
+  verifyCredential: (uuid: string) => `/badges/credentials/${enc(uuid)}`,
 } as const;
 
 export const api = {
@@ -43,4 +47,12 @@ export const api = {
   relationAdd: (fw: string) => `/api/relations/${enc(fw)}/relations`,
   relationRuns: (fw: string) => `/api/relations/${enc(fw)}/runs`,
   relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
+  /** docs/badges.md */
+  badgeCandidates: (q: { classId?: string; status?: string }) => withQuery('/api/badges/candidates', q),
+  badgeAchievements: (framework: string) => withQuery('/api/badges/achievements', { framework }),
+  badgeApprove: '/api/badges/candidates/approve',
+  badgeDismiss: '/api/badges/candidates/dismiss',
+  badgePassport: '/api/badges/passport',
+  badgePassportClr: '/api/badges/passport/clr',
+  badgeDownload: (uuid: string, format: 'json' | 'png' | 'svg') => withQuery(`/api/badges/credentials/${enc(uuid)}/download`, { format }),
 } as const;

@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { Heatmap } from '../../../types/progress-api.js';
 import { useHeatmap } from '../api/get-heatmap.js';
 import { useStuck } from '../api/get-stuck.js';
+import { BadgeCandidates } from '../../badges/components/badge-candidates.js';
 import './class-dashboard.css';
 
 /** "P4" (OneRoster's grade for 小学校 4年) → "4". */
@@ -111,6 +112,11 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
         {filtered.loading && <Loading />}
         {filtered.error && <ErrorMessage error={filtered.error} onRetry={filtered.reload} />}
         {filtered.data && <HeatmapTable heatmap={filtered.data} framework={framework} />}
+      </section>
+      <section aria-labelledby="badge-candidates-title">
+        <h2 id="badge-candidates-title">{t('badges.candidates')}</h2>
+        <p className="muted small">{t('badges.candidatesNote')}</p>
+        <BadgeCandidates classId={classId} framework={framework} />
       </section>
       <section aria-labelledby="stuck-title">
         <h2 id="stuck-title">{t('dashboard.stuck')}</h2>

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ensureDemoFramework } from '../../src/case/demo.js';
+import { createSession } from '../../src/auth/index.js';
+import { SESSION_COOKIE } from '../../src/http/plugins/auth.js';
+import { extractPng } from '../../src/badges/index.js';
+import { session, type TestApp } from '../helper.js';
+import { answered, demoClass, post } from '../progress/fixture.js';
+import { MATH_2017_DOCUMENT } from '../../src/progress/index.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+
+/**
+ * The badge UI on the real server: two learners of the demo class master one item through /xapi; in Chromium the
+ * teacher approves one candidate with one click and dismisses the other with a reason (by keyboard), and the
+ * learner finds the badge on their passport with its downloads and public verification page.
+ */
+const skip = skipWithoutChromium('the badges browser test');
+const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
+
+describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport', () => {
+  let rig: BrowserRig;
+  let page: Page;
+  let base: string;
+  let d: Awaited<ReturnType<typeof demoClass>>;
+  let t: TestApp;
+  /** The display names of learner 0 (who gets the badge) and learner 1 (dismissed), as the teacher sees them. */
+  let names: string[];
+
+  const cookieOf = async (userId: string) => {
+    const s = await createSession(rig.store.db, userId);
+    return { cookie: `${SESSION_COOKIE}=${s.token}`, 'x-csrf-token': s.csrfToken };
+  };
+
+  beforeAll(async () => {
+    rig = await startRig({ prepare: async (s) => void (await ensureDemoFramework(s.db, () => {})) });
+    ({ page, base } = rig);
+    t = { app: rig.app, store: rig.store, config: rig.config, close: rig.close };
+    d = await demoClass(t);
+    const admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+    const res = await rig.app.inject({ method: 'POST', url: '/api/badges/achievements/defaults', headers: admin, payload: { framework: MATH_2017_DOCUMENT } });
+    expect(res.json()).toEqual({ created: 217 });
+    // Four correct answers in a row: Mastered, hence a candidate (docs/badges.md).
+    const days = ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'];
+    await post(t, d.writer, d.agents.slice(0, 2).flatMap((agent) => days.map((day) => answered(agent, A, true, `${day}T01:00:00Z`))));
+    const teacher = await cookieOf(d.teacherUserId);
+    const candidates = (await rig.app.inject({ method: 'GET', url: '/api/badges/candidates', headers: teacher })).json().candidates as Array<{ learnerId: string; learnerName: string }>;
+    names = [];
+    for (const userId of d.learnerUserIds.slice(0, 2)) {
+      const { learnerId } = (await rig.app.inject({ method: 'GET', url: '/api/badges/passport', headers: await cookieOf(userId) })).json();
+      names.push(candidates.find((c) => c.learnerId === learnerId)!.learnerName);
+    }
+  }, 120_000);
+
+  afterAll(() => rig?.close());
+
+  const signInAs = async (userId: string) => {
+    const s = await createSession(rig.store.db, userId);
+    await page.context().clearCookies();
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
+  };
+
+  it('shows the teacher the class’s candidates: one click approves, a reason dismisses', async () => {
+    await signInAs(d.teacherUserId);
+    await page.goto(`${base}/dashboard`);
+    const section = page.getByRole('region', { name: 'バッジの候補' });
+    await section.waitFor();
+    const rows = section.locator('table.badge-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect((await rows.locator('th').allTextContents()).sort()).toEqual([...names].sort());
+    const [first, second] = names as [string, string];
+    // Learner, Course of Study Code and the item's statement, and the evidence summary.
+    expect(await rows.first().textContent()).toContain(A);
+    expect(await rows.first().textContent()).toContain('解答 4 問 · 正答 4 問');
+    expect(await rows.first().textContent()).toContain(d.structure.items.find((i) => i.code === A)!.fullStatement);
+    await section.getByRole('button', { name: `${first} さんの ${A} を承認` }).click();
+    await section.getByRole('status').filter({ hasText: '1 件のバッジを発行しました。' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+
+    // Dismissal by keyboard: check the row, give a reason, press the button.
+    await section.getByRole('checkbox', { name: `${second} さんの ${A} を選択` }).focus();
+    await page.keyboard.press('Space');
+    await section.getByLabel('見送る理由').focus();
+    await page.keyboard.type('授業で再確認してから');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('選択した 1 件を見送る');
+    await page.keyboard.press('Enter');
+    await section.getByRole('status').filter({ hasText: '1 件の候補を見送りました。' }).waitFor();
+    await section.getByText('承認を待っている候補はありません。').waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'badge-candidates-ja.png'), fullPage: true });
+    const dismissed = (await rig.app.inject({ method: 'GET', url: '/api/badges/candidates?status=dismissed', headers: await cookieOf(d.teacherUserId) })).json();
+    expect(dismissed.candidates.map((c: { learnerName: string; reason: string }) => [c.learnerName, c.reason])).toEqual([[second, '授業で再確認してから']]);
+  });
+
+  it('shows the learner the badge on their passport, with downloads and a verification page', async () => {
+    await signInAs(d.learnerUserIds[0]!);
+    await page.goto(`${base}/passport`);
+    await page.getByRole('heading', { level: 1, name: '学びのパスポート' }).waitFor();
+    const card = page.locator('.badge-card');
+    await card.first().waitFor();
+    expect(await card.count()).toBe(1);
+    const text = (await card.textContent())!;
+    expect(text).toContain(A);
+    expect(text).toContain('有効');
+    expect(text).toContain(d.structure.items.find((i) => i.code === A)!.fullStatement);
+    const name = (await card.getByRole('heading', { level: 2 }).textContent())!;
+    const png = await page.request.get(base + (await card.getByRole('link', { name: `${name} を PNG でダウンロード` }).getAttribute('href'))!);
+    expect(png.headers()['content-type']).toBe('image/png');
+    const credential = JSON.parse(extractPng(await png.body())!);
+    expect(credential.credentialSubject.achievement.humanCode).toBe(A);
+    const json = await page.request.get(base + (await card.getByRole('link', { name: `${name} を JSON でダウンロード` }).getAttribute('href'))!);
+    expect(await json.json()).toEqual(credential);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'passport-ja.png'), fullPage: true });
+    await card.getByRole('link', { name: `${name} の検証ページ` }).click();
+    await page.waitForURL(/\/badges\/credentials\//);
+    expect(await page.content()).toContain('Verified');
+    // The other learner (dismissed) has no badge.
+    await signInAs(d.learnerUserIds[1]!);
+    await page.goto(`${base}/passport`);
+    await page.getByText('まだバッジはありません。').waitFor();
+    expect(rig.problems).toEqual([]);
+  });
+});
