@@ -11,9 +11,9 @@ import { MATH_2017_DOCUMENT } from '../../src/progress/index.js';
 import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
- * The badge UI on the real server: two learners of the demo class master one item through /xapi; in Chromium the
- * teacher approves one candidate with one click and dismisses the other with a reason (by keyboard), and the
- * learner finds the badge on their passport with its downloads and public verification page.
+ * The badge UI on the real server: four learners of the demo class master one item through /xapi; in Chromium the
+ * teacher approves one candidate with one click, two more together, and dismisses the last with a reason (by
+ * keyboard), and a learner finds the badge on their passport with its downloads and public verification page.
  */
 const skip = skipWithoutChromium('the badges browser test');
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
@@ -24,7 +24,7 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
   let base: string;
   let d: Awaited<ReturnType<typeof demoClass>>;
   let t: TestApp;
-  /** The display names of learner 0 (who gets the badge) and learner 1 (dismissed), as the teacher sees them. */
+  /** The display names of learners 0–3 as the teacher sees them: 0 approved alone, 1 and 2 in bulk, 3 dismissed. */
   let names: string[];
 
   const cookieOf = async (userId: string) => {
@@ -42,11 +42,11 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     expect(res.json()).toEqual({ created: 217 });
     // Four correct answers in a row: Mastered, hence a candidate (docs/badges.md).
     const days = ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'];
-    await post(t, d.writer, d.agents.slice(0, 2).flatMap((agent) => days.map((day) => answered(agent, A, true, `${day}T01:00:00Z`))));
+    await post(t, d.writer, d.agents.slice(0, 4).flatMap((agent) => days.map((day) => answered(agent, A, true, `${day}T01:00:00Z`))));
     const teacher = await cookieOf(d.teacherUserId);
     const candidates = (await rig.app.inject({ method: 'GET', url: '/api/badges/candidates', headers: teacher })).json().candidates as Array<{ learnerId: string; learnerName: string }>;
     names = [];
-    for (const userId of d.learnerUserIds.slice(0, 2)) {
+    for (const userId of d.learnerUserIds.slice(0, 4)) {
       const { learnerId } = (await rig.app.inject({ method: 'GET', url: '/api/badges/passport', headers: await cookieOf(userId) })).json();
       names.push(candidates.find((c) => c.learnerId === learnerId)!.learnerName);
     }
@@ -60,21 +60,26 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     await page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
   };
 
-  it('shows the teacher the class’s candidates: one click approves, a reason dismisses', async () => {
+  it('shows the teacher the class’s candidates: one click approves, checked ones are approved together, a reason dismisses', async () => {
     await signInAs(d.teacherUserId);
     await page.goto(`${base}/dashboard`);
     const section = page.getByRole('region', { name: 'バッジの候補' });
     await section.waitFor();
     const rows = section.locator('table.badge-table tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(4);
     expect((await rows.locator('th').allTextContents()).sort()).toEqual([...names].sort());
-    const [first, second] = names as [string, string];
+    const [first, bulk1, bulk2, second] = names as [string, string, string, string];
     // Learner, Course of Study Code and the item's statement, and the evidence summary.
     expect(await rows.first().textContent()).toContain(A);
     expect(await rows.first().textContent()).toContain('解答 4 問 · 正答 4 問');
     expect(await rows.first().textContent()).toContain(d.structure.items.find((i) => i.code === A)!.fullStatement);
     await section.getByRole('button', { name: `${first} さんの ${A} を承認` }).click();
     await section.getByRole('status').filter({ hasText: '1 件のバッジを発行しました。' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(3);
+    await section.getByRole('checkbox', { name: `${bulk1} さんの ${A} を選択` }).check();
+    await section.getByRole('checkbox', { name: `${bulk2} さんの ${A} を選択` }).check();
+    await section.getByRole('button', { name: '選択した 2 件を承認' }).click();
+    await section.getByRole('status').filter({ hasText: '2 件のバッジを発行しました。' }).waitFor();
     await expect.poll(() => rows.count()).toBe(1);
 
     // Dismissal by keyboard: check the row, give a reason, press the button.
@@ -111,11 +116,17 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     const json = await page.request.get(base + (await card.getByRole('link', { name: `${name} を JSON でダウンロード` }).getAttribute('href'))!);
     expect(await json.json()).toEqual(credential);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'passport-ja.png'), fullPage: true });
+    // The same page in English.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Learning passport' }).waitFor();
+    expect(await card.textContent()).toContain('Valid');
+    await card.getByRole('link', { name: `Download ${name} as SVG` }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
     await card.getByRole('link', { name: `${name} の検証ページ` }).click();
     await page.waitForURL(/\/badges\/credentials\//);
     expect(await page.content()).toContain('Verified');
-    // The other learner (dismissed) has no badge.
-    await signInAs(d.learnerUserIds[1]!);
+    // The learner whose candidate was dismissed has no badge.
+    await signInAs(d.learnerUserIds[3]!);
     await page.goto(`${base}/passport`);
     await page.getByText('まだバッジはありません。').waitFor();
     expect(rig.problems).toEqual([]);
