@@ -1,16 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, freePort } from '../cli-process.js';
 import { SHARED } from '../helper.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 const ACT_FILE = join(SHARED, 'data/case-frameworks/act-holistic-framework-math.v1p0.cfpackage.json');
 const ACT_ID = 'a33fc64e-5c40-11e7-82c4-3d54268aa9ee';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shirube-cli-'));
@@ -22,28 +24,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_DEMO: '0', SHIRUBE_LOG_LEVEL: 'warn', ...extra };
 }
 
-/** Starts the CLI as the user would (`shirube …`), from the TypeScript sources. */
-const start = (args: string[], extra: Record<string, string> = {}) =>
-  spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
-
-/** Runs the CLI to completion. */
-function run(args: string[], input?: string, extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = start(args, extra);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(input ?? '');
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+const { start, run } = cli(env);
 
 /** `shirube serve` on the test's data directory; resolves once it listens. */
 async function serve(): Promise<{ child: ChildProcess; url: string; stop(): Promise<number | null> }> {

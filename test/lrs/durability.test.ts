@@ -1,17 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, freePort } from '../cli-process.js';
 
 // A 200 means committed: SIGKILL the server in the middle of ingesting, restart it, and every acknowledged
 // statement is there with its evidence. Runs on PGlite, and on PostgreSQL when SHIRUBE_TEST_DATABASE_URL is set.
 // Also exercises `shirube learners export|erase` on the result.
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const CODE = '8250100300000000';
 const COS = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
 const HOME = 'https://idp.example.jp';
@@ -50,26 +49,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra };
 }
 
-const start = (args: string[], extra: Record<string, string> = {}) =>
-  spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = start(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdin!.end();
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+const { start, run } = cli(env);
 
 async function serve(port: number): Promise<ChildProcess> {
   const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}` });
