@@ -7,12 +7,11 @@
 // and the class heatmap (35 × 217), as latency percentiles, and the same computed from the raw statements in the
 // same run (read the statements, find each one's CFItem from its Course of Study Code, replay BKT and the rules):
 // the ratio is the figure to report.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { ensureDemoFramework } from '../src/case/demo.js';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openStore } from '../src/store/db.js';
+import { createScratchDatabase } from '../test/pg-database.js';
 import { MATH_2017_DOCUMENT, DEMO_CLASS, frameworkStructure, heatmap, learningMap, seedDemoRoster } from '../src/progress/index.js';
 import { replay } from '../src/progress/mastery.js';
 import { upsertMasteryDays } from '../src/store/progress.js';
@@ -40,13 +39,8 @@ async function timed(runs: number, fn: () => Promise<unknown>) {
   return percentiles(ms);
 }
 
-const name = `shirube_bench_progress_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const store = await openStore({ databaseUrl: url.toString() });
+const database = await createScratchDatabase(adminUrl, 'shirube_bench_progress');
+const store = await openStore({ databaseUrl: database.url });
 const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://bench.test', SHIRUBE_TIMEZONE: TZ });
 try {
   const db = store.db;
@@ -158,6 +152,5 @@ try {
   );
 } finally {
   await store.close();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await database.drop();
 }

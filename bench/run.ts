@@ -10,13 +10,14 @@
 // 4. Single-statement POSTs, and GET ?agent=&activity=&related_activities=true, with latency percentiles.
 // BENCH_DATABASE_URL (else SHIRUBE_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres) names the
 // server; a fresh database is created and dropped (BENCH_KEEP=1 keeps it).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { createApiClient } from '../src/auth/index.js';
 import { ensureDemoFramework } from '../src/case/demo.js';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openStore } from '../src/store/db.js';
+import { createScratchDatabase } from '../test/pg-database.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1_000_000);
 const POSTS = Number(process.env['BENCH_POSTS'] ?? Math.min(SCALE, 100_000));
@@ -122,14 +123,9 @@ async function insertDirectly(raw: pg.Pool, codes: string[], seeded: Seeded, n: 
 
 async function main() {
   const benchStart = performance.now();
-  const name = `shirube_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: url.toString() });
-  const raw = new pg.Pool({ connectionString: url.toString(), max: CONCURRENCY });
+  const database = await createScratchDatabase(adminUrl, 'shirube_bench');
+  const store = await openStore({ databaseUrl: database.url });
+  const raw = new pg.Pool({ connectionString: database.url, max: CONCURRENCY });
   raw.on('error', (e) => log(`idle connection lost: ${e.message}`));
   try {
     await migrateToLatest(store.db);
@@ -230,9 +226,8 @@ async function main() {
   } finally {
     await raw.end();
     await store.close();
-    if (process.env['BENCH_KEEP'] === '1') log(`kept database ${name}`);
-    else await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    if (process.env['BENCH_KEEP'] === '1') log(`kept database ${database.url}`);
+    else await database.drop();
   }
 }
 

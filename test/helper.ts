@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
 import { createApiClient, createUser, issueAccessToken, createSession, type RoleGrant } from '../src/auth/index.js';
 import { findApiClient } from '../src/store/auth.js';
+import { createScratchDatabase } from './pg-database.js';
 
 export const SHARED = new URL('../../shared/', import.meta.url).pathname;
 
@@ -20,23 +20,14 @@ export async function freshStore(): Promise<Store> {
     await migrateToLatest(store.db);
     return store;
   }
-  const name = `shirube_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: url.toString() });
+  const database = await createScratchDatabase(adminUrl, 'shirube_test');
+  const store = await openStore({ databaseUrl: database.url });
   await migrateToLatest(store.db);
   return {
     ...store,
     async close() {
       await store.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await database.drop();
     },
   };
 }

@@ -58,7 +58,14 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'shirube_migration', migrationLockTableName: 'shirube_migration_lock' });
+  // Unordered: a database that applied a later-numbered migration first (0004 landed before 0003) still migrates.
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'shirube_migration',
+    migrationLockTableName: 'shirube_migration_lock',
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freePort } from '../cli-process.js';
+import { createScratchDatabase } from '../pg-database.js';
 
 // A 200 means committed: SIGKILL the server in the middle of ingesting, restart it, and every acknowledged
 // statement is there with its evidence. Runs on PGlite, and on PostgreSQL when SHIRUBE_TEST_DATABASE_URL is set.
@@ -23,20 +23,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shirube-durability-'));
   const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
   if (adminUrl) {
-    const name = `shirube_test_${randomBytes(6).toString('hex')}`;
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`create database ${name}`);
-    await c.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const d = new pg.Client({ connectionString: adminUrl });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    };
+    const database = await createScratchDatabase(adminUrl, 'shirube_test');
+    databaseUrl = database.url;
+    dropDatabase = database.drop;
   }
 });
 afterAll(async () => {

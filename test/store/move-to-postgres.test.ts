@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore, migrateToLatest } from '../../src/store/db.js';
@@ -7,6 +6,7 @@ import { dumpEmbedded } from '../../src/store/backup.js';
 import { loadPackage, savePackage } from '../../src/store/case.js';
 import { packageToRows, rowsToPackage } from '../../src/case/package.js';
 import { SHARED } from '../helper.js';
+import { createScratchDatabase } from '../pg-database.js';
 
 const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
 
@@ -20,18 +20,13 @@ describe.skipIf(!adminUrl)('store: moving an embedded installation to PostgreSQL
     await embedded.db.transaction().execute((trx) => savePackage(trx, packageToRows(pkg, { authored: false })));
     const dump = await dumpEmbedded(embedded);
 
-    const name = `shirube_move_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const url = new URL(adminUrl!);
-    url.pathname = `/${name}`;
-    const target = new pg.Client({ connectionString: url.toString() });
+    const database = await createScratchDatabase(adminUrl!, 'shirube_move');
+    const target = new pg.Client({ connectionString: database.url });
     await target.connect();
     await target.query(dump);
     await target.end();
 
-    const moved = await openStore({ databaseUrl: url.toString() });
+    const moved = await openStore({ databaseUrl: database.url });
     try {
       expect(await migrateToLatest(moved.db)).toEqual([]);
       expect(rowsToPackage((await loadPackage(moved.db, pkg.CFDocument.identifier))!)).toEqual(
@@ -40,8 +35,7 @@ describe.skipIf(!adminUrl)('store: moving an embedded installation to PostgreSQL
     } finally {
       await moved.close();
       await embedded.close();
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
+      await database.drop();
     }
   });
 });
