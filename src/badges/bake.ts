@@ -1,6 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib';
 
-/** OB 3.0 baking (NOTES.md §7): one iTXt chunk `openbadgecredential`, uncompressed, or an SVG element. */
+/** OB 3.0 baking (NOTES.md §7): one iTXt chunk `openbadgecredential`, uncompressed, or an SVG element. OB 2.0 bakes
+ * the same way under the keyword `openbadges`. */
 const KEYWORD = 'openbadgecredential';
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -49,18 +50,18 @@ function chunks(png: Buffer): Chunk[] {
 }
 
 /** The PNG with the credential (JSON, or a compact JWS) in an iTXt chunk after IHDR; an earlier one is replaced. */
-export function bakePng(png: Buffer, credential: string): Buffer {
-  const text = Buffer.concat([Buffer.from(`${KEYWORD}\0`, 'latin1'), Buffer.from([0, 0, 0, 0]), Buffer.from(credential, 'utf8')]);
-  const kept = chunks(png).filter((c) => !(c.type === 'iTXt' && c.data.toString('latin1', 0, KEYWORD.length + 1) === `${KEYWORD}\0`));
+export function bakePng(png: Buffer, credential: string, keyword = KEYWORD): Buffer {
+  const text = Buffer.concat([Buffer.from(`${keyword}\0`, 'latin1'), Buffer.from([0, 0, 0, 0]), Buffer.from(credential, 'utf8')]);
+  const kept = chunks(png).filter((c) => !(c.type === 'iTXt' && c.data.toString('latin1', 0, keyword.length + 1) === `${keyword}\0`));
   return Buffer.concat([SIGNATURE, ...kept.flatMap((c) => (c.type === 'IHDR' ? [chunk(c.type, c.data), chunk('iTXt', text)] : [chunk(c.type, c.data)]))]);
 }
 
-/** The first baked credential of a PNG (the text of its `openbadgecredential` iTXt chunk), if any. */
-export function extractPng(png: Buffer): string | undefined {
+/** The first baked credential of a PNG (the text of its `openbadgecredential`, or `keyword`, iTXt chunk), if any. */
+export function extractPng(png: Buffer, keyword = KEYWORD): string | undefined {
   for (const c of chunks(png)) {
-    if (c.type !== 'iTXt' || c.data.toString('latin1', 0, KEYWORD.length + 1) !== `${KEYWORD}\0`) continue;
+    if (c.type !== 'iTXt' || c.data.toString('latin1', 0, keyword.length + 1) !== `${keyword}\0`) continue;
     // keyword\0, compression flag, method, language\0, translated keyword\0, text
-    let at = KEYWORD.length + 3;
+    let at = keyword.length + 3;
     at = c.data.indexOf(0, at) + 1;
     at = c.data.indexOf(0, at) + 1;
     return c.data.subarray(at).toString('utf8');
