@@ -426,8 +426,12 @@ export async function getCredential(db: Db, id: string): Promise<CredentialRow |
   return r && toCredential(r);
 }
 
-export async function listCredentials(db: Db, o: { learnerId?: string; issuerId?: string; since?: Date }): Promise<CredentialRow[]> {
+export async function listCredentials(db: Db, o: { learnerId?: string; issuerId?: string; since?: Date; ids?: string[] }): Promise<CredentialRow[]> {
   let q = bdb(db).selectFrom('badge_credential').selectAll().orderBy('issued_at').orderBy('id');
+  if (o.ids) {
+    if (!o.ids.length) return [];
+    q = q.where('id', 'in', o.ids);
+  }
   if (o.learnerId) q = q.where('learner_id', '=', o.learnerId);
   if (o.issuerId) q = q.where('issuer_id', '=', o.issuerId);
   if (o.since) q = q.where('issued_at', '>=', o.since);

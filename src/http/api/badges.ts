@@ -50,8 +50,14 @@ export default async function badgeRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Querystring: { framework: string } }>('/achievements', {
-    schema: { tags, summary: 'The achievements of a framework', querystring: obj({ framework: id }, ['framework']), response: errors },
-  }, async (req) => ({ achievements: await store.listAchievements(db(), { framework: req.query.framework }) }));
+    schema: { tags, security, summary: 'The achievements of a framework (authors, teachers, admins), and whether the caller may edit them', querystring: obj({ framework: id }, ['framework']), response: errors },
+  }, async (req) => {
+    const d = await getFramework(db(), req.query.framework);
+    const canEdit = canAuthorFramework(req.principal, { identifier: d.identifier, organizationId: d.organizationId });
+    // Teachers read them (the candidates' statements); learners have no business here.
+    if (!canEdit) deciderOf(req.principal);
+    return { canEdit, achievements: await store.listAchievements(db(), { framework: d.identifier }) };
+  });
 
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/achievements/:id', {
     schema: {
@@ -70,17 +76,26 @@ export default async function badgeRoutes(app: FastifyInstance) {
     return editAchievement(db(), a.id, req.body);
   });
 
-  app.get<{ Querystring: { classId?: string; status?: store.CandidateStatus } }>('/candidates', {
-    schema: { tags, security, summary: 'Badge candidates of the learners in the classes a teacher teaches (admins: all)', querystring: obj({ classId: id, status: { type: 'string', enum: ['pending', 'dismissed', 'issued'], default: 'pending' } }), response: errors },
+  app.get<{ Querystring: { classId?: string; learner?: string; status?: store.CandidateStatus } }>('/candidates', {
+    schema: {
+      tags,
+      security,
+      summary: 'Badge candidates of the learners in the classes a teacher teaches (admins: all), or of one of them (learner); issued ones say whether their credential was revoked',
+      querystring: obj({ classId: id, learner: id, status: { type: 'string', enum: ['pending', 'dismissed', 'issued'], default: 'pending' } }),
+      response: errors,
+    },
   }, async (req) => {
     const d = deciderOf(req.principal);
-    const classes = req.query.classId ? [req.query.classId] : d.teacherOf;
-    if (req.query.classId && !d.admin && !d.teacherOf.includes(req.query.classId)) throw new ShirubeError('forbidden', 'You may see only the classes you teach', 'classId');
+    const { classId, learner } = req.query;
+    const classes = classId ? [classId] : d.teacherOf;
+    if (classId && !d.admin && !d.teacherOf.includes(classId)) throw new ShirubeError('forbidden', 'You may see only the classes you teach', 'classId');
     const learners = new Map<string, string>();
     for (const c of classes) for (const e of await listEnrollments(db(), { classId: c })) if (e.role === 'student' && e.learnerId) learners.set(e.learnerId, e.displayName);
-    const all = d.admin && !req.query.classId;
-    const rows = await store.getCandidates(db(), { ...(all ? {} : { learnerIds: [...learners.keys()] }), status: req.query.status ?? 'pending' });
+    if (learner && !learners.has(learner) && !(d.admin && !classId)) throw new ShirubeError('forbidden', 'You may see only the learners of the classes you teach', 'learner');
+    const learnerIds = learner ? [learner] : d.admin && !classId ? undefined : [...learners.keys()];
+    const rows = await store.getCandidates(db(), { ...(learnerIds ? { learnerIds } : {}), status: req.query.status ?? 'pending' });
     const achievements = new Map((await store.listAchievements(db(), { ids: [...new Set(rows.map((r) => r.achievementId))] })).map((a) => [a.id, a]));
+    const revoked = new Set((await store.listCredentials(db(), { ids: rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])) })).filter((c) => c.revokedAt).map((c) => c.id));
     return {
       candidates: rows.map((r) => ({
         achievementId: r.achievementId,
@@ -92,6 +107,7 @@ export default async function badgeRoutes(app: FastifyInstance) {
         summary: r.summary,
         reason: r.reason,
         credentialId: r.credentialId,
+        revoked: r.credentialId ? revoked.has(r.credentialId) : null,
       })),
     };
   });
