@@ -4,10 +4,13 @@ import { Link, useRouter } from '../lib/router.js';
 import { paths } from '../config/paths.js';
 import { LanguageSwitch } from '../components/ui/language-switch.js';
 import { UserMenu } from '../features/auth/components/user-menu.js';
+import { useSession } from '../features/auth/hooks/use-session.js';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { location } = useRouter();
+  // The achievements editor is for those who may edit or decide (learners would only meet a 403 there).
+  const staff = useSession().user?.roles?.some((r) => ['admin', 'author', 'teacher'].includes(r.role));
   const here = location.pathname + (location.search.size ? `?${location.search}` : '');
   return (
     <>
@@ -25,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to={paths.map()}>{t('nav.map')}</Link>
           <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>
           <Link to={paths.passport()}>{t('nav.passport')}</Link>
+          {staff && <Link to={paths.achievements()}>{t('nav.achievements')}</Link>}
           <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
         </nav>
         <div className="header-tools">

@@ -7,7 +7,8 @@ import { RelationsRoute } from './routes/relations.js';
 import { lazy, Suspense } from 'react';
 import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
-import { PassportRoute } from '../features/badges/components/passport.js';
+import { PassportRoute } from './routes/passport.js';
+import { AchievementsRoute } from './routes/achievements.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only when the map is opened.
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -27,6 +28,7 @@ export function AppRoutes() {
     );
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
   if (matchPath('/passport', pathname)) return <PassportRoute />;
+  if (matchPath('/badges/achievements', pathname)) return <AchievementsRoute />;
   if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
   if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;
   return <NotFoundRoute />;

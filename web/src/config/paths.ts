@@ -20,6 +20,8 @@ export const paths = {
   dashboard: (q: { class?: string } = {}) => withQuery('/dashboard', q),
   /** The signed-in learner's badges (docs/badges.md). */
   passport: () => '/passport',
+  /** Achievements of a framework: list, search, edit (authors, admins); issuers' keys (admins). */
+  achievements: (q: { framework?: string | undefined } = {}) => withQuery('/badges/achievements', q),
   /** The server's public verification page of a credential issued here. */
   verifyCredential: (uuid: string) => `/badges/credentials/${enc(uuid)}`,
 } as const;
@@ -48,9 +50,14 @@ export const api = {
   relationRuns: (fw: string) => `/api/relations/${enc(fw)}/runs`,
   relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
   /** docs/badges.md */
-  badgeCandidates: (q: { classId?: string; status?: string }) => withQuery('/api/badges/candidates', q),
+  badgeCandidates: (q: { classId?: string; learner?: string; status?: string }) => withQuery('/api/badges/candidates', q),
   badgeAchievements: (framework: string) => withQuery('/api/badges/achievements', { framework }),
   badgeApprove: '/api/badges/candidates/approve',
+  badgeAchievement: (id: string) => `/api/badges/achievements/${enc(id)}`,
+  badgeAchievementDefaults: '/api/badges/achievements/defaults',
+  badgeRevoke: (uuid: string) => `/api/badges/credentials/${enc(uuid)}/revoke`,
+  badgeIssuers: '/api/badges/issuers',
+  badgeIssuerRotate: (id: string) => `/api/badges/issuers/${enc(id)}/rotate`,
   badgeDismiss: '/api/badges/candidates/dismiss',
   badgePassport: '/api/badges/passport',
   badgePassportClr: '/api/badges/passport/clr',

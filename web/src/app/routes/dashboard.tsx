@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../components/ui/status.js';
 import { useSession } from '../../features/auth/hooks/use-session.js';
 import { useMe } from '../../features/progress/api/get-me.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
+import { defaultFramework } from '../../features/frameworks/lib/default-framework.js';
 import { ClassDashboard } from '../../features/dashboard/components/class-dashboard.js';
 
 /** /dashboard?class=: the classes a teacher teaches (an administrator: every class). */
@@ -27,7 +28,7 @@ export function DashboardRoute() {
   const classes = me.data.classes.filter((c) => c.role !== 'learner' && c.role !== 'student');
   const current = classes.find((c) => c.id === location.search.get('class')) ?? classes[0];
   // A class without its own framework: the first framework (the demo's 算数).
-  const framework = current?.framework ?? frameworks.data?.find((d) => d.title.includes('学習指導要領'))?.identifier ?? frameworks.data?.[0]?.identifier;
+  const framework = current?.framework ?? defaultFramework(frameworks.data);
   return (
     <section className="page">
       <h1>{t('dashboard.heading')}</h1>

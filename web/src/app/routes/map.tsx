@@ -6,11 +6,15 @@ import { useDocumentTitle } from '../../lib/use-document-title.js';
 import { ErrorMessage, Loading } from '../../components/ui/status.js';
 import { useSession } from '../../features/auth/hooks/use-session.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
+import { defaultFramework } from '../../features/frameworks/lib/default-framework.js';
 import { MapExplorer } from '../../features/map/components/map-explorer.js';
 import { useLearningMap } from '../../features/map/api/get-map.js';
 import { sliderRange, todayInTokyo } from '../../features/map/lib/dates.js';
 import { useMe } from '../../features/progress/api/get-me.js';
 import { LearnerProgress } from '../../features/progress/components/learner-progress.js';
+import { useOwnMapBadges, useTeacherMapBadges } from '../../features/badges/hooks/use-map-badges.js';
+import { MapBadgePanel } from '../../features/badges/components/map-badge-panel.js';
+import type { MapNode } from '../../types/progress-api.js';
 
 /**
  * /map: a learner's own map, progress and next steps (a learner account is always shown its own, whatever the
@@ -25,8 +29,15 @@ export function MapRoute() {
   const frameworks = useFrameworks(user?.id ?? '');
   const q = location.search;
   const learner = me.data ? (me.data.learnerId ?? q.get('learner')) : null;
-  const framework = q.get('framework') ?? me.data?.classes.find((c) => c.framework)?.framework ?? frameworks.data?.find((d) => d.title.includes('学習指導要領'))?.identifier ?? frameworks.data?.[0]?.identifier;
+  const framework = q.get('framework') ?? me.data?.classes.find((c) => c.framework)?.framework ?? defaultFramework(frameworks.data);
   const itemId = q.get('item') ?? undefined;
+  // Badges on the map: a teacher viewing a learner sees their candidates (and approves them in the item panel);
+  // a learner sees their own badges.
+  const own = !!me.data?.learnerId;
+  const teacherOf = !own && learner ? learner : null;
+  const teacherBadges = useTeacherMapBadges(teacherOf);
+  const ownBadges = useOwnMapBadges(own && user ? user.id : null);
+  const itemExtra = useCallback((node: MapNode) => teacherOf && <MapBadgePanel learner={teacherOf} itemId={node.id} />, [teacherOf]);
   // The map's own title and the learner's name come with the map (the query is shared with the explorer's).
   const head = useLearningMap(framework && me.data ? { framework, learner: learner ?? undefined, view: 'curriculum' } : null).data;
   useDocumentTitle(head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading'));
@@ -53,7 +64,7 @@ export function MapRoute() {
     <section className="page map-page">
       <h1>{head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading')}</h1>
       {head && <p className="muted">{head.framework.title}</p>}
-      <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} />
+      <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} badges={own ? ownBadges : teacherBadges} itemExtra={itemExtra} />
       {learner && head && <LearnerProgress learner={learner} framework={framework} since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min} onOpenItem={onItem} />}
     </section>
   );

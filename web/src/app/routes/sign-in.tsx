@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useI18n } from '../../lib/i18n/i18n.js';
 import { useRouter } from '../../lib/router.js';
 import { useDocumentTitle } from '../../lib/use-document-title.js';
@@ -16,13 +16,16 @@ export function SignInRoute() {
   const next = safeNext(location.search.get('next'));
   useDocumentTitle(t('auth.heading'));
 
+  // Server pages (the OAuth consent page, docs/badges.md) are not UI routes: the browser loads them.
+  const leave = useCallback(() => (next.startsWith('/oauth/') ? window.location.assign(next) : navigate(next, { replace: true })), [next, navigate]);
+
   useEffect(() => {
-    if (user) navigate(next, { replace: true });
-  }, [user, next, navigate]);
+    if (user) leave();
+  }, [user, leave]);
 
   return (
     <section className="page narrow">
-      <SignInForm onSignedIn={() => navigate(next, { replace: true })} />
+      <SignInForm onSignedIn={leave} />
     </section>
   );
 }

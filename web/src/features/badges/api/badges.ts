@@ -13,12 +13,22 @@ export interface Candidate {
   summary: { items?: number; answers?: number; correct?: number; from?: string; to?: string; [k: string]: unknown } | null;
   reason: string | null;
   credentialId: string | null;
+  /** Issued ones: whether their credential was revoked since (null otherwise). */
+  revoked: boolean | null;
 }
+/** The machine rule (docs/badges.md): Mastered, or a correct rate over enough recent answers. */
+export type AchievementRule = { kind: 'mastered' } | { kind: 'correctRate'; minCorrectRate: number; minAnswers: number; days: number };
 export interface Achievement {
   id: string;
+  framework: string;
+  itemIds: string[];
   name: string;
   description: string;
+  image: string | null;
+  criteriaNarrative: string;
+  rule: AchievementRule;
   humanCode: string | null;
+  enabled: boolean;
 }
 export interface Alignment {
   targetName?: string;
@@ -42,10 +52,17 @@ export interface PassportCredential {
 export type CandidateKey = Pick<Candidate, 'achievementId' | 'learnerId'>;
 
 const CANDIDATES = 'badge-candidates:';
-export const useCandidates = (classId: string) => useQuery(`${CANDIDATES}${classId}`, () => apiClient.get<{ candidates: Candidate[] }>(api.badgeCandidates({ classId })));
+type CandidateStatus = Candidate['status'];
+const getCandidates = (q: { classId?: string; learner?: string; status: CandidateStatus }) => apiClient.get<{ candidates: Candidate[] }>(api.badgeCandidates(q));
+export const useCandidates = (classId: string, status: CandidateStatus = 'pending') => useQuery(`${CANDIDATES}${classId}:${status}`, () => getCandidates({ classId, status }));
+/** One learner's candidates (the learning map); null: not a teacher's view of a learner. */
+export const useLearnerCandidates = (learner: string | null, status: CandidateStatus) =>
+  useQuery(learner && `${CANDIDATES}learner:${learner}:${status}`, () => getCandidates({ learner: learner!, status }));
+const ACHIEVEMENTS = 'badge-achievements:';
 export const useAchievements = (framework: string) =>
-  useQuery(`badge-achievements:${framework}`, () => apiClient.get<{ achievements: Achievement[] }>(api.badgeAchievements(framework)));
-export const usePassport = (userId: string) => useQuery(`badge-passport:${userId}`, () => apiClient.get<{ learnerId: string; credentials: PassportCredential[] }>(api.badgePassport));
+  useQuery(`${ACHIEVEMENTS}${framework}`, () => apiClient.get<{ canEdit: boolean; achievements: Achievement[] }>(api.badgeAchievements(framework)));
+/** Null: nobody signed in yet. */
+export const usePassport = (userId: string | null) => useQuery(userId && `badge-passport:${userId}`, () => apiClient.get<{ learnerId: string; credentials: PassportCredential[] }>(api.badgePassport));
 
 /** Decisions change the candidate lists (and a learner's passport): both refetch. */
 const refresh = () => (invalidateQueries(CANDIDATES), invalidateQueries('badge-passport:'));
@@ -61,5 +78,39 @@ export const dismissCandidates = async (candidates: CandidateKey[], reason: stri
   refresh();
   return r.dismissed;
 };
+/** Revocation sets the credential's status list bit; the reason is audited and shown on the passport. */
+export const revokeCredential = async (uuid: string, reason: string) => {
+  await apiClient.post<undefined>(api.badgeRevoke(uuid), { reason });
+  refresh();
+};
+
+export type AchievementEdit = Partial<Pick<Achievement, 'name' | 'description' | 'criteriaNarrative' | 'rule' | 'enabled'>>;
+export const editAchievement = async (id: string, edit: AchievementEdit) => {
+  const a = await apiClient.patch<Achievement>(api.badgeAchievement(id), edit);
+  invalidateQueries(ACHIEVEMENTS);
+  return a;
+};
+export const createDefaultAchievements = async (framework: string) => {
+  const r = await apiClient.post<{ created: number }>(api.badgeAchievementDefaults, { framework });
+  invalidateQueries(ACHIEVEMENTS);
+  return r.created;
+};
+
+export interface Issuer {
+  id: string;
+  organizationId: string | null;
+  name: string;
+  url: string | null;
+  didMethod: 'web' | 'key';
+  did: string;
+}
+/** Null: not an administrator (the list is theirs only). */
+export const useIssuers = (admin: boolean) => useQuery(admin ? 'badge-issuers' : null, () => apiClient.get<{ issuers: Issuer[] }>(api.badgeIssuers));
+export const rotateIssuerKey = async (id: string) => {
+  const issuer = await apiClient.post<Issuer>(api.badgeIssuerRotate(id), {});
+  invalidateQueries('badge-issuers');
+  return issuer;
+};
+
 /** `urn:uuid:…` → the uuid the download and verify URLs take. */
 export const credentialUuid = (id: string) => id.replace(/^urn:uuid:/i, '');

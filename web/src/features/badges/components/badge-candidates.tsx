@@ -1,27 +1,46 @@
 import { useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
-import { ApiError } from '../../../lib/api-client.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { approveCandidates, dismissCandidates, useAchievements, useCandidates, type Candidate, type CandidateKey } from '../api/badges.js';
+import { useAction } from '../hooks/use-action.js';
+import { CandidateEvidence } from './candidate-evidence.js';
+import { RevokeButton } from './revoke-button.js';
 import './badges.css';
 
 const keyOf = (c: CandidateKey) => `${c.achievementId}|${c.learnerId}`;
-const day = (iso: string | undefined) => iso?.slice(0, 10) ?? '';
+const SHOWN = ['pending', 'issued'] as const;
 
 /**
- * A class's pending badge candidates: the teacher approves one (one click) or the checked ones, or dismisses them
- * with a reason. Nothing is issued without this approval (docs/badges.md).
+ * A class's badge candidates: pending ones, which the teacher approves (one click, or the checked ones) or dismisses
+ * with a reason — nothing is issued without this approval (docs/badges.md) — and issued ones, which a teacher can
+ * revoke with a reason.
  */
 export function BadgeCandidates({ classId, framework }: { classId: string; framework: string }) {
+  const { t } = useI18n();
+  const [status, setStatus] = useState<(typeof SHOWN)[number]>('pending');
+  return (
+    <div className="badge-candidates">
+      <fieldset className="segmented">
+        <legend className="visually-hidden">{t('badges.show')}</legend>
+        {SHOWN.map((s) => (
+          <button key={s} type="button" aria-pressed={status === s} onClick={() => setStatus(s)}>
+            {t(`badges.filter.${s}`)}
+          </button>
+        ))}
+      </fieldset>
+      {status === 'pending' ? <PendingCandidates classId={classId} framework={framework} /> : <IssuedBadges classId={classId} />}
+    </div>
+  );
+}
+
+function PendingCandidates({ classId, framework }: { classId: string; framework: string }) {
   const { t } = useI18n();
   const reasonId = useId();
   const candidates = useCandidates(classId);
   const achievements = useAchievements(framework);
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const { busy, result, error, act } = useAction();
 
   if (candidates.loading) return <Loading />;
   if (candidates.error || !candidates.data) return candidates.error ? <ErrorMessage error={candidates.error} onRetry={candidates.reload} /> : null;
@@ -29,22 +48,10 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
   const statementOf = new Map(achievements.data?.achievements.map((a) => [a.id, a.description]) ?? []);
   const selected = list.filter((c) => checked.has(keyOf(c)));
 
-  const act = async (run: () => Promise<string>) => {
-    setBusy(true);
-    setError(undefined);
-    setResult(undefined);
-    try {
-      setResult(await run());
-      setChecked(new Set());
-    } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const approve = (cs: CandidateKey[]) => act(async () => t('badges.approved', { n: await approveCandidates(cs) }));
+  const decide = async (run: () => Promise<string>) => (await act(run)) && setChecked(new Set());
+  const approve = (cs: CandidateKey[]) => decide(async () => t('badges.approved', { n: await approveCandidates(cs) }));
   const dismiss = (cs: CandidateKey[]) =>
-    act(async () => {
+    decide(async () => {
       const n = await dismissCandidates(cs, reason.trim());
       setReason('');
       return t('badges.dismissed', { n });
@@ -58,7 +65,7 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
   const allChecked = list.length > 0 && selected.length === list.length;
 
   return (
-    <div className="badge-candidates">
+    <>
       <p role="status" className="badge-result">
         {result}
       </p>
@@ -95,7 +102,6 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
             <tbody>
               {list.map((c) => {
                 const who = c.learnerName ?? c.learnerId;
-                const s = c.summary ?? {};
                 return (
                   <tr key={keyOf(c)}>
                     <td>
@@ -107,10 +113,7 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
                       {statementOf.get(c.achievementId) && <p className="small">{statementOf.get(c.achievementId)}</p>}
                     </td>
                     <td className="small">
-                      {t('badges.summary', { answers: String(s.answers ?? '–'), correct: String(s.correct ?? '–') })}
-                      {(s.from || s.to) && ` · ${day(s.from)} – ${day(s.to)}`}
-                      <br />
-                      {t('badges.metAt', { date: day(c.metAt) })}
+                      <CandidateEvidence c={c} />
                     </td>
                     <td>
                       <button type="button" className="button" disabled={busy} onClick={() => approve([c])} aria-label={t('badges.approveOne', { name: who, code: c.achievement.humanCode ?? '' })}>
@@ -124,6 +127,55 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
           </table>
         </>
       )}
-    </div>
+    </>
+  );
+}
+
+/** The class's issued badges, each with its status; a valid one can be revoked (with a reason). */
+function IssuedBadges({ classId }: { classId: string }) {
+  const { t } = useI18n();
+  const issued = useCandidates(classId, 'issued');
+  const [result, setResult] = useState<string>();
+  if (issued.loading) return <Loading />;
+  if (issued.error || !issued.data) return issued.error ? <ErrorMessage error={issued.error} onRetry={issued.reload} /> : null;
+  const list = issued.data.candidates;
+  return (
+    <>
+      <p role="status" className="badge-result">
+        {result}
+      </p>
+      {list.length === 0 ? (
+        <p className="muted">{t('badges.noIssued')}</p>
+      ) : (
+        <table className="badge-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('dashboard.learner')}</th>
+              <th scope="col">{t('badges.item')}</th>
+              <th scope="col">{t('badges.statusColumn')}</th>
+              <th scope="col">{t('badges.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((c) => {
+              const who = c.learnerName ?? c.learnerId;
+              const s = c.revoked ? 'revoked' : 'valid';
+              return (
+                <tr key={keyOf(c)} data-status={s}>
+                  <th scope="row">{who}</th>
+                  <td>
+                    <code>{c.achievement.humanCode}</code> {c.achievement.name}
+                  </td>
+                  <td>
+                    <span className={`badge-status ${s}`}>{t(`badges.status.${s}`)}</span>
+                  </td>
+                  <td>{c.credentialId && !c.revoked && <RevokeButton credentialId={c.credentialId} name={t('badges.badgeOf', { name: who, code: c.achievement.humanCode ?? '' })} onDone={setResult} />}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }

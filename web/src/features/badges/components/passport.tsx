@@ -1,10 +1,6 @@
 import { useI18n } from '../../../lib/i18n/i18n.js';
-import { Link } from '../../../lib/router.js';
 import { api, paths } from '../../../config/paths.js';
-import { useDocumentTitle } from '../../../lib/use-document-title.js';
-import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import { useSession } from '../../auth/hooks/use-session.js';
-import { credentialUuid, usePassport, type PassportCredential } from '../api/badges.js';
+import { credentialUuid, type PassportCredential } from '../api/badges.js';
 import './badges.css';
 
 const FORMATS = ['json', 'png', 'svg'] as const;
@@ -15,19 +11,23 @@ function status(c: PassportCredential, now: number): 'revoked' | 'expired' | 'va
   return until && Date.parse(until) < now ? 'expired' : 'valid';
 }
 
-function BadgeCard({ c }: { c: PassportCredential }) {
+/** The CFItem a badge is aligned to (its alignment's targetCode). */
+export const badgeItem = (c: PassportCredential) => c.credential.credentialSubject?.achievement?.alignment?.find((a) => a.targetCode)?.targetCode;
+
+function BadgeCard({ c, selected, onShowOnMap }: { c: PassportCredential; selected: boolean; onShowOnMap: ((itemId: string) => void) | undefined }) {
   const { t, formatDate } = useI18n();
   const a = c.credential.credentialSubject?.achievement ?? {};
   const align = a.alignment?.[0];
   const uuid = credentialUuid(c.id);
   const s = status(c, Date.now());
   const name = a.name ?? c.credential.name ?? uuid;
+  const item = badgeItem(c);
   return (
-    <li className="card badge-card" data-status={s}>
+    <li className={selected ? 'card badge-card selected' : 'card badge-card'} data-status={s} aria-current={selected || undefined}>
       <h2>{name}</h2>
       <p>
         <span className={`badge-status ${s}`}>{t(`badges.status.${s}`)}</span> · {t('badges.issued', { date: formatDate(c.issuedAt) })}
-        {c.revoked && c.revokedReason && ` · ${c.revokedReason}`}
+        {c.revoked && c.revokedReason && ` · ${t('badges.revokedReason', { reason: c.revokedReason })}`}
       </p>
       {(a.humanCode || align) && (
         <p>
@@ -41,6 +41,11 @@ function BadgeCard({ c }: { c: PassportCredential }) {
         </p>
       )}
       <p className="badge-links">
+        {item && onShowOnMap && (
+          <button type="button" className="button small" aria-pressed={selected} onClick={() => onShowOnMap(item)} aria-label={t('badges.showOnMapOf', { name })}>
+            {t('badges.showOnMap')}
+          </button>
+        )}
         {FORMATS.map((f) => (
           <a key={f} className="button secondary" href={api.badgeDownload(uuid, f)} download aria-label={t('badges.downloadAs', { format: f.toUpperCase(), name })}>
             {f.toUpperCase()}
@@ -54,43 +59,25 @@ function BadgeCard({ c }: { c: PassportCredential }) {
   );
 }
 
-/** /passport: the signed-in learner's own badges, each downloadable and verifiable anywhere. */
-export function PassportRoute() {
+/**
+ * A learner's badges, each downloadable and verifiable anywhere; "show on the map" selects the badge's item on the
+ * learning map beside the list (the page composes the two).
+ */
+export function PassportBadges({ credentials, selectedItem, onShowOnMap }: { credentials: readonly PassportCredential[]; selectedItem?: string | undefined; onShowOnMap?: (itemId: string) => void }) {
   const { t } = useI18n();
-  const { user, loading } = useSession();
-  const passport = usePassport(user?.id ?? '');
-  useDocumentTitle(t('badges.passport'));
-  if (loading) return <Loading />;
-  if (!user)
-    return (
-      <p className="page">
-        <Link to={paths.signIn(paths.passport())}>{t('error.unauthorized')}</Link>
-      </p>
-    );
+  if (credentials.length === 0) return <p className="muted">{t('badges.none')}</p>;
   return (
-    <section className="page passport">
-      <h1>{t('badges.passport')}</h1>
-      <p className="muted">{t('badges.passportNote')}</p>
-      {passport.loading && <Loading />}
-      {passport.error && <ErrorMessage error={passport.error} onRetry={passport.reload} />}
-      {passport.data &&
-        (passport.data.credentials.length === 0 ? (
-          <p className="muted">{t('badges.none')}</p>
-        ) : (
-          <>
-            <p>
-              <a className="button secondary" href={api.badgePassportClr} download="clr.json">
-                {t('badges.clr')}
-              </a>{' '}
-              <Link to={paths.map()}>{t('nav.map')}</Link>
-            </p>
-            <ul className="badge-list">
-              {passport.data.credentials.map((c) => (
-                <BadgeCard key={c.id} c={c} />
-              ))}
-            </ul>
-          </>
+    <>
+      <p>
+        <a className="button secondary" href={api.badgePassportClr} download="clr.json">
+          {t('badges.clr')}
+        </a>
+      </p>
+      <ul className="badge-list">
+        {credentials.map((c) => (
+          <BadgeCard key={c.id} c={c} selected={!!selectedItem && badgeItem(c) === selectedItem} onShowOnMap={onShowOnMap} />
         ))}
-    </section>
+      </ul>
+    </>
   );
 }

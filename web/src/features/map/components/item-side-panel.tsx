@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
@@ -49,7 +50,7 @@ function ProgressFacts({ progress }: { progress: Progress }) {
  * The selected item: its statement from the map, and for a learner their progress, evidence (their own answers) and
  * the trace-back, whose entries select that prerequisite (the path is highlighted on the map by the caller).
  */
-export function ItemSidePanel({ node, detail, onSelect, onClose }: { node: MapNode; detail: QueryResult<LearnerItemDetail> | null; onSelect: (id: string) => void; onClose: () => void }) {
+export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { node: MapNode; detail: QueryResult<LearnerItemDetail> | null; onSelect: (id: string) => void; onClose: () => void; children?: ReactNode }) {
   const { t, formatDate } = useI18n();
   const d = detail?.data;
   const evidence = d ? d.evidence.slice(-EVIDENCE_SHOWN).reverse() : [];
@@ -67,6 +68,7 @@ export function ItemSidePanel({ node, detail, onSelect, onClose }: { node: MapNo
       </header>
       <p className="full-statement">{node.fullStatement}</p>
       <p className="muted">{[node.grade && t('map.grade', { grade: node.grade }), node.domain, node.category, node.viewpoint].filter(Boolean).join(' · ')}</p>
+      {children}
       {detail?.loading && <Loading />}
       {detail?.error && <ErrorMessage error={detail.error} onRetry={detail.reload} />}
       {d && (

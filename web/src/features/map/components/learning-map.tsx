@@ -41,7 +41,7 @@ interface Props {
 
 const KEY_DIRECTIONS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
 /** Data fields that change with the date or the language; everything else is structure. */
-const STATE_FIELDS = ['state', 'blocked', 'label'] as const;
+const STATE_FIELDS = ['state', 'blocked', 'label', 'badge'] as const;
 
 /**
  * A readable start: the whole map when it fits at a legible zoom, else its top-left corner (the first grade). The
@@ -138,6 +138,8 @@ export function LearningMap(props: Props) {
   const [focusId, setFocusId] = useState<string>();
   const [pan, setPan] = useState('0,0');
   const [edgeCount, setEdgeCount] = useState(0);
+  // Which nodes cytoscape draws with a badge mark (read back from cy: what is on the canvas, for tests and tools).
+  const [marked, setMarked] = useState({ candidate: '', issued: '' });
   const latest = useRef(props);
   latest.current = props;
 
@@ -218,6 +220,8 @@ export function LearningMap(props: Props) {
           }
         });
       }
+      const ids = (mark: string) => cy.nodes(`node.item[badge = "${mark}"]`).map((n) => n.id()).sort().join(' ');
+      setMarked({ candidate: ids('candidate'), issued: ids('issued') });
       setStatus('ready');
     })().catch(() => live && setStatus('error'));
     return () => {
@@ -325,6 +329,8 @@ export function LearningMap(props: Props) {
         data-focused={focusId ?? ''}
         data-highlighted={props.highlight && props.highlight.nodes.size >= 2 ? [...props.highlight.nodes].sort().join(' ') : ''}
         data-pan={pan}
+        data-badge-candidates={marked.candidate}
+        data-badge-issued={marked.issued}
       />
       <p className="visually-hidden" aria-live="polite">
         {focusId ? props.describe(focusId) : ''}

@@ -1,11 +1,12 @@
-import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { EdgeType, LearningMap, MapView } from '../../../types/progress-api.js';
+import type { EdgeType, LearningMap, MapNode, MapView } from '../../../types/progress-api.js';
 import { useLearningMap } from '../api/get-map.js';
 import { useLearnerItem } from '../api/get-learner-item.js';
 import { useStateText } from '../hooks/use-state-text.js';
 import { searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
+import type { BadgeMark, MapBadges } from '../../../types/badges.js';
 import { sliderRange, todayInTokyo } from '../lib/dates.js';
 import { LearningMap as MapCanvas } from './learning-map.js';
 import { DateSlider } from './date-slider.js';
@@ -23,13 +24,22 @@ interface Props {
   itemId: string | undefined;
   /** The selected item goes to the URL, so it can be linked and survives a reload. */
   onItem: (id: string | undefined) => void;
+  /**
+   * Badge marks of the learner's items (the badges feature fills them: candidates for a teacher, issued badges for
+   * the learner) and the kinds the legend explains.
+   */
+  badges?: MapBadges | undefined;
+  /** More for the selected item's side panel (e.g. its badge candidate with Approve / Dismiss). */
+  itemExtra?: ((node: MapNode) => ReactNode) | undefined;
+  /** Only the map, search and legend (the passport's): no view switch, relation toggles or date slider. */
+  compact?: boolean;
 }
 
 /**
  * The learning map with its tools: view (Course of Study or units), relations shown, search, the date slider and
  * the side panel of the selected item (evidence, trace-back highlighted on the map) or unit.
  */
-export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
+export function MapExplorer({ framework, learner, itemId, onItem, badges, itemExtra, compact = false }: Props) {
   const { t, lang } = useI18n();
   const text = useStateText();
   const keysId = useId();
@@ -51,7 +61,8 @@ export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
   }, [current]);
 
   const range = useMemo(() => sliderRange(base.data?.nodes.map((n) => n.progress?.lastAt) ?? [], today), [base.data, today]);
-  const elements = useMemo(() => current && toElements(current, { view, edgeTypes, text }), [current, view, edgeTypes, text]);
+  const marks = badges?.marks;
+  const elements = useMemo(() => current && toElements(current, { view, edgeTypes, text, badges: marks }), [current, view, edgeTypes, text, marks]);
   const layoutKey = current ? `${current.framework.identifier}|${view}|${current.nodes.length}|${current.groups.length}` : '';
   const structureKey = `${layoutKey}|${[...edgeTypes].sort().join(',')}|${lang}`;
 
@@ -65,45 +76,50 @@ export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
   const describe = useCallback(
     (id: string) => {
       const n = current?.nodes.find((x) => x.id === id);
-      if (n) return `${n.sectionNumber ?? ''} ${n.fullStatement} ${n.progress ? t(`state.${n.progress.state}`) : ''} ${n.progress?.label ?? ''}`;
+      const mark = marks?.get(id);
+      if (n) return `${n.sectionNumber ?? ''} ${n.fullStatement} ${n.progress ? t(`state.${n.progress.state}`) : ''} ${n.progress?.label ?? ''} ${mark ? t(`map.badge.${mark}`) : ''}`;
       const g = current?.groups.find((x) => x.id === id);
       return g ? `${g.label} ${t('progress.totals', { mastered: g.summary.mastered, total: g.summary.total })}` : '';
     },
-    [current, t],
+    [current, t, marks],
   );
 
   if (base.error) return <ErrorMessage error={base.error} onRetry={base.reload} />;
   const unit = view === 'unit' && unitId ? current?.groups.find((g) => g.id === unitId) : undefined;
 
   return (
-    <div className="map-explorer">
+    <div className={compact ? 'map-explorer compact' : 'map-explorer'}>
       <div className="map-toolbar">
-        <fieldset className="segmented">
-          <legend>{t('map.view')}</legend>
-          {VIEWS.map((v) => (
-            <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
-              {t(`map.view.${v}`)}
-            </button>
-          ))}
-        </fieldset>
-        <fieldset className="edge-toggles">
-          <legend>{t('map.edges')}</legend>
-          {EDGE_TYPES.map((e) => (
-            <label key={e}>
-              <input
-                type="checkbox"
-                checked={edgeTypes.has(e)}
-                onChange={() => {
-                  const next = new Set(edgeTypes);
-                  if (next.has(e)) next.delete(e);
-                  else next.add(e);
-                  setEdgeTypes(next);
-                }}
-              />{' '}
-              {t(`map.edge.${e}`)}
-            </label>
-          ))}
-        </fieldset>
+        {!compact && (
+          <>
+            <fieldset className="segmented">
+              <legend>{t('map.view')}</legend>
+              {VIEWS.map((v) => (
+                <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
+                  {t(`map.view.${v}`)}
+                </button>
+              ))}
+            </fieldset>
+            <fieldset className="edge-toggles">
+              <legend>{t('map.edges')}</legend>
+              {EDGE_TYPES.map((e) => (
+                <label key={e}>
+                  <input
+                    type="checkbox"
+                    checked={edgeTypes.has(e)}
+                    onChange={() => {
+                      const next = new Set(edgeTypes);
+                      if (next.has(e)) next.delete(e);
+                      else next.add(e);
+                      setEdgeTypes(next);
+                    }}
+                  />{' '}
+                  {t(`map.edge.${e}`)}
+                </label>
+              ))}
+            </fieldset>
+          </>
+        )}
         <div className="map-search">
           <label>
             <span className="visually-hidden">{t('map.search')}</span>
@@ -115,12 +131,12 @@ export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
             </span>
           )}
         </div>
-        {learner && <DateSlider min={range.min} max={range.max} value={day ?? today} onChange={setDay} />}
+        {learner && !compact && <DateSlider min={range.min} max={range.max} value={day ?? today} onChange={setDay} />}
       </div>
       <p id={keysId} className="muted small map-keys">
         {t('map.keys')}
       </p>
-      {current && <MapLegend map={current} />}
+      {current && <MapLegend map={current} badges={view === 'curriculum' ? badges : undefined} onOpenItem={onItem} />}
       <div className="map-body">
         {!current || !elements ? (
           <Loading />
@@ -138,7 +154,11 @@ export function MapExplorer({ framework, learner, itemId, onItem }: Props) {
             describe={describe}
           />
         )}
-        {selectedNode && <ItemSidePanel node={selectedNode} detail={learner ? detail : null} onSelect={onItem} onClose={() => onItem(undefined)} />}
+        {selectedNode && (
+          <ItemSidePanel node={selectedNode} detail={learner ? detail : null} onSelect={onItem} onClose={() => onItem(undefined)}>
+            {itemExtra?.(selectedNode)}
+          </ItemSidePanel>
+        )}
         {unit && current && (
           <UnitSidePanel
             unit={unit}

@@ -13,6 +13,7 @@ export function useStateText(): StateText {
       blocked: t('state.blocked'),
       unitCount: (mastered, total) => t('map.unitCount', { mastered, total }),
       grade: (grade) => t('map.grade', { grade }),
+      badge: { candidate: t('map.badge.candidate'), issued: t('map.badge.issued') },
     }),
     [t],
   );

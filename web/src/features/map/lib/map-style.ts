@@ -14,6 +14,9 @@ export const STATE_COLOURS = {
 export const BLOCKED_BORDER = '#b42318';
 const TRACE = '#6d28d9';
 const MATCH = '#f0a500';
+/** Badge outlines (3:1 or more against the white page and the boxes' tints: WCAG non-text contrast). */
+export const BADGE_CANDIDATE = '#c2185b';
+export const BADGE_ISSUED = '#9a6700';
 
 /** @types/cytoscape lags behind cytoscape 3.34 (no underlay-* or outline-*): rules are plain records, checked by use. */
 type Rule = { selector: string; style: Record<string, string | number> };
@@ -47,6 +50,10 @@ const rules: Rule[] = [
   { selector: 'node.item[state = "in_progress"]', style: { 'background-color': STATE_COLOURS.in_progress.fill, 'border-color': STATE_COLOURS.in_progress.border, 'border-width': 3 } },
   { selector: 'node.item[state = "mastered"]', style: { 'background-color': STATE_COLOURS.mastered.fill, color: STATE_COLOURS.mastered.text, 'border-color': STATE_COLOURS.mastered.border, 'border-style': 'double', 'border-width': 5 } },
   { selector: 'node.item[?blocked]', style: { 'border-color': BLOCKED_BORDER, 'border-width': 4, 'border-style': 'dashed' } },
+  // Badge marks: an outline outside the state's border (which keeps its own colour and style), dashed for a
+  // pending candidate, solid for an issued badge; the label says it in words too.
+  { selector: 'node.item[badge = "candidate"]', style: { 'outline-width': 5, 'outline-color': BADGE_CANDIDATE, 'outline-offset': 3, 'outline-style': 'dashed' } },
+  { selector: 'node.item[badge = "issued"]', style: { 'outline-width': 4, 'outline-color': BADGE_ISSUED, 'outline-offset': 3, 'outline-style': 'solid' } },
   {
     // Boxes behind the items (grade columns, domain cells, units): drawn first, never hit, so a drag on them pans.
     selector: 'node.group',

@@ -1,6 +1,7 @@
 import type { ElementDefinition } from 'cytoscape';
 import type { EdgeType, LearnerItemDetail, LearningMap, MapGroup, MapNode, MapView, ProficiencyState, Progress } from '../../../types/progress-api.js';
 import type { LayoutNode } from './layout.js';
+import type { BadgeMark } from '../../../types/badges.js';
 
 /**
  * The learning map's data (GET /api/progress/map) → cytoscape elements and the layered layout's input. Pure: the
@@ -19,6 +20,8 @@ export interface StateText {
   /** "{mastered}/{total}" for units. */
   unitCount: (mastered: number, total: number) => string;
   grade: (grade: string) => string;
+  /** The words a badge-marked item carries in its label ("バッジ候補", "バッジ取得"). */
+  badge?: Record<BadgeMark, string>;
 }
 
 export interface MapOptions {
@@ -26,6 +29,8 @@ export interface MapOptions {
   /** Which associations to draw; isChildOf = the hierarchy boxes. */
   edgeTypes: ReadonlySet<EdgeType>;
   text: StateText;
+  /** Badge marks of the learner's items, by item id. */
+  badges?: ReadonlyMap<string, BadgeMark> | undefined;
 }
 
 export interface MapElements {
@@ -38,6 +43,8 @@ export interface NodeState {
   state: ProficiencyState | 'none';
   blocked: boolean;
   label: string;
+  /** '' when the item has no badge mark. */
+  badge: BadgeMark | '';
 }
 
 /** Columns and rows of a line of Japanese: a full-width character takes 1, a half-width one ½. */
@@ -83,7 +90,7 @@ function laneIndex(nodes: readonly MapNode[]): (node: MapNode) => number {
   return (n) => index.get(keyOf(n))!;
 }
 
-export function itemState(progress: Progress | null, text: StateText): Omit<NodeState, 'label'> & { stateLine: string } {
+export function itemState(progress: Progress | null, text: StateText): Omit<NodeState, 'label' | 'badge'> & { stateLine: string } {
   if (!progress) return { state: 'none', blocked: false, stateLine: '' };
   const words = [text[progress.state]];
   if (progress.label) words.push(progress.label);
@@ -91,21 +98,23 @@ export function itemState(progress: Progress | null, text: StateText): Omit<Node
   return { state: progress.state, blocked: progress.blocked, stateLine: words.join(' ') };
 }
 
-/** The data of one item node: its first words, then its state in words. */
-export function itemNodeState(node: MapNode, text: StateText): NodeState {
-  const { state, blocked, stateLine } = itemState(node.progress, text);
+/** The data of one item node: its first words, then its state and badge mark in words. */
+export function itemNodeState(node: MapNode, text: StateText, badge?: BadgeMark): NodeState {
+  const { state, blocked, stateLine: progressLine } = itemState(node.progress, text);
+  const badgeWord = badge && text.badge ? `◆ ${text.badge[badge]}` : '';
+  const stateLine = [progressLine, badgeWord].filter(Boolean).join(' ');
   const head = node.sectionNumber ? `${node.sectionNumber} ` : '';
   const lines = wrapText(head + node.fullStatement, PER_LINE, stateLine ? 2 : 3);
-  return { state, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n') };
+  return { state, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n'), badge: badge ?? '' };
 }
 
 /** A unit's state: mastered when all its items are, not started when none is started. */
 export function unitNodeState(group: MapGroup, hasLearner: boolean, text: StateText): NodeState {
   const s = group.summary;
   const title = wrapText(group.label, PER_LINE, 2);
-  if (!hasLearner) return { state: 'none', blocked: false, label: title.join('\n') };
+  if (!hasLearner) return { state: 'none', blocked: false, label: title.join('\n'), badge: '' };
   const state: ProficiencyState = s.total > 0 && s.mastered === s.total ? 'mastered' : s.mastered + s.inProgress === 0 ? 'not_started' : 'in_progress';
-  return { state, blocked: false, label: [...title, `${text[state]} ${text.unitCount(s.mastered, s.total)}`].join('\n') };
+  return { state, blocked: false, label: [...title, `${text[state]} ${text.unitCount(s.mastered, s.total)}`].join('\n'), badge: '' };
 }
 
 const groupKind = (g: MapGroup) => `group ${g.kind}`;
@@ -121,7 +130,7 @@ function curriculumElements(map: LearningMap, o: MapOptions): MapElements {
   const parentOf = new Map(map.groups.map((g) => [g.id, g.parent]));
   for (const n of map.nodes) {
     present.add(n.id);
-    items.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text) }, classes: 'item', pannable: true });
+    items.push({ group: 'nodes', data: { id: n.id, code: n.code ?? '', kind: 'item', ...itemNodeState(n, o.text, o.badges?.get(n.id)) }, classes: 'item', pannable: true });
     layout.push({ id: n.id, layer: layerOf(n.grade), lane: lane(n), box: n.group ?? undefined, order: n.order });
     if (!n.group) continue;
     rectOf.set(n.group, `box:${n.group}`);
@@ -186,7 +195,7 @@ export function nodeStates(map: LearningMap, options: MapOptions): Map<string, N
   if (options.view === 'unit') {
     for (const g of map.groups) if (g.kind === 'unit' || g.kind === 'category') out.set(g.id, unitNodeState(g, map.learner !== null, options.text));
   } else {
-    for (const n of map.nodes) out.set(n.id, itemNodeState(n, options.text));
+    for (const n of map.nodes) out.set(n.id, itemNodeState(n, options.text, options.badges?.get(n.id)));
   }
   return out;
 }
