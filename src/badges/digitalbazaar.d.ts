@@ -30,6 +30,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function generate(o?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
   export function from(key: Record<string, unknown>): Promise<Ed25519KeyPair>;
+  export function toJwk(o: { keyPair: Ed25519KeyPair; secretKey?: boolean }): Promise<{ kty: 'OKP'; crv: 'Ed25519'; x: string; d?: string }>;
 }
 declare module '@digitalbazaar/vc-bitstring-status-list' {
   export interface BitstringStatusList {

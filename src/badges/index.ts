@@ -6,8 +6,8 @@ export { createDefaultAchievements, editAchievement, getAchievement, achievement
 export { evaluateCandidates } from './candidates.js';
 export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
 export { statusListCredential } from './status.js';
-export { verifyCredential, type Verdict, type Check } from './verify.js';
+export { verifyCredential, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';
 export { schemaError } from './schema.js';
-export { badgePng, bakePng, extractPng, bakeSvg } from './bake.js';
+export { badgePng, bakePng, extractPng, bakeSvg, extractSvg, extractBaked } from './bake.js';
 export { badgesPersonalData } from './personal-data.js';
 export { learnerClr } from './clr.js';

@@ -81,7 +81,8 @@ export async function approveCandidates(ctx: BadgeContext, d: Decider, keys: Can
         issuer: issuerProfile(issuer),
         validFrom: now,
         awardedDate: now,
-        credentialSubject: { type: ['AchievementSubject'], identifier: [recipient(key.learnerId)], achievement: achievementJson(ctx.publicUrl, a) },
+        // `id`: a per-credential urn:uuid that names no one (VC-JWT needs it as `sub`); the learner is the hashed identifier.
+        credentialSubject: { id: `urn:uuid:${randomUUID()}`, type: ['AchievementSubject'], identifier: [recipient(key.learnerId)], achievement: achievementJson(ctx.publicUrl, a) },
         evidence: evidenceOf(c.summary),
         credentialStatus: status.entry,
         credentialSchema: [{ id: OB3_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],

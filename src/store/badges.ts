@@ -448,6 +448,12 @@ export async function revokeCredential(db: Db, id: string, by: string, reason: s
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** An issuer's revoked credentials and why (its OB 2.0 RevocationList). */
+export async function revokedCredentials(db: Db, issuerId: string): Promise<Array<{ id: string; reason: string | null }>> {
+  const rows = await bdb(db).selectFrom('badge_credential').select(['id', 'revoked_reason']).where('issuer_id', '=', issuerId).where('revoked_at', 'is not', null).orderBy('revoked_at').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, reason: r.revoked_reason }));
+}
+
 /** CASE URIs of items (payload.uri, verbatim: authored items carry the local prefix). */
 export async function itemUris(db: Db, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();

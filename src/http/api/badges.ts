@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
-import { approveCandidates, learnerClr, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, dismissCandidates, editAchievement, revokeCredential, type Decider } from '../../badges/index.js';
+import { approveCandidates, learnerClr, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, credentialJwt, dismissCandidates, editAchievement, ob2Assertion, ob2RecipientUrl, OB2_PNG_KEYWORD, revokeCredential, type Decider } from '../../badges/index.js';
 import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
 import * as store from '../../store/badges.js';
 import { audit } from '../../store/auth.js';
@@ -19,6 +19,9 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: erro
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
+/** json / jwt: the credential with its embedded proof / as a VC-JWT; png, svg: baked with the JSON; *-jwt: with the JWT. */
+const DOWNLOAD_FORMATS = ['json', 'jwt', 'png', 'svg', 'png-jwt', 'svg-jwt', 'ob2', 'ob2-png'] as const;
+type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
 const candidateKeys = { type: 'array', minItems: 1, maxItems: 500, items: obj({ achievementId: uuid, learnerId: id }, ['achievementId', 'learnerId']) } as const;
 
 /** Who decides on badges: a teacher of the learner's class or an admin (never a learner, never a plain client). */
@@ -145,25 +148,43 @@ export default async function badgeRoutes(app: FastifyInstance) {
     schema: { tags, security, summary: 'A learner’s badges (a learner: their own only)', querystring: obj({ learner: id }), response: errors },
   }, async (req) => {
     const learnerId = await passportLearner(req, req.query.learner);
-    return { learnerId, credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
+    // ob2Recipient: the URL identity the learner adds to an OB 2.0 backpack so it matches their exported badges.
+    return { learnerId, ob2Recipient: ob2RecipientUrl(badgeContext(app), learnerId), credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
   });
 
   app.get<{ Querystring: { learner?: string } }>('/passport/clr', {
     schema: { tags, security, summary: 'A CLR 2.0 credential bundling the learner’s valid badges with the associations between their items', querystring: obj({ learner: id }), response: errors },
   }, async (req, reply) => reply.type('application/vc+ld+json').send(await learnerClr(badgeContext(app), await passportLearner(req, req.query.learner))));
 
-  app.get<{ Params: { id: string }; Querystring: { format: 'json' | 'png' | 'svg' } }>('/credentials/:id/download', {
-    schema: { tags, security, summary: 'Download a credential: JSON (application/vc+ld+json), or a baked PNG or SVG (OB 3.0 baking)', params: obj({ id: uuid }, ['id']), querystring: obj({ format: { type: 'string', enum: ['json', 'png', 'svg'], default: 'json' } }), response: errors },
+  app.get<{ Params: { id: string }; Querystring: { format: DownloadFormat } }>('/credentials/:id/download', {
+    schema: {
+      tags,
+      security,
+      summary: 'Download a credential: JSON (application/vc+ld+json) or VC-JWT (jwt, text/plain); a PNG or SVG baked with either (OB 3.0 baking: png, svg, png-jwt, svg-jwt); or the OB 2.0 Assertion for older backpacks (ob2 JSON, ob2-png baked)',
+      params: obj({ id: uuid }, ['id']),
+      querystring: obj({ format: { type: 'string', enum: DOWNLOAD_FORMATS, default: 'json' } }),
+      response: errors,
+    },
   }, async (req, reply) => {
     const c = await store.getCredential(db(), `urn:uuid:${req.params.id.toLowerCase()}`);
     if (!c?.learnerId) throw new ShirubeError('not_found', `No credential ${req.params.id}`, 'id');
     await passportLearner(req, c.learnerId);
-    const json = JSON.stringify(c.payload, null, 2);
-    reply.header('content-disposition', `attachment; filename="badge-${req.params.id}.${req.query.format}"`);
-    if (req.query.format === 'json') return reply.type('application/vc+ld+json').send(json);
-    if (req.query.format === 'png') return reply.type('image/png').send(bakePng(badgePng(), json));
+    const { format } = req.query;
+    const file = (ext: string) => reply.header('content-disposition', `attachment; filename="badge-${req.params.id}.${ext}"`);
+    if (format === 'ob2' || format === 'ob2-png') {
+      const { gone, assertion } = ob2Assertion(badgeContext(app), c);
+      if (gone) throw new ShirubeError('conflict', 'This credential is revoked: there is no OB 2.0 assertion to download', 'format');
+      const text = JSON.stringify(assertion, null, 2);
+      if (format === 'ob2') return file('ob2.json').type('application/ld+json').send(text);
+      return file('ob2.png').type('image/png').send(bakePng(badgePng(), text, OB2_PNG_KEYWORD));
+    }
+    const jwt = format === 'jwt' || format.endsWith('-jwt');
+    const text = jwt ? await credentialJwt(badgeContext(app), c) : JSON.stringify(c.payload, null, 2);
+    if (format === 'json') return file('json').type('application/vc+ld+json').send(text);
+    if (format === 'jwt') return file('jwt').type('text/plain; charset=utf-8').send(text);
+    if (format.startsWith('png')) return file('png').type('image/png').send(bakePng(badgePng(), text));
     const a = c.payload['credentialSubject'] as { achievement: { humanCode?: string; name: string } };
-    return reply.type('image/svg+xml').send(bakeSvg(badgeSvg(a.achievement.humanCode ?? '', a.achievement.name), json));
+    return file('svg').type('image/svg+xml').send(bakeSvg(badgeSvg(a.achievement.humanCode ?? '', a.achievement.name), text));
   });
 
   app.get('/issuers', { schema: { tags, security, summary: 'The badge issuers (admins)', response: errors } }, async (req) => {

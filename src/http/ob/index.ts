@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../api/errors.js';
 import badgePublicRoutes from './public.js';
+import ob2Routes from './ob2.js';
 
 /** Open Badges: what verifiers and wallets fetch from Shirube (issuers, status lists, achievements, verification). */
 export default async function openBadges(app: FastifyInstance) {
@@ -11,4 +12,5 @@ export default async function openBadges(app: FastifyInstance) {
     return reply.code(status).send(body);
   });
   await app.register(badgePublicRoutes);
+  await app.register(ob2Routes);
 }
