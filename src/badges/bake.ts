@@ -56,17 +56,47 @@ export function bakePng(png: Buffer, credential: string, keyword = KEYWORD): Buf
   return Buffer.concat([SIGNATURE, ...kept.flatMap((c) => (c.type === 'IHDR' ? [chunk(c.type, c.data), chunk('iTXt', text)] : [chunk(c.type, c.data)]))]);
 }
 
-/** The first baked credential of a PNG (the text of its `openbadgecredential`, or `keyword`, iTXt chunk), if any. */
-export function extractPng(png: Buffer, keyword = KEYWORD): string | undefined {
+/**
+ * The first baked credential of a PNG: the text of its `keyword` iTXt chunk, or by default of its
+ * `openbadgecredential` chunk, else its OB 2.0 `openbadges` one (NOTES.md §9). Undefined if none.
+ */
+export function extractPng(png: Buffer, keyword?: string): string | undefined {
+  const keywords = keyword ? [keyword] : [KEYWORD, 'openbadges'];
+  const found = new Map<string, string>();
   for (const c of chunks(png)) {
-    if (c.type !== 'iTXt' || c.data.toString('latin1', 0, keyword.length + 1) !== `${keyword}\0`) continue;
+    const k = c.type === 'iTXt' ? keywords.find((w) => c.data.toString('latin1', 0, w.length + 1) === `${w}\0`) : undefined;
+    if (!k || found.has(k)) continue;
     // keyword\0, compression flag, method, language\0, translated keyword\0, text
-    let at = keyword.length + 3;
+    let at = k.length + 3;
     at = c.data.indexOf(0, at) + 1;
     at = c.data.indexOf(0, at) + 1;
-    return c.data.subarray(at).toString('utf8');
+    found.set(k, c.data.subarray(at).toString('utf8'));
   }
-  return undefined;
+  return keywords.map((k) => found.get(k)).find((t) => t !== undefined);
+}
+
+const unescapeXml = (s: string) => s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-f]+);/gi, (_, e: string) =>
+  e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e.toLowerCase()]!);
+
+/**
+ * The baked credential of an SVG: `<openbadges:credential>` (OB 3.0) or `<openbadges:assertion>` (OB 2.0), its JSON
+ * in CDATA or text, or a compact JWS in its `verify` attribute.
+ */
+export function extractSvg(svg: string): string | undefined {
+  const m = /<openbadges:(credential|assertion)\b([^>]*?)(\/>|>([\s\S]*?)<\/openbadges:\1>)/.exec(svg);
+  if (!m) return undefined;
+  const verify = /\bverify\s*=\s*("([^"]*)"|'([^']*)')/.exec(m[2] ?? '');
+  const body = (m[4] ?? '').replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, t: string) => t.replaceAll('&', '&amp;').replaceAll('<', '&lt;'));
+  const text = unescapeXml(body).trim();
+  if (text) return text;
+  return verify ? unescapeXml(verify[2] ?? verify[3] ?? '') : undefined;
+}
+
+/** The credential baked into a PNG or an SVG (by its first bytes), if any. */
+export function extractBaked(image: Buffer): string | undefined {
+  if (image.subarray(0, 8).equals(SIGNATURE)) return extractPng(image);
+  const text = image.toString('utf8');
+  return /<svg\b/.test(text) ? extractSvg(text) : undefined;
 }
 
 /** An SVG with the credential in `<openbadges:credential>` right after the opening `<svg>` tag. */

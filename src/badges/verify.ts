@@ -1,18 +1,20 @@
-import * as vc from '@digitalbazaar/vc';
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { checkStatus as checkBitstringStatus } from '@digitalbazaar/vc-bitstring-status-list';
-import { documentLoader, type DocumentLoader } from './document-loader.js';
-import { DID_CONTEXT } from './issuers.js';
+import { extractBaked } from './bake.js';
 import { schemaError } from './schema.js';
+import { isCompactJws, verifyJwt } from './verify-jwt.js';
+import { isOb2, verifyOb2 } from './verify-ob2.js';
+import { allSuites, isObj, list, messageOf, verificationLoader, verifyEmbeddedProofs, type Check, type Obj, type Resolve } from './verify-proof.js';
 
-type Obj = Record<string, unknown>;
-export type Resolve = (url: string) => Promise<Obj | undefined>;
+export { didKeyDocument, verificationLoader, type Check, type Resolve } from './verify-proof.js';
 
-export interface Check {
-  check: 'format' | 'schema' | 'proof' | 'status' | 'dates' | 'issuer';
-  ok: boolean;
-  message: string;
+/** What a person wants to see of the verified credential: the badge, its issuer, the aligned item. */
+export interface CredentialSummary {
+  id: string | null;
+  name: string | null;
+  issuer: { id: string | null; name?: string | null };
+  validFrom: string | null;
+  validUntil: string | null;
+  achievement: { id: string | null; name: string | null; humanCode: string | null; alignment: Array<Record<string, string>> } | null;
 }
 
 export interface Verdict {
@@ -21,118 +23,94 @@ export interface Verdict {
   revoked: boolean;
   checks: Check[];
   warnings: string[];
+  credential: CredentialSummary;
 }
 
-const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
-const ED25519_MULTIBASE = /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
-const messageOf = (e: unknown): string => {
-  if (!e) return 'unknown error';
-  const err = e as { message?: string; errors?: unknown[] };
-  if (err.errors?.length) return err.errors.map(messageOf).join('; ');
-  return err.message ?? String(e);
+export interface VerifyOptions {
+  /**
+   * Documents the verification may use: DID documents, keys, status lists, and for OB 2.0 the BadgeClass and issuer
+   * an assertion points to. Nothing else is fetched; the public route answers only this Shirube's own documents.
+   */
+  resolve: Resolve;
+  now?: Date;
+}
+
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
+const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
+const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+const CLR_CONTEXT = 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json';
+// The names each context goes by (the 1EdTech validator's aliases and version patterns, VerifiableCredential.java).
+const CONTEXT_NAMES: Record<string, RegExp> = {
+  [VC_V2]: /^https:\/\/www\.w3\.org\/(ns\/credentials\/v2|2018\/credentials\/v1)$/,
+  [OB_CONTEXT]: /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/(context(-\d+\.\d+\.\d+)?\.json|context\/ob_v3p0\.jsonld)$/,
+  [CLR_CONTEXT]: /^https:\/\/purl\.imsglobal\.org\/spec\/clr\/v2p0\/context(-\d+\.\d+\.\d+)?\.json$/,
 };
 
-/** A did:key's document (did:key is self-resolving: the key is the identifier). */
-export function didKeyDocument(didUrl: string): Obj | undefined {
-  const [did, fragment] = didUrl.split('#');
-  const mb = did!.slice('did:key:'.length);
-  if (!did!.startsWith('did:key:') || !ED25519_MULTIBASE.test(mb) || (fragment !== undefined && fragment !== mb)) return undefined;
-  const vm = { id: `${did}#${mb}`, type: 'Multikey', controller: did, publicKeyMultibase: mb };
-  if (fragment !== undefined) return { '@context': MULTIKEY_CONTEXT, ...vm };
-  return { '@context': DID_CONTEXT, id: did, verificationMethod: [vm], assertionMethod: [vm.id], authentication: [vm.id] };
+const idOf = (v: unknown) => (typeof v === 'string' ? v : isObj(v) && typeof v['id'] === 'string' ? v['id'] : undefined);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+function summarise(c: Obj | undefined, badge?: Obj, issuer?: Obj): CredentialSummary {
+  const ob2 = badge !== undefined || (c !== undefined && isOb2(c));
+  const subject = isObj(c?.['credentialSubject']) ? c['credentialSubject'] : {};
+  const achievement = ob2 ? badge : isObj(subject['achievement']) ? subject['achievement'] : undefined;
+  const iss = ob2 ? issuer : c?.['issuer'];
+  return {
+    id: str(c?.['id']),
+    name: str(c?.['name']) ?? str(achievement?.['name']),
+    issuer: { id: idOf(iss) ?? null, ...(isObj(iss) ? { name: str(iss['name']) } : {}) },
+    validFrom: str(c?.[ob2 ? 'issuedOn' : 'validFrom']) ?? str(c?.['issuanceDate']),
+    validUntil: str(c?.[ob2 ? 'expires' : 'validUntil']) ?? str(c?.['expirationDate']),
+    achievement: achievement
+      ? { id: str(achievement['id']), name: str(achievement['name']), humanCode: str(achievement['humanCode']), alignment: Array.isArray(achievement['alignment']) ? (achievement['alignment'] as Array<Record<string, string>>) : [] }
+      : null,
+  };
 }
 
-/**
- * Keys a credential carries in its own verification method URLs, as the 1EdTech validator reads them: an HTTPS URL
- * whose fragment is an Ed25519 Multikey (`https://issuer.example/issuers/1#z6Mk…`), or a bare did:key. Such a key
- * proves only that the holder of that key signed; the checks say so.
- */
-function carriedKeys(credential: Obj): Map<string, Obj> {
-  const docs = new Map<string, Obj>();
-  for (const p of list(credential['proof'])) {
-    const vm = isObj(p) ? p['verificationMethod'] : undefined;
-    if (typeof vm !== 'string') continue;
-    if (vm.startsWith('did:key:') && !vm.includes('#')) {
-      const mb = vm.slice('did:key:'.length);
-      // The method and its controller are the same URL: one document serves both lookups.
-      if (ED25519_MULTIBASE.test(mb)) docs.set(vm, { '@context': DID_CONTEXT.concat(), id: vm, type: 'Multikey', controller: vm, publicKeyMultibase: mb, assertionMethod: [vm] });
-      continue;
-    }
-    const m = /^(https?:\/\/[^#]+)#(z6Mk[1-9A-HJ-NP-Za-km-z]+)$/.exec(vm);
-    if (!m) continue;
-    docs.set(vm, { '@context': MULTIKEY_CONTEXT, id: vm, type: 'Multikey', controller: m[1], publicKeyMultibase: m[2] });
-    const controller = docs.get(m[1]!) ?? { '@context': DID_CONTEXT, id: m[1], assertionMethod: [] as string[] };
-    (controller['assertionMethod'] as string[]).push(vm);
-    docs.set(m[1]!, controller);
+/** The @context check: required contexts in order, under their aliases (a warning) or not at all (an error). */
+function contextCheck(contexts: unknown[], required: string[], warnings: string[]): string | null {
+  for (const [i, url] of required.entries()) {
+    const got = contexts[i];
+    if (typeof got !== 'string' || !CONTEXT_NAMES[url]!.test(got)) return `@context must have ${url} (or an alias) at position ${i + 1}, found ${typeof got === 'string' ? got : 'none'}`;
+    if (got === VC_V1) warnings.push('Uses the VC Data Model 1.1 context (OB 3.0 now uses VC 2.0)');
+    else if (got !== url) warnings.push(`@context has ${got} at position ${i + 1}; the current one is ${url}`);
   }
-  return docs;
+  return null;
 }
 
-const suite = () => new DataIntegrityProof({ cryptosuite });
-
-/** The loader a verification uses: shipped contexts, did:key, what `resolve` answers, keys carried in the proof. */
-export function verificationLoader(credential: Obj, resolve: Resolve): DocumentLoader {
-  const carried = carriedKeys(credential);
-  return documentLoader(async (url) => {
-    if (url.startsWith('did:key:')) return carried.get(url) ?? didKeyDocument(url);
-    return (await resolve(url)) ?? carried.get(url);
-  });
-}
-
-const supported = (p: unknown) => isObj(p) && p['type'] === 'DataIntegrityProof' && p['cryptosuite'] === 'eddsa-rdfc-2022';
-
-/**
- * Verifies an Open Badges 3.0 credential, from Shirube or elsewhere: format, the OB 3.0 JSON Schema, the
- * eddsa-rdfc-2022 proof, BitstringStatusList status, validity dates and the issuer's tie to the key. Never fetches:
- * `resolve` answers DID documents and status lists (this Shirube's, in-process); a status it cannot read fails.
- */
-export async function verifyCredential(input: unknown, o: { resolve: Resolve; now?: Date }): Promise<Verdict> {
+/** A JSON credential (W3C VC: OB 3.0, CLR 2.0, endorsement), with its embedded proof or the JWT that carried it. */
+async function verifyVc(credential: Obj, o: VerifyOptions, now: Date, jwt?: Awaited<ReturnType<typeof verifyJwt>>): Promise<Verdict> {
   const checks: Check[] = [];
-  const warnings: string[] = [];
-  const done = (revoked = false): Verdict => ({ verified: checks.every((c) => c.ok), revoked, checks, warnings });
-  const now = o.now ?? new Date();
-  if (!isObj(input)) {
-    checks.push({ check: 'format', ok: false, message: 'A credential is a JSON object' });
-    return done();
-  }
-  const credential = input;
+  const warnings: string[] = [...(jwt?.warnings ?? [])];
+  const done = (revoked = false): Verdict => ({ verified: checks.every((c) => c.ok), revoked, checks, warnings, credential: summarise(credential) });
   const types = list(credential['type']);
   const contexts = list(credential['@context']);
-  const v2 = contexts[0] === 'https://www.w3.org/ns/credentials/v2';
+  const clr = types.includes('ClrCredential');
   const achievement = types.includes('OpenBadgeCredential') || types.includes('AchievementCredential');
-  if (!types.includes('VerifiableCredential') || !(achievement || types.includes('EndorsementCredential'))) {
-    checks.push({ check: 'format', ok: false, message: 'type must contain VerifiableCredential and OpenBadgeCredential (or AchievementCredential, EndorsementCredential)' });
+  if (!types.includes('VerifiableCredential') || !(achievement || clr || types.includes('EndorsementCredential'))) {
+    checks.push({ check: 'format', ok: false, message: 'type must contain VerifiableCredential and OpenBadgeCredential (or AchievementCredential, EndorsementCredential, ClrCredential)' });
     return done();
   }
-  if (!v2) warnings.push('Uses the VC Data Model 1.1 context (OB 3.0 now uses VC 2.0)');
-  checks.push({ check: 'format', ok: true, message: 'An Open Badges 3.0 credential' });
+  const contextError = contextCheck(contexts, clr ? [VC_V2, CLR_CONTEXT, OB_CONTEXT] : [VC_V2, OB_CONTEXT], warnings);
+  checks.push(contextError ? { check: 'format', ok: false, message: contextError } : { check: 'format', ok: true, message: clr ? 'A CLR 2.0 credential' : 'An Open Badges 3.0 credential' });
+  const v2 = contexts[0] === VC_V2;
 
-  const schema = v2 && achievement ? schemaError(credential) : null;
-  const schemaNote = !v2 ? 'Schema not checked (VC 1.1)' : achievement ? 'Valid against the OB 3.0 JSON Schema' : 'Schema not checked (EndorsementCredential)';
-  checks.push(schema ? { check: 'schema', ok: false, message: `OB 3.0 JSON Schema: ${schema}` } : { check: 'schema', ok: true, message: schemaNote });
+  if (clr) checks.push({ check: 'schema', ok: true, message: 'Schema not checked (no CLR 2.0 JSON Schema is shipped)' });
+  else if (!v2 || !achievement) checks.push({ check: 'schema', ok: true, message: `Schema not checked (${!v2 ? 'VC 1.1' : 'EndorsementCredential'})` });
+  else {
+    const schema = schemaError(credential);
+    checks.push(schema ? { check: 'schema', ok: false, message: `OB 3.0 JSON Schema: ${schema}` } : { check: 'schema', ok: true, message: 'Valid against the OB 3.0 JSON Schema' });
+  }
 
-  const proofs = list(credential['proof']);
-  const usable = proofs.filter(supported);
   const loader = verificationLoader(credential, o.resolve);
-  if (!proofs.length) checks.push({ check: 'proof', ok: false, message: 'The credential has no proof' });
-  else if (!usable.length) {
-    const kinds = proofs.map((p) => (isObj(p) ? [p['type'], p['cryptosuite']].filter(Boolean).join('/') : 'invalid')).join(', ');
-    checks.push({ check: 'proof', ok: false, message: `No supported proof (Shirube verifies DataIntegrityProof eddsa-rdfc-2022; found ${kinds})` });
+  let signers: string[];
+  if (jwt) {
+    checks.push(...jwt.checks);
+    signers = jwt.signer ? [jwt.signer] : [];
   } else {
-    // Other proof types (which may have no JSON-LD definition) are left aside: one valid proof suffices.
-    if (usable.length < proofs.length) warnings.push(`${proofs.length - usable.length} proof(s) of an unsupported type ignored`);
-    const doc = { ...credential, proof: usable.length === 1 ? usable[0] : usable };
-    const r = await vc.verifyCredential({
-      credential: doc,
-      suite: suite(),
-      documentLoader: loader,
-      // Status is checked below, with its own verdict.
-      checkStatus: async () => ({ verified: true }),
-      now,
-    });
-    checks.push(r.verified ? { check: 'proof', ok: true, message: 'The eddsa-rdfc-2022 signature is valid' } : { check: 'proof', ok: false, message: `Signature: ${messageOf(r.error ?? r.results?.find((x) => !x.verified)?.error)}` });
+    const r = await verifyEmbeddedProofs(credential, loader, now);
+    checks.push(r.check);
+    warnings.push(...r.warnings);
+    signers = r.signers;
   }
 
   const validFrom = Date.parse(String(credential['validFrom'] ?? credential['issuanceDate'] ?? ''));
@@ -143,9 +121,8 @@ export async function verifyCredential(input: unknown, o: { resolve: Resolve; no
   else if (validUntil !== undefined && (Number.isNaN(validUntil) || validUntil < now.getTime())) checks.push({ check: 'dates', ok: false, message: `Expired (validUntil ${String(untilRaw)})` });
   else checks.push({ check: 'dates', ok: true, message: validUntil === undefined ? 'Valid from its validFrom, no expiry' : 'Within its validity period' });
 
-  const issuer = credential['issuer'];
-  const issuerId = typeof issuer === 'string' ? issuer : isObj(issuer) ? issuer['id'] : undefined;
-  const controllers = usable.map((p) => String((p as Obj)['verificationMethod'] ?? '').split('#')[0]);
+  const issuerId = idOf(credential['issuer']);
+  const controllers = signers.map((s) => s.split('#')[0]!);
   if (typeof issuerId !== 'string') checks.push({ check: 'issuer', ok: false, message: 'The issuer has no id' });
   else if (controllers.length && controllers.every((c) => c !== issuerId)) {
     // A DID issuer must sign with its own keys; other issuers (URLs, urn:uuid) are often signed by a did:key.
@@ -154,7 +131,7 @@ export async function verifyCredential(input: unknown, o: { resolve: Resolve; no
       warnings.push(`The signing key (${controllers[0]}) is not the issuer's own (${issuerId})`);
       checks.push({ check: 'issuer', ok: true, message: `Issuer ${issuerId}` });
     }
-  } else checks.push({ check: 'issuer', ok: true, message: `Issued and signed by ${issuerId}` });
+  } else checks.push({ check: 'issuer', ok: true, message: controllers.length ? `Issued and signed by ${issuerId}` : `Issuer ${issuerId}` });
 
   let revoked = false;
   const status = credential['credentialStatus'];
@@ -163,12 +140,64 @@ export async function verifyCredential(input: unknown, o: { resolve: Resolve; no
     if (entries.some((e) => e['type'] !== 'BitstringStatusListEntry')) {
       checks.push({ check: 'status', ok: false, message: `Status method ${entries.map((e) => String(e['type'])).join(', ')} cannot be checked (Shirube checks BitstringStatusListEntry)` });
     } else {
-      const r = await checkBitstringStatus({ credential, documentLoader: loader, suite: suite(), verifyMatchingIssuers: true });
+      const r = await checkBitstringStatus({ credential, documentLoader: loader, suite: allSuites(), verifyMatchingIssuers: true });
       revoked = !!r.results?.some((x) => x.status);
       if (!r.verified) checks.push({ check: 'status', ok: false, message: `The status list could not be checked: ${messageOf(r.error ?? r.results?.find((x) => !x.verified)?.error)}` });
       else if (revoked) checks.push({ check: 'status', ok: false, message: 'Revoked by its issuer' });
       else checks.push({ check: 'status', ok: true, message: 'Not revoked' });
     }
   }
+
+  if (clr) {
+    // As the CLR validator does: every bundled credential is verified on its own as well.
+    const subject = isObj(credential['credentialSubject']) ? credential['credentialSubject'] : {};
+    const bundled = list(subject['verifiableCredential']);
+    const failures: string[] = [];
+    for (const [i, c] of bundled.entries()) {
+      const v = await verifyCredential(c, { ...o, now });
+      if (!v.verified) failures.push(`#${i + 1} (${v.credential.id ?? 'no id'}): ${v.checks.filter((x) => !x.ok).map((x) => `${x.check}: ${x.message}`).join('; ')}`);
+      warnings.push(...v.warnings.map((w) => `Bundled credential #${i + 1}: ${w}`));
+    }
+    checks.push(failures.length
+      ? { check: 'credentials', ok: false, message: `Bundled credentials that fail: ${failures.join(' | ')}` }
+      : { check: 'credentials', ok: true, message: bundled.length ? `All ${bundled.length} bundled credentials verify` : 'No bundled credentials' });
+  }
   return done(revoked);
+}
+
+const formatFailure = (message: string): Verdict => ({ verified: false, revoked: false, checks: [{ check: 'format', ok: false, message }], warnings: [], credential: summarise(undefined) });
+
+/**
+ * Verifies a credential, from Shirube or elsewhere: an Open Badges 3.0 / CLR 2.0 credential with an embedded proof
+ * (eddsa-rdfc-2022, or the legacy eddsa-2022 and Ed25519Signature2020), a VC-JWT (compact JWS string), a baked PNG or
+ * SVG (bytes), or an Open Badges 2.0 assertion. Checks format, the OB 3.0 JSON Schema, the proof, validity dates, the
+ * issuer's tie to the key and the status list. Never fetches: `resolve` answers what it may use.
+ */
+export async function verifyCredential(input: unknown, o: VerifyOptions): Promise<Verdict> {
+  const now = o.now ?? new Date();
+  let value = input;
+  if (value instanceof Uint8Array) {
+    const baked = extractBaked(Buffer.from(value));
+    if (baked === undefined) return formatFailure('No baked credential found: a PNG with an openbadgecredential (or OB 2.0 openbadges) iTXt chunk, or an SVG with <openbadges:credential> (or <openbadges:assertion>)');
+    value = baked;
+  }
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (isCompactJws(text)) {
+      const jwt = await verifyJwt(text, o.resolve, now);
+      if (!jwt.credential) return { ...formatFailure(''), checks: jwt.checks };
+      return verifyVc(jwt.credential, o, now, jwt);
+    }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return formatFailure('Neither a JSON credential nor a compact JWS (VC-JWT)');
+    }
+  }
+  if (!isObj(value)) return formatFailure('A credential is a JSON object, a compact JWS, or a baked PNG or SVG');
+  if (isOb2(value)) {
+    const r = await verifyOb2(value, o.resolve, now);
+    return { verified: r.checks.every((c) => c.ok), revoked: r.revoked, checks: r.checks, warnings: r.warnings, credential: summarise(value, r.badge ?? (isObj(value['badge']) ? value['badge'] : undefined), r.issuer) };
+  }
+  return verifyVc(value, o, now);
 }

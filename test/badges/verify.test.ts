@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import * as jose from 'jose';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { describe, expect, it } from 'vitest';
 import jsonld from 'jsonld';
 import { SHARED } from '../helper.js';
 import { documentLoader, shippedContext, verifyCredential } from '../../src/badges/index.js';
 
 const OB3 = `${SHARED}spec/ob3/`;
+const TESTS = `${OB3}examples/validator-tests/`;
 const read = (path: string) => JSON.parse(readFileSync(OB3 + path, 'utf8')) as Record<string, unknown>;
 const offline = { resolve: async () => undefined };
 const failed = (v: Awaited<ReturnType<typeof verifyCredential>>) => v.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.message}`);
@@ -31,40 +34,147 @@ describe('the offline document loader', () => {
 });
 
 describe('badges issued elsewhere: the 1EdTech validator test credentials', () => {
-  // Expected verdicts of 1EdTech/digital-credentials-public-validator (OB30Tests) where Shirube can decide them offline;
-  // where it cannot (legacy suites, 1EdTechRevocationList, status lists on other hosts) it fails with that reason.
-  const cases: Array<[string, boolean, RegExp | null]> = [
-    ['simple.json', true, null],
-    ['simple-did-web-method.json', true, null],
-    ['simple-multiple-proofs.json', true, null],
-    ['endorsement-valid.json', true, null],
-    ['simple-err-proof-value.json', false, /^proof: Signature: Invalid signature/],
-    ['simple-noproof.json', false, /^proof: The credential has no proof/],
-    ['complete.json', false, /^status: Status method 1EdTechRevocationList cannot be checked/],
-    ['credential-status-revoked.json', false, /^proof: No supported proof .*Ed25519Signature2020/],
-    ['bit-string-list/credential-status-revoked.json', false, /^status: The status list could not be checked: .*Cannot load https:\/\/raw.githubusercontent.com/],
-    // The validator accepts these; Shirube states why it does not.
-    ['simple_v1.json', false, /^proof: No supported proof .*Ed25519Signature2020/],
-    ['simple-eddsa-2022.json', false, /^proof: No supported proof .*eddsa-2022/],
-    ['simple-did-key-method.json', false, /^proof: Signature: Credential issuer must match the verification method controller/],
+  // Expected verdicts from 1EdTech/digital-credentials-public-validator @ 38254719cf0a: OB30Tests (inspector-vc),
+  // CLR20Tests (inspector-clr), OB20Tests (inspector-vc). "valid" includes the validator's assertWarning (valid with
+  // warnings: simple_v1, simple-eddsa-2022). Shirube decides offline; where the validator reaches the network
+  // (1EdTechRevocationList, a status list or DID on another host) Shirube fails with that reason instead.
+  const read = (f: string) => readFileSync(TESTS + f);
+  const input = (f: string) => (f.endsWith('.json') ? JSON.parse(read(f).toString('utf8')) : f.endsWith('.jwt') ? read(f).toString('utf8') : read(f));
+  const cases: Array<[file: string, valid: boolean, reason: RegExp | null, note: string]> = [
+    ['ob30/simple.json', true, null, 'OB30Tests.testSimpleJsonValid'],
+    ['ob30/simple_v1.json', true, null, 'OB30Tests.testSimpleV1JsonValid (warning: VC 1.1, Ed25519Signature2020)'],
+    ['ob30/simple-eddsa-2022.json', true, null, 'OB30Tests.testEddsa2022Warning (warning: legacy cryptosuite)'],
+    ['ob30/simple-did-key-method.json', true, null, 'OB30Tests.testSimpleDidKeyMethodJsonValid (urn:uuid issuer signed by a did:key)'],
+    ['ob30/simple-did-web-method.json', true, null, 'OB30Tests (disabled there: needs network; the key is in the URL fragment)'],
+    ['ob30/simple-multiple-proofs.json', true, null, 'OB30Tests.testSimpleMultipleProofsJsonValid (one error: no JSON-LD context for SomeProofType)'],
+    ['ob30/endorsement-valid.json', true, null, 'Endorsement30Tests'],
+    ['ob30/simple-json.png', true, null, 'OB30Tests.testSimplePNGPlainValid'],
+    ['ob30/simple-json.svg', true, null, 'OB30Tests.testSimpleJsonSVGPlainValid'],
+    ['ob30/simple-jwt.png', true, null, 'OB30Tests.testSimplePNGJWTValid (VC-JWT, RS256, jwk in the header)'],
+    ['ob30/simple-jwt.svg', true, null, 'OB30Tests.testSimpleJsonSVGJWTValid'],
+    ['ob30/simple-err-proof-value.json', false, /^proof: Signature: Invalid signature/, 'OB30Tests.testSimpleJsonInvalidProofValue'],
+    ['ob30/simple-noproof.json', false, /^proof: The credential has no proof/, 'OB30Tests (SIMPLE_JSON_NOPROOF)'],
+    ['ob30/complete.json', false, /^status: Status method 1EdTechRevocationList cannot be checked/, 'OB30Tests.testCompleteJsonInvalidInlineSchemaRef (invalid there for a 404 schema ref)'],
+    ['ob30/credential-status-revoked.json', false, /^status: Status method 1EdTechRevocationList cannot be checked/, 'OB30Tests.testCredentialStatusRevoked (revoked there)'],
+    ['ob30/bit-string-list/credential-status-revoked.json', false, /^status: The status list could not be checked: .*Cannot load https:\/\/raw.githubusercontent.com/, 'OB30Tests.testBitstringStatusListRevoked (revoked there)'],
+    // Used only by PayloadParserTests (extraction): by ExternalProofProbe it fails, having neither jwk nor kid.
+    ['ob30/simple.jwt', false, /^proof: The JOSE header has neither jwk nor kid/, 'ExternalProofProbe: "Key must present in either jwk or kid value"'],
+    ['clr20/simple.json', true, null, 'CLR20Tests.testSimpleJsonValid'],
+    ['clr20/complex.json', true, null, 'CLR20Tests.testComplexJsonValid (commented out there: the issuer\'s web site is gone; nothing here needs it)'],
+    // Disabled in CLR20Tests: its contexts are drafts (dc.imsglobal.org) no verifier has.
+    ['clr20/simple.jwt', false, /^format: @context must have https:\/\/purl.imsglobal.org\/spec\/clr\/v2p0\/context-2.0.1.json .*dc.imsglobal.org\/draft/, 'CLR20Tests.testSimpleJWTValid (@Disabled)'],
+    // OB20Tests map https://example.org/ to local files (TestOB20Inspector); offline, the BadgeClass is missing.
+    ['ob20/basic-assertion.json', false, /^proof: Cannot check offline: .*BadgeClass https:\/\/example.org\/robotics-badge.json/, 'OB20Tests.testSimpleJsonValid (valid given its resources: below)'],
+    ['ob20/simple-badge.png', false, /^proof: Cannot check offline/, 'OB20Tests.testSimplePNGPlainValid (valid given its resources: below)'],
+    ['ob20/rdf-validation/valid-alignment-object.json', true, null, 'OB20Tests.testRdfValidation'],
+    ['ob20/assets/badgeclass1.json', true, null, 'OB20Tests.testSimpleBadgeClassJsonValid'],
   ];
-  for (const [file, valid, reason] of cases) {
-    it(`${file}: ${valid ? 'valid' : 'fails with a clear reason'}`, async () => {
-      const v = await verifyCredential(read(`examples/validator-tests/ob30/${file}`), offline);
+  for (const [file, valid, reason, note] of cases) {
+    it(`${file}: ${valid ? 'valid' : 'fails with a clear reason'} (${note})`, async () => {
+      const v = await verifyCredential(input(file), offline);
       expect(v.verified, failed(v).join('\n')).toBe(valid);
       if (reason) expect(failed(v).some((m) => reason.test(m)), failed(v).join('\n')).toBe(true);
     });
   }
 
-  it('a CASE-aligned credential with a BitstringStatusList, given its controller document and status list', async () => {
-    const credential = read('examples/generated/case-aligned-openbadgecredential-signed.json');
-    const controller = read('examples/generated/case-issuer-controller-document.json');
-    const statusList = read('examples/generated/case-bitstring-statuslist-credential-signed.json');
-    const status = credential['credentialStatus'] as { statusListCredential: string };
-    const docs = new Map<string, Record<string, unknown>>([[String(controller['id']), controller], [status.statusListCredential, statusList]]);
-    for (const m of (controller['verificationMethod'] as Array<Record<string, unknown>>) ?? []) docs.set(String(m['id']), { '@context': 'https://w3id.org/security/multikey/v1', ...m });
-    const v = await verifyCredential(credential, { resolve: async (url) => docs.get(url) });
+  it('legacy proofs are really checked: a changed claim fails Ed25519Signature2020 and eddsa-2022', async () => {
+    for (const file of ['ob30/simple_v1.json', 'ob30/simple-eddsa-2022.json']) {
+      const c = input(file) as Record<string, any>;
+      expect((await verifyCredential(c, offline)).warnings.join(' ')).toMatch(/older proof format/);
+      c['credentialSubject'].achievement.name = 'Changed';
+      expect(failed(await verifyCredential(c, offline)), file).toEqual([expect.stringMatching(/^proof: Signature: Invalid signature/)]);
+    }
+  });
+
+  it('a did:key-signed credential whose issuer is another id verifies with a warning; a DID issuer must sign itself', async () => {
+    const c = input('ob30/simple-did-key-method.json') as Record<string, any>;
+    const v = await verifyCredential(c, offline);
+    expect(v.warnings.join(' ')).toMatch(/signing key \(did:key:z6Mk\w+\) is not the issuer's own \(urn:uuid:/);
+    c['issuer'].id = 'did:web:other.example';
+    expect(failed(await verifyCredential(c, offline))).toContain('issuer: Signed by did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi, not by the issuer did:web:other.example');
+  });
+
+  it('a CLR fails when one bundled credential fails, naming it', async () => {
+    const clr = input('clr20/simple.json') as Record<string, any>;
+    clr['credentialSubject'].verifiableCredential[0].name = 'Changed';
+    const v = await verifyCredential(clr, offline);
+    // The outer proof covers the bundle too.
+    expect(failed(v)).toEqual([expect.stringMatching(/^proof: Signature: Invalid signature/), expect.stringMatching(/^credentials: Bundled credentials that fail: #1 \(.+\): proof: Signature: Invalid signature/)]);
+  });
+
+  it('an OB 2.0 hosted assertion is valid given its BadgeClass and issuer, as OB20Tests serves them', async () => {
+    const badge = { '@context': 'https://w3id.org/openbadges/v2', type: 'BadgeClass', id: 'https://example.org/robotics-badge.json', name: 'Robotics', description: 'Robots', image: 'https://example.org/robotics-badge.png', criteria: 'https://example.org/badgecriteria.json', issuer: 'https://example.org/organization.json' };
+    const issuer = { '@context': 'https://w3id.org/openbadges/v2', type: 'Issuer', id: 'https://example.org/organization.json', name: 'Example', url: 'https://example.org', email: 'x@example.org' };
+    const docs = new Map<string, Record<string, unknown>>([[badge.id, badge], [issuer.id, issuer]]);
+    const resolve = async (url: string) => docs.get(url);
+    for (const file of ['ob20/basic-assertion.json', 'ob20/simple-badge.png']) {
+      const v = await verifyCredential(input(file), { resolve });
+      expect(failed(v), file).toEqual([]);
+      expect(v.credential).toMatchObject({ id: 'https://example.org/beths-robotics-badge.json', name: 'Robotics', issuer: { id: issuer.id, name: 'Example' }, validFrom: '2016-12-31T23:59:59Z' });
+    }
+    // Hosted on a host the issuer does not allow; revoked by the hosted copy.
+    docs.set(issuer.id, { ...issuer, id: 'https://issuer.example/organization.json' });
+    expect(failed(await verifyCredential(input('ob20/basic-assertion.json'), { resolve }))).toEqual([expect.stringMatching(/^proof: The assertion https:\/\/example.org\/beths-robotics-badge.json is not hosted on an origin its issuer allows \(issuer.example\)/)]);
+    docs.set(issuer.id, issuer);
+    const revoked = await verifyCredential({ ...(input('ob20/basic-assertion.json') as object), revoked: true, revocationReason: 'mistake' }, { resolve });
+    expect(revoked).toMatchObject({ verified: false, revoked: true });
+  });
+});
+
+describe('VC-JWT', () => {
+  const unsigned = () => {
+    const c = JSON.parse(readFileSync(`${TESTS}ob30/simple.json`, 'utf8')) as Record<string, any>;
+    delete c['proof'];
+    return c;
+  };
+  // An Ed25519 key made by jose, and its Multikey form (did:key, DID documents).
+  const ed25519 = async () => {
+    const { publicKey, privateKey } = await jose.generateKeyPair('EdDSA');
+    const fromJwk = (Ed25519Multikey as unknown as { fromJwk(o: { jwk: jose.JWK }): Promise<{ publicKeyMultibase: string }> }).fromJwk;
+    return { privateKey, publicKeyMultibase: (await fromJwk({ jwk: await jose.exportJWK(publicKey) })).publicKeyMultibase };
+  };
+  const claims = (c: Record<string, any>) => ({ ...c, iss: c['issuer'].id, jti: c['id'], sub: c['credentialSubject'].id, nbf: Date.parse(c['validFrom']) / 1000 });
+
+  it('verifies EdDSA with a did:key kid, ES256 with a jwk header, and a vc claim; a changed payload or claim fails', async () => {
+    const key = await ed25519();
+    const did = `did:key:${key.publicKeyMultibase}`;
+    const c: Record<string, any> = { ...unsigned(), issuer: { id: did, type: ['Profile'], name: 'K' } };
+    const eddsa = await new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims(c)))).setProtectedHeader({ alg: 'EdDSA', kid: `${did}#${key.publicKeyMultibase}`, typ: 'JWT' }).sign(key.privateKey);
+    const v = await verifyCredential(eddsa, offline);
     expect(failed(v)).toEqual([]);
-    expect(v).toMatchObject({ verified: true, revoked: false });
+    expect(v.checks.map((x) => x.message)).toContain(`Issued and signed by ${did}`);
+    expect(v.credential).toMatchObject({ id: c['id'], issuer: { id: did } });
+
+    const es = await jose.generateKeyPair('ES256');
+    const pub = await jose.exportJWK(es.publicKey);
+    const u = unsigned();
+    const es256 = await new jose.SignJWT({ vc: u }).setProtectedHeader({ alg: 'ES256', jwk: pub }).setIssuer(u['issuer'].id).setJti(u['id']).setSubject(u['credentialSubject'].id).setNotBefore(Date.parse(u['validFrom']) / 1000).sign(es.privateKey);
+    expect(failed(await verifyCredential(es256, offline))).toEqual([]);
+
+    const [h, p, s] = es256.split('.');
+    const changed = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    changed.vc.name = 'Changed';
+    expect(failed(await verifyCredential(`${h}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${s}`, offline))).toEqual([expect.stringMatching(/^proof: JWT signature: signature verification failed/)]);
+
+    const wrongIss = await new jose.SignJWT({ ...claims(u), iss: 'https://elsewhere.example' }).setProtectedHeader({ alg: 'ES256', jwk: pub }).sign(es.privateKey);
+    expect(failed(await verifyCredential(wrongIss, offline))).toEqual([`claims: JWT claims: iss is https://elsewhere.example, the credential says ${u['issuer'].id}`]);
+  });
+
+  it('resolves a did:web kid through resolve, and refuses keys it cannot trust or reach', async () => {
+    const key = await ed25519();
+    const did = 'did:web:issuer.example';
+    const vm = `${did}#key-1`;
+    const doc = { id: did, verificationMethod: [{ id: vm, type: 'Multikey', controller: did, publicKeyMultibase: key.publicKeyMultibase }] };
+    const c = { ...unsigned(), issuer: { id: did, type: ['Profile'], name: 'W' } };
+    const jws = await new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims(c)))).setProtectedHeader({ alg: 'EdDSA', kid: vm }).sign(key.privateKey);
+    expect(failed(await verifyCredential(jws, { resolve: async (url) => (url === vm ? doc : undefined) }))).toEqual([]);
+    expect(failed(await verifyCredential(jws, offline))).toEqual([`proof: The key ${vm} (kid) cannot be resolved offline: Shirube resolves did:key, its own did:web and keys in the URL fragment`]);
+
+    const es = await jose.generateKeyPair('ES256', { extractable: true });
+    const withSecret = await new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims(unsigned())))).setProtectedHeader({ alg: 'ES256', jwk: await jose.exportJWK(es.privateKey) }).sign(es.privateKey);
+    expect(failed(await verifyCredential(withSecret, offline))).toContain('proof: The JOSE header carries a private key (jwk with d)');
+    const hs = await new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims(unsigned())))).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32));
+    expect(failed(await verifyCredential(hs, offline))).toContain('proof: JWT algorithm HS256 is not accepted (RS256, ES256, EdDSA)');
+    expect(failed(await verifyCredential('not a credential', offline))).toEqual(['format: Neither a JSON credential nor a compact JWS (VC-JWT)']);
   });
 });
