@@ -50,9 +50,9 @@ const rules: Rule[] = [
   { selector: 'node.item[state = "in_progress"]', style: { 'background-color': STATE_COLOURS.in_progress.fill, 'border-color': STATE_COLOURS.in_progress.border, 'border-width': 3 } },
   { selector: 'node.item[state = "mastered"]', style: { 'background-color': STATE_COLOURS.mastered.fill, color: STATE_COLOURS.mastered.text, 'border-color': STATE_COLOURS.mastered.border, 'border-style': 'double', 'border-width': 5 } },
   { selector: 'node.item[?blocked]', style: { 'border-color': BLOCKED_BORDER, 'border-width': 4, 'border-style': 'dashed' } },
-  // Badge marks: an outline outside the state's border (which keeps its own colour and style), dashed for a
-  // pending candidate, solid for an issued badge; the label says it in words too.
-  { selector: 'node.item[badge = "candidate"]', style: { 'outline-width': 5, 'outline-color': BADGE_CANDIDATE, 'outline-offset': 3, 'outline-style': 'dashed' } },
+  // Badge marks: an outline outside the state's border (which keeps its own colour and style): a
+  // pending candidate is double (the blocked border is dashed), an issued badge solid; the label says it in words too.
+  { selector: 'node.item[badge = "candidate"]', style: { 'outline-width': 7, 'outline-color': BADGE_CANDIDATE, 'outline-offset': 3, 'outline-style': 'double' } },
   { selector: 'node.item[badge = "issued"]', style: { 'outline-width': 4, 'outline-color': BADGE_ISSUED, 'outline-offset': 3, 'outline-style': 'solid' } },
   {
     // Boxes behind the items (grade columns, domain cells, units): drawn first, never hit, so a drag on them pans.
