@@ -20,6 +20,7 @@ const B = '8250213111200000'; // 1年 数の構成と表し方 (イ): the demo f
 let t: TestApp;
 let base: string;
 let d: Awaited<ReturnType<typeof demoClass>>;
+let admin: Record<string, string>;
 let teacher: Record<string, string>;
 let learner0: Record<string, string>;
 let learner1: Record<string, string>;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   t = await build({ SHIRUBE_PUBLIC_URL: base, SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
   await t.app.listen({ port, host: '127.0.0.1' });
   d = await demoClass(t);
-  const admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+  admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
   teacher = await asUser(d.teacherUserId);
   learner0 = await asUser(d.learnerUserIds[0]!);
   learner1 = await asUser(d.learnerUserIds[1]!);
@@ -128,14 +129,25 @@ describe('VC-JWT', () => {
 });
 
 describe('CLR 2.0', () => {
-  it('bundles both badges with the framework’s association between their achievements; valid JSON-LD; verifies independently', async () => {
+  it('bundles both badges with the framework’s associations between their achievements; valid JSON-LD; verifies independently', async () => {
+    // A reviewer links the items both ways round; a link to an item without a badge stays out of the bundle.
+    const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
+    for (const [origin, destination] of [[idOf(B), idOf(A)], [idOf(A), idOf('8250213111300000')]]) {
+      expect((await inject('POST', `/api/relations/${MATH_2017_DOCUMENT}/relations`, admin, { origin, destination, type: 'isRelatedTo' })).statusCode).toBe(201);
+    }
     const res = await inject('GET', '/api/badges/passport/clr', learner0);
     expect(res.statusCode).toBe(200);
     const clr = JSON.parse(res.body);
     expect(clr.type).toEqual(['VerifiableCredential', 'ClrCredential']);
     expect(clr.credentialSubject.verifiableCredential.map((c: { id: string }) => c.id).sort()).toEqual([credA.id, credB.id].sort());
     const [achA, achB] = [credA, credB].map((c) => c.credentialSubject.achievement);
-    expect(clr.credentialSubject.association).toEqual([{ type: 'Association', associationType: 'precedes', sourceId: achA.id, targetId: achB.id }]);
+    expect(clr.credentialSubject.association).toEqual(
+      expect.arrayContaining([
+        { type: 'Association', associationType: 'precedes', sourceId: achA.id, targetId: achB.id },
+        { type: 'Association', associationType: 'isRelatedTo', sourceId: achB.id, targetId: achA.id },
+      ]),
+    );
+    expect(clr.credentialSubject.association).toHaveLength(2);
     await expandSafe(clr);
     expect(await independentVerify(base, clr)).toMatchObject({ verified: true });
     const tampered = structuredClone(clr);
