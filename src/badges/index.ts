@@ -5,9 +5,11 @@ export { ensureIssuer, rotateKey, didDocument, issuerProfile, didWebOf, didWebDo
 export { createDefaultAchievements, editAchievement, getAchievement, achievementJson, checkAchievementRule, achievementIdOfItem, type AchievementRow, type AchievementEdit } from './achievements.js';
 export { evaluateCandidates } from './candidates.js';
 export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
-export { statusListCredential } from './status.js';
+export { statusList, statusListCredential, type StatusList } from './status.js';
 export { verifyCredential, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';
 export { schemaError } from './schema.js';
 export { badgePng, bakePng, extractPng, bakeSvg, extractSvg, extractBaked } from './bake.js';
 export { badgesPersonalData } from './personal-data.js';
 export { learnerClr } from './clr.js';
+export { credentialJwt } from './jwt.js';
+export { ob2Assertion, ob2RecipientUrl, hostedAssertion, hostedBadgeClass, hostedIssuer, hostedRevocationList, OB2_PNG_KEYWORD } from './ob2.js';

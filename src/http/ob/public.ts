@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { achievementJson, didDocument, getAchievement, issuerProfile, ownResolver, statusListCredential, verifyCredential } from '../../badges/index.js';
+import { achievementJson, didDocument, getAchievement, issuerProfile, ownResolver, statusList, verifyCredential } from '../../badges/index.js';
 import * as store from '../../store/badges.js';
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from './context.js';
@@ -26,10 +26,14 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     ...issuerProfile(await issuerOf(req.params.id)),
   }));
 
-  app.get<{ Params: { id: string } }>('/badges/status/:id', { schema: { tags, summary: 'A BitstringStatusListCredential (revocation), signed by its issuer', params: { type: 'object', properties: { id: uuid } } } }, async (req, reply) => {
-    const vc = await statusListCredential(badgeContext(app), req.params.id.toLowerCase());
-    if (!vc) throw new ShirubeError('not_found', `No status list ${req.params.id}`, 'id');
-    return reply.header('cache-control', 'no-cache').type('application/vc+ld+json').send(vc);
+  app.get<{ Params: { id: string } }>('/badges/status/:id', { schema: { tags, summary: 'A BitstringStatusListCredential (revocation), signed by its issuer; ETag / If-None-Match (304)', params: { type: 'object', properties: { id: uuid } } } }, async (req, reply) => {
+    const list = await statusList(badgeContext(app), req.params.id.toLowerCase());
+    if (!list) throw new ShirubeError('not_found', `No status list ${req.params.id}`, 'id');
+    // Caches may keep it but must ask each time: a revocation shows on the next request.
+    reply.header('cache-control', 'public, no-cache').header('etag', list.etag);
+    const known = (req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (known.includes(list.etag.replace(/^W\//, '')) || known.includes('*')) return reply.code(304).send();
+    return reply.type('application/vc+ld+json').send(await list.credential());
   });
 
   app.get<{ Params: { id: string } }>('/badges/achievements/:id', { schema: { tags, summary: 'An Achievement (OB 3.0), with its criteria and CFItem alignment', params: { type: 'object', properties: { id: uuid } } } }, async (req) => ({
@@ -48,8 +52,30 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     return reply.type('text/html; charset=utf-8').send(verifyPage(await verification(app, c.payload)));
   });
 
-  app.post<{ Body: Record<string, unknown> }>('/badges/verify', {
-    schema: { tags, summary: 'Verify an Open Badges 3.0 credential (signature, OB 3.0 JSON Schema, status, dates, issuer); from Shirube or elsewhere', body: { type: 'object' } },
+  // What a verifier may send: the credential as JSON, a VC-JWT as text, or a baked image (OB 3.0 §5.3 file formats).
+  app.addContentTypeParser(['application/ld+json', 'application/vc+ld+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(['application/jwt', 'application/vc+jwt'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['image/png', 'image/svg+xml'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const jws = { type: 'string', minLength: 1, description: 'A VC-JWT (compact JWS)' } as const;
+  app.post<{ Body: Record<string, unknown> | string | Buffer }>('/badges/verify', {
+    schema: {
+      tags,
+      summary: 'Verify a credential from Shirube or elsewhere: OB 3.0 / CLR 2.0 JSON (embedded proof), a VC-JWT, a baked PNG or SVG, or an OB 2.0 assertion (signature, JSON Schema, status, dates, issuer); offline',
+      body: {
+        content: {
+          'application/json': { schema: { type: 'object' } },
+          'application/ld+json': { schema: { type: 'object' } },
+          'application/vc+ld+json': { schema: { type: 'object' } },
+          'text/plain': { schema: jws },
+          'application/jwt': { schema: jws },
+          'application/vc+jwt': { schema: jws },
+          'image/png': { schema: { description: 'A baked PNG (iTXt openbadgecredential)' } },
+          'image/svg+xml': { schema: { description: 'A baked SVG (<openbadges:credential>)' } },
+        },
+      },
+    },
+    // A baked badge image is larger than a credential.
+    bodyLimit: 5 * 1024 * 1024,
     config: { csrfExempt: true },
   }, async (req) => verification(app, req.body));
 }
@@ -67,23 +93,8 @@ function verifyPage(r: Awaited<ReturnType<typeof verification>>): string {
 <h2>確認項目 / Checks</h2><ul>${checks}</ul></body></html>`;
 }
 
-/** The verdict plus what a person wants to see: the badge, its issuer, the aligned Course of Study item. */
-export async function verification(app: FastifyInstance, credential: unknown) {
-  const verdict = await verifyCredential(credential, { resolve: ownResolver(badgeContext(app)) });
-  const c = (credential ?? {}) as Record<string, any>;
-  const achievement = c['credentialSubject']?.['achievement'];
-  return {
-    ...verdict,
-    credential: {
-      id: c['id'] ?? null,
-      name: c['name'] ?? achievement?.name ?? null,
-      issuer: typeof c['issuer'] === 'string' ? { id: c['issuer'] } : { id: c['issuer']?.id ?? null, name: c['issuer']?.name ?? null },
-      validFrom: c['validFrom'] ?? c['issuanceDate'] ?? null,
-      validUntil: c['validUntil'] ?? c['expirationDate'] ?? null,
-      achievement: achievement ? { id: achievement.id ?? null, name: achievement.name ?? null, humanCode: achievement.humanCode ?? null, alignment: Array.isArray(achievement.alignment) ? achievement.alignment : [] } : null,
-    },
-  };
-}
+/** The verdict and what a person wants to see (the badge, its issuer, the aligned item); only this Shirube's documents are resolved. */
+export const verification = (app: FastifyInstance, credential: unknown) => verifyCredential(credential, { resolve: ownResolver(badgeContext(app)) });
 
 /** A plain round badge with the Course of Study Code. */
 export function badgeSvg(code: string, name: string): string {
