@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { build, session, SHARED, type TestApp } from '../../helper.js';
 import { createSession } from '../../../src/auth/index.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
@@ -126,6 +127,16 @@ describe('GET /badges/status/{id}', () => {
     const v = (await verify(credential, 'application/json')).json();
     expect(v).toMatchObject({ verified: false, revoked: true });
     expect(failed(v)).toEqual(['status: Revoked by its issuer']);
+  });
+
+  it('follows the database, not this process: a change written by another process (here straight SQL) shows at once', async () => {
+    const before = await get();
+    await sql`update badge_credential set revoked_at = null where id = ${credential['id']}`.execute(t.store.db);
+    const after = await get({ 'if-none-match': String(before.headers['etag']) });
+    expect(after.statusCode).toBe(200);
+    expect((await verify(credential, 'application/json')).json()).toMatchObject({ verified: true, revoked: false });
+    await sql`update badge_credential set revoked_at = now() where id = ${credential['id']}`.execute(t.store.db);
+    expect((await verify(credential, 'application/json')).json()).toMatchObject({ verified: false, revoked: true });
   });
 
   it('re-signs with the new key after a rotation', async () => {
