@@ -14,6 +14,7 @@ import oauth from './http/oauth.js';
 import web from './http/web.js';
 import xapi from './http/xapi/index.js';
 import openBadges from './http/ob/index.js';
+import { oauth2Acg } from './http/ob/api.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +43,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
         securitySchemes: {
           oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { ...apiScopes } } } },
           session: { type: 'apiKey', in: 'cookie', name: 'shirube_session' },
+          OAuth2ACG: oauth2Acg(''),
         },
       },
     },

@@ -3,6 +3,7 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/auth.js';
 import { ShirubeError } from '../errors.js';
 import { apiScopes, checkRoleGrant, type Principal, type RoleGrant } from './principal.js';
+import { obBearerPrincipal } from './ob-grants.js';
 import { dummyPasswordHash, hashGeneratedSecret, hashPassword, randomToken, safeEqual, tokenDigest, verifySecret } from './secrets.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -343,5 +344,5 @@ export async function issueAccessToken(
 
 export async function bearerPrincipal(db: Db, token: string): Promise<Principal | undefined> {
   const t = await store.findAccessToken(db, tokenDigest(token));
-  return t ? { kind: 'client', clientId: t.client_id, scopes: t.scopes } : undefined;
+  return t ? { kind: 'client', clientId: t.client_id, scopes: t.scopes } : obBearerPrincipal(db, token);
 }

@@ -2,3 +2,4 @@ export * from './principal.js';
 export * from './accounts.js';
 export { FailureLimiter } from './rate-limit.js';
 export { PASSWORD_PARAMS, randomToken } from './secrets.js';
+export * from './ob-grants.js';

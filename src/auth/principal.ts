@@ -13,7 +13,8 @@ export interface RoleGrant {
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'user'; userId: string; username: string; roles: RoleGrant[] }
-  | { kind: 'client'; clientId: string; scopes: string[] };
+  // learnerId: an Open Badges API token, acting for the learner who consented (./ob-grants.ts).
+  | { kind: 'client'; clientId: string; scopes: string[]; learnerId?: string };
 
 export const anonymous: Principal = Object.freeze({ kind: 'anonymous' });
 

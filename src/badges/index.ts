@@ -13,3 +13,4 @@ export { badgesPersonalData } from './personal-data.js';
 export { learnerClr } from './clr.js';
 export { credentialJwt } from './jwt.js';
 export { ob2Assertion, ob2RecipientUrl, hostedAssertion, hostedBadgeClass, hostedIssuer, hostedRevocationList, OB2_PNG_KEYWORD } from './ob2.js';
+export { learnerCredentials, receiveCredential, learnerProfile, putLearnerProfile, obApiPersonalData, PROFILE_FIELDS, type HeldCredential } from './wallet.js';

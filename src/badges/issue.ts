@@ -7,6 +7,7 @@ import { achievementJson } from './achievements.js';
 import { didDocument, ensureIssuer, issuerProfile, type BadgeContext } from './issuers.js';
 import { isoSeconds, newStatusEntry, statusListCredential } from './status.js';
 import { signCredential } from './sign.js';
+import { ob2Document } from './ob2.js';
 import { didKeyDocument, type Resolve } from './verify.js';
 
 /** Who decides: admins anything; teachers the learners enrolled in the classes they teach. Never the learner. */
@@ -122,8 +123,8 @@ export async function revokeCredential(ctx: BadgeContext, d: Decider, credential
 }
 
 /**
- * Documents this Shirube answers for verification, in-process: its issuers' DID documents and their keys, and its
- * status lists. Other URLs: undefined (never fetched).
+ * Documents this Shirube answers for verification, in-process: its issuers' DID documents and their keys, its
+ * status lists and its OB 2.0 hosted documents. Other URLs: undefined (never fetched).
  */
 export function ownResolver(ctx: BadgeContext): Resolve {
   return async (url) => {
@@ -137,6 +138,8 @@ export function ownResolver(ctx: BadgeContext): Resolve {
       const vm = (doc['verificationMethod'] as Array<Record<string, unknown>>).find((m) => m['id'] === url);
       return vm && { '@context': 'https://w3id.org/security/multikey/v1', ...vm };
     }
+    const ob2 = await ob2Document(ctx, url);
+    if (ob2) return ob2;
     const m = new RegExp(`^${ctx.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/badges/status/([0-9a-f-]{36})$`).exec(url);
     return m ? statusListCredential(ctx, m[1]!) : undefined;
   };

@@ -132,3 +132,23 @@ export async function hostedRevocationList(ctx: BadgeContext, issuerId: string):
     revokedAssertions: revoked.map((r) => ({ id: ob2AssertionUrl(ctx.publicUrl, r.id), revocationReason: r.reason ?? 'Revoked' })),
   };
 }
+
+/** The hosted OB 2.0 document at a URL of this Shirube (for verification in-process), else undefined. */
+export async function ob2Document(ctx: BadgeContext, url: string): Promise<Record<string, unknown> | undefined> {
+  if (!url.startsWith(`${ctx.publicUrl}/badges/ob2/`)) return undefined;
+  const path = url.slice(`${ctx.publicUrl}/badges/ob2/`.length).split('/').map(decodeURIComponent);
+  const found = async () => {
+    if (path[0] === 'assertions' && path.length === 2) return (await hostedAssertion(ctx, `urn:uuid:${path[1]!.toLowerCase()}`)).assertion;
+    if (path[0] !== 'issuers' || !path[1]) return undefined;
+    if (path.length === 2) return hostedIssuer(ctx, path[1]);
+    if (path.length === 3 && path[2] === 'revocations') return hostedRevocationList(ctx, path[1]);
+    if (path.length === 4 && path[2] === 'badgeclasses') return hostedBadgeClass(ctx, path[1], path[3]!.toLowerCase());
+    return undefined;
+  };
+  try {
+    return await found();
+  } catch (e) {
+    if (e instanceof ShirubeError && e.code === 'not_found') return undefined;
+    throw e;
+  }
+}

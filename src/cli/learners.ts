@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { eraseLearner, exportLearner, findLearnerByAgent } from '../lrs/index.js';
 import { progressPersonalData } from '../progress/index.js';
-import { badgesPersonalData } from '../badges/index.js';
+import { badgesPersonalData, obApiPersonalData } from '../badges/index.js';
 import type { Db } from '../store/db.js';
 import { ShirubeError } from '../errors.js';
 import { withStore } from './context.js';
@@ -27,7 +27,7 @@ export function learnersCommand(program: Command): void {
     .description('write everything held about a learner (id, or xAPI Agent as JSON) as JSON: identifiers, statements, documents, evidence')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (who: string, opts: { output?: string }) => {
-      const data = await withStore(async ({ db }) => exportLearner(db, await learnerIdOf(db, who), [progressPersonalData, badgesPersonalData]));
+      const data = await withStore(async ({ db }) => exportLearner(db, await learnerIdOf(db, who), [obApiPersonalData, progressPersonalData, badgesPersonalData]));
       const text = `${JSON.stringify(data, null, 2)}\n`;
       if (opts.output) await writeFile(opts.output, text);
       else process.stdout.write(text);
@@ -40,7 +40,7 @@ export function learnersCommand(program: Command): void {
     .action(async (who: string) => {
       const r = await withStore(async ({ db, actor }) => {
         const id = await learnerIdOf(db, who);
-        return { id, ...(await eraseLearner(db, id, actor, [progressPersonalData, badgesPersonalData])) };
+        return { id, ...(await eraseLearner(db, id, actor, [obApiPersonalData, progressPersonalData, badgesPersonalData])) };
       });
       process.stdout.write(`Erased learner ${r.id}: ${r.statements} statement(s), ${r.documents} document(s), and their evidence.\n`);
     });

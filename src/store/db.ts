@@ -9,6 +9,7 @@ import * as m0002 from './migrations/0002_lrs.js';
 import * as m0003 from './migrations/0003_relations.js';
 import * as m0004 from './migrations/0004_progress.js';
 import * as m0005 from './migrations/0005_badges.js';
+import * as m0006 from './migrations/0006_ob_api.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0003_relations': m0003,
   '0004_progress': m0004,
   '0005_badges': m0005,
+  '0006_ob_api': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

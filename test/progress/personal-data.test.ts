@@ -30,7 +30,7 @@ describe('per-learner export and erasure cover rosters, enrolments and proficien
     const [person] = await findPerson(t.store.db, { userId: d.learnerUserIds[0]! });
     const s = await createSession(t.store.db, d.learnerUserIds[0]!);
     const res = await t.app.inject({ method: 'DELETE', url: `/api/learners/${person!.learnerId}`, headers: admin });
-    expect(res.json()).toEqual({ statements: 2, documents: 0, rosterEntries: 1, enrollments: 1, masteryRows: 2, accounts: 1, credentialsRevoked: 0, candidates: 0 });
+    expect(res.json()).toEqual({ statements: 2, documents: 0, rosterEntries: 1, enrollments: 1, masteryRows: 2, accounts: 1, credentialsRevoked: 0, candidates: 0, authorizations: 0, externalCredentials: 0 });
     expect(await findPerson(t.store.db, { learnerId: person!.learnerId! })).toEqual([]);
     expect(await getUser(t.store.db, d.learnerUserIds[0]!)).toBeUndefined();
     expect((await t.app.inject({ url: '/api/me', headers: { cookie: `shirube_session=${s.token}` } })).statusCode).toBe(401);

@@ -5,7 +5,7 @@ import { ShirubeError } from '../../errors.js';
 import { authorize } from '../plugins/auth.js';
 import { errorSchema } from './auth.js';
 import { progressPersonalData } from '../../progress/index.js';
-import { badgesPersonalData } from '../../badges/index.js';
+import { badgesPersonalData, obApiPersonalData } from '../../badges/index.js';
 import { requireLearnerAccess } from '../../progress/index.js';
 import { viewerOf } from './progress.js';
 
@@ -57,10 +57,10 @@ export default async function learnerRoutes(app: FastifyInstance) {
   app.get<{ Params: { learnerId: string } }>('/:learnerId/export', {
     onRequest: adminOnly,
     schema: { tags, security, summary: 'Everything held about a learner: identifiers, statements, documents, evidence', params: learnerParams },
-  }, async (req) => exportLearner(db(), req.params.learnerId, [progressPersonalData, badgesPersonalData]));
+  }, async (req) => exportLearner(db(), req.params.learnerId, [obApiPersonalData, progressPersonalData, badgesPersonalData]));
 
   app.delete<{ Params: { learnerId: string } }>('/:learnerId', {
     onRequest: adminOnly,
-    schema: { tags, security, summary: 'Erase a learner: statements, documents, evidence, rollups and identifiers', params: learnerParams, response: { 200: { type: 'object', properties: { statements: { type: 'integer' }, documents: { type: 'integer' }, rosterEntries: { type: 'integer' }, enrollments: { type: 'integer' }, masteryRows: { type: 'integer' }, accounts: { type: 'integer' }, credentialsRevoked: { type: 'integer' }, candidates: { type: 'integer' } } }, ...errors } },
-  }, async (req) => eraseLearner(db(), req.params.learnerId, actorOf(req.principal), [progressPersonalData, badgesPersonalData]));
+    schema: { tags, security, summary: 'Erase a learner: statements, documents, evidence, rollups and identifiers', params: learnerParams, response: { 200: { type: 'object', properties: { statements: { type: 'integer' }, documents: { type: 'integer' }, rosterEntries: { type: 'integer' }, enrollments: { type: 'integer' }, masteryRows: { type: 'integer' }, accounts: { type: 'integer' }, credentialsRevoked: { type: 'integer' }, candidates: { type: 'integer' }, authorizations: { type: 'integer' }, externalCredentials: { type: 'integer' } } }, ...errors } },
+  }, async (req) => eraseLearner(db(), req.params.learnerId, actorOf(req.principal), [obApiPersonalData, progressPersonalData, badgesPersonalData]));
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../api/errors.js';
 import badgePublicRoutes from './public.js';
+import obApi, { OB_API_PREFIX } from './api.js';
 import ob2Routes from './ob2.js';
 
 /** Open Badges: what verifiers and wallets fetch from Shirube (issuers, status lists, achievements, verification). */
@@ -12,5 +13,6 @@ export default async function openBadges(app: FastifyInstance) {
     return reply.code(status).send(body);
   });
   await app.register(badgePublicRoutes);
+  await app.register(obApi, { prefix: OB_API_PREFIX });
   await app.register(ob2Routes);
 }

@@ -113,6 +113,14 @@ describe('VC-JWT', () => {
     expect(/<openbadges:credential><!\[CDATA\[([^\]]*)\]\]><\/openbadges:credential>/.exec(svg.body)![1]).toBe(jws);
   });
 
+  it('is accepted by Shirube’s public verifier too, as text and baked', async () => {
+    const jws = (await download(credA, 'jwt')).body;
+    const text = await t.app.inject({ method: 'POST', url: '/badges/verify', headers: { 'content-type': 'text/plain' }, payload: jws });
+    expect(text.json()).toMatchObject({ verified: true, revoked: false, credential: { id: credA.id } });
+    const png = await t.app.inject({ method: 'POST', url: '/badges/verify', headers: { 'content-type': 'image/png' }, payload: (await download(credA, 'png-jwt')).rawPayload });
+    expect(png.json()).toMatchObject({ verified: true, credential: { id: credA.id } });
+  });
+
   it('lets no other learner download it, and refuses (409) a credential issued before subjects had an id', async () => {
     expect((await download(credA, 'jwt', learner1)).statusCode).toBe(403);
     expect((await download(credA, 'png-jwt', learner1)).statusCode).toBe(403);
@@ -164,6 +172,7 @@ describe('CLR 2.0', () => {
 
 describe('Open Badges 2.0 export', () => {
   let assertion: Record<string, any>;
+  let assertionB: Record<string, any>;
 
   it('downloads the Assertion whose hosted copy, BadgeClass and Issuer a backpack follows over HTTP', async () => {
     const res = await download(credA, 'ob2');
@@ -194,6 +203,13 @@ describe('Open Badges 2.0 export', () => {
     await expect(expandSafe({ ...hosted, recipientEmail: 'x' })).rejects.toThrow(/Safe mode/);
   });
 
+  it('is verified by Shirube’s public verifier, which reads its own hosted documents in-process', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/badges/verify', headers: { 'content-type': 'application/ld+json' }, payload: JSON.stringify(assertion) });
+    expect(r.json()).toMatchObject({ verified: true, revoked: false });
+    const png = await t.app.inject({ method: 'POST', url: '/badges/verify', headers: { 'content-type': 'image/png' }, payload: (await download(credA, 'ob2-png')).rawPayload });
+    expect(png.json()).toMatchObject({ verified: true });
+  });
+
   it('names the recipient by a salted hash of the learner’s URL identity, no e-mail or name', async () => {
     const passport = (await inject('GET', '/api/badges/passport', learner0)).json();
     expect(passport.ob2Recipient).toMatch(new RegExp(`^${base}/badges/ob2/recipients/[0-9a-f]{32}$`));
@@ -202,7 +218,7 @@ describe('Open Badges 2.0 export', () => {
     expect(recipient).toMatchObject({ type: 'url', hashed: true, salt: expect.any(String) });
     expect(recipient.identity).toBe(`sha256$${createHash('sha256').update(passport.ob2Recipient + recipient.salt, 'utf8').digest('hex')}`);
     // The same identity in all the learner's assertions; another learner's differs.
-    const b = (await download(credB, 'ob2')).json();
+    const b = (assertionB = (await download(credB, 'ob2')).json());
     expect(b.recipient.identity).toBe(`sha256$${createHash('sha256').update(passport.ob2Recipient + b.recipient.salt, 'utf8').digest('hex')}`);
     const other = (await inject('GET', '/api/badges/passport', learner1)).json();
     expect(other.ob2Recipient).not.toBe(passport.ob2Recipient);
@@ -232,6 +248,8 @@ describe('Open Badges 2.0 export', () => {
     expect(list.revokedAssertions).toEqual([{ id: gone.id, revocationReason: '誤って承認' }]);
     expect((await fetch(assertion.id)).status).toBe(200);
     expect((await download(credB, 'ob2')).statusCode).toBe(409);
+    // The copy downloaded before revocation no longer matches the hosted one (which says revoked).
+    expect((await t.app.inject({ method: 'POST', url: '/badges/verify', payload: assertionB })).json()).toMatchObject({ verified: false });
   });
 
   it('answers 404 for what does not exist', async () => {

@@ -174,7 +174,7 @@ describe('personal data', () => {
 
     expect((await t.app.inject({ method: 'DELETE', url: `/api/learners/${learnerId}`, headers: await basic(t, ['xapi:all']) })).statusCode).toBe(401);
     const erased = await t.app.inject({ method: 'DELETE', url: `/api/learners/${learnerId}`, headers: admin });
-    expect(erased.json()).toEqual({ statements: 1, documents: 1, rosterEntries: 0, enrollments: 0, masteryRows: 1, accounts: 0, credentialsRevoked: 0, candidates: 0 });
+    expect(erased.json()).toEqual({ statements: 1, documents: 1, rosterEntries: 0, enrollments: 0, masteryRows: 1, accounts: 0, credentialsRevoked: 0, candidates: 0, authorizations: 0, externalCredentials: 0 });
     const e = await evidenceOf(learnerId);
     expect(e).toEqual({ evidence: [], rollups: [] });
     expect((await t.app.inject({ url: `/xapi/statements?statementId=${id}`, headers: all })).statusCode).toBe(404);
