@@ -6,12 +6,16 @@ import { createApiClient, randomToken, setUserPassword } from '../auth/index.js'
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { ShirubeError } from '../errors.js';
-import { DEFAULT_SIMULATION, MATH_2017_DOCUMENT, frameworkStructure, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
+import { DEFAULT_SIMULATION, DEMO_CLASS, MATH_2017_DOCUMENT, frameworkStructure, learnerOfUser, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
+import { approveCandidates, createDefaultAchievements, loadSecretKey } from '../badges/index.js';
+import { getCandidates } from '../store/badges.js';
 import { ensureDemoFramework } from '../case/demo.js';
 import { withStore } from './context.js';
 import { progressReporter } from './progress.js';
 
 const BATCH = 200;
+/** Badges approved for learner01, so that their passport is not empty in the demo. */
+const DEMO_BADGES = 3;
 
 /**
  * Seeds the demo class (school, 4年1組, teacher, 35 learners) and a year of drill statements, POSTed through the
@@ -19,6 +23,8 @@ const BATCH = 200;
  */
 export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simulation?: Partial<SimulationOptions>; onProgress?: (done: number, total: number) => void; passwords?: boolean } = {}) {
   const { agents, teacherUserId, learnerUserIds } = await seedDemoRoster(db, config.publicUrl);
+  // Achievements before the statements: candidates are evaluated as the evidence arrives (docs/badges.md).
+  const achievements = await createDefaultAchievements(db, config.publicUrl, MATH_2017_DOCUMENT);
   const client = await createApiClient(db, { name: 'デモドリル (simulator)', scopes: ['xapi:statements/write'] });
   const auth = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
   const structure = await frameworkStructure(db, MATH_2017_DOCUMENT);
@@ -33,6 +39,7 @@ export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simu
     if (!res.ok) throw new ShirubeError('internal', `The LRS refused the demo statements: ${res.status} ${await res.text()}`);
     o.onProgress?.(Math.min(i + BATCH, batches.length), batches.length);
   }
+  const badges = { achievements, ...(await approveDemoBadges(db, config, learnerUserIds[0]!)) };
   let signIns: Array<{ username: string; password: string; role: string }> = [];
   if (o.passwords !== false) {
     // Demo only: school accounts sign in through OIDC; these two get a password so a newcomer can look around.
@@ -44,7 +51,30 @@ export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simu
       { username: 'learner01', password, role: 'learner (own map only)' },
     ];
   }
-  return { statements: batches.length, signIns };
+  return { statements: batches.length, signIns, badges };
+}
+
+/**
+ * A few of learner01's candidates approved through the same domain function as the teacher's Approve button (the
+ * class's teacher decides; audited as the system's demo seeding). Returns the counts the start-up text prints.
+ */
+async function approveDemoBadges(db: Db, config: Config, learner01: string): Promise<{ pending: number; issued: number }> {
+  const learnerId = (await learnerOfUser(db, learner01))!;
+  const mine = await getCandidates(db, { learnerIds: [learnerId], status: 'pending' });
+  const ctx = { db, publicUrl: config.publicUrl, secret: loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }) };
+  const keys = mine.slice(0, DEMO_BADGES).map((c) => ({ achievementId: c.achievementId, learnerId }));
+  if (keys.length) await approveCandidates(ctx, { actor: 'system', admin: false, teacherOf: [DEMO_CLASS] }, keys);
+  return { pending: (await getCandidates(db, { status: 'pending' })).length, issued: keys.length };
+}
+
+/** Where the demo's badges are: the candidates waiting for the teacher, learner01's passport, the achievements. */
+export function demoBadgeText(config: Config, b: { achievements: number; pending: number; issued: number }): string {
+  return (
+    `Badges: ${b.pending} candidates wait for the teacher's approval on ${config.publicUrl}/dashboard (バッジの候補) and on each learner's map;
+` +
+    `  learner01 has ${b.issued} on ${config.publicUrl}/passport; achievements (${b.achievements} created) on ${config.publicUrl}/badges/achievements
+`
+  );
 }
 
 /** Writes the demo sign-ins next to the admin password (mode 600) and formats them for the console. */
@@ -76,7 +106,7 @@ export function demoCommands(program: Command): void {
         try {
           const r = await runDemo(store.db, config, `http://127.0.0.1:${port}`, { simulation: { seed: opts.seed, days: opts.days }, onProgress: bar.onProgress });
           bar.finish();
-          process.stdout.write(`Posted ${r.statements} statements for 35 learners.\n${demoSignInText(config, r.signIns)}`);
+          process.stdout.write(`Posted ${r.statements} statements for 35 learners.\n${demoBadgeText(config, r.badges)}${demoSignInText(config, r.signIns)}`);
         } finally {
           await app.close();
         }

@@ -261,6 +261,7 @@ export const en: Messages = {
   'badges.show': 'Show',
   'badges.filter.pending': 'Pending',
   'badges.filter.issued': 'Issued',
+  'badges.showMore': 'Show {n} more ({rest} left)',
   'badges.noIssued': 'No badges issued yet.',
   'badges.statusColumn': 'Status',
   'badges.badgeOf': '{name}’s badge for {code}',

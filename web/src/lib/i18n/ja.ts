@@ -260,6 +260,7 @@ export const ja = {
   'badges.show': '表示する候補',
   'badges.filter.pending': '承認待ち',
   'badges.filter.issued': '発行済み',
+  'badges.showMore': 'さらに {n} 件を表示（残り {rest} 件）',
   'badges.noIssued': '発行済みのバッジはありません。',
   'badges.statusColumn': '状態',
   'badges.badgeOf': '{name} さんの {code} のバッジ',

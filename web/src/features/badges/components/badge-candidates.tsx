@@ -9,6 +9,8 @@ import './badges.css';
 
 const keyOf = (c: CandidateKey) => `${c.achievementId}|${c.learnerId}`;
 const SHOWN = ['pending', 'issued'] as const;
+/** Rows shown at first and added by "show more": a class can have thousands (the demo: 35 learners × 217 items). */
+const PAGE = 100;
 
 /**
  * A class's badge candidates: pending ones, which the teacher approves (one click, or the checked ones) or dismisses
@@ -40,11 +42,14 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
   const achievements = useAchievements(framework);
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [reason, setReason] = useState('');
+  const [limit, setLimit] = useState(PAGE);
   const { busy, result, error, act } = useAction();
 
   if (candidates.loading) return <Loading />;
   if (candidates.error || !candidates.data) return candidates.error ? <ErrorMessage error={candidates.error} onRetry={candidates.reload} /> : null;
-  const list = candidates.data.candidates;
+  const all = candidates.data.candidates;
+  // "Select all" selects the rows shown, which keeps a bulk decision within the API's 500.
+  const list = all.slice(0, limit);
   const statementOf = new Map(achievements.data?.achievements.map((a) => [a.id, a.description]) ?? []);
   const selected = list.filter((c) => checked.has(keyOf(c)));
 
@@ -125,6 +130,13 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
               })}
             </tbody>
           </table>
+          {all.length > list.length && (
+            <p>
+              <button type="button" className="button secondary" onClick={() => setLimit(limit + PAGE)}>
+                {t('badges.showMore', { n: Math.min(PAGE, all.length - list.length), rest: all.length - list.length })}
+              </button>
+            </p>
+          )}
         </>
       )}
     </>
