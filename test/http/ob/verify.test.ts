@@ -105,15 +105,17 @@ describe('GET /badges/status/{id}', () => {
     expect(a.statusCode).toBe(200);
     expect(a.headers['cache-control']).toBe('public, no-cache');
     expect(a.headers['etag']).toMatch(/^W\/"[\w-]{43}"$/);
+    // A second later: a new signature would say so in its `created` (and validFrom); the same proof means none was made.
+    await new Promise((r) => setTimeout(r, 1100));
     const b = await get();
     expect(b.headers['etag']).toBe(a.headers['etag']);
-    // Not re-signed: the very same proof.
     expect(b.json().proof).toEqual(a.json().proof);
     const c = await get({ 'if-none-match': String(a.headers['etag']) });
     expect(c.statusCode).toBe(304);
     expect(c.body).toBe('');
     expect((await get({ 'if-none-match': 'W/"other"' })).statusCode).toBe(200);
   });
+
 
   it('shows a revocation on the very next request, and the verifier says revoked', async () => {
     const before = await get();
