@@ -101,6 +101,11 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await card.getByRole('button', { name: `${name} をマップで見る` }).click();
     await expect.poll(() => canvas().getAttribute('data-selected')).toBe(idOf(A));
     expect(await card.getAttribute('aria-current')).toBe('true');
+    // The same badge as a VC-JWT, and as an OB 2.0 assertion for older backpacks.
+    const jwt = await page.request.get(base + (await card.getByRole('link', { name: `${name} を VC-JWT でダウンロード` }).getAttribute('href'))!);
+    expect((await jwt.text()).split('.')).toHaveLength(3);
+    const ob2 = await page.request.get(base + (await card.getByRole('link', { name: `${name} を OB 2.0（古いバックパック用） JSON でダウンロード` }).getAttribute('href'))!);
+    expect((await ob2.json()).type).toBe('Assertion');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'passport-map-ja.png'), fullPage: true });
   });
 

@@ -61,5 +61,5 @@ export const api = {
   badgeDismiss: '/api/badges/candidates/dismiss',
   badgePassport: '/api/badges/passport',
   badgePassportClr: '/api/badges/passport/clr',
-  badgeDownload: (uuid: string, format: 'json' | 'png' | 'svg') => withQuery(`/api/badges/credentials/${enc(uuid)}/download`, { format }),
+  badgeDownload: (uuid: string, format: 'json' | 'jwt' | 'png' | 'svg' | 'png-jwt' | 'svg-jwt' | 'ob2' | 'ob2-png') => withQuery(`/api/badges/credentials/${enc(uuid)}/download`, { format }),
 } as const;

@@ -46,7 +46,7 @@ export function PassportRoute() {
       {passport.data && (
         <div className="passport-layout">
           <div className="passport-badges">
-            <PassportBadges credentials={passport.data.credentials} selectedItem={item} onShowOnMap={setItem} />
+            <PassportBadges credentials={passport.data.credentials} ob2Recipient={passport.data.ob2Recipient} selectedItem={item} onShowOnMap={setItem} />
           </div>
           {learner && framework && (
             <section className="passport-map" aria-labelledby="passport-map-title">

@@ -62,7 +62,7 @@ const ACHIEVEMENTS = 'badge-achievements:';
 export const useAchievements = (framework: string) =>
   useQuery(`${ACHIEVEMENTS}${framework}`, () => apiClient.get<{ canEdit: boolean; achievements: Achievement[] }>(api.badgeAchievements(framework)));
 /** Null: nobody signed in yet. */
-export const usePassport = (userId: string | null) => useQuery(userId && `badge-passport:${userId}`, () => apiClient.get<{ learnerId: string; credentials: PassportCredential[] }>(api.badgePassport));
+export const usePassport = (userId: string | null) => useQuery(userId && `badge-passport:${userId}`, () => apiClient.get<{ learnerId: string; ob2Recipient?: string; credentials: PassportCredential[] }>(api.badgePassport));
 
 /** Decisions change the candidate lists (and a learner's passport): both refetch. */
 const refresh = () => (invalidateQueries(CANDIDATES), invalidateQueries('badge-passport:'));

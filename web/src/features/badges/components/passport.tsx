@@ -3,7 +3,12 @@ import { api, paths } from '../../../config/paths.js';
 import { credentialUuid, type PassportCredential } from '../api/badges.js';
 import './badges.css';
 
-const FORMATS = ['json', 'png', 'svg'] as const;
+/** Downloads by kind (docs/badges.md): OB 3.0 with an embedded proof, the same as a VC-JWT, OB 2.0 for older backpacks. */
+const FORMATS = [
+  { group: 'ob3', formats: [['json', 'JSON'], ['png', 'PNG'], ['svg', 'SVG']] },
+  { group: 'jwt', formats: [['jwt', 'JWT'], ['png-jwt', 'PNG'], ['svg-jwt', 'SVG']] },
+  { group: 'ob2', formats: [['ob2', 'JSON'], ['ob2-png', 'PNG']] },
+] as const;
 
 function status(c: PassportCredential, now: number): 'revoked' | 'expired' | 'valid' {
   if (c.revoked) return 'revoked';
@@ -46,15 +51,23 @@ function BadgeCard({ c, selected, onShowOnMap }: { c: PassportCredential; select
             {t('badges.showOnMap')}
           </button>
         )}
-        {FORMATS.map((f) => (
-          <a key={f} className="button secondary" href={api.badgeDownload(uuid, f)} download aria-label={t('badges.downloadAs', { format: f.toUpperCase(), name })}>
-            {f.toUpperCase()}
-          </a>
-        ))}
         <a href={paths.verifyCredential(uuid)} aria-label={t('badges.verifyOf', { name })}>
           {t('badges.verify')}
         </a>
       </p>
+      {FORMATS.filter((g) => g.group !== 'ob2' || !c.revoked).map((g) => (
+        <p key={g.group} className="badge-links small">
+          <span>{t(`badges.formats.${g.group}`)}</span>
+          {g.formats.map(([f, label]) => {
+            const format = g.group === 'ob3' ? label : f === 'jwt' ? 'VC-JWT' : `${t(`badges.formats.${g.group}`)} ${label}`;
+            return (
+              <a key={f} className="button secondary small" href={api.badgeDownload(uuid, f)} download aria-label={t('badges.downloadAs', { format, name })}>
+                {label}
+              </a>
+            );
+          })}
+        </p>
+      ))}
     </li>
   );
 }
@@ -63,7 +76,7 @@ function BadgeCard({ c, selected, onShowOnMap }: { c: PassportCredential; select
  * A learner's badges, each downloadable and verifiable anywhere; "show on the map" selects the badge's item on the
  * learning map beside the list (the page composes the two).
  */
-export function PassportBadges({ credentials, selectedItem, onShowOnMap }: { credentials: readonly PassportCredential[]; selectedItem?: string | undefined; onShowOnMap?: (itemId: string) => void }) {
+export function PassportBadges({ credentials, ob2Recipient, selectedItem, onShowOnMap }: { credentials: readonly PassportCredential[]; ob2Recipient?: string | undefined; selectedItem?: string | undefined; onShowOnMap?: (itemId: string) => void }) {
   const { t } = useI18n();
   if (credentials.length === 0) return <p className="muted">{t('badges.none')}</p>;
   return (
@@ -73,6 +86,11 @@ export function PassportBadges({ credentials, selectedItem, onShowOnMap }: { cre
           {t('badges.clr')}
         </a>
       </p>
+      {ob2Recipient && (
+        <p className="small">
+          {t('badges.ob2Recipient')} <code className="did">{ob2Recipient}</code>
+        </p>
+      )}
       <ul className="badge-list">
         {credentials.map((c) => (
           <BadgeCard key={c.id} c={c} selected={!!selectedItem && badgeItem(c) === selectedItem} onShowOnMap={onShowOnMap} />
