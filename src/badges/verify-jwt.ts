@@ -5,6 +5,16 @@ import { didKeyDocument, ED25519_MULTIBASE, isObj, messageOf, type Check, type O
 /** A compact JWS: three base64url parts (OB 3.0 VC-JWT, NOTES.md §2.2). */
 export const isCompactJws = (s: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(s);
 
+/** The JSON payload of a compact JWS, unverified (to tell what it carries), or undefined. */
+export function jwsPayload(jws: string): Obj | undefined {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'));
+    return isObj(payload) ? payload : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // RS256 is the spec's minimum; ES256 is what the 1EdTech validator also takes; EdDSA is what Shirube's keys sign with.
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 const HEADERS = new Set(['alg', 'kid', 'jwk', 'typ']);

@@ -1,5 +1,6 @@
+import * as jose from 'jose';
 import { OB2_CONTEXT } from './ob2.js';
-import { isObj, list, type Check, type Obj, type Resolve } from './verify-proof.js';
+import { isObj, list, messageOf, type Check, type Obj, type Resolve } from './verify-proof.js';
 
 /** Whether a JSON document is Open Badges 2.0 (its context, or an OB 2.0 type without a VC context). */
 export function isOb2(doc: Obj): boolean {
@@ -25,6 +26,25 @@ export interface Ob2Verdict {
   issuer?: Obj;
 }
 
+/**
+ * A signed (JWS, RS256) OB 2.0 assertion: the key is `verification.creator`, a CryptographicKey whose PEM the issuer's
+ * `publicKey` must list, loaded through `resolve` like the BadgeClass.
+ */
+async function signedCheck(doc: Obj, issuer: Obj, verification: Obj, resolve: Resolve, jws?: string): Promise<Check> {
+  if (!jws) return { check: 'proof', ok: false, message: 'A signed OB 2.0 assertion is verified from its JWS: give the compact JWS (or the image it is baked in), not the JSON' };
+  const creator = verification['creator'];
+  const key = isObj(creator) ? creator : typeof creator === 'string' ? await resolve(creator) : undefined;
+  if (!key) return { check: 'proof', ok: false, message: `Cannot check offline: the signing key ${String(creator ?? '(no verification.creator)')} is not fetched` };
+  const listed = list(issuer['publicKey']).map((k) => (isObj(k) ? k['id'] : k));
+  if (!listed.includes(key['id'])) return { check: 'proof', ok: false, message: `The signing key ${String(key['id'])} is not one of the issuer's publicKey` };
+  try {
+    await jose.compactVerify(jws, await jose.importSPKI(String(key['publicKeyPem']), 'RS256'), { algorithms: ['RS256'] });
+    return { check: 'proof', ok: true, message: `The JWS signature (RS256) by ${String(key['id'])} is valid` };
+  } catch (e) {
+    return { check: 'proof', ok: false, message: `JWS signature: ${messageOf(e)}` };
+  }
+}
+
 const missing = (doc: Obj, props: string[]) => props.filter((p) => doc[p] === undefined || doc[p] === null || doc[p] === '');
 const host = (url: string) => {
   try {
@@ -41,7 +61,7 @@ const host = (url: string) => {
  * `resolve` (the validator's tests map their URLs to local files the same way); otherwise the check says it cannot be
  * done offline. Other OB 2.0 objects (BadgeClass, Issuer, AlignmentObject) get a structural check only.
  */
-export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date): Promise<Ob2Verdict> {
+export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: string): Promise<Ob2Verdict> {
   const checks: Check[] = [];
   const warnings: string[] = [];
   const type = list(doc['type']).find((t): t is string => typeof t === 'string' && (t === 'Assertion' || t in REQUIRED));
@@ -68,6 +88,7 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date): Promise<
   const issuer = badge ? await load(badge['issuer']) : undefined;
   const verification = isObj(doc['verification']) ? doc['verification'] : {};
   const method = String(verification['type'] ?? '');
+  let listedRevoked = false;
   if (!badge || !issuer) {
     const what = !badge ? `its BadgeClass ${String(doc['badge'])}` : `its issuer ${String(badge['issuer'])}`;
     checks.push({ check: 'proof', ok: false, message: `Cannot check offline: verifying this OB 2.0 assertion needs ${what}, which Shirube does not fetch` });
@@ -88,7 +109,13 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date): Promise<
       if (!hosted) warnings.push(`The hosted copy at ${id} was not fetched (Shirube verifies offline): the given copy was judged`);
       else if (JSON.stringify(hosted) !== JSON.stringify(doc)) checks.push({ check: 'proof', ok: false, message: `The copy hosted at ${id} differs from the given one` });
     }
-  } else checks.push({ check: 'proof', ok: false, message: `OB 2.0 verification type ${method || '(none)'} is not supported: Shirube verifies hosted assertions` });
+  } else if (method === 'signed' || method === 'SignedBadge') {
+    checks.push(await signedCheck(doc, issuer, verification, resolve, jws));
+    // A signed assertion's revocation is in its issuer's RevocationList.
+    const revocations = typeof issuer['revocationList'] === 'string' ? await resolve(issuer['revocationList']) : isObj(issuer['revocationList']) ? issuer['revocationList'] : undefined;
+    if (issuer['revocationList'] && !revocations) checks.push({ check: 'status', ok: false, message: `Cannot check offline: the issuer's RevocationList ${String(issuer['revocationList'])} is not fetched` });
+    else listedRevoked = list(revocations?.['revokedAssertions']).some((r) => (isObj(r) ? r['id'] : r) === id);
+  } else checks.push({ check: 'proof', ok: false, message: `OB 2.0 verification type ${method || '(none)'} is not supported: Shirube verifies hosted and signed assertions` });
 
   const issued = Date.parse(String(doc['issuedOn']));
   const expires = doc['expires'] === undefined ? undefined : Date.parse(String(doc['expires']));
@@ -98,7 +125,7 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date): Promise<
   else checks.push({ check: 'dates', ok: true, message: expires === undefined ? 'Issued in the past, no expiry' : 'Within its validity period' });
 
   if (issuer) checks.push({ check: 'issuer', ok: true, message: `Issuer ${String(issuer['id'] ?? '')}` });
-  const revoked = doc['revoked'] === true;
+  const revoked = doc['revoked'] === true || listedRevoked;
   if (revoked) checks.push({ check: 'status', ok: false, message: `Revoked by its issuer${doc['revocationReason'] ? `: ${String(doc['revocationReason'])}` : ''}` });
   return { checks, warnings, revoked, ...(badge ? { badge } : {}), ...(issuer ? { issuer } : {}) };
 }

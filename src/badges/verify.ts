@@ -1,7 +1,7 @@
 import { checkStatus as checkBitstringStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { extractBaked } from './bake.js';
 import { schemaError } from './schema.js';
-import { isCompactJws, verifyJwt } from './verify-jwt.js';
+import { isCompactJws, jwsPayload, verifyJwt } from './verify-jwt.js';
 import { isOb2, verifyOb2 } from './verify-ob2.js';
 import { allSuites, isObj, list, messageOf, verificationLoader, verifyEmbeddedProofs, type Check, type Obj, type Resolve } from './verify-proof.js';
 
@@ -165,6 +165,11 @@ async function verifyVc(credential: Obj, o: VerifyOptions, now: Date, jwt?: Awai
   return done(revoked);
 }
 
+async function ob2Verdict(doc: Obj, o: VerifyOptions, now: Date, jws?: string): Promise<Verdict> {
+  const r = await verifyOb2(doc, o.resolve, now, jws);
+  return { verified: r.checks.every((c) => c.ok), revoked: r.revoked, checks: r.checks, warnings: r.warnings, credential: summarise(doc, r.badge ?? (isObj(doc['badge']) ? doc['badge'] : undefined), r.issuer) };
+}
+
 const formatFailure = (message: string): Verdict => ({ verified: false, revoked: false, checks: [{ check: 'format', ok: false, message }], warnings: [], credential: summarise(undefined) });
 
 /**
@@ -184,6 +189,9 @@ export async function verifyCredential(input: unknown, o: VerifyOptions): Promis
   if (typeof value === 'string') {
     const text = value.trim();
     if (isCompactJws(text)) {
+      const payload = jwsPayload(text);
+      // OB 2.0 signed the assertion itself (no JWT claims): judged by the OB 2.0 rules with this JWS.
+      if (payload && isOb2(payload)) return ob2Verdict(payload, o, now, text);
       const jwt = await verifyJwt(text, o.resolve, now);
       if (!jwt.credential) return { ...formatFailure(''), checks: jwt.checks };
       return verifyVc(jwt.credential, o, now, jwt);
@@ -195,9 +203,6 @@ export async function verifyCredential(input: unknown, o: VerifyOptions): Promis
     }
   }
   if (!isObj(value)) return formatFailure('A credential is a JSON object, a compact JWS, or a baked PNG or SVG');
-  if (isOb2(value)) {
-    const r = await verifyOb2(value, o.resolve, now);
-    return { verified: r.checks.every((c) => c.ok), revoked: r.revoked, checks: r.checks, warnings: r.warnings, credential: summarise(value, r.badge ?? (isObj(value['badge']) ? value['badge'] : undefined), r.issuer) };
-  }
+  if (isOb2(value)) return ob2Verdict(value, o, now);
   return verifyVc(value, o, now);
 }

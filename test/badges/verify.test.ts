@@ -121,6 +121,32 @@ describe('badges issued elsewhere: the 1EdTech validator test credentials', () =
   });
 });
 
+describe('OB 2.0 signed assertions (JWS, RS256)', () => {
+  it('verify with the issuer\'s listed key, fail when changed, unlisted or revoked, and need the JWS', async () => {
+    const { publicKey, privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+    const key = { '@context': 'https://w3id.org/openbadges/v2', type: 'CryptographicKey', id: 'https://issuer.example/key', owner: 'https://issuer.example/issuer', publicKeyPem: await jose.exportSPKI(publicKey) };
+    const issuer: Record<string, unknown> = { '@context': 'https://w3id.org/openbadges/v2', type: 'Issuer', id: key.owner, name: 'Signer', url: 'https://issuer.example', publicKey: [key.id], revocationList: 'https://issuer.example/revocations' };
+    const badge = { '@context': 'https://w3id.org/openbadges/v2', type: 'BadgeClass', id: 'https://issuer.example/badge', name: 'Signed badge', description: 'd', image: 'https://issuer.example/b.png', criteria: { narrative: 'c' }, issuer: key.owner };
+    const revocations = { '@context': 'https://w3id.org/openbadges/v2', type: 'RevocationList', id: 'https://issuer.example/revocations', revokedAssertions: [] as unknown[] };
+    const assertion = { '@context': 'https://w3id.org/openbadges/v2', type: 'Assertion', id: 'urn:uuid:2f1c0d6e-0f5a-4c1e-9d3b-7a8e6f5d4c3b', recipient: { type: 'email', hashed: true, salt: 's', identity: 'sha256$00' }, badge: badge.id, issuedOn: '2024-01-01T00:00:00Z', verification: { type: 'signed', creator: key.id } };
+    const docs = new Map<string, Record<string, unknown>>([[key.id, key], [key.owner, issuer], [badge.id, badge], [revocations.id, revocations]]);
+    const resolve = async (url: string) => docs.get(url);
+    const sign = (doc: unknown) => new jose.CompactSign(new TextEncoder().encode(JSON.stringify(doc))).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+    const jws = await sign(assertion);
+    const v = await verifyCredential(jws, { resolve });
+    expect(failed(v)).toEqual([]);
+    expect(v.credential).toMatchObject({ id: assertion.id, name: 'Signed badge', issuer: { id: key.owner, name: 'Signer' } });
+    const [h, , sig] = jws.split('.');
+    const changed = `${h}.${Buffer.from(JSON.stringify({ ...assertion, issuedOn: '2023-01-01T00:00:00Z' })).toString('base64url')}.${sig}`;
+    expect(failed(await verifyCredential(changed, { resolve }))).toEqual([expect.stringMatching(/^proof: JWS signature: signature verification failed/)]);
+    expect(failed(await verifyCredential(assertion, { resolve }))).toEqual(['proof: A signed OB 2.0 assertion is verified from its JWS: give the compact JWS (or the image it is baked in), not the JSON']);
+    revocations.revokedAssertions.push({ id: assertion.id, revocationReason: 'r' });
+    expect(await verifyCredential(jws, { resolve })).toMatchObject({ verified: false, revoked: true });
+    issuer['publicKey'] = ['https://issuer.example/other-key'];
+    expect(failed(await verifyCredential(jws, { resolve }))).toContain('proof: The signing key https://issuer.example/key is not one of the issuer\'s publicKey');
+  });
+});
+
 describe('VC-JWT', () => {
   const unsigned = () => {
     const c = JSON.parse(readFileSync(`${TESTS}ob30/simple.json`, 'utf8')) as Record<string, any>;
