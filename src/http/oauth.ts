@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { apiScopes, exchangeCode, issueAccessToken, OAuthGrantError, obScopes, refreshTokens, registerClient, revokeToken, verifyApiClient, verifyObClient } from '../auth/index.js';
+import { apiScopes, exchangeCode, FailureLimiter, issueAccessToken, OAuthGrantError, obScopes, refreshTokens, registerClient, revokeToken, verifyApiClient, verifyObClient } from '../auth/index.js';
 import { isShirubeError } from '../errors.js';
 import authorizeRoutes from './ob/authorize.js';
 
@@ -36,6 +36,8 @@ function clientCredentials(req: FastifyRequest, body: Record<string, unknown>): 
   return id && secret ? { id, secret } : undefined;
 }
 
+/** Dynamic registrations one address may make per hour. */
+export const REGISTRATIONS_PER_HOUR = 100;
 const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 const form = { validatorCompiler: () => () => true } as const;
 
@@ -148,12 +150,15 @@ export default async function oauth(app: FastifyInstance) {
     return reply.code(200).send();
   });
 
+  // Registration is open (RFC 7591, OB 3.0): a bound on how many clients one address makes keeps the table small.
+  const registrations = new FailureLimiter({ max: REGISTRATIONS_PER_HOUR, windowMs: 3_600_000 });
   app.post('/oauth/register', {
     schema: {
       tags: ['OAuth 2.0'],
       summary: 'Dynamic client registration (RFC 7591) for the Open Badges 3.0 API',
       description:
         '`redirect_uris` (https, or http on localhost / 127.0.0.1) and `client_name` are required; `client_uri`, `logo_uri`, `tos_uri`, `policy_uri` (https URLs), ' +
+        `at most ${REGISTRATIONS_PER_HOUR} per address and hour (then 429), ` +
         `\`scope\` (space-separated, of ${Object.keys(obScopes).join(' ')}; default all). Answers client_id and client_secret (shown once).`,
       body: { type: 'object' },
     },
@@ -161,10 +166,13 @@ export default async function oauth(app: FastifyInstance) {
     ...form,
   }, async (req, reply) => {
     noStore(reply);
+    const wait = registrations.retryAfter(req.ip);
+    if (wait > 0) return reply.code(429).header('Retry-After', String(wait)).send({ error: 'temporarily_unavailable', error_description: `Too many registrations from this address; try again in ${Math.ceil(wait / 60)} minute(s)` });
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'invalid_client_metadata', error_description: 'The body is a JSON object of client metadata' });
     try {
       const c = await registerClient(app.store.db, body as Record<string, unknown>);
+      registrations.fail(req.ip);
       req.log.info({ clientId: c.clientId }, 'OB API client registered');
       return reply.code(201).send({
         client_id: c.clientId,

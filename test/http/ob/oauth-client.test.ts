@@ -6,6 +6,7 @@ import { freePort } from '../../cli-process.js';
 import { setUserPassword, updateUserAccount } from '../../../src/auth/index.js';
 import { savePerson } from '../../../src/progress/index.js';
 import { upsertSchool } from '../../../src/store/progress-rosters.js';
+import { REGISTRATIONS_PER_HOUR } from '../../../src/http/oauth.js';
 
 /**
  * The OB 3.0 API's OAuth 2.0 endpoints driven by a real OAuth client library (openid-client, over a socket): the
@@ -117,5 +118,20 @@ describe('the OB API OAuth endpoints with openid-client', () => {
     expect(page).toContain('Read your badges (Open Badges credentials)');
     expect(page).toMatch(/>Allow<\/button>.*>Deny<\/button>/s);
     expect(page).toContain('http://localhost:9');
+  });
+
+  it('bounds the registrations one address makes (429 with Retry-After)', async () => {
+    const register = () => fetch(`${base}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'Many', redirect_uris: [redirectUri] }) });
+    let res = await register();
+    let made = 0;
+    while (res.status === 201 && made <= REGISTRATIONS_PER_HOUR) {
+      made++;
+      res = await register();
+    }
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(made).toBeLessThanOrEqual(REGISTRATIONS_PER_HOUR);
+    const clients = await t.store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'ob.client.register').executeTakeFirstOrThrow();
+    expect(Number(clients.n)).toBe(REGISTRATIONS_PER_HOUR);
   });
 });
