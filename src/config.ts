@@ -33,6 +33,10 @@ export interface Config {
   readonly timeZone: string;
   /** Encrypts the Open Badges issuers' signing keys at rest; unset: a generated key file in dataDir. */
   readonly secretKey: string | undefined;
+  /** Verification fetches other hosts' DID documents, keys, status lists and OB 2.0 documents (never JSON-LD contexts). */
+  readonly verifyFetch: boolean;
+  /** `host[:port]` that verification may fetch from although private or loopback, and over plain HTTP (dev, tests). */
+  readonly verifyAllowHosts: readonly string[];
 }
 
 const schema = {
@@ -53,6 +57,8 @@ const schema = {
     SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_TIMEZONE: { type: 'string', minLength: 1 },
     SHIRUBE_SECRET_KEY: { type: 'string', minLength: 32 },
+    SHIRUBE_VERIFY_FETCH: { enum: ['0', '1', 'true', 'false'] },
+    SHIRUBE_VERIFY_ALLOW_HOSTS: { type: 'string', pattern: '^\\s*[A-Za-z0-9.:\\[\\]-]+\\s*(,\\s*[A-Za-z0-9.:\\[\\]-]+\\s*)*$' },
   },
 } as const;
 
@@ -96,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInMaxFailuresPerIp: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP'] ?? 50),
     timeZone,
     secretKey: relevant['SHIRUBE_SECRET_KEY'],
+    verifyFetch: flag(relevant['SHIRUBE_VERIFY_FETCH'], true),
+    verifyAllowHosts: Object.freeze((relevant['SHIRUBE_VERIFY_ALLOW_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
   });
 }

@@ -6,7 +6,9 @@ export { createDefaultAchievements, editAchievement, getAchievement, achievement
 export { evaluateCandidates } from './candidates.js';
 export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
 export { statusList, statusListCredential, type StatusList } from './status.js';
-export { verifyCredential, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';
+export { verifyCredential, MAX_BUNDLED, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';
+export { verifierOptions } from './verifier.js';
+export { remoteFetcher, type RemoteFetcher, type RemoteFetcherOptions } from './remote-resolver.js';
 export { schemaError } from './schema.js';
 export { badgePng, bakePng, extractPng, bakeSvg, extractSvg, extractBaked } from './bake.js';
 export { badgesPersonalData } from './personal-data.js';

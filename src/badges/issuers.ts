@@ -4,12 +4,15 @@ import * as store from '../store/badges.js';
 import { uuidv5 } from '../case/index.js';
 import { ShirubeError } from '../errors.js';
 import { decrypt, encrypt, type SecretKey } from './secret.js';
+import type { RemoteFetcher } from './remote-resolver.js';
 
 /** What the badge domain needs from the running server. */
 export interface BadgeContext {
   db: Db;
   publicUrl: string;
   secret: SecretKey;
+  /** Fetches what verification needs from other hosts (SHIRUBE_VERIFY_FETCH); unset: verification stays offline. */
+  remote?: RemoteFetcher;
 }
 
 export type IssuerRow = store.IssuerRow;

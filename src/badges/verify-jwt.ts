@@ -45,21 +45,22 @@ async function jwkOf(doc: Obj | undefined): Promise<jose.JWK | undefined> {
 }
 
 /**
- * The key a `kid` names, resolved offline: a did:key, a DID URL or URL `resolve` answers (this Shirube's did:web),
- * an Ed25519 key carried in the URL's fragment, or a bare fragment of a DID issuer (the validator's "kid as hint").
+ * The key a `kid` names: a did:key, a DID URL or URL `resolve` answers (this Shirube's did:web), an Ed25519 key carried
+ * in the URL's fragment, or a bare fragment of a DID issuer (the validator's "kid as hint"); then, when fetching is on,
+ * the DID document or key `remote` fetches (a failed fetch throws why).
  */
-async function kidJwk(kid: string, issuerId: string | undefined, resolve: Resolve): Promise<{ url: string; jwk?: jose.JWK }> {
+async function kidJwk(kid: string, issuerId: string | undefined, resolve: Resolve, remote?: Resolve): Promise<{ url: string; jwk?: jose.JWK }> {
   const url = !/^[a-z][a-z0-9+.-]*:/i.test(kid) && issuerId?.startsWith('did:') ? `${issuerId}#${kid.replace(/^#/, '')}` : kid;
   if (url.startsWith('did:key:')) {
     const doc = didKeyDocument(url.includes('#') ? url : `${url}#${url.slice('did:key:'.length)}`);
     return { url, jwk: await jwkOf(doc) };
   }
-  const doc = await resolve(url);
+  const fragment = url.split('#')[1];
+  const doc = (await resolve(url)) ?? (fragment && ED25519_MULTIBASE.test(fragment) ? undefined : await remote?.(url));
   if (doc) {
     const methods = Array.isArray(doc['verificationMethod']) ? (doc['verificationMethod'] as Obj[]) : [];
     return { url, jwk: await jwkOf(methods.find((m) => m['id'] === url) ?? doc) };
   }
-  const fragment = url.split('#')[1];
   return { url, jwk: fragment && ED25519_MULTIBASE.test(fragment) ? await multikeyJwk(fragment) : undefined };
 }
 
@@ -93,7 +94,7 @@ function claimsCheck(payload: jose.JWTPayload, credential: Obj, now: Date, warni
 }
 
 /** Verifies a VC-JWT: the JOSE header, the signature with the key it names, and the claims against the credential. */
-export async function verifyJwt(jws: string, resolve: Resolve, now: Date): Promise<JwtVerdict> {
+export async function verifyJwt(jws: string, resolve: Resolve, now: Date, remote?: Resolve): Promise<JwtVerdict> {
   const warnings: string[] = [];
   let header: jose.ProtectedHeaderParameters;
   let payload: jose.JWTPayload;
@@ -117,9 +118,14 @@ export async function verifyJwt(jws: string, resolve: Resolve, now: Date): Promi
       if ('d' in header.jwk) return { check: 'proof', ok: false, message: 'The JOSE header carries a private key (jwk with d)' };
       jwk = header.jwk;
     } else if (typeof header.kid === 'string') {
-      const found = await kidJwk(header.kid, idOf(credential['issuer']), resolve);
+      let found: Awaited<ReturnType<typeof kidJwk>>;
+      try {
+        found = await kidJwk(header.kid, idOf(credential['issuer']), resolve, remote);
+      } catch (e) {
+        return { check: 'proof', ok: false, message: `The key ${header.kid} (kid) cannot be resolved: ${messageOf(e)}` };
+      }
       signer = found.url;
-      if (!found.jwk) return { check: 'proof', ok: false, message: `The key ${found.url} (kid) cannot be resolved offline: Shirube resolves did:key, its own did:web and keys in the URL fragment` };
+      if (!found.jwk) return { check: 'proof', ok: false, message: remote ? `The key ${found.url} (kid) has no public key Shirube can use (publicKeyJwk, or an Ed25519 publicKeyMultibase)` : `The key ${found.url} (kid) cannot be resolved offline: Shirube resolves did:key, its own did:web and keys in the URL fragment` };
       jwk = found.jwk;
     } else return { check: 'proof', ok: false, message: 'The JOSE header has neither jwk nor kid: no key to verify with' };
     try {

@@ -30,10 +30,11 @@ export interface Ob2Verdict {
  * A signed (JWS, RS256) OB 2.0 assertion: the key is `verification.creator`, a CryptographicKey whose PEM the issuer's
  * `publicKey` must list, loaded through `resolve` like the BadgeClass.
  */
-async function signedCheck(doc: Obj, issuer: Obj, verification: Obj, resolve: Resolve, jws?: string): Promise<Check> {
+async function signedCheck(doc: Obj, issuer: Obj, verification: Obj, load: Load, jws?: string): Promise<Check> {
   if (!jws) return { check: 'proof', ok: false, message: 'A signed OB 2.0 assertion is verified from its JWS: give the compact JWS (or the image it is baked in), not the JSON' };
   const creator = verification['creator'];
-  const key = isObj(creator) ? creator : typeof creator === 'string' ? await resolve(creator) : undefined;
+  const { doc: key, error } = await load(creator);
+  if (error) return { check: 'proof', ok: false, message: `The signing key ${String(creator)} could not be loaded: ${error}` };
   if (!key) return { check: 'proof', ok: false, message: `Cannot check offline: the signing key ${String(creator ?? '(no verification.creator)')} is not fetched` };
   const listed = list(issuer['publicKey']).map((k) => (isObj(k) ? k['id'] : k));
   if (!listed.includes(key['id'])) return { check: 'proof', ok: false, message: `The signing key ${String(key['id'])} is not one of the issuer's publicKey` };
@@ -44,6 +45,9 @@ async function signedCheck(doc: Obj, issuer: Obj, verification: Obj, resolve: Re
     return { check: 'proof', ok: false, message: `JWS signature: ${messageOf(e)}` };
   }
 }
+
+/** A document given inline or by URL: found, not found offline (neither), or the reason its fetch failed. */
+type Load = (ref: unknown) => Promise<{ doc?: Obj; error?: string }>;
 
 const missing = (doc: Obj, props: string[]) => props.filter((p) => doc[p] === undefined || doc[p] === null || doc[p] === '');
 const host = (url: string) => {
@@ -57,9 +61,10 @@ const host = (url: string) => {
 /**
  * Verifies an Open Badges 2.0 Assertion as the 1EdTech validator does (VerificationDependenciesProbe): a hosted
  * assertion is valid when its BadgeClass and issuer load and its id is on an origin the issuer's verification policy
- * allows (by default the issuer id's host). Shirube fetches nothing: the BadgeClass and issuer come embedded or from
- * `resolve` (the validator's tests map their URLs to local files the same way); otherwise the check says it cannot be
- * done offline. Other OB 2.0 objects (BadgeClass, Issuer, AlignmentObject) get a structural check only.
+ * allows (by default the issuer id's host); its hosted copy, or the issuer's RevocationList, may say it was revoked.
+ * The BadgeClass, issuer, key and lists come embedded or from `resolve` (this Shirube's own, or fetched when fetching
+ * is on; the validator's tests map their URLs to local files the same way); offline the check says it cannot be
+ * done. Other OB 2.0 objects (BadgeClass, Issuer, AlignmentObject) get a structural check only.
  */
 export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: string): Promise<Ob2Verdict> {
   const checks: Check[] = [];
@@ -83,15 +88,24 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: str
     ? { check: 'schema', ok: true, message: 'The Assertion has the properties OB 2.0 requires' }
     : { check: 'schema', ok: false, message: 'recipient must be an IdentityObject with type and identity' });
 
-  const load = async (ref: unknown) => (isObj(ref) ? ref : typeof ref === 'string' ? resolve(ref) : undefined);
-  const badge = await load(doc['badge']);
-  const issuer = badge ? await load(badge['issuer']) : undefined;
+  const load: Load = async (ref) => {
+    try {
+      return { doc: isObj(ref) ? ref : typeof ref === 'string' ? await resolve(ref) : undefined };
+    } catch (e) {
+      return { error: messageOf(e) };
+    }
+  };
+  const badgeLoad = await load(doc['badge']);
+  const badge = badgeLoad.doc;
+  const issuerLoad = badge ? await load(badge['issuer']) : {};
+  const issuer = issuerLoad.doc;
   const verification = isObj(doc['verification']) ? doc['verification'] : {};
   const method = String(verification['type'] ?? '');
-  let listedRevoked = false;
+  let hostedRevoked: Obj | undefined;
   if (!badge || !issuer) {
     const what = !badge ? `its BadgeClass ${String(doc['badge'])}` : `its issuer ${String(badge['issuer'])}`;
-    checks.push({ check: 'proof', ok: false, message: `Cannot check offline: verifying this OB 2.0 assertion needs ${what}, which Shirube does not fetch` });
+    const error = badgeLoad.error ?? issuerLoad.error;
+    checks.push({ check: 'proof', ok: false, message: error ? `Verifying this OB 2.0 assertion needs ${what}: ${error}` : `Cannot check offline: verifying this OB 2.0 assertion needs ${what}, which Shirube does not fetch (fetching is off)` });
   } else if (method === 'hosted' || method === 'HostedBadge') {
     // The issuer's policy, else the default: the assertion must be hosted on the issuer id's host.
     const policy = isObj(issuer['verification']) ? issuer['verification'] : {};
@@ -105,16 +119,15 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: str
     } else if (!origins.includes(host(id) ?? '')) checks.push({ check: 'proof', ok: false, message: `The assertion ${id} is not hosted on an origin its issuer allows (${origins.join(', ')})` });
     else {
       checks.push({ check: 'proof', ok: true, message: `Hosted verification: ${id} is on ${host(id)}, an origin its issuer allows` });
-      const hosted = await resolve(id);
-      if (!hosted) warnings.push(`The hosted copy at ${id} was not fetched (Shirube verifies offline): the given copy was judged`);
+      // The hosted copy is the issuer's word: revoked (OB 2.0: HTTP 410 with revoked true), or the same document.
+      const { doc: hosted, error } = await load(id);
+      if (error) checks.push({ check: 'proof', ok: false, message: `The hosted copy could not be fetched: ${error}` });
+      else if (!hosted) warnings.push(`The hosted copy at ${id} was not fetched (fetching is off): the given copy was judged`);
+      else if (hosted['revoked'] === true) hostedRevoked = hosted;
       else if (JSON.stringify(hosted) !== JSON.stringify(doc)) checks.push({ check: 'proof', ok: false, message: `The copy hosted at ${id} differs from the given one` });
     }
   } else if (method === 'signed' || method === 'SignedBadge') {
-    checks.push(await signedCheck(doc, issuer, verification, resolve, jws));
-    // A signed assertion's revocation is in its issuer's RevocationList.
-    const revocations = typeof issuer['revocationList'] === 'string' ? await resolve(issuer['revocationList']) : isObj(issuer['revocationList']) ? issuer['revocationList'] : undefined;
-    if (issuer['revocationList'] && !revocations) checks.push({ check: 'status', ok: false, message: `Cannot check offline: the issuer's RevocationList ${String(issuer['revocationList'])} is not fetched` });
-    else listedRevoked = list(revocations?.['revokedAssertions']).some((r) => (isObj(r) ? r['id'] : r) === id);
+    checks.push(await signedCheck(doc, issuer, verification, load, jws));
   } else checks.push({ check: 'proof', ok: false, message: `OB 2.0 verification type ${method || '(none)'} is not supported: Shirube verifies hosted and signed assertions` });
 
   const issued = Date.parse(String(doc['issuedOn']));
@@ -125,7 +138,15 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: str
   else checks.push({ check: 'dates', ok: true, message: expires === undefined ? 'Issued in the past, no expiry' : 'Within its validity period' });
 
   if (issuer) checks.push({ check: 'issuer', ok: true, message: `Issuer ${String(issuer['id'] ?? '')}` });
-  const revoked = doc['revoked'] === true || listedRevoked;
-  if (revoked) checks.push({ check: 'status', ok: false, message: `Revoked by its issuer${doc['revocationReason'] ? `: ${String(doc['revocationReason'])}` : ''}` });
+  // The issuer's RevocationList (OB 2.0 names it for signed badges; hosted ones listed there are revoked as well).
+  let listed: unknown;
+  if (issuer?.['revocationList'] !== undefined) {
+    const { doc: revocations, error } = await load(issuer['revocationList']);
+    if (error || !revocations) checks.push({ check: 'status', ok: false, message: error ? `The issuer's RevocationList could not be checked: ${error}` : `Cannot check offline: the issuer's RevocationList ${String(issuer['revocationList'])} is not fetched` });
+    else listed = list(revocations['revokedAssertions']).find((r) => (isObj(r) ? r['id'] : r) === id);
+  }
+  const revocation = [hostedRevoked, isObj(listed) ? listed : undefined, doc['revoked'] === true ? doc : undefined].find((r) => r !== undefined) ?? (listed !== undefined ? {} : undefined);
+  const revoked = revocation !== undefined;
+  if (revocation) checks.push({ check: 'status', ok: false, message: `Revoked by its issuer${revocation['revocationReason'] ? `: ${String(revocation['revocationReason'])}` : ''}` });
   return { checks, warnings, revoked, ...(badge ? { badge } : {}), ...(issuer ? { issuer } : {}) };
 }

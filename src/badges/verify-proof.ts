@@ -5,9 +5,10 @@ import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { documentLoader, type DocumentLoader } from './document-loader.js';
 import { DID_CONTEXT } from './issuers.js';
+import { ShirubeError } from '../errors.js';
 
 export type Obj = Record<string, unknown>;
-/** Documents a verification may use besides the shipped contexts (DID documents, keys, status lists); never fetched. */
+/** Documents a verification may use besides the shipped contexts (DID documents, keys, status lists): this Shirube's own, or fetched. */
 export type Resolve = (url: string) => Promise<Obj | undefined>;
 
 export interface Check {
@@ -64,14 +65,40 @@ function carriedKeys(credential: Obj): Map<string, Obj> {
   return docs;
 }
 
-/** The loader a verification uses: shipped contexts, did:key, what `resolve` answers, keys carried in the proof. */
-export function verificationLoader(credential: Obj, resolve: Resolve): DocumentLoader {
+/** Every context URL a document names, at any depth (scoped contexts included). */
+function contextUrls(v: unknown, into: Set<string>): void {
+  if (Array.isArray(v)) for (const x of v) contextUrls(x, into);
+  else if (isObj(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === '@context' || k === '@import') && typeof x === 'string') into.add(x);
+      else if (k === '@context' && Array.isArray(x)) for (const c of x) if (typeof c === 'string') into.add(c); else contextUrls(c, into);
+      else if (typeof x === 'object') contextUrls(x, into);
+    }
+  }
+}
+
+/**
+ * The loader a verification uses: shipped contexts, did:key, what `resolve` answers, keys carried in the proof, and
+ * last (when fetching is on) `remote`. jsonld asks the same loader for contexts and documents alike, so every context
+ * URL the credential or a fetched document names is refused before `remote`: contexts are never fetched.
+ */
+export function verificationLoader(credential: Obj, resolve: Resolve, remote?: Resolve): DocumentLoader {
   const carried = carriedKeys(credential);
+  const contexts = new Set<string>();
+  contextUrls(credential, contexts);
   return documentLoader(async (url) => {
     if (url.startsWith('did:key:')) return carried.get(url) ?? didKeyDocument(url);
-    return (await resolve(url)) ?? carried.get(url);
+    const found = (await resolve(url)) ?? carried.get(url);
+    if (found || !remote) return found;
+    if (contexts.has(url)) throw new ShirubeError('not_found', `Cannot load the JSON-LD context ${url}: Shirube uses only the contexts it ships, and never fetches one`);
+    const doc = await remote(url);
+    contextUrls(doc, contexts);
+    return doc;
   });
 }
+
+/** Own documents first (`resolve`), then `remote` when fetching is on; a fetch that fails throws why. */
+export const lookupOf = (resolve: Resolve, remote?: Resolve): Resolve => async (url) => (await resolve(url)) ?? (remote ? remote(url) : undefined);
 
 /**
  * The embedded proof formats Shirube verifies: eddsa-rdfc-2022 (what OB 3.0 certification requires), and the two

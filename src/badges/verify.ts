@@ -3,7 +3,7 @@ import { extractBaked } from './bake.js';
 import { schemaError } from './schema.js';
 import { isCompactJws, jwsPayload, verifyJwt } from './verify-jwt.js';
 import { isOb2, verifyOb2 } from './verify-ob2.js';
-import { allSuites, isObj, list, messageOf, verificationLoader, verifyEmbeddedProofs, type Check, type Obj, type Resolve } from './verify-proof.js';
+import { allSuites, isObj, list, lookupOf, messageOf, verificationLoader, verifyEmbeddedProofs, type Check, type Obj, type Resolve } from './verify-proof.js';
 
 export { didKeyDocument, verificationLoader, type Check, type Resolve } from './verify-proof.js';
 
@@ -28,12 +28,17 @@ export interface Verdict {
 
 export interface VerifyOptions {
   /**
-   * Documents the verification may use: DID documents, keys, status lists, and for OB 2.0 the BadgeClass and issuer
-   * an assertion points to. Nothing else is fetched; the public route answers only this Shirube's own documents.
+   * Documents the verification may use without fetching: DID documents, keys, status lists, and for OB 2.0 the
+   * BadgeClass and issuer an assertion points to (the routes answer this Shirube's own documents).
    */
   resolve: Resolve;
+  /** What is not found there, fetched from other hosts (remote-resolver.ts); unset: offline. Never JSON-LD contexts. */
+  remote?: Resolve;
   now?: Date;
 }
+
+/** The most credentials a CLR may bundle for one verification (each is verified, and may need fetches). */
+export const MAX_BUNDLED = 100;
 
 const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
 const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
@@ -101,7 +106,7 @@ async function verifyVc(credential: Obj, o: VerifyOptions, now: Date, jwt?: Awai
     checks.push(schema ? { check: 'schema', ok: false, message: `OB 3.0 JSON Schema: ${schema}` } : { check: 'schema', ok: true, message: 'Valid against the OB 3.0 JSON Schema' });
   }
 
-  const loader = verificationLoader(credential, o.resolve);
+  const loader = verificationLoader(credential, o.resolve, o.remote);
   let signers: string[];
   if (jwt) {
     checks.push(...jwt.checks);
@@ -133,26 +138,17 @@ async function verifyVc(credential: Obj, o: VerifyOptions, now: Date, jwt?: Awai
     }
   } else checks.push({ check: 'issuer', ok: true, message: controllers.length ? `Issued and signed by ${issuerId}` : `Issuer ${issuerId}` });
 
-  let revoked = false;
-  const status = credential['credentialStatus'];
-  if (status !== undefined) {
-    const entries = list(status).filter(isObj);
-    if (entries.some((e) => e['type'] !== 'BitstringStatusListEntry')) {
-      checks.push({ check: 'status', ok: false, message: `Status method ${entries.map((e) => String(e['type'])).join(', ')} cannot be checked (Shirube checks BitstringStatusListEntry)` });
-    } else {
-      const r = await checkBitstringStatus({ credential, documentLoader: loader, suite: allSuites(), verifyMatchingIssuers: true });
-      revoked = !!r.results?.some((x) => x.status);
-      if (!r.verified) checks.push({ check: 'status', ok: false, message: `The status list could not be checked: ${messageOf(r.error ?? r.results?.find((x) => !x.verified)?.error)}` });
-      else if (revoked) checks.push({ check: 'status', ok: false, message: 'Revoked by its issuer' });
-      else checks.push({ check: 'status', ok: true, message: 'Not revoked' });
-    }
-  }
-
+  const status = await statusCheck(credential, loader, o);
+  if (status) checks.push(status.check);
   if (clr) {
     // As the CLR validator does: every bundled credential is verified on its own as well.
     const subject = isObj(credential['credentialSubject']) ? credential['credentialSubject'] : {};
     const bundled = list(subject['verifiableCredential']);
     const failures: string[] = [];
+    if (bundled.length > MAX_BUNDLED) {
+      checks.push({ check: 'credentials', ok: false, message: `The CLR bundles ${bundled.length} credentials; Shirube verifies at most ${MAX_BUNDLED} at a time` });
+      return done(status?.revoked);
+    }
     for (const [i, c] of bundled.entries()) {
       const v = await verifyCredential(c, { ...o, now });
       if (!v.verified) failures.push(`#${i + 1} (${v.credential.id ?? 'no id'}): ${v.checks.filter((x) => !x.ok).map((x) => `${x.check}: ${x.message}`).join('; ')}`);
@@ -162,11 +158,51 @@ async function verifyVc(credential: Obj, o: VerifyOptions, now: Date, jwt?: Awai
       ? { check: 'credentials', ok: false, message: `Bundled credentials that fail: ${failures.join(' | ')}` }
       : { check: 'credentials', ok: true, message: bundled.length ? `All ${bundled.length} bundled credentials verify` : 'No bundled credentials' });
   }
-  return done(revoked);
+  return done(status?.revoked);
+}
+
+/**
+ * The 1EdTech Revocation List Status Method (as the 1EdTech validator reads it, RevocationListProbe): the list at the
+ * entry's id has `revokedCredential` items; the credential is revoked when its id is there with `revoked` true or absent.
+ */
+async function revocationListStatus(entry: Obj, credentialId: unknown, lookup: Resolve): Promise<{ revoked: boolean; reason?: string }> {
+  if (typeof entry['id'] !== 'string') throw new Error('the 1EdTechRevocationList entry has no id (the list URL)');
+  const doc = await lookup(entry['id']);
+  if (!doc) throw new Error(`the revocation list ${entry['id']} cannot be fetched offline`);
+  const hit = list(doc['revokedCredential']).filter(isObj).find((r) => r['id'] === credentialId && r['revoked'] !== false);
+  return hit ? { revoked: true, ...(typeof hit['revocationReason'] === 'string' ? { reason: hit['revocationReason'] } : {}) } : { revoked: false };
+}
+
+/** The status check: BitstringStatusListEntry (the list's own proof verified too) and 1EdTechRevocationList. */
+async function statusCheck(credential: Obj, loader: ReturnType<typeof verificationLoader>, o: VerifyOptions): Promise<{ check: Check; revoked: boolean } | undefined> {
+  if (credential['credentialStatus'] === undefined) return undefined;
+  const entries = list(credential['credentialStatus']).filter(isObj);
+  const other = entries.filter((e) => e['type'] !== 'BitstringStatusListEntry' && e['type'] !== '1EdTechRevocationList');
+  if (other.length || !entries.length) return { revoked: false, check: { check: 'status', ok: false, message: `Status method ${other.map((e) => String(e['type'])).join(', ') || '(none)'} cannot be checked (Shirube checks BitstringStatusListEntry and 1EdTechRevocationList)` } };
+  const bitstring = entries.filter((e) => e['type'] === 'BitstringStatusListEntry');
+  const lists = entries.filter((e) => e['type'] === '1EdTechRevocationList');
+  const reasons: string[] = [];
+  let revoked = false;
+  if (bitstring.length) {
+    const r = await checkBitstringStatus({ credential: { ...credential, credentialStatus: bitstring.length === 1 ? bitstring[0] : bitstring }, documentLoader: loader, suite: allSuites(), verifyMatchingIssuers: true });
+    if (!r.verified) return { revoked: false, check: { check: 'status', ok: false, message: `The status list could not be checked: ${messageOf(r.error ?? r.results?.find((x) => !x.verified)?.error)}` } };
+    revoked = !!r.results?.some((x) => x.status);
+  }
+  for (const entry of lists) {
+    try {
+      const r = await revocationListStatus(entry, credential['id'], lookupOf(o.resolve, o.remote));
+      revoked ||= r.revoked;
+      if (r.reason) reasons.push(r.reason);
+    } catch (e) {
+      return { revoked: false, check: { check: 'status', ok: false, message: `The 1EdTechRevocationList could not be checked: ${messageOf(e)}` } };
+    }
+  }
+  if (revoked) return { revoked, check: { check: 'status', ok: false, message: `Revoked by its issuer${reasons.length ? `: ${reasons.join('; ')}` : ''}` } };
+  return { revoked, check: { check: 'status', ok: true, message: 'Not revoked' } };
 }
 
 async function ob2Verdict(doc: Obj, o: VerifyOptions, now: Date, jws?: string): Promise<Verdict> {
-  const r = await verifyOb2(doc, o.resolve, now, jws);
+  const r = await verifyOb2(doc, lookupOf(o.resolve, o.remote), now, jws);
   return { verified: r.checks.every((c) => c.ok), revoked: r.revoked, checks: r.checks, warnings: r.warnings, credential: summarise(doc, r.badge ?? (isObj(doc['badge']) ? doc['badge'] : undefined), r.issuer) };
 }
 
@@ -176,7 +212,8 @@ const formatFailure = (message: string): Verdict => ({ verified: false, revoked:
  * Verifies a credential, from Shirube or elsewhere: an Open Badges 3.0 / CLR 2.0 credential with an embedded proof
  * (eddsa-rdfc-2022, or the legacy eddsa-2022 and Ed25519Signature2020), a VC-JWT (compact JWS string), a baked PNG or
  * SVG (bytes), or an Open Badges 2.0 assertion. Checks format, the OB 3.0 JSON Schema, the proof, validity dates, the
- * issuer's tie to the key and the status list. Never fetches: `resolve` answers what it may use.
+ * issuer's tie to the key and the status list. `resolve` answers what it may use offline; `remote`, when given, fetches
+ * the rest (never a JSON-LD context).
  */
 export async function verifyCredential(input: unknown, o: VerifyOptions): Promise<Verdict> {
   const now = o.now ?? new Date();
@@ -192,7 +229,7 @@ export async function verifyCredential(input: unknown, o: VerifyOptions): Promis
       const payload = jwsPayload(text);
       // OB 2.0 signed the assertion itself (no JWT claims): judged by the OB 2.0 rules with this JWS.
       if (payload && isOb2(payload)) return ob2Verdict(payload, o, now, text);
-      const jwt = await verifyJwt(text, o.resolve, now);
+      const jwt = await verifyJwt(text, o.resolve, now, o.remote);
       if (!jwt.credential) return { ...formatFailure(''), checks: jwt.checks };
       return verifyVc(jwt.credential, o, now, jwt);
     }

@@ -4,8 +4,8 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import * as obStore from '../store/ob-api.js';
 import { ShirubeError } from '../errors.js';
-import { ownResolver } from './issue.js';
 import type { BadgeContext } from './issuers.js';
+import { verifierOptions } from './verifier.js';
 import { verifyCredential } from './verify.js';
 
 /**
@@ -60,7 +60,7 @@ export async function receiveCredential(ctx: BadgeContext, learnerId: string, in
   if (!types.includes('VerifiableCredential') || !(types.includes('OpenBadgeCredential') || types.includes('AchievementCredential'))) {
     throw new ShirubeError('invalid_request', 'format: an OpenBadgeCredential (type VerifiableCredential and OpenBadgeCredential or AchievementCredential)', 'format');
   }
-  const verdict = await verifyCredential(credential, { resolve: ownResolver(ctx) });
+  const verdict = await verifyCredential(credential, verifierOptions(ctx));
   const failed = verdict.checks.find((c) => !c.ok);
   if (failed || !verdict.verified) {
     const check = failed?.check ?? 'proof';

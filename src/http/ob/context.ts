@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { loadSecretKey, type BadgeContext, type SecretKey } from '../../badges/index.js';
+import { loadSecretKey, remoteFetcher, type BadgeContext, type RemoteFetcher, type SecretKey } from '../../badges/index.js';
 
 const secrets = new WeakMap<FastifyInstance['config'], SecretKey>();
+// One per server: its cache of fetched DID documents, keys and status lists.
+const fetchers = new WeakMap<FastifyInstance['config'], RemoteFetcher>();
 
 /** The badge domain's context for this server; the secret key is read (or its file created) on first use only. */
 export function badgeContext(app: FastifyInstance): BadgeContext {
@@ -10,5 +12,10 @@ export function badgeContext(app: FastifyInstance): BadgeContext {
     secret = loadSecretKey({ secretKey: app.config.secretKey, dataDir: app.config.dataDir });
     secrets.set(app.config, secret);
   }
-  return { db: app.store.db, publicUrl: app.config.publicUrl, secret };
+  let remote = fetchers.get(app.config);
+  if (!remote && app.config.verifyFetch) {
+    remote = remoteFetcher({ allowHosts: app.config.verifyAllowHosts });
+    fetchers.set(app.config, remote);
+  }
+  return { db: app.store.db, publicUrl: app.config.publicUrl, secret, ...(remote ? { remote } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { achievementJson, didDocument, getAchievement, issuerProfile, ownResolver, statusList, verifyCredential } from '../../badges/index.js';
+import { achievementJson, didDocument, getAchievement, issuerProfile, statusList, verifierOptions, verifyCredential } from '../../badges/index.js';
 import * as store from '../../store/badges.js';
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from './context.js';
@@ -60,7 +60,7 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
   app.post<{ Body: Record<string, unknown> | string | Buffer }>('/badges/verify', {
     schema: {
       tags,
-      summary: 'Verify a credential from Shirube or elsewhere: OB 3.0 / CLR 2.0 JSON (embedded proof), a VC-JWT, a baked PNG or SVG, or an OB 2.0 assertion (signature, JSON Schema, status, dates, issuer); offline',
+      summary: 'Verify a credential from Shirube or elsewhere: OB 3.0 / CLR 2.0 JSON (embedded proof), a VC-JWT, a baked PNG or SVG, or an OB 2.0 assertion (signature, JSON Schema, status, dates, issuer); DID documents, keys and status lists of other hosts are fetched (SHIRUBE_VERIFY_FETCH), JSON-LD contexts never',
       body: {
         content: {
           'application/json': { schema: { type: 'object' } },
@@ -93,8 +93,8 @@ function verifyPage(r: Awaited<ReturnType<typeof verification>>): string {
 <h2>確認項目 / Checks</h2><ul>${checks}</ul></body></html>`;
 }
 
-/** The verdict and what a person wants to see (the badge, its issuer, the aligned item); only this Shirube's documents are resolved. */
-export const verification = (app: FastifyInstance, credential: unknown) => verifyCredential(credential, { resolve: ownResolver(badgeContext(app)) });
+/** The verdict and what a person wants to see (the badge, its issuer, the aligned item); other hosts' documents fetched when SHIRUBE_VERIFY_FETCH is on. */
+export const verification = (app: FastifyInstance, credential: unknown) => verifyCredential(credential, verifierOptions(badgeContext(app)));
 
 /** A plain round badge with the Course of Study Code. */
 export function badgeSvg(code: string, name: string): string {

@@ -23,7 +23,8 @@ const verify = (payload: string | Buffer | Record<string, unknown>, contentType:
 const failed = (body: { checks: Array<{ check: string; ok: boolean; message: string }> }) => body.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.message}`);
 
 beforeAll(async () => {
-  t = await build({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
+  // Offline (SHIRUBE_VERIFY_FETCH=0): what fetching adds is verify-remote.test.ts's.
+  t = await build({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters', SHIRUBE_VERIFY_FETCH: '0' });
   const d = await demoClass(t);
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
   const asUser = async (userId: string) => {
@@ -84,7 +85,7 @@ describe('POST /badges/verify', () => {
   it('stays offline: an OB 2.0 assertion whose BadgeClass is elsewhere cannot be checked, and says so', async () => {
     const res = await verify(readFileSync(`${TESTS}ob20/simple-badge.png`), 'image/png');
     expect(res.statusCode).toBe(200);
-    expect(failed(res.json())).toEqual(['proof: Cannot check offline: verifying this OB 2.0 assertion needs its BadgeClass https://example.org/robotics-badge.json, which Shirube does not fetch']);
+    expect(failed(res.json())).toEqual(['proof: Cannot check offline: verifying this OB 2.0 assertion needs its BadgeClass https://example.org/robotics-badge.json, which Shirube does not fetch (fetching is off)']);
   });
 
   it('answers what is not a credential with a verdict saying why, and unreadable requests with 4xx', async () => {
