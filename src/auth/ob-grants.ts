@@ -51,7 +51,7 @@ export interface ObClientView {
   createdAt: Date;
 }
 const clientView = (c: store.ObClientRow): ObClientView => {
-  const { id, secretHash: _, ...rest } = c;
+  const { id, secretHash: _, disabledAt: __, ...rest } = c;
   return { clientId: id, ...rest };
 };
 
@@ -112,7 +112,7 @@ export async function registerClient(db: Db, meta: Record<string, unknown>): Pro
   const scopes = meta['scope'] === undefined ? Object.keys(obScopes) : parseScopes(meta['scope'] as string);
   if (!scopes.length) throw new ShirubeError('invalid_request', 'scope: at least one scope', 'scope');
   const clientSecret = randomToken();
-  const row: Omit<store.ObClientRow, 'createdAt'> = {
+  const row: Omit<store.ObClientRow, 'createdAt' | 'disabledAt'> = {
     id: randomUUID(),
     secretHash: hashGeneratedSecret(clientSecret),
     clientName: name.trim(),
@@ -130,16 +130,17 @@ export async function registerClient(db: Db, meta: Record<string, unknown>): Pro
   });
 }
 
+/** A registered client that is not disabled (a disabled one is unknown to the OAuth endpoints). */
 export async function findObClient(db: Db, clientId: string): Promise<ObClientView | undefined> {
   const c = await store.findClient(db, clientId);
-  return c && clientView(c);
+  return c && !c.disabledAt ? clientView(c) : undefined;
 }
 
 /** Checks a registered client's id and secret (the token and revocation endpoints). */
 export async function verifyObClient(db: Db, clientId: string, secret: string): Promise<ObClientView | undefined> {
   const c = await store.findClient(db, clientId);
   const ok = await verifySecret(secret, c?.secretHash ?? hashGeneratedSecret(randomToken()));
-  return ok && c ? clientView(c) : undefined;
+  return ok && c && !c.disabledAt ? clientView(c) : undefined;
 }
 
 /** The learner's consent, recorded as a single-use code for the client (audited as `ob.consent`). */
@@ -252,6 +253,7 @@ export async function refreshTokens(db: Db, client: ObClientView, p: { refreshTo
   }
   const result = await db.transaction().execute(async (trx) => {
     if (!(await store.claimToken(trx, hash))) return 'replayed' as const;
+    await store.touchGrant(trx, t.grant.id);
     return issueTokens(trx, t.grant.id, scopes);
   });
   if (result === 'replayed') throw await replayed();
@@ -276,5 +278,75 @@ export async function revokeToken(db: Db, client: ObClientView, token: string): 
 export async function obBearerPrincipal(db: Db, token: string): Promise<Principal | undefined> {
   const t = await store.findToken(db, tokenDigest(token));
   if (!t || t.kind !== 'access') return undefined;
+  await store.touchGrant(db, t.grant.id);
   return { kind: 'client', clientId: t.grant.clientId, scopes: t.scopes, learnerId: t.grant.learnerId };
+}
+
+/** An app a learner connected (one client, however many times they consented to it), for the learner's own page. */
+export interface ConnectedApp {
+  clientId: string;
+  clientName: string;
+  clientUri: string | null;
+  logoUri: string | null;
+  /** Every scope granted, in OB 3.0 order. */
+  scopes: string[];
+  firstGrantedAt: string;
+  lastUsedAt: string | null;
+  /** Whether the app still holds a token that works (else it must ask the learner again). */
+  tokensActive: boolean;
+}
+
+const latest = (a: string | null, b: string | null) => (a === null ? b : b === null || a > b ? a : b);
+
+/** The apps a learner allowed to reach their badges, one per client, in the order first allowed. */
+export async function connectedApps(db: Db, learnerId: string): Promise<ConnectedApp[]> {
+  const apps = new Map<string, ConnectedApp>();
+  for (const g of await store.learnerGrants(db, learnerId)) {
+    const a = apps.get(g.clientId);
+    if (!a) {
+      apps.set(g.clientId, { clientId: g.clientId, clientName: g.clientName, clientUri: g.clientUri, logoUri: g.logoUri, scopes: g.scopes, firstGrantedAt: g.grantedAt, lastUsedAt: g.lastUsedAt, tokensActive: g.tokensActive });
+      continue;
+    }
+    a.scopes = [...new Set([...a.scopes, ...g.scopes])];
+    a.lastUsedAt = latest(a.lastUsedAt, g.lastUsedAt);
+    a.tokensActive ||= g.tokensActive;
+  }
+  const order = Object.keys(obScopes);
+  return [...apps.values()].map((a) => ({ ...a, scopes: [...a.scopes].sort((x, y) => order.indexOf(x) - order.indexOf(y)) }));
+}
+
+/**
+ * The learner withdraws their consent to a client: every grant they gave it ends, with every access and refresh
+ * token, and any code not yet exchanged. Audited as `ob.consent.withdraw`. A client the learner never allowed is
+ * not_found (as is another learner's: nothing tells whether it exists).
+ */
+export async function withdrawConsent(db: Db, learnerId: string, clientId: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const { grants, codes } = await store.deleteLearnerClientGrants(trx, learnerId, clientId);
+    if (!grants && !codes) throw new ShirubeError('not_found', `clientId: no app ${clientId} is connected to your badges`, 'clientId');
+    await audit(trx, { actor, action: 'ob.consent.withdraw', targetType: 'ob_client', targetId: clientId, details: { grants } });
+  });
+}
+
+/** A registered client as an administrator sees it: no secret, no learner, only how many learners use it. */
+export interface ObClientAdminView extends ObClientView {
+  disabledAt: string | null;
+  learners: number;
+}
+
+export async function listObClients(db: Db, clientId?: string): Promise<ObClientAdminView[]> {
+  return (await store.listClients(db, clientId)).map((c) => ({ ...clientView(c), disabledAt: c.disabledAt && c.disabledAt.toISOString(), learners: c.learners }));
+}
+
+/**
+ * Disables a client (an abusive wallet): its grants and every token end at once, and it gets no more codes or
+ * tokens. Audited as `ob.client.disable`; disabling it again changes nothing.
+ */
+export async function disableObClient(db: Db, clientId: string, actor: string): Promise<ObClientAdminView> {
+  return db.transaction().execute(async (trx) => {
+    const { disabled, grants } = await store.disableClient(trx, clientId);
+    if (!disabled && !(await store.findClient(trx, clientId))) throw new ShirubeError('not_found', `No Open Badges API client ${clientId}`, 'id');
+    if (disabled) await audit(trx, { actor, action: 'ob.client.disable', targetType: 'ob_client', targetId: clientId, details: { grants } });
+    return (await listObClients(trx, clientId))[0]!;
+  });
 }

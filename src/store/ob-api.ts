@@ -3,6 +3,8 @@ import type { Db } from './db.js';
 import type { Database } from './tables.js';
 
 type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A time set later, null until then. */
+type LaterTime = ColumnType<Date | null, Date | null | undefined, Date | null>;
 /** jsonb written as JSON text, read as parsed JSON. */
 type Jsonb<T> = ColumnType<T, string, string>;
 
@@ -17,6 +19,7 @@ export interface ObClientTable {
   redirect_uris: string[];
   scopes: string[];
   created_at: DefaultNow;
+  disabled_at: LaterTime;
 }
 export interface ObGrantTable {
   id: string;
@@ -25,6 +28,7 @@ export interface ObGrantTable {
   learner_id: string;
   scopes: string[];
   created_at: DefaultNow;
+  last_used_at: LaterTime;
 }
 export interface ObAuthorizationCodeTable {
   code_hash: string;
@@ -90,6 +94,8 @@ export interface ObClientRow {
   redirectUris: string[];
   scopes: string[];
   createdAt: Date;
+  /** Disabled by an administrator: no more codes or tokens. */
+  disabledAt: Date | null;
 }
 const toClient = (r: Selectable<ObClientTable>): ObClientRow => ({
   id: r.id,
@@ -102,9 +108,10 @@ const toClient = (r: Selectable<ObClientTable>): ObClientRow => ({
   redirectUris: r.redirect_uris,
   scopes: r.scopes,
   createdAt: new Date(r.created_at),
+  disabledAt: r.disabled_at && new Date(r.disabled_at),
 });
 
-export async function insertClient(db: Db, c: Omit<ObClientRow, 'createdAt'>): Promise<void> {
+export async function insertClient(db: Db, c: Omit<ObClientRow, 'createdAt' | 'disabledAt'>): Promise<void> {
   await odb(db)
     .insertInto('ob_client')
     .values({
@@ -124,6 +131,32 @@ export async function insertClient(db: Db, c: Omit<ObClientRow, 'createdAt'>): P
 export async function findClient(db: Db, id: string): Promise<ObClientRow | undefined> {
   const r = await odb(db).selectFrom('ob_client').selectAll().where('id', '=', id).executeTakeFirst();
   return r && toClient(r);
+}
+
+/** The registered clients (or the one named), newest first, with how many learners have a grant to each (never who). */
+export async function listClients(db: Db, id?: string): Promise<Array<ObClientRow & { learners: number }>> {
+  let q = odb(db)
+    .selectFrom('ob_client as c')
+    .selectAll('c')
+    .select((eb) => eb.selectFrom('ob_grant as g').whereRef('g.client_id', '=', 'c.id').select((e) => e.fn.count<number>('g.learner_id').distinct().as('n')).as('learners'))
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id');
+  if (id !== undefined) q = q.where('c.id', '=', id);
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...toClient(r), learners: Number(r.learners ?? 0) }));
+}
+
+/**
+ * Disables a client and ends everything it holds: its grants (and with them their tokens) and unused codes. False
+ * when it was disabled already (or does not exist).
+ */
+export async function disableClient(db: Db, id: string): Promise<{ disabled: boolean; grants: number }> {
+  const o = odb(db);
+  const r = await o.updateTable('ob_client').set({ disabled_at: new Date() }).where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) return { disabled: false, grants: 0 };
+  await o.deleteFrom('ob_authorization_code').where('client_id', '=', id).where('used_at', 'is', null).execute();
+  const g = await o.deleteFrom('ob_grant').where('client_id', '=', id).executeTakeFirst();
+  return { disabled: true, grants: Number(g.numDeletedRows) };
 }
 
 // Authorization codes
@@ -192,7 +225,7 @@ export interface GrantRow {
   scopes: string[];
   createdAt: Date;
 }
-const toGrant = (r: Selectable<ObGrantTable>): GrantRow => ({
+const toGrant = (r: Omit<Selectable<ObGrantTable>, 'last_used_at'>): GrantRow => ({
   id: r.id,
   clientId: r.client_id,
   userId: r.user_id,
@@ -211,17 +244,61 @@ export async function deleteGrant(db: Db, id: string): Promise<boolean> {
   return Number(r.numDeletedRows) > 0;
 }
 
-/** A learner's grants with the client each was given to (the learner's export). */
-export async function learnerGrants(db: Db, learnerId: string) {
+/**
+ * A learner's grants with the client each was given to (the learner's export, their connected apps): when the
+ * client last used it, and whether it still holds a token that works (an unexpired access token, or an unexpired
+ * refresh token not yet spent).
+ */
+export async function learnerGrants(db: Db, learnerId: string, now = new Date()) {
   const rows = await odb(db)
     .selectFrom('ob_grant as g')
     .innerJoin('ob_client as c', 'c.id', 'g.client_id')
-    .select(['g.id', 'g.scopes', 'g.created_at', 'c.id as client_id', 'c.client_name', 'c.client_uri'])
+    .select(['g.id', 'g.scopes', 'g.created_at', 'g.last_used_at', 'c.id as client_id', 'c.client_name', 'c.client_uri', 'c.logo_uri'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('ob_token as t')
+            .select('t.grant_id')
+            .whereRef('t.grant_id', '=', 'g.id')
+            .where('t.expires_at', '>', now)
+            .where((w) => w.or([w('t.kind', '=', 'access'), w('t.used_at', 'is', null)])),
+        )
+        .as('active'),
+    )
     .where('g.learner_id', '=', learnerId)
     .orderBy('g.created_at')
     .orderBy('g.id')
     .execute();
-  return rows.map((r) => ({ grantId: r.id, clientId: r.client_id, clientName: r.client_name, clientUri: r.client_uri, scopes: r.scopes, grantedAt: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    grantId: r.id,
+    clientId: r.client_id,
+    clientName: r.client_name,
+    clientUri: r.client_uri,
+    logoUri: r.logo_uri,
+    scopes: r.scopes,
+    grantedAt: new Date(r.created_at).toISOString(),
+    lastUsedAt: r.last_used_at && new Date(r.last_used_at).toISOString(),
+    tokensActive: !!r.active,
+  }));
+}
+
+/** Withdrawal: every grant (and token) and unused code a learner gave one client; the number of grants ended. */
+export async function deleteLearnerClientGrants(db: Db, learnerId: string, clientId: string): Promise<{ grants: number; codes: number }> {
+  const o = odb(db);
+  const codes = await o.deleteFrom('ob_authorization_code').where('learner_id', '=', learnerId).where('client_id', '=', clientId).where('used_at', 'is', null).executeTakeFirst();
+  const grants = await o.deleteFrom('ob_grant').where('learner_id', '=', learnerId).where('client_id', '=', clientId).executeTakeFirst();
+  return { grants: Number(grants.numDeletedRows), codes: Number(codes.numDeletedRows) };
+}
+
+/** Records that the client used the grant; at most one write a minute per grant (every API call comes here). */
+export async function touchGrant(db: Db, grantId: string, now = new Date()): Promise<void> {
+  await odb(db)
+    .updateTable('ob_grant')
+    .set({ last_used_at: now })
+    .where('id', '=', grantId)
+    .where((w) => w.or([w('last_used_at', 'is', null), w('last_used_at', '<', new Date(now.getTime() - 60_000))]))
+    .execute();
 }
 
 export async function insertToken(db: Db, t: { tokenHash: string; grantId: string; kind: 'access' | 'refresh'; scopes: string[]; expiresAt: Date }): Promise<void> {
@@ -235,16 +312,18 @@ export interface TokenRow {
   grant: GrantRow;
 }
 
-/** An unexpired token with its grant; a disabled account's tokens do not count. */
+/** An unexpired token with its grant; a disabled account's or disabled client's tokens do not count. */
 export async function findToken(db: Db, tokenHash: string): Promise<TokenRow | undefined> {
   const r = await odb(db)
     .selectFrom('ob_token as t')
     .innerJoin('ob_grant as g', 'g.id', 't.grant_id')
     .innerJoin('app_user as u', 'u.id', 'g.user_id')
+    .innerJoin('ob_client as c', 'c.id', 'g.client_id')
     .select(['t.kind', 't.scopes as token_scopes', 't.used_at', 'g.id', 'g.client_id', 'g.user_id', 'g.learner_id', 'g.scopes', 'g.created_at'])
     .where('t.token_hash', '=', tokenHash)
     .where('t.expires_at', '>', new Date())
     .where('u.disabled', '=', false)
+    .where('c.disabled_at', 'is', null)
     .executeTakeFirst();
   return r && { kind: r.kind, scopes: r.token_scopes, usedAt: r.used_at && new Date(r.used_at), grant: toGrant(r) };
 }

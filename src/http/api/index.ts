@@ -9,6 +9,7 @@ import progressRoutes from './progress.js';
 import rosterRoutes from './rosters.js';
 import badgeRoutes from './badges.js';
 import oidcRoutes from './oidc.js';
+import connectedAppRoutes from './connected-apps.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -22,4 +23,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(rosterRoutes, { prefix: '/rosters' });
   await app.register(badgeRoutes, { prefix: '/badges' });
   await app.register(oidcRoutes, { prefix: '/auth/oidc' });
+  await app.register(connectedAppRoutes);
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -8,6 +7,7 @@ import { freePort } from '../../cli-process.js';
 import { setUserPassword } from '../../../src/auth/index.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
+import { basic, bearer, formOf, obWallet, pkce, PASSWORD, PROFILE_READ, PROFILE_UPDATE, READ, UPSERT, type SignedIn } from './support.js';
 
 /**
  * The Open Badges 3.0 API as a wallet uses it, over a real socket: discovery, dynamic registration, authorization
@@ -15,12 +15,6 @@ import { answered, demoClass, post } from '../../progress/fixture.js';
  */
 const OB3 = `${SHARED}spec/ob3/`;
 const A = '8250213111100000';
-const SCOPE = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/';
-const READ = `${SCOPE}credential.readonly`;
-const UPSERT = `${SCOPE}credential.upsert`;
-const PROFILE_READ = `${SCOPE}profile.readonly`;
-const PROFILE_UPDATE = `${SCOPE}profile.update`;
-const PASSWORD = 'correct horse battery';
 
 const ajv = new Ajv2019({ strict: false });
 addFormats.default(ajv);
@@ -34,84 +28,10 @@ let base: string;
 let d: Awaited<ReturnType<typeof demoClass>>;
 let issued: Record<string, any>;
 let learnerId: string;
-const redirectUri = 'http://127.0.0.1:9/callback';
+const { http, register, signIn, authorizeUrl, decide, consent, exchange, grant, redirectUri } = obWallet(() => base);
 
-interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: () => any;
-}
-async function http(method: string, path: string, o: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; text?: string } = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...o.headers };
-  let body: string | undefined;
-  if (o.json !== undefined) [headers['content-type'], body] = ['application/json', JSON.stringify(o.json)];
-  if (o.form) [headers['content-type'], body] = ['application/x-www-form-urlencoded', new URLSearchParams(o.form).toString()];
-  if (o.text !== undefined) [headers['content-type'], body] = ['text/plain', o.text];
-  const res = await fetch(path.startsWith('http') ? path : base + path, { method, headers, body, redirect: 'manual' });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
-}
-
-const pkce = () => {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-};
-const basic = (c: { client_id: string; client_secret: string }) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(c.client_id)}:${encodeURIComponent(c.client_secret)}`).toString('base64')}` });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function register(scope = [READ, UPSERT, PROFILE_READ, PROFILE_UPDATE].join(' ')) {
-  const res = await http('POST', '/oauth/register', { json: { client_name: 'テスト財布 Wallet', client_uri: 'https://wallet.example', redirect_uris: [redirectUri], scope } });
-  expect(res.status).toBe(201);
-  return res.json() as { client_id: string; client_secret: string };
-}
-
-/** Signs in through the real sign-in API: the session cookie and the CSRF token. */
-async function signIn(username: string) {
-  const res = await http('POST', '/api/auth/sign-in', { json: { username, password: PASSWORD } });
-  expect(res.status).toBe(200);
-  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: res.json().csrfToken as string };
-}
-
-const authorizeUrl = (client: { client_id: string }, p: Record<string, string | undefined>) =>
-  `/oauth/authorize?${new URLSearchParams(Object.entries({ response_type: 'code', client_id: client.client_id, redirect_uri: redirectUri, state: 'st-1', ...p }).filter((e): e is [string, string] => e[1] !== undefined))}`;
-
-/** The consent page's form: its hidden fields (the request and the CSRF token). */
-function formOf(html: string): Record<string, string> {
-  const unescape = (s: string) => s.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
-  return Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [unescape(m[1]!), unescape(m[2]!)]));
-}
-
-/** Drives /oauth/authorize as the signed-in person and decides; returns where the browser is sent. */
-async function decide(who: { cookie: string }, url: string, decision: 'allow' | 'deny'): Promise<URL> {
-  const page = await http('GET', url, { headers: { cookie: who.cookie } });
-  expect(page.status).toBe(200);
-  const res = await http('POST', '/oauth/authorize', { headers: { cookie: who.cookie }, form: { ...formOf(page.text), decision } });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get('location')!);
-}
-
-async function consent(who: { cookie: string }, client: { client_id: string }, scope: string, challenge: string): Promise<string> {
-  const back = await decide(who, authorizeUrl(client, { scope, code_challenge: challenge, code_challenge_method: 'S256' }), 'allow');
-  expect(back.origin + back.pathname).toBe(redirectUri);
-  expect(back.searchParams.get('state')).toBe('st-1');
-  return back.searchParams.get('code')!;
-}
-
-const exchange = (client: { client_id: string; client_secret: string }, code: string, verifier: string, redirect = redirectUri) =>
-  http('POST', '/oauth/token', { headers: basic(client), form: { grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier } });
-
-/** A learner's full grant: a registered client, consent, tokens. */
-async function grant(who: { cookie: string }, scope: string) {
-  const client = await register();
-  const { verifier, challenge } = pkce();
-  const res = await exchange(client, await consent(who, client, scope, challenge), verifier);
-  expect(res.status).toBe(200);
-  return { client, ...(res.json() as { access_token: string; refresh_token: string; scope: string; expires_in: number; token_type: string }) };
-}
-
-let learner0: { cookie: string; csrf: string };
-let learner1: { cookie: string; csrf: string };
+let learner0: SignedIn;
+let learner1: SignedIn;
 
 beforeAll(async () => {
   const port = await freePort();

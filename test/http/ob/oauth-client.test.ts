@@ -7,23 +7,18 @@ import { setUserPassword, updateUserAccount } from '../../../src/auth/index.js';
 import { savePerson } from '../../../src/progress/index.js';
 import { upsertSchool } from '../../../src/store/progress-rosters.js';
 import { REGISTRATIONS_PER_HOUR } from '../../../src/http/oauth.js';
+import { formOf, obWallet, PASSWORD, READ } from './support.js';
 
 /**
  * The OB 3.0 API's OAuth 2.0 endpoints driven by a real OAuth client library (openid-client, over a socket): the
  * library builds the PKCE request, checks the state and the answers, refreshes and revokes.
  */
-const READ = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly';
-const PASSWORD = 'correct horse battery';
 const redirectUri = 'http://localhost:9/wallet/callback';
 let t: TestApp;
 let base: string;
 let userId: string;
-
-async function signIn(username: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+const wallet = obWallet(() => base, redirectUri);
+const signIn = async (username: string) => (await wallet.signIn(username)).cookie;
 
 /** getCredentials' status with this token (openid-client throws on a 401's challenge: plain fetch). */
 const statusWith = async (token: string) => (await fetch(`${base}/ims/ob/v3p0/credentials`, { headers: { authorization: `Bearer ${token}` } })).status;
@@ -31,8 +26,7 @@ const statusWith = async (token: string) => (await fetch(`${base}/ims/ob/v3p0/cr
 /** The consent page as the browser gets it, then Allow: the client's redirect URI with the code. */
 async function allow(url: URL, cookie: string): Promise<{ page: string; back: URL }> {
   const page = await (await fetch(url, { headers: { cookie }, redirect: 'manual' })).text();
-  const fields = Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
-  const res = await fetch(`${base}/oauth/authorize`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, decision: 'allow' }), redirect: 'manual' });
+  const res = await fetch(`${base}/oauth/authorize`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...formOf(page), decision: 'allow' }), redirect: 'manual' });
   expect(res.status).toBe(302);
   return { page, back: new URL(res.headers.get('location')!) };
 }
