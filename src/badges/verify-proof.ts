@@ -21,9 +21,12 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 export const messageOf = (e: unknown): string => {
   if (!e) return 'unknown error';
-  const err = e as { message?: string; errors?: unknown[] };
+  const err = e as { message?: string; errors?: unknown[]; details?: { cause?: unknown }; cause?: unknown };
   if (err.errors?.length) return err.errors.map(messageOf).join('; ');
-  return err.message ?? String(e);
+  // jsonld wraps a loader's error in a generic one ("Dereferencing a URL did not result in…"): the loader's says why.
+  if (err.details?.cause) return messageOf(err.details.cause);
+  // A wrapper's message may be generic ("Verification error(s)."): its cause says which.
+  return `${err.message ?? String(e)}${err.cause ? ` (${messageOf(err.cause)})` : ''}`;
 };
 
 const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
