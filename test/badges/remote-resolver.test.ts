@@ -91,7 +91,7 @@ describe('credentials from another issuer', () => {
 });
 
 describe('OB 2.0 hosted assertions on another host', () => {
-  const ob2 = (o: Record<string, unknown> = {}) => ({ '@context': 'https://w3id.org/openbadges/v2', ...o });
+  const ob2 = (o: Record<string, unknown> = {}): Record<string, unknown> => ({ '@context': 'https://w3id.org/openbadges/v2', ...o });
   beforeAll(() => {
     const b = other.base;
     other.routes.set('/ob2/issuer', json(ob2({ type: 'Issuer', id: `${b}/ob2/issuer`, name: 'Other School', url: b, revocationList: `${b}/ob2/revocations` })));
