@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
@@ -49,6 +50,30 @@ export async function build(env: Record<string, string> = {}): Promise<TestApp> 
     app,
     store,
     config,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Another instance of the app on `t`'s database, as a second server behind a load balancer: on PostgreSQL with its own
+ * connection pool; on PGlite sharing `t.store` (one process per data directory). Closing it leaves the database.
+ */
+export async function anotherInstance(t: TestApp): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  let store: Store = { ...t.store, close: async () => {} };
+  if (t.store.kind === 'postgres' && adminUrl) {
+    const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.store.db);
+    const url = new URL(adminUrl);
+    url.pathname = `/${rows[0]!.name}`;
+    store = await openStore({ databaseUrl: url.toString() });
+  }
+  const app = await buildApp({ config: t.config, store });
+  await app.ready();
+  return {
+    app,
     async close() {
       await app.close();
       await store.close();

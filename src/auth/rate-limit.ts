@@ -1,52 +1,33 @@
+import type { Db } from '../store/db.js';
+import * as store from '../store/shared-state.js';
+import { tokenDigest } from './secrets.js';
+
 /**
- * Counts failures per key (a client IP, a username) in a fixed window that starts at the first failure.
- * In memory, per process: enough for one server; behind several instances each counts alone (docs/security.md).
+ * Counts failures per key (a client IP, a username) in a fixed window that starts at the first failure. The
+ * counters are in the database, so every instance behind a load balancer counts together and a restart forgets
+ * nothing. Keys are personal data: only their SHA-256 digest is stored (docs/security.md).
  */
 export class FailureLimiter {
-  private readonly entries = new Map<string, { count: number; resetAt: number }>();
   private readonly now: () => number;
 
-  constructor(private readonly opts: { max: number; windowMs: number; now?: () => number; maxKeys?: number }) {
+  /** `bucket` names what is counted; limiters with the same bucket share their counts. */
+  constructor(private readonly db: Db, private readonly opts: { bucket: string; max: number; windowMs: number; now?: () => number }) {
     this.now = opts.now ?? Date.now;
   }
 
   /** Seconds until `key` may try again; 0 when it may now. */
-  retryAfter(key: string): number {
-    const e = this.current(key);
-    return e && e.count >= this.opts.max ? Math.ceil((e.resetAt - this.now()) / 1000) : 0;
-  }
-
-  fail(key: string): void {
-    const e = this.current(key);
-    if (e) e.count++;
-    else {
-      this.prune();
-      this.entries.set(key, { count: 1, resetAt: this.now() + this.opts.windowMs });
-    }
-  }
-
-  reset(key: string): void {
-    this.entries.delete(key);
-  }
-
-  private current(key: string) {
-    const e = this.entries.get(key);
-    if (e && e.resetAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return e;
-  }
-
-  /** Bounds memory when many keys fail at once: expired entries go first, then the oldest. */
-  private prune(): void {
-    const maxKeys = this.opts.maxKeys ?? 100_000;
-    if (this.entries.size < maxKeys) return;
+  async retryAfter(key: string): Promise<number> {
     const now = this.now();
-    for (const [k, e] of this.entries) if (e.resetAt <= now) this.entries.delete(k);
-    for (const k of this.entries.keys()) {
-      if (this.entries.size < maxKeys) break;
-      this.entries.delete(k);
-    }
+    const c = await store.failureCount(this.db, this.opts.bucket, tokenDigest(key), new Date(now));
+    return c && c.count >= this.opts.max ? Math.ceil((c.resetAt.getTime() - now) / 1000) : 0;
+  }
+
+  async fail(key: string): Promise<void> {
+    const now = this.now();
+    await store.countFailure(this.db, this.opts.bucket, tokenDigest(key), new Date(now), new Date(now + this.opts.windowMs));
+  }
+
+  async reset(key: string): Promise<void> {
+    await store.clearFailures(this.db, this.opts.bucket, tokenDigest(key));
   }
 }

@@ -151,7 +151,7 @@ export default async function oauth(app: FastifyInstance) {
   });
 
   // Registration is open (RFC 7591, OB 3.0): a bound on how many clients one address makes keeps the table small.
-  const registrations = new FailureLimiter({ max: REGISTRATIONS_PER_HOUR, windowMs: 3_600_000 });
+  const registrations = new FailureLimiter(app.store.db, { bucket: 'ob-registration', max: REGISTRATIONS_PER_HOUR, windowMs: 3_600_000 });
   app.post('/oauth/register', {
     schema: {
       tags: ['OAuth 2.0'],
@@ -166,13 +166,13 @@ export default async function oauth(app: FastifyInstance) {
     ...form,
   }, async (req, reply) => {
     noStore(reply);
-    const wait = registrations.retryAfter(req.ip);
+    const wait = await registrations.retryAfter(req.ip);
     if (wait > 0) return reply.code(429).header('Retry-After', String(wait)).send({ error: 'temporarily_unavailable', error_description: `Too many registrations from this address; try again in ${Math.ceil(wait / 60)} minute(s)` });
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'invalid_client_metadata', error_description: 'The body is a JSON object of client metadata' });
     try {
       const c = await registerClient(app.store.db, body as Record<string, unknown>);
-      registrations.fail(req.ip);
+      await registrations.fail(req.ip);
       req.log.info({ clientId: c.clientId }, 'OB API client registered');
       return reply.code(201).send({
         client_id: c.clientId,

@@ -10,7 +10,7 @@ export { simulate, simLearners, DEFAULT_SIMULATION, type SimulationOptions } fro
 export { frameworkStructure } from './framework.js';
 export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount } from './rosters.js';
 export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';
-export { startSignIn, finishSignIn, signInProviders, type PendingSignIn } from './oidc.js';
+export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSignIn } from './oidc.js';
 export { progressPersonalData } from './personal-data.js';
 export { frameworkRules, type FrameworkRules } from './standing.js';
 export { evaluate as evaluateProficiency } from './rules.js';

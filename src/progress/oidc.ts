@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Db } from '../store/db.js';
 import * as rosters from '../store/progress-rosters.js';
+import * as shared from '../store/shared-state.js';
 import { getUser } from '../store/auth.js';
 import { ShirubeError } from '../errors.js';
 
@@ -8,6 +10,7 @@ import { ShirubeError } from '../errors.js';
  * OpenID Connect sign-in per school (GIGA school accounts: Google Workspace, Microsoft 365) with openid-client:
  * authorization code + PKCE, state and nonce. The account is the roster person whose e-mail (or the configured
  * claim) the ID token carries; the (issuer, sub) pair is remembered so a renamed address still signs in.
+ * Pending sign-ins are in the database: the provider may send the browser back to another instance.
  */
 export interface PendingSignIn {
   schoolId: string;
@@ -19,6 +22,8 @@ export interface PendingSignIn {
 }
 
 const PENDING_TTL_MS = 10 * 60 * 1000;
+// The state is a bearer secret (whoever has it may finish the sign-in): stored as its digest only.
+const stateDigest = (state: string) => createHash('sha256').update(state).digest('base64url');
 const isLocal = (issuer: string) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(issuer);
 
 // Discovery per issuer and client, kept for an hour.
@@ -40,8 +45,11 @@ async function providerOf(db: Db, schoolId: string): Promise<rosters.OidcProvide
   return p;
 }
 
-/** The URL to send the browser to, and what to remember until it comes back. */
-export async function startSignIn(db: Db, schoolId: string, redirectUri: string, returnTo: string): Promise<{ url: string; pending: PendingSignIn }> {
+/**
+ * The URL to send the browser to, and the state to bind to the browser; what to check when it comes back is saved
+ * for ten minutes. `busy` when the school already has `maxPending` sign-ins in progress.
+ */
+export async function startSignIn(db: Db, schoolId: string, redirectUri: string, returnTo: string, maxPending: number): Promise<{ url: string; state: string }> {
   const p = await providerOf(db, schoolId);
   let config: client.Configuration;
   try {
@@ -59,7 +67,15 @@ export async function startSignIn(db: Db, schoolId: string, redirectUri: string,
     state: pending.state,
     nonce: pending.nonce,
   });
-  return { url: url.href, pending };
+  const row = { stateHash: stateDigest(pending.state), schoolId, nonce: pending.nonce, codeVerifier: verifier, returnTo, expiresAt: new Date(pending.expires) };
+  if (!(await shared.savePendingSignIn(db, row, maxPending))) throw new ShirubeError('busy', 'Too many sign-ins in progress; try again in a minute');
+  return { url: url.href, state: pending.state };
+}
+
+/** The pending sign-in of this state, taken: it cannot be finished twice, on this instance or another. */
+export async function takeSignIn(db: Db, state: string): Promise<PendingSignIn | undefined> {
+  const r = await shared.takePendingSignIn(db, stateDigest(state));
+  return r && { schoolId: r.schoolId, state, nonce: r.nonce, verifier: r.codeVerifier, returnTo: r.returnTo, expires: r.expiresAt.getTime() };
 }
 
 /** Completes the sign-in: exchanges the code, checks the ID token, finds the account. Returns its user id. */

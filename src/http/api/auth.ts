@@ -76,8 +76,8 @@ const sessionBody = async (db: Db, s: SessionInfo) => {
 
 /** Sign-in, sign-out and "who am I" for the web UI (`/api/auth`): a session cookie plus a CSRF token. */
 export default async function authRoutes(app: FastifyInstance) {
-  const byUser = new FailureLimiter({ max: app.config.signInMaxFailures, windowMs: SIGN_IN_WINDOW_MS });
-  const byIp = new FailureLimiter({ max: app.config.signInMaxFailuresPerIp, windowMs: SIGN_IN_WINDOW_MS });
+  const byUser = new FailureLimiter(app.store.db, { bucket: 'sign-in-username', max: app.config.signInMaxFailures, windowMs: SIGN_IN_WINDOW_MS });
+  const byIp = new FailureLimiter(app.store.db, { bucket: 'sign-in-address', max: app.config.signInMaxFailuresPerIp, windowMs: SIGN_IN_WINDOW_MS });
   // The cookie is only sent back over HTTPS when Shirube is served over HTTPS (behind a proxy: SHIRUBE_PUBLIC_URL).
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.publicUrl.startsWith('https:') } as const;
   const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, cookieOptions);
@@ -101,19 +101,19 @@ export default async function authRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     const { username, password } = req.body;
     const userKey = username.toLowerCase();
-    const wait = Math.max(byUser.retryAfter(userKey), byIp.retryAfter(req.ip));
+    const wait = Math.max(await byUser.retryAfter(userKey), await byIp.retryAfter(req.ip));
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
       throw new ShirubeError('busy', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`);
     }
     const user = await verifyPassword(app.store.db, username, password);
     if (!user) {
-      byUser.fail(userKey);
-      byIp.fail(req.ip);
+      await byUser.fail(userKey);
+      await byIp.fail(req.ip);
       req.log.info({ event: 'sign-in-failed' }, 'Sign-in failed');
       throw new ShirubeError('unauthorized', 'Wrong username or password');
     }
-    byUser.reset(userKey);
+    await byUser.reset(userKey);
     // A new token at every sign-in (no session fixation); the session the cookie named, if any, ends.
     const old = req.cookies[SESSION_COOKIE];
     if (old) await endSession(app.store.db, old);

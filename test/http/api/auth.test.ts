@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, session, type TestApp } from '../../helper.js';
+import { sql } from 'kysely';
+import { anotherInstance, build, session, type TestApp } from '../../helper.js';
 import { createUser } from '../../../src/auth/index.js';
 
 const PASSWORD = 'correct horse battery';
@@ -136,6 +137,29 @@ describe('sign-in rate limit', () => {
     // From another address (inject's remoteAddress) the account is reachable.
     const other = await t.app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { username: 'taro', password: PASSWORD }, remoteAddress: '10.1.2.3' });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('counts failures on every instance together, and stores no username or address', async () => {
+    t = await build({ SHIRUBE_SIGNIN_MAX_FAILURES: '3' });
+    const b = await anotherInstance(t);
+    try {
+      await createUser(t.store.db, { username: 'taro', password: PASSWORD });
+      expect((await signIn('taro', 'wrong 1')).statusCode).toBe(401);
+      expect((await signIn('taro', 'wrong 2')).statusCode).toBe(401);
+      const third = await b.app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { username: 'TARO', password: 'wrong 3' } });
+      expect(third.statusCode).toBe(401);
+      // Locked on both instances, even for the right password.
+      for (const app of [t.app, b.app]) {
+        const r = await app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { username: 'taro', password: PASSWORD } });
+        expect(r.statusCode).toBe(429);
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      }
+      const { rows } = await sql<Record<string, unknown>>`select * from rate_limit order by bucket`.execute(t.store.db);
+      expect(rows.map((r) => [r['bucket'], r['count']])).toEqual([['sign-in-address', 3], ['sign-in-username', 3]]);
+      expect(JSON.stringify(rows)).not.toMatch(/taro|127\.0\.0\.1/i);
+    } finally {
+      await b.close();
+    }
   });
 });
 
