@@ -58,6 +58,16 @@ class FetchError extends ShirubeError {
   }
 }
 
+const TIMEOUT = Symbol('timeout');
+/** The promise, or TIMEOUT thrown after `ms` (a name lookup is not bounded by the request's own deadline). */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(TIMEOUT), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 interface Cached {
   doc: Obj;
   until: number;
@@ -95,8 +105,9 @@ export function remoteFetcher(o: RemoteFetcherOptions = {}): RemoteFetcher {
     const name = url.hostname.replace(/^\[|\]$/g, '');
     let found: Array<{ address: string; family: number }>;
     try {
-      found = isIP(name) ? [{ address: name, family: isIP(name) }] : await nameLookup(name);
+      found = isIP(name) ? [{ address: name, family: isIP(name) }] : await withDeadline(nameLookup(name), limits.timeoutMs);
     } catch (e) {
+      if (e === TIMEOUT) throw new FetchError(url.href, `the host name did not resolve within ${limits.timeoutMs} ms (timeout)`);
       throw new FetchError(url.href, `the host name does not resolve (${(e as { code?: string }).code ?? 'DNS error'})`);
     }
     if (!found.length) throw new FetchError(url.href, 'the host name does not resolve');

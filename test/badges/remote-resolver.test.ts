@@ -168,6 +168,9 @@ describe('answers that fail, clearly', () => {
     await expect(get('/never', { timeoutMs: 300 })).rejects.toThrow(`Could not fetch ${other.base}/never: no answer within 300 ms (timeout)`);
     expect(Date.now() - started).toBeLessThan(2000);
 
+    const slowDns = remoteFetcher({ timeoutMs: 300, lookup: () => new Promise(() => undefined) }).resolver();
+    await expect(slowDns('https://badges.example/key')).rejects.toThrow('Could not fetch https://badges.example/key: the host name did not resolve within 300 ms (timeout)');
+
     other.routes.set('/big', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pad: 'x'.repeat(300 * 1024) })));
     await expect(get('/big')).rejects.toThrow(`Could not fetch ${other.base}/big: larger than 262144 bytes`);
     // Without a Content-Length: cut while reading.
