@@ -61,5 +61,11 @@ export const api = {
   badgeDismiss: '/api/badges/candidates/dismiss',
   badgePassport: '/api/badges/passport',
   badgePassportClr: '/api/badges/passport/clr',
+  /** The signed-in learner's connected apps (Open Badges API clients they allowed), and one to disconnect. */
+  connectedApps: '/api/badges/connected-apps',
+  connectedApp: (clientId: string) => `/api/badges/connected-apps/${enc(clientId)}`,
+  /** Open Badges API clients (administrators), and disabling one. */
+  obClients: '/api/admin/ob-clients',
+  obClientDisable: (id: string) => `/api/admin/ob-clients/${enc(id)}/disable`,
   badgeDownload: (uuid: string, format: 'json' | 'jwt' | 'png' | 'svg' | 'png-jwt' | 'svg-jwt' | 'ob2' | 'ob2-png') => withQuery(`/api/badges/credentials/${enc(uuid)}/download`, { format }),
 } as const;

@@ -8,8 +8,12 @@ import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
 import { defaultFramework } from '../../features/frameworks/lib/default-framework.js';
 import { AchievementEditor } from '../../features/badges/components/achievement-editor.js';
 import { IssuerKeys } from '../../features/badges/components/issuer-keys.js';
+import { ObClients } from '../../features/badges/components/ob-clients.js';
 
-/** /badges/achievements?framework=: a framework's achievements (authors and admins edit them); issuers' keys for admins. */
+/**
+ * /badges/achievements?framework=: a framework's achievements (authors and admins edit them); for admins, the issuers'
+ * keys and DID methods, and the Open Badges API clients.
+ */
 export function AchievementsRoute() {
   const { t } = useI18n();
   const { location, navigate } = useRouter();
@@ -45,7 +49,15 @@ export function AchievementsRoute() {
         <section aria-labelledby="issuers-title">
           <h2 id="issuers-title">{t('issuers.heading')}</h2>
           <p className="muted small">{t('issuers.note')}</p>
+          <p className="muted small">{t('issuers.didNote')}</p>
           <IssuerKeys />
+        </section>
+      )}
+      {admin && (
+        <section aria-labelledby="ob-clients-title">
+          <h2 id="ob-clients-title">{t('obClients.heading')}</h2>
+          <p className="muted small">{t('obClients.note')}</p>
+          <ObClients />
         </section>
       )}
     </section>

@@ -11,13 +11,14 @@ import { defaultFramework } from '../../features/frameworks/lib/default-framewor
 import { usePassport } from '../../features/badges/api/badges.js';
 import { PassportBadges } from '../../features/badges/components/passport.js';
 import { useOwnMapBadges } from '../../features/badges/hooks/use-map-badges.js';
+import { ConnectedApps } from '../../features/badges/components/connected-apps.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded after the badges are shown.
 const MapExplorer = lazy(() => import('../../features/map/components/map-explorer.js').then((m) => ({ default: m.MapExplorer })));
 
 /**
  * /passport: the signed-in learner's own badges, with their learning map beside them (badged items marked);
- * "show on the map" selects a badge's item there.
+ * "show on the map" selects a badge's item there. Below, the apps they allowed to reach their badges.
  */
 export function PassportRoute() {
   const { t } = useI18n();
@@ -61,6 +62,7 @@ export function PassportRoute() {
           )}
         </div>
       )}
+      {user.roles?.some((r) => r.role === 'learner') && <ConnectedApps userId={user.id} />}
     </section>
   );
 }

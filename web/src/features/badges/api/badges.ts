@@ -106,10 +106,50 @@ export interface Issuer {
 }
 /** Null: not an administrator (the list is theirs only). */
 export const useIssuers = (admin: boolean) => useQuery(admin ? 'badge-issuers' : null, () => apiClient.get<{ issuers: Issuer[] }>(api.badgeIssuers));
-export const rotateIssuerKey = async (id: string) => {
-  const issuer = await apiClient.post<Issuer>(api.badgeIssuerRotate(id), {});
+/** A new signing key; with `didMethod`, also a switch between did:web and did:key. */
+export const rotateIssuerKey = async (id: string, didMethod?: Issuer['didMethod']) => {
+  const issuer = await apiClient.post<Issuer>(api.badgeIssuerRotate(id), didMethod ? { didMethod } : {});
   invalidateQueries('badge-issuers');
   return issuer;
+};
+
+/** An app (wallet, platform) the learner allowed to reach their badges through the Open Badges API. */
+export interface ConnectedApp {
+  clientId: string;
+  clientName: string;
+  clientUri: string | null;
+  logoUri: string | null;
+  scopes: string[];
+  firstGrantedAt: string;
+  lastUsedAt: string | null;
+  tokensActive: boolean;
+}
+const CONNECTED_APPS = 'connected-apps:';
+/** Null: nobody signed in yet. */
+export const useConnectedApps = (userId: string | null) => useQuery(userId && `${CONNECTED_APPS}${userId}`, () => apiClient.get<{ apps: ConnectedApp[] }>(api.connectedApps));
+/** Withdraws the learner's consent: the app's tokens stop working at once. */
+export const disconnectApp = async (clientId: string) => {
+  await apiClient.delete<undefined>(api.connectedApp(clientId));
+  invalidateQueries(CONNECTED_APPS);
+};
+
+/** A registered Open Badges API client as administrators see it (no secret, no learners: only how many). */
+export interface ObClient {
+  clientId: string;
+  clientName: string;
+  clientUri: string | null;
+  redirectUris: string[];
+  scopes: string[];
+  createdAt: string;
+  disabledAt: string | null;
+  learners: number;
+}
+/** Null: not an administrator. */
+export const useObClients = (admin: boolean) => useQuery(admin ? 'ob-clients' : null, () => apiClient.get<{ clients: ObClient[] }>(api.obClients));
+export const disableObClient = async (id: string) => {
+  const c = await apiClient.post<ObClient>(api.obClientDisable(id));
+  invalidateQueries('ob-clients');
+  return c;
 };
 
 /** `urn:uuid:…` → the uuid the download and verify URLs take. */
