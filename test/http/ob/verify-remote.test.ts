@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type TestApp } from '../../helper.js';
+import { loadConfig } from '../../../src/config.js';
 import { freePort } from '../../cli-process.js';
 import { setUserPassword } from '../../../src/auth/index.js';
 import { demoClass } from '../../progress/fixture.js';
@@ -32,8 +33,10 @@ afterAll(async () => {
 });
 
 describe('POST /badges/verify: a badge from another platform', () => {
-  it('reads the allowlist from the environment', () => {
+  it('reads the allowlist from the environment; fetching is on unless turned off', () => {
     expect(t.config).toMatchObject({ verifyFetch: true, verifyAllowHosts: [other.host, 'badges.intranet'] });
+    expect(loadConfig({ SHIRUBE_VERIFY_FETCH: '0' })).toMatchObject({ verifyFetch: false, verifyAllowHosts: [] });
+    expect(() => loadConfig({ SHIRUBE_VERIFY_ALLOW_HOSTS: 'http://127.0.0.1:4567/', SHIRUBE_VERIFY_FETCH: 'maybe' })).toThrow(/SHIRUBE_VERIFY_FETCH: .*\n.*SHIRUBE_VERIFY_ALLOW_HOSTS: must match pattern/s);
   });
 
   it('verifies a did:web issuer’s credential and its BitstringStatusList; after the issuer flips the bit, revoked', async () => {
