@@ -118,8 +118,8 @@ export function remoteFetcher(o: RemoteFetcherOptions = {}): RemoteFetcher {
     return found[0]!;
   }
 
-  /** One GET, to the checked address: the status, the Location of a redirect, or the JSON document. */
-  async function get(url: URL): Promise<{ status: number; location?: string; doc?: Obj; ttl: number }> {
+  /** One GET, to the checked address: the Location of a redirect, or the JSON document and how long to keep it. */
+  async function get(url: URL): Promise<{ location?: string; doc?: Obj; ttl: number }> {
     const pinned = await address(url);
     // The connection goes to the address just checked, whatever a second lookup would say.
     const lookup = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
@@ -137,7 +137,7 @@ export function remoteFetcher(o: RemoteFetcherOptions = {}): RemoteFetcher {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && res.headers.location) {
           res.resume();
-          return resolve({ status, location: res.headers.location, ttl: 0 });
+          return resolve({ location: res.headers.location, ttl: 0 });
         }
         // 410 Gone carries a document too: an OB 2.0 hosted assertion that was revoked.
         if (status !== 200 && status !== 410) {
@@ -166,7 +166,7 @@ export function remoteFetcher(o: RemoteFetcherOptions = {}): RemoteFetcher {
           try {
             const doc: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
             if (!isObj(doc)) throw new Error('not an object');
-            resolve({ status, doc, ttl: ttlOf(res.headers['cache-control'], limits.cacheTtlMs) });
+            resolve({ doc, ttl: ttlOf(res.headers['cache-control'], limits.cacheTtlMs) });
           } catch {
             reject(new FetchError(url.href, 'the response is not a JSON object'));
           }

@@ -139,13 +139,17 @@ export async function verifyOb2(doc: Obj, resolve: Resolve, now: Date, jws?: str
 
   if (issuer) checks.push({ check: 'issuer', ok: true, message: `Issuer ${String(issuer['id'] ?? '')}` });
   // The issuer's RevocationList (OB 2.0 names it for signed badges; hosted ones listed there are revoked as well).
-  let listed: unknown;
+  let listed: Obj | undefined;
   if (issuer?.['revocationList'] !== undefined) {
     const { doc: revocations, error } = await load(issuer['revocationList']);
     if (error || !revocations) checks.push({ check: 'status', ok: false, message: error ? `The issuer's RevocationList could not be checked: ${error}` : `Cannot check offline: the issuer's RevocationList ${String(issuer['revocationList'])} is not fetched` });
-    else listed = list(revocations['revokedAssertions']).find((r) => (isObj(r) ? r['id'] : r) === id);
+    else {
+      // An entry is the assertion's id, or an object with its id and maybe a reason.
+      const entry = list(revocations['revokedAssertions']).find((r) => (isObj(r) ? r['id'] : r) === id);
+      listed = entry === undefined ? undefined : isObj(entry) ? entry : {};
+    }
   }
-  const revocation = [hostedRevoked, isObj(listed) ? listed : undefined, doc['revoked'] === true ? doc : undefined].find((r) => r !== undefined) ?? (listed !== undefined ? {} : undefined);
+  const revocation = hostedRevoked ?? listed ?? (doc['revoked'] === true ? doc : undefined);
   const revoked = revocation !== undefined;
   if (revocation) checks.push({ check: 'status', ok: false, message: `Revoked by its issuer${revocation['revocationReason'] ? `: ${String(revocation['revocationReason'])}` : ''}` });
   return { checks, warnings, revoked, ...(badge ? { badge } : {}), ...(issuer ? { issuer } : {}) };
