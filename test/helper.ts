@@ -7,6 +7,7 @@ import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
 import { createApiClient, createUser, issueAccessToken, createSession, type RoleGrant } from '../src/auth/index.js';
 import { findApiClient } from '../src/store/auth.js';
 import { createScratchDatabase } from './pg-database.js';
+import { freePort } from './cli-process.js';
 
 export const SHARED = new URL('../../shared/', import.meta.url).pathname;
 
@@ -81,6 +82,15 @@ export async function anotherInstance(t: TestApp): Promise<{ app: FastifyInstanc
   };
 }
 
+/** build() listening on a free port of 127.0.0.1 that is also its SHIRUBE_PUBLIC_URL (`base`): for tests over a real socket. */
+export async function buildListening(env: Record<string, string> = {}): Promise<TestApp & { base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t = await build({ SHIRUBE_PUBLIC_URL: base, ...env });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { ...t, base };
+}
+
 /** An API client with these scopes and a bearer token for it, made through the real OAuth flow's functions. */
 export async function bearer(t: TestApp, scopes: string[]): Promise<{ authorization: string }> {
   const { clientId } = await createApiClient(t.store.db, { name: `test ${scopes.join(' ')}`, scopes });
@@ -93,6 +103,11 @@ export async function bearer(t: TestApp, scopes: string[]): Promise<{ authorizat
 export async function session(t: TestApp, roles: RoleGrant[], username = `u${randomBytes(4).toString('hex')}`): Promise<{ cookie: string; 'x-csrf-token': string; userId: string }> {
   // No password: hashing one costs ~0.4 s (scrypt), and the test signs in by cookie anyway.
   const { id } = await createUser(t.store.db, { username, roles });
-  const s = await createSession(t.store.db, id);
-  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken, userId: id };
+  return sessionOf(t, id);
+}
+
+/** A session of an existing user (e.g. the demo class's teacher or a learner). */
+export async function sessionOf(t: TestApp, userId: string): Promise<{ cookie: string; 'x-csrf-token': string; userId: string }> {
+  const s = await createSession(t.store.db, userId);
+  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken, userId };
 }

@@ -37,17 +37,22 @@ export async function publicJwk(vm: Record<string, unknown>) {
   return Ed25519Multikey.toJwk({ keyPair: await Ed25519Multikey.from(vm) });
 }
 
-export function offlineLoader(base: string) {
+/** `fetched`, if given, collects the URLs fetched over HTTP (the DID documents and status lists). */
+export function offlineLoader(base: string, fetched?: string[]) {
   return async (url: string) => {
     const ctx = context(url);
     if (ctx) return { contextUrl: null, documentUrl: url, document: ctx };
     if (url.startsWith('did:web:')) {
+      fetched?.push(didWebUrl(base, url.split('#')[0]!));
       const document = url.includes('#')
         ? { '@context': 'https://w3id.org/security/multikey/v1', ...(await resolveVerificationMethod(base, url)) }
         : await (await fetch(didWebUrl(base, url))).json();
       return { contextUrl: null, documentUrl: url, document };
     }
-    if (url.startsWith(`${base}/badges/status/`)) return { contextUrl: null, documentUrl: url, document: await (await fetch(url)).json() };
+    if (url.startsWith(`${base}/badges/status/`)) {
+      fetched?.push(url);
+      return { contextUrl: null, documentUrl: url, document: await (await fetch(url)).json() };
+    }
     throw new Error(`The independent verifier does not load ${url}`);
   };
 }
@@ -55,8 +60,8 @@ export function offlineLoader(base: string) {
 const statusCheck: Parameters<typeof vc.verifyCredential>[0]['checkStatus'] = (o) => checkStatus({ ...o, suite: new DataIntegrityProof({ cryptosuite }) }) as never;
 
 /** A fresh @digitalbazaar/vc verification (eddsa-rdfc-2022), with the status list when the credential has one. */
-export async function independentVerify(base: string, credential: unknown) {
-  const documentLoader = offlineLoader(base);
+export async function independentVerify(base: string, credential: unknown, fetched?: string[]) {
+  const documentLoader = offlineLoader(base, fetched);
   const r = await vc.verifyCredential({
     credential,
     suite: new DataIntegrityProof({ cryptosuite }),

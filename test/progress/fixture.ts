@@ -22,6 +22,10 @@ export const answered = (agent: Record<string, unknown>, code: string, correct: 
   timestamp,
 });
 
+/** Four correct answers on four days: Mastered under the default rule (docs/progress-api.md). */
+export const masteredAnswers = (agent: Record<string, unknown>, code: string) =>
+  ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'].map((day) => answered(agent, code, true, `${day}T01:00:00Z`));
+
 export async function post(t: TestApp, writer: Record<string, string>, statements: unknown[]) {
   const res = await t.app.inject({ method: 'POST', url: '/xapi/statements', headers: { ...writer, 'x-experience-api-version': '1.0.3' }, payload: statements });
   if (res.statusCode !== 200) throw new Error(`POST /xapi/statements: ${res.statusCode} ${res.body}`);

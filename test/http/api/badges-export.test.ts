@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { sql } from 'kysely';
-import { build, session, type TestApp } from '../../helper.js';
-import { createSession } from '../../../src/auth/index.js';
+import { buildListening, session, sessionOf, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { extractPng } from '../../../src/badges/index.js';
-import { answered, demoClass, post } from '../../progress/fixture.js';
+import { demoClass, masteredAnswers, post } from '../../progress/fixture.js';
 import { expandSafe, independentVerify, publicJwk, resolveVerificationMethod } from '../../badges/independent.js';
 
 /**
@@ -28,33 +26,19 @@ let learner1: Record<string, string>;
 let credA: { id: string } & Record<string, any>;
 let credB: { id: string } & Record<string, any>;
 const uuidOf = (c: { id: string }) => c.id.slice('urn:uuid:'.length);
-const asUser = async (userId: string) => {
-  const s = await createSession(t.store.db, userId);
-  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
-};
 const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 const download = (c: { id: string }, format: string, who = learner0) => inject('GET', `/api/badges/credentials/${uuidOf(c)}/download?format=${format}`, who);
-const mastered = (agent: Record<string, unknown>, code: string) => ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'].map((day) => answered(agent, code, true, `${day}T01:00:00Z`));
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await build({ SHIRUBE_PUBLIC_URL: base, SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  const listening = await buildListening({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
+  [t, base] = [listening, listening.base];
   d = await demoClass(t);
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
-  teacher = await asUser(d.teacherUserId);
-  learner0 = await asUser(d.learnerUserIds[0]!);
-  learner1 = await asUser(d.learnerUserIds[1]!);
+  teacher = await sessionOf(t, d.teacherUserId);
+  learner0 = await sessionOf(t, d.learnerUserIds[0]!);
+  learner1 = await sessionOf(t, d.learnerUserIds[1]!);
   expect((await inject('POST', '/api/badges/achievements/defaults', admin, { framework: MATH_2017_DOCUMENT })).json()).toEqual({ created: 217 });
-  await post(t, d.writer, [...mastered(d.agents[0]!, A), ...mastered(d.agents[0]!, B)]);
+  await post(t, d.writer, [...masteredAnswers(d.agents[0]!, A), ...masteredAnswers(d.agents[0]!, B)]);
   const pending = (await inject('GET', '/api/badges/candidates', teacher)).json().candidates as Array<{ achievementId: string; learnerId: string; achievement: { humanCode: string } }>;
   expect(pending.map((c) => c.achievement.humanCode).sort()).toEqual([A, B]);
   const res = await inject('POST', '/api/badges/candidates/approve', teacher, { candidates: pending.map(({ achievementId, learnerId }) => ({ achievementId, learnerId })) });

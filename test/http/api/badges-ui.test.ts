@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, session, type TestApp } from '../../helper.js';
-import { createSession } from '../../../src/auth/index.js';
+import { build, session, sessionOf, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
-import { answered, demoClass, post } from '../../progress/fixture.js';
+import { demoClass, masteredAnswers, post } from '../../progress/fixture.js';
 
 /**
  * What the web UI asks of the badge routes beyond the end-to-end path (test/http/api/badges.test.ts): one learner's
@@ -21,12 +20,7 @@ let learner0: Record<string, string>;
 /** Learner ids of the first two demo learners. */
 let ids: [string, string];
 
-const asUser = async (userId: string) => {
-  const s = await createSession(t.store.db, userId);
-  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
-};
 const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
-const mastered = (agent: Record<string, unknown>, code: string) => ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'].map((day) => answered(agent, code, true, `${day}T01:00:00Z`));
 
 beforeAll(async () => {
   t = await build({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
@@ -34,11 +28,11 @@ beforeAll(async () => {
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
   author = await session(t, [{ role: 'author', scopeType: 'framework', scopeId: MATH_2017_DOCUMENT }]);
   otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]);
-  teacher = await asUser(d.teacherUserId);
-  learner0 = await asUser(d.learnerUserIds[0]!);
+  teacher = await sessionOf(t, d.teacherUserId);
+  learner0 = await sessionOf(t, d.learnerUserIds[0]!);
   expect((await inject('POST', '/api/badges/achievements/defaults', admin, { framework: MATH_2017_DOCUMENT })).json()).toEqual({ created: 217 });
-  await post(t, d.writer, [...mastered(d.agents[0]!, A), ...mastered(d.agents[0]!, B), ...mastered(d.agents[1]!, A)]);
-  const own = async (userId: string) => (await inject('GET', '/api/badges/passport', await asUser(userId))).json().learnerId as string;
+  await post(t, d.writer, [...masteredAnswers(d.agents[0]!, A), ...masteredAnswers(d.agents[0]!, B), ...masteredAnswers(d.agents[1]!, A)]);
+  const own = async (userId: string) => (await inject('GET', '/api/badges/passport', await sessionOf(t, userId))).json().learnerId as string;
   ids = [await own(d.learnerUserIds[0]!), await own(d.learnerUserIds[1]!)];
 }, 120_000);
 afterAll(() => t.close());

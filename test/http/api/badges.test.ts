@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as vc from '@digitalbazaar/vc';
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
-import { build, session, SHARED, type TestApp } from '../../helper.js';
-import { createSession } from '../../../src/auth/index.js';
+import { buildListening, session, sessionOf, SHARED, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
 import { extractPng } from '../../../src/badges/index.js';
+import { independentVerify as verifyIndependently } from '../../badges/independent.js';
 
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
 const OB3 = `${SHARED}spec/ob3/`;
@@ -24,69 +19,22 @@ let learner0: Record<string, string>;
 let learner1: Record<string, string>;
 let otherTeacher: Record<string, string>;
 const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
-const asUser = async (userId: string) => {
-  const s = await createSession(t.store.db, userId);
-  return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
-};
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/**
- * An independent verifier: a fresh @digitalbazaar/vc verification with its own offline loader over the shared
- * contexts; the only documents it fetches are the DID document and the status list, from the Shirube under test.
- */
-const contextIndex = JSON.parse(readFileSync(`${OB3}contexts/index.json`, 'utf8')) as Record<string, string>;
 const fetched: string[] = [];
-async function independentLoader(url: string) {
-  if (contextIndex[url]) return { contextUrl: null, documentUrl: url, document: JSON.parse(readFileSync(OB3 + contextIndex[url], 'utf8')) };
-  const [did, fragment] = url.split('#');
-  if (did!.startsWith('did:web:')) {
-    const [, , host, ...path] = did!.split(':');
-    const docUrl = `http://${decodeURIComponent(host!)}/${path.map(decodeURIComponent).join('/')}/did.json`;
-    expect(docUrl.startsWith(base)).toBe(true);
-    fetched.push(docUrl);
-    const doc = await (await fetch(docUrl)).json();
-    if (fragment === undefined) return { contextUrl: null, documentUrl: url, document: doc };
-    const vm = doc.verificationMethod.find((m: { id: string }) => m.id === url);
-    return { contextUrl: null, documentUrl: url, document: { '@context': 'https://w3id.org/security/multikey/v1', ...vm } };
-  }
-  if (url.startsWith(`${base}/badges/status/`)) {
-    fetched.push(url);
-    return { contextUrl: null, documentUrl: url, document: await (await fetch(url)).json() };
-  }
-  throw new Error(`The independent verifier does not load ${url}`);
-}
-async function independentVerify(credential: unknown) {
-  const suite = new DataIntegrityProof({ cryptosuite });
-  const r = await vc.verifyCredential({
-    credential,
-    suite,
-    documentLoader: independentLoader,
-    checkStatus: (o) => checkStatus({ ...o, suite: new DataIntegrityProof({ cryptosuite }) } as never) as never,
-  });
-  const status = r.statusResult as { results?: Array<{ status: boolean }> } | undefined;
-  return { verified: r.verified, revoked: status?.results?.[0]?.status ?? null, error: r.error };
-}
+/** The independent verifier of test/badges/independent.ts, recording what it fetched from the server under test. */
+const independentVerify = (credential: unknown) => verifyIndependently(base, credential, fetched);
 const ajv = new Ajv2019({ strict: false });
 addFormats.default(ajv);
 const schemaValid = ajv.compile(JSON.parse(readFileSync(`${OB3}schema/ob_v3p0_achievementcredential_schema.json`, 'utf8')));
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await build({ SHIRUBE_PUBLIC_URL: base, SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  const listening = await buildListening({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
+  [t, base] = [listening, listening.base];
   d = await demoClass(t);
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
   otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]);
-  teacher = await asUser(d.teacherUserId);
-  learner0 = await asUser(d.learnerUserIds[0]!);
-  learner1 = await asUser(d.learnerUserIds[1]!);
+  teacher = await sessionOf(t, d.teacherUserId);
+  learner0 = await sessionOf(t, d.learnerUserIds[0]!);
+  learner1 = await sessionOf(t, d.learnerUserIds[1]!);
 }, 120_000);
 afterAll(() => t.close());
 
