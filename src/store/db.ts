@@ -11,7 +11,7 @@ import * as m0004 from './migrations/0004_progress.js';
 import * as m0005 from './migrations/0005_badges.js';
 import * as m0006 from './migrations/0006_ob_api.js';
 import * as m0007 from './migrations/0007_ob_connected_apps.js';
-import * as m0007s from './migrations/0007_shared_state.js';
+import * as m0008 from './migrations/0008_shared_state.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -27,7 +27,7 @@ const migrations: Record<string, Migration> = {
   '0005_badges': m0005,
   '0006_ob_api': m0006,
   '0007_ob_connected_apps': m0007,
-  '0007_shared_state': m0007s,
+  '0008_shared_state': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
