@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { achievementJson, didDocument, getAchievement, issuerProfile, statusList, verifierOptions, verifyCredential } from '../../badges/index.js';
 import * as store from '../../store/badges.js';
+import { FailureLimiter } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from './context.js';
 
 const tags = ['Open Badges'];
+/** Verifications one address may ask for in an hour (each costs canonicalisation, and perhaps fetches from other hosts). */
+export const VERIFICATIONS_PER_HOUR = 600;
 const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -57,6 +60,7 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
   app.addContentTypeParser(['application/jwt', 'application/vc+jwt'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser(['image/png', 'image/svg+xml'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const jws = { type: 'string', minLength: 1, description: 'A VC-JWT (compact JWS)' } as const;
+  const verifications = new FailureLimiter(app.store.db, { bucket: 'public-verify', max: VERIFICATIONS_PER_HOUR, windowMs: 3_600_000 });
   app.post<{ Body: Record<string, unknown> | string | Buffer }>('/badges/verify', {
     schema: {
       tags,
@@ -77,7 +81,15 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     // A baked badge image is larger than a credential.
     bodyLimit: 5 * 1024 * 1024,
     config: { csrfExempt: true },
-  }, async (req) => verification(app, req.body));
+  }, async (req, reply) => {
+    const wait = await verifications.retryAfter(req.ip);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      throw new ShirubeError('busy', `Too many verifications from this address (${VERIFICATIONS_PER_HOUR} an hour); try again in ${Math.ceil(wait / 60)} minute(s)`);
+    }
+    await verifications.fail(req.ip);
+    return verification(app, req.body);
+  });
 }
 
 /** The public verification page of a credential issued here: the verdict, the badge and its Course of Study item. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { build, session, SHARED, type TestApp } from '../../helper.js';
-import { createSession } from '../../../src/auth/index.js';
+import { build, session, sessionOf, SHARED, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
-import { answered, demoClass, post } from '../../progress/fixture.js';
+import { demoClass, masteredAnswers, post } from '../../progress/fixture.js';
 import { extractPng } from '../../../src/badges/index.js';
+import { VERIFICATIONS_PER_HOUR } from '../../../src/http/ob/public.js';
 
 /**
  * POST /badges/verify over HTTP with every form a verifier may send (JSON, VC-JWT text, baked PNG and SVG), and the
@@ -27,14 +27,10 @@ beforeAll(async () => {
   t = await build({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters', SHIRUBE_VERIFY_FETCH: '0' });
   const d = await demoClass(t);
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
-  const asUser = async (userId: string) => {
-    const s = await createSession(t.store.db, userId);
-    return { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken };
-  };
-  teacher = await asUser(d.teacherUserId);
-  learner = await asUser(d.learnerUserIds[0]!);
+  teacher = await sessionOf(t, d.teacherUserId);
+  learner = await sessionOf(t, d.learnerUserIds[0]!);
   await t.app.inject({ method: 'POST', url: '/api/badges/achievements/defaults', headers: admin, payload: { framework: MATH_2017_DOCUMENT } });
-  await post(t, d.writer, ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'].map((day) => answered(d.agents[0]!, A, true, `${day}T01:00:00Z`)));
+  await post(t, d.writer, masteredAnswers(d.agents[0]!, A));
   const [pending] = (await t.app.inject({ method: 'GET', url: '/api/badges/candidates', headers: teacher })).json().candidates;
   const res = await t.app.inject({ method: 'POST', url: '/api/badges/candidates/approve', headers: teacher, payload: { candidates: [{ achievementId: pending.achievementId, learnerId: pending.learnerId }] } });
   expect(res.statusCode).toBe(201);
@@ -95,6 +91,18 @@ describe('POST /badges/verify', () => {
     expect((await verify('', 'text/plain')).statusCode).toBe(400);
     expect((await verify('<x/>', 'application/xml')).statusCode).toBe(415);
   });
+});
+
+describe('POST /badges/verify: a budget per address', () => {
+  it(`answers 429 with Retry-After after ${VERIFICATIONS_PER_HOUR} verifications from one address in an hour, and only to that address`, async () => {
+    const from = (remoteAddress: string) => t.app.inject({ method: 'POST', url: '/badges/verify', remoteAddress, payload: {} });
+    for (let i = 0; i < VERIFICATIONS_PER_HOUR; i++) expect((await from('203.0.113.9')).statusCode).toBe(200);
+    const refused = await from('203.0.113.9');
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3500);
+    expect(refused.json().error.message).toMatch(/Too many verifications from this address/);
+    expect((await from('203.0.113.10')).statusCode).toBe(200);
+  }, 120_000);
 });
 
 describe('GET /badges/status/{id}', () => {
