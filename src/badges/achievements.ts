@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import { LOCAL_BASE, uuidv5 } from '../case/index.js';
-import { frameworkStructure } from '../progress/index.js';
+import { frameworkStructure, listUnitSchemes, unitSchemeView } from '../progress/index.js';
 import { ShirubeError } from '../errors.js';
 
 export type AchievementRow = store.AchievementRow;
@@ -30,10 +30,31 @@ export function checkAchievementRule(v: unknown, field = 'rule'): AchievementRul
   throw new ShirubeError('invalid_request', `${field}: {"kind":"mastered"} or {"kind":"correctRate","minCorrectRate","minAnswers","days"}`, field);
 }
 
-export function ruleNarrative(rule: AchievementRule): string {
+/** The criteria narrative a rule gets by default; `items` > 1: a group, where the rule holds on each item. */
+export function ruleNarrative(rule: AchievementRule, items = 1): string {
+  const each = items > 1 ? `対象の内容 ${items} 件のそれぞれで、` : '';
   return rule.kind === 'mastered'
-    ? '学習記録（xAPI）から、習熟度ルールで「習得」と判定され、担任の先生が承認したときに授与されます。'
-    : `直近${rule.days}日間に${rule.minAnswers}問以上回答し、平均正答率が${Math.round(rule.minCorrectRate * 100)}%以上で、担任の先生が承認したときに授与されます。`;
+    ? `学習記録（xAPI）から、${each}習熟度ルールで「習得」と判定され、担任の先生が承認したときに授与されます。`
+    : `${each}直近${rule.days}日間に${rule.minAnswers}問以上回答し、平均正答率が${Math.round(rule.minCorrectRate * 100)}%以上で、担任の先生が承認したときに授与されます。`;
+}
+
+/** How long credentials issued for an achievement stay valid: null (no expiry) or 1 to 3650 days. */
+export function checkValidForDays(v: unknown, field = 'validForDays'): number | null {
+  if (v === null) return null;
+  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 3650) throw new ShirubeError('invalid_request', `${field}: null (no expiry) or an integer from 1 to 3650`, field);
+  return v as number;
+}
+
+/** The OB 3.0 CASE Alignment of a CFItem (the specification's example): the five fields. */
+function caseAlignment(publicUrl: string, framework: string, target: { id: string; name: string; uri: string | undefined }) {
+  return {
+    type: ['Alignment'],
+    targetType: 'CFItem',
+    targetName: target.name,
+    targetCode: target.id,
+    targetFramework: framework,
+    targetUrl: publicUri(target.uri ?? `${LOCAL_BASE}/uri/${target.id}`, publicUrl),
+  };
 }
 
 /**
@@ -57,17 +78,10 @@ export async function createDefaultAchievements(db: Db, publicUrl: string, frame
       criteriaNarrative: ruleNarrative(rule),
       rule,
       humanCode: i.code,
-      alignment: [
-        {
-          type: ['Alignment'],
-          targetType: 'CFItem',
-          targetName: i.fullStatement,
-          targetCode: i.id,
-          targetFramework: s.title,
-          targetUrl: publicUri(uris.get(i.id) ?? `${LOCAL_BASE}/uri/${i.id}`, publicUrl),
-        },
-      ],
+      alignment: [caseAlignment(publicUrl, s.title, { id: i.id, name: i.fullStatement, uri: uris.get(i.id) })],
       enabled: true,
+      unit: null,
+      validForDays: null,
     };
   });
   return store.saveAchievements(db, list, true);
@@ -80,6 +94,117 @@ export interface AchievementEdit {
   criteriaNarrative?: string;
   rule?: unknown;
   enabled?: boolean;
+  validForDays?: number | null;
+}
+
+/** A textbook unit a group achievement can be made from, with its content items (in Course of Study order). */
+export interface UnitChoice {
+  /** The framework itself (its (1),(2)… categories) or a publisher's unit scheme (docs/progress-api.md). */
+  document: string;
+  documentTitle: string;
+  id: string;
+  code: string | null;
+  label: string;
+  itemIds: string[];
+}
+
+/**
+ * What a group achievement of a framework can be made of: its content items, and the units the learning map's unit
+ * view shows (the framework's own, by default its categories, and each imported publisher's scheme).
+ */
+export async function groupChoices(db: Db, framework: string) {
+  const s = await frameworkStructure(db, framework);
+  const ordered = (ids: Iterable<string>) => {
+    const set = new Set(ids);
+    return s.items.filter((i) => set.has(i.id)).map((i) => i.id);
+  };
+  const units: UnitChoice[] = s.units.map((g) => ({ document: s.identifier, documentTitle: s.title, id: g.id, code: g.code, label: g.label, itemIds: ordered(s.items.filter((i) => i.unit === g.id).map((i) => i.id)) }));
+  for (const scheme of await listUnitSchemes(db, s.identifier)) {
+    const v = await unitSchemeView(db, s.identifier, scheme.identifier);
+    const itemsOf = (unit: string) => [...v.unitOf].filter(([, u]) => u === unit).map(([item]) => item);
+    for (const g of v.groups) units.push({ document: scheme.identifier, documentTitle: scheme.title, id: g.id, code: g.code, label: g.label, itemIds: ordered(itemsOf(g.id)) });
+  }
+  return { items: s.items.map((i) => ({ id: i.id, code: i.code, fullStatement: i.fullStatement, grade: i.grade })), units };
+}
+
+export interface GroupAchievementInput {
+  framework: string;
+  /** CFItem identifiers of the framework's content items; or `unit`. */
+  itemIds?: string[];
+  unit?: { document: string; id: string };
+  name: string;
+  description?: string;
+  criteriaNarrative?: string;
+  rule: unknown;
+  image?: string | null;
+  validForDays?: number | null;
+}
+
+const bad = (field: string, message: string) => new ShirubeError('invalid_request', `${field}: ${message}`, field);
+
+/**
+ * A group achievement: an explicit list of the framework's content items, or a textbook unit expanded to its items.
+ * The rule must hold on each item. The credential aligns to every item (the five CASE fields each) and, for a unit,
+ * to the unit too (a CFItem of its document, with a URI). `humanCode`: the unit's code, or the items' codes joined
+ * by " + ". The id follows from the unit or the set of items, so the same group twice is a 409.
+ */
+export async function createGroupAchievement(db: Db, publicUrl: string, input: GroupAchievementInput): Promise<AchievementRow> {
+  const s = await frameworkStructure(db, input.framework);
+  if ((input.itemIds === undefined) === (input.unit === undefined)) throw bad('itemIds', 'give either itemIds (content items of the framework) or unit ({document, id}), not both');
+  const rule = checkAchievementRule(input.rule);
+  const validForDays = checkValidForDays(input.validForDays ?? null);
+  let itemIds: string[];
+  let unit: UnitChoice | undefined;
+  if (input.itemIds) {
+    const seen = new Set<string>();
+    input.itemIds.forEach((id, i) => {
+      if (!s.byId.has(id)) throw bad(`itemIds[${i}]`, `${id} is not a content item of framework ${s.identifier}`);
+      if (seen.has(id)) throw bad(`itemIds[${i}]`, `${id} is listed twice`);
+      seen.add(id);
+    });
+    if (seen.size < 2) throw bad('itemIds', 'a group has at least two items (each item has its own default achievement)');
+    itemIds = s.items.filter((i) => seen.has(i.id)).map((i) => i.id);
+  } else {
+    const { document, id } = input.unit!;
+    const choices = (await groupChoices(db, s.identifier)).units;
+    if (!choices.some((u) => u.document === document)) throw bad('unit.document', `${document} is neither framework ${s.identifier} nor one of its unit schemes (GET /api/progress/units)`);
+    unit = choices.find((u) => u.document === document && u.id === id);
+    if (!unit) throw bad('unit.id', `${id} is not a unit of ${document}`);
+    if (!unit.itemIds.length) throw bad('unit.id', `unit ${unit.label} has no content items`);
+    itemIds = unit.itemIds;
+  }
+  const achievementId = unit ? uuidv5(`achievement:unit:${unit.document}:${unit.id}`, NAMESPACE) : uuidv5(`achievement:items:${[...itemIds].sort().join(',')}`, NAMESPACE);
+  const existing = await store.getAchievement(db, achievementId);
+  if (existing) throw new ShirubeError('conflict', `${unit ? 'unit' : 'itemIds'}: the achievement “${existing.name}” already has this ${unit ? 'unit' : 'group of items'}; edit it instead`, unit ? 'unit' : 'itemIds');
+  const uris = await store.itemUris(db, [...itemIds, ...(unit ? [unit.id] : [])]);
+  const items = itemIds.map((id) => s.byId.get(id)!);
+  const a: AchievementRow = {
+    id: achievementId,
+    framework: s.identifier,
+    itemIds,
+    name: input.name,
+    description: input.description ?? items.map((i) => `${i.code} ${i.fullStatement}`).join('\n'),
+    image: input.image ?? null,
+    criteriaNarrative: input.criteriaNarrative ?? ruleNarrative(rule, itemIds.length),
+    rule,
+    humanCode: unit ? (unit.code ?? unit.label) : items.map((i) => i.code).join(' + '),
+    alignment: [
+      ...items.map((i) => caseAlignment(publicUrl, s.title, { id: i.id, name: i.fullStatement, uri: uris.get(i.id) })),
+      ...(unit && uris.has(unit.id) ? [caseAlignment(publicUrl, unit.documentTitle, { id: unit.id, name: unit.label, uri: uris.get(unit.id) })] : []),
+    ],
+    enabled: true,
+    unit: unit ? { document: unit.document, id: unit.id } : null,
+    validForDays,
+  };
+  await store.saveAchievements(db, [a]);
+  return a;
+}
+
+/** Deletes an achievement nothing was issued for (its candidates go); once issued, disable it instead (409). */
+export async function deleteAchievement(db: Db, id: string): Promise<void> {
+  const r = await store.deleteAchievement(db, id);
+  if (r === 'missing') throw new ShirubeError('not_found', `No achievement ${id}`, 'id');
+  if (r === 'issued') throw new ShirubeError('conflict', 'Credentials were issued for this achievement: disable it instead (enabled: false)', 'id');
 }
 
 export async function getAchievement(db: Db, id: string): Promise<AchievementRow> {
@@ -99,6 +224,7 @@ export async function editAchievement(db: Db, id: string, e: AchievementEdit): P
     ...(e.criteriaNarrative !== undefined ? { criteriaNarrative: e.criteriaNarrative } : {}),
     ...(e.rule !== undefined ? { rule: checkAchievementRule(e.rule) } : {}),
     ...(e.enabled !== undefined ? { enabled: e.enabled } : {}),
+    ...(e.validForDays !== undefined ? { validForDays: checkValidForDays(e.validForDays) } : {}),
   };
   await store.saveAchievements(db, [next]);
   return next;

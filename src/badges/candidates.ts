@@ -26,9 +26,13 @@ async function evaluate(db: Db, a: store.AchievementRow, learnerId: string, rule
     from: answers[0]?.timestamp.toISOString() ?? null,
     to: answers.at(-1)?.timestamp.toISOString() ?? null,
   };
+  // A group's rule holds on each of its items: the last item to meet it makes the learner a candidate.
   if (rule.kind === 'correctRate') {
-    const mean = answers.reduce((s, e) => s + e.score!, 0) / (answers.length || 1);
-    return { met: answers.length >= rule.minAnswers && mean >= rule.minCorrectRate, summary };
+    const met = a.itemIds.every((itemId) => {
+      const mine = answers.filter((e) => e.itemId === itemId);
+      return mine.length >= rule.minAnswers && mine.reduce((s, e) => s + e.score!, 0) / mine.length >= rule.minCorrectRate;
+    });
+    return { met, summary };
   }
   const r = await rules();
   const at = Math.floor(now.getTime() / 1000);
@@ -43,7 +47,8 @@ async function evaluate(db: Db, a: store.AchievementRow, learnerId: string, rule
 /**
  * Re-evaluates the achievements that involve the changed (learner, item) pairs, inside the statements'
  * transaction, after mastery is updated: a learner who now meets the rule becomes a pending candidate; one who no
- * longer does leaves the pending list. Decided candidates (issued, dismissed) are never touched. Nothing scans
+ * longer does leaves the pending list. Decided candidates (issued, dismissed) are never touched, except an issued
+ * one whose credential has expired: a learner who meets the rule again becomes a renewal candidate. Nothing scans
  * statements: only the changed pairs' evidence and mastery rows are read.
  */
 export async function evaluateCandidates(db: Db, changes: EvidenceChange[], now = new Date()): Promise<void> {
@@ -52,19 +57,67 @@ export async function evaluateCandidates(db: Db, changes: EvidenceChange[], now 
   const allItems = [...new Set(changes.map((c) => c.itemId))];
   const achievements = await store.achievementsOfItems(db, allItems);
   if (!achievements.length) return;
-  const rulesOf = new Map<string, Promise<FrameworkRules>>();
-  const rules = (fw: string) => () => rulesOf.get(fw) ?? rulesOf.set(fw, frameworkRules(db, fw)).get(fw)!;
+  const rules = rulesOf(db);
   for (const [learnerId, items] of byLearner) {
     const relevant = achievements.filter((a) => a.itemIds.some((i) => items.has(i)));
     if (!relevant.length) continue;
+    const ids = relevant.map((a) => a.id);
+    const expired = new Map((await store.expiredIssued(db, now, { learnerIds: [learnerId], achievementIds: ids })).map((c) => [c.achievementId, c.credentialId!]));
     const decided = new Set(
-      (await store.getCandidates(db, { keys: relevant.map((a) => ({ achievementId: a.id, learnerId })) })).filter((c) => c.status !== 'pending').map((c) => c.achievementId),
+      (await store.getCandidates(db, { keys: ids.map((achievementId) => ({ achievementId, learnerId })) })).filter((c) => c.status !== 'pending' && !expired.has(c.achievementId)).map((c) => c.achievementId),
     );
     for (const a of relevant) {
       if (decided.has(a.id)) continue;
       const { met, summary } = await evaluate(db, a, learnerId, rules(a.framework), now);
-      if (met) await store.markMet(db, a.id, learnerId, { ...summary });
+      const renewing = expired.get(a.id);
+      if (renewing) {
+        if (met) await store.renewCandidate(db, { achievementId: a.id, learnerId }, renewing, { ...summary, renewalOf: renewing });
+      } else if (met) await store.markMet(db, a.id, learnerId, { ...summary });
       else await store.withdrawPending(db, a.id, learnerId);
     }
   }
+}
+
+/** The framework's proficiency rules, read once per framework and evaluation. */
+function rulesOf(db: Db) {
+  const cache = new Map<string, Promise<FrameworkRules>>();
+  return (fw: string) => () => cache.get(fw) ?? cache.set(fw, frameworkRules(db, fw)).get(fw)!;
+}
+
+/**
+ * Renewal candidates, evaluated lazily when a teacher lists candidates: each issued badge of these learners (all when
+ * undefined) whose credential expired unrevoked is pending again if the learner still meets the rule. The expired
+ * credential stays in the passport (shown as expired); the teacher approves a new one or dismisses the renewal.
+ */
+export async function renewExpiredCandidates(db: Db, learnerIds: string[] | undefined, now = new Date()): Promise<number> {
+  const expired = await store.expiredIssued(db, now, learnerIds ? { learnerIds } : {});
+  if (!expired.length) return 0;
+  const achievements = new Map((await store.listAchievements(db, { ids: [...new Set(expired.map((c) => c.achievementId))] })).map((a) => [a.id, a]));
+  const rules = rulesOf(db);
+  let renewed = 0;
+  for (const c of expired) {
+    const a = achievements.get(c.achievementId);
+    if (!a?.enabled) continue;
+    const { met, summary } = await evaluate(db, a, c.learnerId, rules(a.framework), now);
+    if (!met) continue;
+    await store.renewCandidate(db, c, c.credentialId!, { ...summary, renewalOf: c.credentialId });
+    renewed++;
+  }
+  return renewed;
+}
+
+/**
+ * A new achievement's candidates from the evidence already recorded: the learners with mastery rows on every one of
+ * its items are evaluated (not the statements), so a group badge made after the lessons still proposes them.
+ */
+export async function evaluateNewAchievement(db: Db, a: store.AchievementRow, now = new Date()): Promise<number> {
+  const rules = rulesOf(db);
+  let met = 0;
+  for (const learnerId of await store.learnersWithMasteryOnAll(db, a.itemIds)) {
+    const r = await evaluate(db, a, learnerId, rules(a.framework), now);
+    if (!r.met) continue;
+    await store.markMet(db, a.id, learnerId, { ...r.summary });
+    met++;
+  }
+  return met;
 }

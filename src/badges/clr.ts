@@ -11,11 +11,12 @@ export const CLR_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://pur
 const ASSOCIATION_TYPES = ['precedes', 'isChildOf', 'isPartOf', 'exactMatchOf', 'isRelatedTo'];
 
 /**
- * A CLR 2.0 credential bundling a learner's valid badges (each still verifiable on its own) with the framework's
- * associations between their items, as associations between the achievements. Signed by the learner's school.
+ * A CLR 2.0 credential bundling a learner's valid badges (not revoked, not expired; each still verifiable on its own)
+ * with the framework's associations between their items, as associations between the achievements. Signed by the
+ * learner's school.
  */
-export async function learnerClr(ctx: BadgeContext, learnerId: string): Promise<Record<string, unknown>> {
-  const issued = (await store.listCredentials(ctx.db, { learnerId })).filter((c) => c.revokedAt === null);
+export async function learnerClr(ctx: BadgeContext, learnerId: string, now = new Date()): Promise<Record<string, unknown>> {
+  const issued = (await store.listCredentials(ctx.db, { learnerId })).filter((c) => c.revokedAt === null && (c.validUntil === null || c.validUntil > now));
   if (!issued.length) throw new ShirubeError('not_found', 'The learner has no valid badge to bundle', 'learner');
   const achievements = await store.listAchievements(ctx.db, { ids: [...new Set(issued.map((c) => c.achievementId))] });
   const byItem = new Map<string, string[]>();
@@ -39,7 +40,7 @@ export async function learnerClr(ctx: BadgeContext, learnerId: string): Promise<
     type: ['VerifiableCredential', 'ClrCredential'],
     name: '学びのパスポート (CLR)',
     issuer: issuerProfile(issuer),
-    validFrom: isoSeconds(new Date()),
+    validFrom: isoSeconds(now),
     credentialSubject: {
       type: ['ClrSubject'],
       identifier: [{ type: 'IdentityObject', identityHash: `sha256$${createHash('sha256').update(learnerId + salt, 'utf8').digest('hex')}`, identityType: 'systemId', hashed: true, salt }],

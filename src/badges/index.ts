@@ -2,8 +2,8 @@
 export { loadSecretKey, type SecretKey } from './secret.js';
 export { documentLoader, shippedContext } from './document-loader.js';
 export { ensureIssuer, rotateKey, didDocument, issuerProfile, didWebOf, didWebDocumentUrl, DEFAULT_ISSUER, type BadgeContext, type IssuerRow } from './issuers.js';
-export { createDefaultAchievements, editAchievement, getAchievement, achievementJson, checkAchievementRule, achievementIdOfItem, type AchievementRow, type AchievementEdit } from './achievements.js';
-export { evaluateCandidates } from './candidates.js';
+export { createDefaultAchievements, createGroupAchievement, deleteAchievement, groupChoices, editAchievement, getAchievement, achievementJson, checkAchievementRule, achievementIdOfItem, type AchievementRow, type AchievementEdit, type GroupAchievementInput, type UnitChoice } from './achievements.js';
+export { evaluateCandidates, evaluateNewAchievement, renewExpiredCandidates } from './candidates.js';
 export { approveCandidates, dismissCandidates, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
 export { statusList, statusListCredential, type StatusList } from './status.js';
 export { verifyCredential, MAX_BUNDLED, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';

@@ -59,9 +59,10 @@ function evidenceOf(summary: Record<string, unknown>) {
 
 /**
  * Approves candidates (all or nothing): each becomes an OpenBadgeCredential signed by the learner's school (or
- * Shirube), with a revocation status entry, stored and audited. Returns the credentials.
+ * Shirube), with a revocation status entry, stored and audited. An achievement with `validForDays` gives the
+ * credential a `validUntil` (VC 2.0; the VC-JWT's `exp`). `now`: the issuing time (validFrom). Returns the credentials.
  */
-export async function approveCandidates(ctx: BadgeContext, d: Decider, keys: CandidateKey[]): Promise<Array<Record<string, unknown>>> {
+export async function approveCandidates(ctx: BadgeContext, d: Decider, keys: CandidateKey[], now = new Date()): Promise<Array<Record<string, unknown>>> {
   return ctx.db.transaction().execute(async (trx) => {
     const t: BadgeContext = { ...ctx, db: trx };
     const out: Array<Record<string, unknown>> = [];
@@ -73,22 +74,24 @@ export async function approveCandidates(ctx: BadgeContext, d: Decider, keys: Can
       const issuer = await ensureIssuer(t, (await store.learnerSchool(trx, key.learnerId)) ?? null);
       const status = await newStatusEntry(trx, ctx.publicUrl, issuer);
       const id = `urn:uuid:${randomUUID()}`;
-      const now = isoSeconds(new Date());
+      const validFrom = isoSeconds(now);
+      const validUntil = a.validForDays ? isoSeconds(new Date(Date.parse(validFrom) + a.validForDays * 86_400_000)) : null;
       const credential = await signCredential(t, issuer, {
         '@context': OB3_CONTEXT,
         id,
         type: ['VerifiableCredential', 'OpenBadgeCredential'],
         name: a.name,
         issuer: issuerProfile(issuer),
-        validFrom: now,
-        awardedDate: now,
+        validFrom,
+        ...(validUntil ? { validUntil } : {}),
+        awardedDate: validFrom,
         // `id`: a per-credential urn:uuid that names no one (VC-JWT needs it as `sub`); the learner is the hashed identifier.
         credentialSubject: { id: `urn:uuid:${randomUUID()}`, type: ['AchievementSubject'], identifier: [recipient(key.learnerId)], achievement: achievementJson(ctx.publicUrl, a) },
         evidence: evidenceOf(c.summary),
         credentialStatus: status.entry,
         credentialSchema: [{ id: OB3_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
       });
-      await store.insertCredential(trx, { id, achievementId: a.id, learnerId: key.learnerId, issuerId: issuer.id, payload: credential, statusListId: status.listId, statusIndex: status.index, issuedBy: d.actor });
+      await store.insertCredential(trx, { id, achievementId: a.id, learnerId: key.learnerId, issuerId: issuer.id, payload: credential, statusListId: status.listId, statusIndex: status.index, issuedBy: d.actor, validUntil: validUntil ? new Date(validUntil) : null });
       await store.decideCandidate(trx, key, { status: 'issued', by: d.actor, credentialId: id });
       await audit(trx, { actor: d.actor, action: 'badge.approve', targetType: 'badge_credential', targetId: id, details: { achievementId: a.id, learnerId: key.learnerId, issuer: issuer.id } });
       out.push(credential);

@@ -14,4 +14,4 @@ export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSig
 export { progressPersonalData } from './personal-data.js';
 export { frameworkRules, type FrameworkRules } from './standing.js';
 export { evaluate as evaluateProficiency } from './rules.js';
-export { importUnits, listUnitSchemes, type UnitScheme } from './units.js';
+export { importUnits, listUnitSchemes, unitSchemeView, type UnitScheme } from './units.js';

@@ -39,6 +39,13 @@ export interface BadgeAchievementTable {
   alignment: Jsonb<Record<string, unknown>[]>;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: DefaultNow;
+  unit: ColumnType<AchievementUnit | null, string | null, string | null>;
+  valid_for_days: number | null;
+}
+/** The textbook unit a group achievement was made from: the framework's own units or a publisher's scheme. */
+export interface AchievementUnit {
+  document: string;
+  id: string;
 }
 export interface BadgeAchievementItemTable {
   item_id: string;
@@ -76,6 +83,7 @@ export interface BadgeCredentialTable {
   revoked_at: Date | string | null;
   revoked_reason: string | null;
   revoked_by: string | null;
+  valid_until: Date | string | null;
 }
 export type BadgeTables = {
   badge_issuer: BadgeIssuerTable;
@@ -191,6 +199,9 @@ export interface AchievementRow {
   humanCode: string | null;
   alignment: Record<string, unknown>[];
   enabled: boolean;
+  unit: AchievementUnit | null;
+  /** Credentials issued for it are valid this many days; null: no expiry. */
+  validForDays: number | null;
 }
 const toAchievement = (r: { [K in keyof BadgeAchievementTable]: any }): AchievementRow => ({
   id: r.id,
@@ -204,6 +215,8 @@ const toAchievement = (r: { [K in keyof BadgeAchievementTable]: any }): Achievem
   humanCode: r.human_code,
   alignment: r.alignment,
   enabled: r.enabled,
+  unit: r.unit,
+  validForDays: r.valid_for_days,
 });
 
 /** Inserts or replaces achievements and their item links. `keepExisting`: leave already present ones untouched. */
@@ -224,6 +237,8 @@ export async function saveAchievements(db: Db, list: AchievementRow[], keepExist
       human_code: a.humanCode,
       alignment: json(a.alignment),
       enabled: a.enabled,
+      unit: a.unit ? json(a.unit) : null,
+      valid_for_days: a.validForDays,
     }));
     const q = bdb(db).insertInto('badge_achievement').values(values);
     const rows = await (keepExisting
@@ -239,6 +254,8 @@ export async function saveAchievements(db: Db, list: AchievementRow[], keepExist
             human_code: eb.ref('excluded.human_code'),
             alignment: eb.ref('excluded.alignment'),
             enabled: eb.ref('excluded.enabled'),
+            unit: eb.ref('excluded.unit'),
+            valid_for_days: eb.ref('excluded.valid_for_days'),
             updated_at: new Date(),
           })),
         )
@@ -268,6 +285,28 @@ export async function listAchievements(db: Db, o: { framework?: string; ids?: st
     q = q.where('id', 'in', o.ids);
   }
   return (await q.execute()).map(toAchievement);
+}
+
+/** Deletes an achievement (its candidates and item links go with it) unless a credential was issued for it. */
+export async function deleteAchievement(db: Db, id: string): Promise<'deleted' | 'issued' | 'missing'> {
+  const issued = await bdb(db).selectFrom('badge_credential').select('id').where('achievement_id', '=', id).limit(1).executeTakeFirst();
+  if (issued) return 'issued';
+  const r = await bdb(db).deleteFrom('badge_achievement').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1 ? 'deleted' : 'missing';
+}
+
+/** Learners with mastery rows on every one of these items (whose evidence can meet a group's rule). */
+export async function learnersWithMasteryOnAll(db: Db, itemIds: string[]): Promise<string[]> {
+  if (!itemIds.length) return [];
+  const rows = await bdb(db)
+    .selectFrom('mastery_day')
+    .select('learner_id')
+    .where('item_id', 'in', itemIds)
+    .groupBy('learner_id')
+    .having(sql<number>`count(distinct item_id)`, '=', new Set(itemIds).size)
+    .orderBy('learner_id')
+    .execute();
+  return rows.map((r) => r.learner_id);
 }
 
 /** Enabled achievements that involve any of these items. */
@@ -331,6 +370,41 @@ export async function markMet(db: Db, achievementId: string, learnerId: string, 
     .execute();
 }
 
+/**
+ * Issued candidates whose credential has expired (and was not revoked) by `now`: they may be proposed again. Of these
+ * learners (all learners when undefined) and, if given, these achievements.
+ */
+export async function expiredIssued(db: Db, now: Date, o: { learnerIds?: string[]; achievementIds?: string[] }): Promise<CandidateRow[]> {
+  let q = bdb(db)
+    .selectFrom('badge_candidate')
+    .innerJoin('badge_credential', 'badge_credential.id', 'badge_candidate.credential_id')
+    .selectAll('badge_candidate')
+    .where('badge_candidate.status', '=', 'issued')
+    .where('badge_credential.revoked_at', 'is', null)
+    .where('badge_credential.valid_until', '<', now);
+  if (o.learnerIds) {
+    if (!o.learnerIds.length) return [];
+    q = q.where('badge_candidate.learner_id', 'in', o.learnerIds);
+  }
+  if (o.achievementIds) {
+    if (!o.achievementIds.length) return [];
+    q = q.where('badge_candidate.achievement_id', 'in', o.achievementIds);
+  }
+  return (await q.execute()).map(toCandidate);
+}
+
+/** The learner meets the rule again after the credential expired: the issued candidate is pending again (a renewal). */
+export async function renewCandidate(db: Db, key: { achievementId: string; learnerId: string }, expiredCredentialId: string, summary: Record<string, unknown>): Promise<void> {
+  await bdb(db)
+    .updateTable('badge_candidate')
+    .set({ status: 'pending', met_at: new Date(), summary: json(summary), reason: null, decided_by: null, decided_at: null, credential_id: null })
+    .where('achievement_id', '=', key.achievementId)
+    .where('learner_id', '=', key.learnerId)
+    .where('status', '=', 'issued')
+    .where('credential_id', '=', expiredCredentialId)
+    .execute();
+}
+
 /** The rule no longer holds (voided answers, newer wrong ones): a pending candidate goes away. */
 export async function withdrawPending(db: Db, achievementId: string, learnerId: string): Promise<void> {
   await bdb(db).deleteFrom('badge_candidate').where('achievement_id', '=', achievementId).where('learner_id', '=', learnerId).where('status', '=', 'pending').execute();
@@ -390,6 +464,7 @@ export interface CredentialRow {
   issuedBy: string;
   revokedAt: Date | null;
   revokedReason: string | null;
+  validUntil: Date | null;
 }
 const toCredential = (r: any): CredentialRow => ({
   id: r.id,
@@ -403,6 +478,7 @@ const toCredential = (r: any): CredentialRow => ({
   issuedBy: r.issued_by,
   revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
   revokedReason: r.revoked_reason,
+  validUntil: r.valid_until ? new Date(r.valid_until) : null,
 });
 
 export async function insertCredential(db: Db, c: Omit<CredentialRow, 'issuedAt' | 'revokedAt' | 'revokedReason'>): Promise<void> {
@@ -417,6 +493,7 @@ export async function insertCredential(db: Db, c: Omit<CredentialRow, 'issuedAt'
       status_list_id: c.statusListId,
       status_index: c.statusIndex,
       issued_by: c.issuedBy,
+      valid_until: c.validUntil,
     })
     .execute();
 }

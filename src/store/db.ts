@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_badges.js';
 import * as m0006 from './migrations/0006_ob_api.js';
 import * as m0007 from './migrations/0007_ob_connected_apps.js';
 import * as m0008 from './migrations/0008_shared_state.js';
+import * as m0009 from './migrations/0009_achievement_groups.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0006_ob_api': m0006,
   '0007_ob_connected_apps': m0007,
   '0008_shared_state': m0008,
+  '0009_achievement_groups': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

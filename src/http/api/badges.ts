@@ -1,7 +1,29 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
-import { approveCandidates, learnerClr, rotateKey, badgePng, bakePng, bakeSvg, createDefaultAchievements, credentialJwt, dismissCandidates, editAchievement, ob2Assertion, ob2RecipientUrl, OB2_PNG_KEYWORD, revokeCredential, type Decider } from '../../badges/index.js';
+import {
+  approveCandidates,
+  learnerClr,
+  rotateKey,
+  badgePng,
+  bakePng,
+  bakeSvg,
+  createDefaultAchievements,
+  createGroupAchievement,
+  credentialJwt,
+  deleteAchievement,
+  dismissCandidates,
+  editAchievement,
+  evaluateNewAchievement,
+  groupChoices,
+  ob2Assertion,
+  ob2RecipientUrl,
+  OB2_PNG_KEYWORD,
+  renewExpiredCandidates,
+  revokeCredential,
+  type Decider,
+  type GroupAchievementInput,
+} from '../../badges/index.js';
 import { learnerOfUser, requireLearnerAccess } from '../../progress/index.js';
 import * as store from '../../store/badges.js';
 import { audit } from '../../store/auth.js';
@@ -31,25 +53,85 @@ function deciderOf(p: Principal): Decider {
   return { actor: actorOf(p), admin: v.admin, teacherOf: v.teacherOf };
 }
 
-const credentialView = (c: store.CredentialRow) => ({
+const credentialView = (c: store.CredentialRow, now: Date) => ({
   id: c.id,
   achievementId: c.achievementId,
   issuedAt: c.issuedAt.toISOString(),
   revoked: c.revokedAt !== null,
   revokedReason: c.revokedReason,
+  validUntil: c.validUntil?.toISOString() ?? null,
+  expired: c.validUntil !== null && c.validUntil <= now,
   credential: c.payload,
 });
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+/** Days a credential issued for the achievement stays valid (its validUntil); null: no expiry. */
+const validForDays = { type: ['integer', 'null'], minimum: 1, maximum: 3650 } as const;
 
 /** Achievements, candidates for teachers, approval, revocation, the learner's passport and downloads (docs/badges.md). */
 export default async function badgeRoutes(app: FastifyInstance) {
   const db = () => app.store.db;
 
+  /** The framework's authors and admins create, edit and delete achievements. */
+  const requireAuthor = async (req: FastifyRequest, framework: string, what: string) => {
+    const d = await getFramework(db(), framework);
+    authorize(req, (p) => canAuthorFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), what);
+    return d;
+  };
+
   app.post<{ Body: { framework: string } }>('/achievements/defaults', {
     schema: { tags, security, summary: 'Create the default Achievement (rule: Mastered) for every content item of a framework', body: obj({ framework: id }, ['framework']), response: errors },
   }, async (req) => {
-    const d = await getFramework(db(), req.body.framework);
-    authorize(req, (p) => canAuthorFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), 'create achievements');
+    const d = await requireAuthor(req, req.body.framework, 'create achievements');
     return { created: await createDefaultAchievements(db(), app.config.publicUrl, d.identifier) };
+  });
+
+  app.post<{ Body: GroupAchievementInput }>('/achievements', {
+    schema: {
+      tags,
+      security,
+      summary: 'Create a group achievement: several content items of a framework (itemIds), or a textbook unit ({document, id}) expanded to its items; the rule must hold on each item',
+      body: obj(
+        {
+          framework: id,
+          // Each id is checked against the framework's content items: the 400 names `itemIds[i]`.
+          itemIds: { type: 'array', minItems: 1, maxItems: 300, items: { type: 'string', maxLength: 200 } },
+          unit: obj({ document: id, id }, ['document', 'id']),
+          name: text(500),
+          description: text(5000),
+          criteriaNarrative: text(5000),
+          rule: { type: 'object' },
+          image: { type: ['string', 'null'], format: 'uri' },
+          validForDays,
+        },
+        ['framework', 'name', 'rule'],
+      ),
+      response: errors,
+    },
+  }, async (req, reply) => {
+    const d = await requireAuthor(req, req.body.framework, 'create achievements');
+    // Learners whose recorded evidence already meets the rule are proposed at once.
+    const a = await db().transaction().execute(async (trx) => {
+      const created = await createGroupAchievement(trx, app.config.publicUrl, { ...req.body, framework: d.identifier });
+      await evaluateNewAchievement(trx, created);
+      return created;
+    });
+    await audit(db(), { actor: actorOf(req.principal), action: 'badge.achievement.create', targetType: 'badge_achievement', targetId: a.id, details: { items: a.itemIds.length, unit: a.unit } });
+    return reply.code(201).send(a);
+  });
+
+  app.get<{ Querystring: { framework: string } }>('/achievements/group-choices', {
+    schema: { tags, security, summary: 'What a group achievement can be made of: the framework’s content items and its units (its own and each publisher’s unit scheme) with their items', querystring: obj({ framework: id }, ['framework']), response: errors },
+  }, async (req) => groupChoices(db(), (await requireAuthor(req, req.query.framework, 'create achievements')).identifier));
+
+  app.delete<{ Params: { id: string } }>('/achievements/:id', {
+    schema: { tags, security, summary: 'Delete an achievement nothing was issued for (409 otherwise: disable it instead)', params: obj({ id: uuid }, ['id']), response: errors },
+  }, async (req, reply) => {
+    const a = await store.getAchievement(db(), req.params.id);
+    if (!a) throw new ShirubeError('not_found', `No achievement ${req.params.id}`, 'id');
+    await requireAuthor(req, a.framework, 'delete achievements');
+    await deleteAchievement(db(), a.id);
+    await audit(db(), { actor: actorOf(req.principal), action: 'badge.achievement.delete', targetType: 'badge_achievement', targetId: a.id, details: { items: a.itemIds.length } });
+    return reply.code(204).send();
   });
 
   app.get<{ Querystring: { framework: string } }>('/achievements', {
@@ -66,16 +148,15 @@ export default async function badgeRoutes(app: FastifyInstance) {
     schema: {
       tags,
       security,
-      summary: 'Edit an achievement: name, description, image, criteria narrative, machine rule, enabled',
+      summary: 'Edit an achievement: name, description, image, criteria narrative, machine rule, enabled, validity of the credentials issued from now on (validForDays)',
       params: obj({ id: uuid }, ['id']),
-      body: obj({ name: { type: 'string', minLength: 1, maxLength: 500 }, description: { type: 'string', minLength: 1, maxLength: 5000 }, image: { type: ['string', 'null'], format: 'uri' }, criteriaNarrative: { type: 'string', minLength: 1, maxLength: 5000 }, rule: { type: 'object' }, enabled: { type: 'boolean' } }),
+      body: obj({ name: text(500), description: text(5000), image: { type: ['string', 'null'], format: 'uri' }, criteriaNarrative: text(5000), rule: { type: 'object' }, enabled: { type: 'boolean' }, validForDays }),
       response: errors,
     },
   }, async (req) => {
     const a = await store.getAchievement(db(), req.params.id);
     if (!a) throw new ShirubeError('not_found', `No achievement ${req.params.id}`, 'id');
-    const d = await getFramework(db(), a.framework);
-    authorize(req, (p) => canAuthorFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), 'edit achievements');
+    await requireAuthor(req, a.framework, 'edit achievements');
     return editAchievement(db(), a.id, req.body);
   });
 
@@ -96,6 +177,8 @@ export default async function badgeRoutes(app: FastifyInstance) {
     for (const c of classes) for (const e of await listEnrollments(db(), { classId: c })) if (e.role === 'student' && e.learnerId) learners.set(e.learnerId, e.displayName);
     if (learner && !learners.has(learner) && !(d.admin && !classId)) throw new ShirubeError('forbidden', 'You may see only the learners of the classes you teach', 'learner');
     const learnerIds = learner ? [learner] : d.admin && !classId ? undefined : [...learners.keys()];
+    // Expired badges of learners who still meet the rule come back as renewal candidates (docs/badges.md).
+    if ((req.query.status ?? 'pending') === 'pending') await renewExpiredCandidates(db(), learnerIds);
     const rows = await store.getCandidates(db(), { ...(learnerIds ? { learnerIds } : {}), status: req.query.status ?? 'pending' });
     const achievements = new Map((await store.listAchievements(db(), { ids: [...new Set(rows.map((r) => r.achievementId))] })).map((a) => [a.id, a]));
     const revoked = new Set((await store.listCredentials(db(), { ids: rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])) })).filter((c) => c.revokedAt).map((c) => c.id));
@@ -149,7 +232,7 @@ export default async function badgeRoutes(app: FastifyInstance) {
   }, async (req) => {
     const learnerId = await passportLearner(req, req.query.learner);
     // ob2Recipient: the URL identity the learner adds to an OB 2.0 backpack so it matches their exported badges.
-    return { learnerId, ob2Recipient: ob2RecipientUrl(badgeContext(app), learnerId), credentials: (await store.listCredentials(db(), { learnerId })).map(credentialView) };
+    return { learnerId, ob2Recipient: ob2RecipientUrl(badgeContext(app), learnerId), credentials: (await store.listCredentials(db(), { learnerId })).map((c) => credentialView(c, new Date())) };
   });
 
   app.get<{ Querystring: { learner?: string } }>('/passport/clr', {
