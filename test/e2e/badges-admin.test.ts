@@ -15,10 +15,12 @@ import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from '
  * The achievements editor and issuer keys in Chromium on the real server: an administrator creates the defaults
  * and rotates an issuer's key; an author of the framework finds an achievement, gets the API's validation message
  * next to the field, then saves a correct-rate rule that the API returns; a learner gets a 403 message, not a
- * blank page. Japanese, then English.
+ * blank page; an author creates a group badge from picked items (and from a unit) with a validity. Japanese, then
+ * English.
  */
 const skip = skipWithoutChromium('the achievements editor browser test');
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
+const B = '8250213111200000'; // 1年 数の構成と表し方 (イ)
 
 describe.skipIf(skip)('the achievements editor in Chromium', () => {
   let rig: BrowserRig;
@@ -115,4 +117,49 @@ describe.skipIf(skip)('the achievements editor in Chromium', () => {
     await page.getByRole('button', { name: '日本語' }).click();
     expect(rig.problems).toEqual([]);
   });
+
+  it('lets an author create a group badge from picked items (the API’s message next to the pick) and one from a unit', async () => {
+    await signInAs(author.userId);
+    await page.goto(`${base}/badges/achievements`);
+    await page.getByText('217 件中 1–25 件目').waitFor();
+    await page.getByRole('button', { name: '新しいグループバッジ' }).click();
+    const form = page.getByRole('form', { name: '新しいグループバッジ' });
+    await form.getByRole('radio', { name: '内容項目を選ぶ' }).check();
+    const search = form.getByLabel('内容項目をコード・文で検索');
+    await search.fill(A);
+    await form.getByRole('button', { name: `${A} を追加` }).click();
+    await form.getByLabel('名前').fill('1年 数の構成（ア）（イ）');
+    await form.getByRole('button', { name: 'グループバッジを作成' }).click();
+    // One item is not a group: the API names itemIds, and its message sits next to the item search.
+    await expect.poll(() => search.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator(`#${await search.getAttribute('aria-describedby')}`).textContent()).toContain('itemIds');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'achievements-group-ja.png'), fullPage: true });
+    await search.fill(B);
+    await form.getByRole('button', { name: `${B} を追加` }).click();
+    await form.getByLabel('有効期間（日数）').fill('365');
+    await form.getByRole('button', { name: 'グループバッジを作成' }).click();
+    await page.getByRole('status').filter({ hasText: 'グループバッジ「1年 数の構成（ア）（イ）」を作成しました。' }).waitFor();
+
+    await page.getByRole('button', { name: '新しいグループバッジ' }).click();
+    const unitForm = page.getByRole('form', { name: '新しいグループバッジ' });
+    const unit = unitForm.getByLabel('単元を選ぶ');
+    const option = (await unit.locator('option', { hasText: '数の構成と表し方' }).first().textContent())!;
+    await unit.selectOption({ label: option });
+    const unitName = await unitForm.getByLabel('名前').inputValue();
+    expect(option).toContain(unitName);
+    await unitForm.getByRole('button', { name: 'グループバッジを作成' }).click();
+    await page.getByRole('status').filter({ hasText: `グループバッジ「${unitName}」を作成しました。` }).waitFor();
+    await page.getByLabel('コード・名前で絞り込み').fill('数の構成');
+    await page.locator('.achievement-table tr', { hasText: '有効期間 365 日' }).filter({ hasText: '2 項目のグループ' }).waitFor();
+
+    const res = await rig.app.inject({ method: 'GET', url: `/api/badges/achievements?framework=${MATH_2017_DOCUMENT}`, headers: { cookie: author.cookie } });
+    const groups = res.json().achievements.filter((a: { itemIds: string[] }) => a.itemIds.length > 1);
+    expect(groups.find((a: { humanCode: string }) => a.humanCode === `${A} + ${B}`)).toMatchObject({ validForDays: 365, unit: null, rule: { kind: 'mastered' } });
+    expect(groups.find((a: { name: string }) => a.name === unitName)).toMatchObject({ unit: { document: MATH_2017_DOCUMENT }, validForDays: null });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'New group badge' }).click();
+    await page.getByRole('form', { name: 'New group badge' }).getByRole('radio', { name: 'Items I pick' }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
+    expect(rig.problems).toEqual([]);
+  }, 60_000);
 });

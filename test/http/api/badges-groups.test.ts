@@ -224,13 +224,13 @@ describe('expiry', () => {
     const [c] = await pendingOf(achievementId);
     expect(c).toBeDefined();
     const issuedAt = new Date(Date.now() - 3 * DAY);
-    [expired] = await approveCandidates(badgeContext(t.app), { actor: 'test', admin: true, teacherOf: [] }, [{ achievementId, learnerId: c!.learnerId }], issuedAt);
-    expect(Date.parse(expired!.validUntil) - Date.parse(expired!.validFrom)).toBe(DAY);
-    expect(Date.parse(expired!.validUntil)).toBeLessThan(Date.now());
+    expired = (await approveCandidates(badgeContext(t.app), { actor: 'test', admin: true, teacherOf: [] }, [{ achievementId, learnerId: c!.learnerId }], issuedAt))[0]!;
+    expect(Date.parse(expired.validUntil) - Date.parse(expired.validFrom)).toBe(DAY);
+    expect(Date.parse(expired.validUntil)).toBeLessThan(Date.now());
     expect(schemaValid(expired), JSON.stringify(schemaValid.errors)).toBe(true);
     const verdict = (await inject('POST', '/badges/verify', {}, expired)).json();
     expect(verdict.verified).toBe(false);
-    expect(verdict.checks.find((x: { check: string }) => x.check === 'dates')).toEqual({ check: 'dates', ok: false, message: `Expired (validUntil ${expired!.validUntil})` });
+    expect(verdict.checks.find((x: { check: string }) => x.check === 'dates')).toEqual({ check: 'dates', ok: false, message: `Expired (validUntil ${expired.validUntil})` });
     expect(verdict.checks.find((x: { check: string }) => x.check === 'proof')).toMatchObject({ ok: true });
     const independent = await independentVerify(base, expired);
     expect(independent.verified).toBe(false);

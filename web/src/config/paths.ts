@@ -55,6 +55,8 @@ export const api = {
   badgeApprove: '/api/badges/candidates/approve',
   badgeAchievement: (id: string) => `/api/badges/achievements/${enc(id)}`,
   badgeAchievementDefaults: '/api/badges/achievements/defaults',
+  badgeAchievementCreate: '/api/badges/achievements',
+  badgeGroupChoices: (framework: string) => withQuery('/api/badges/achievements/group-choices', { framework }),
   badgeRevoke: (uuid: string) => `/api/badges/credentials/${enc(uuid)}/revoke`,
   badgeIssuers: '/api/badges/issuers',
   badgeIssuerRotate: (id: string) => `/api/badges/issuers/${enc(id)}/rotate`,

@@ -29,6 +29,23 @@ export interface Achievement {
   rule: AchievementRule;
   humanCode: string | null;
   enabled: boolean;
+  /** A group made from a textbook unit: which (null for one item or an explicit list). */
+  unit: { document: string; id: string } | null;
+  /** Credentials issued for it are valid this many days; null: no expiry. */
+  validForDays: number | null;
+}
+/** What a group achievement can be made of (GET /api/badges/achievements/group-choices). */
+export interface GroupChoices {
+  items: Array<{ id: string; code: string; fullStatement: string; grade: string | null }>;
+  units: Array<{ document: string; documentTitle: string; id: string; code: string | null; label: string; itemIds: string[] }>;
+}
+export interface GroupAchievementInput {
+  framework: string;
+  itemIds?: string[];
+  unit?: { document: string; id: string };
+  name: string;
+  rule: AchievementRule;
+  validForDays: number | null;
 }
 export interface Alignment {
   targetName?: string;
@@ -41,6 +58,9 @@ export interface PassportCredential {
   issuedAt: string;
   revoked: boolean;
   revokedReason: string | null;
+  /** When it stops being valid (null: never), and whether that has passed. */
+  validUntil: string | null;
+  expired: boolean;
   credential: {
     name?: string;
     validFrom?: string;
@@ -84,11 +104,25 @@ export const revokeCredential = async (uuid: string, reason: string) => {
   refresh();
 };
 
-export type AchievementEdit = Partial<Pick<Achievement, 'name' | 'description' | 'criteriaNarrative' | 'rule' | 'enabled'>>;
+export type AchievementEdit = Partial<Pick<Achievement, 'name' | 'description' | 'criteriaNarrative' | 'rule' | 'enabled' | 'validForDays'>>;
 export const editAchievement = async (id: string, edit: AchievementEdit) => {
   const a = await apiClient.patch<Achievement>(api.badgeAchievement(id), edit);
   invalidateQueries(ACHIEVEMENTS);
   return a;
+};
+/** Null: the caller cannot create achievements (the list is the authors'). */
+export const useGroupChoices = (framework: string | null) => useQuery(framework && `badge-group-choices:${framework}`, () => apiClient.get<GroupChoices>(api.badgeGroupChoices(framework!)));
+export const createGroupAchievement = async (input: GroupAchievementInput) => {
+  const a = await apiClient.post<Achievement>(api.badgeAchievementCreate, input);
+  invalidateQueries(ACHIEVEMENTS);
+  invalidateQueries(CANDIDATES);
+  return a;
+};
+/** Only while nothing was issued for it (409 otherwise: disable it instead). */
+export const deleteAchievement = async (id: string) => {
+  await apiClient.delete<undefined>(api.badgeAchievement(id));
+  invalidateQueries(ACHIEVEMENTS);
+  invalidateQueries(CANDIDATES);
 };
 export const createDefaultAchievements = async (framework: string) => {
   const r = await apiClient.post<{ created: number }>(api.badgeAchievementDefaults, { framework });

@@ -1,8 +1,11 @@
-import { useDeferredValue, useId, useState, type ReactNode } from 'react';
+import { useDeferredValue, useId, useState } from 'react';
 import { useI18n, type Translate } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { ApiError } from '../../../lib/api-client.js';
-import { createDefaultAchievements, editAchievement, useAchievements, type Achievement, type AchievementRule } from '../api/badges.js';
+import { createDefaultAchievements, deleteAchievement, editAchievement, useAchievements, type Achievement, type AchievementRule } from '../api/badges.js';
+import { ConfirmButton } from './confirm-button.js';
+import { ACHIEVEMENT_FIELDS, Field, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
+import { GroupAchievementForm } from './group-achievement-form.js';
 import { useAction } from '../hooks/use-action.js';
 import './badges.css';
 
@@ -45,12 +48,15 @@ export function AchievementEditor({ framework }: { framework: string }) {
       </p>
       {defaults.error && <ErrorMessage error={defaults.error} />}
       {canEdit ? (
-        <p>
-          <button type="button" className="button secondary" disabled={defaults.busy} onClick={() => defaults.act(async () => t('achievements.created', { n: await createDefaultAchievements(framework) }))}>
-            {t('achievements.createDefaults')}
-          </button>{' '}
-          <span className="muted small">{t('achievements.createDefaultsNote')}</span>
-        </p>
+        <>
+          <p>
+            <button type="button" className="button secondary" disabled={defaults.busy} onClick={() => defaults.act(async () => t('achievements.created', { n: await createDefaultAchievements(framework) }))}>
+              {t('achievements.createDefaults')}
+            </button>{' '}
+            <span className="muted small">{t('achievements.createDefaultsNote')}</span>
+          </p>
+          <GroupAchievementForm framework={framework} onCreated={(name) => setSaved(t('achievements.groupCreated', { name }))} />
+        </>
       ) : (
         <p className="muted">{t('achievements.readOnly')}</p>
       )}
@@ -102,7 +108,7 @@ export function AchievementEditor({ framework }: { framework: string }) {
             </thead>
             <tbody>
               {rows.map((a) => (
-                <AchievementRow key={a.id} a={a} canEdit={canEdit} open={editing === a.id} onToggle={() => setEditing(editing === a.id ? undefined : a.id)} onSaved={(name) => (setEditing(undefined), setSaved(t('achievements.saved', { name })))} />
+                <AchievementRow key={a.id} a={a} canEdit={canEdit} open={editing === a.id} onToggle={() => setEditing(editing === a.id ? undefined : a.id)} onSaved={(name) => (setEditing(undefined), setSaved(t('achievements.saved', { name })))} onDeleted={setSaved} />
               ))}
             </tbody>
           </table>
@@ -121,7 +127,7 @@ export function AchievementEditor({ framework }: { framework: string }) {
   );
 }
 
-function AchievementRow({ a, canEdit, open, onToggle, onSaved }: { a: Achievement; canEdit: boolean; open: boolean; onToggle: () => void; onSaved: (name: string) => void }) {
+function AchievementRow({ a, canEdit, open, onToggle, onSaved, onDeleted }: { a: Achievement; canEdit: boolean; open: boolean; onToggle: () => void; onSaved: (name: string) => void; onDeleted: (message: string) => void }) {
   const { t } = useI18n();
   const formId = useId();
   return (
@@ -131,13 +137,29 @@ function AchievementRow({ a, canEdit, open, onToggle, onSaved }: { a: Achievemen
           <code>{a.humanCode}</code>
         </td>
         <th scope="row">{a.name}</th>
-        <td className="small">{ruleText(t, a.rule)}</td>
+        <td className="small">
+          {ruleText(t, a.rule)}
+          {a.itemIds.length > 1 && <p>{t('achievements.groupOf', { n: a.itemIds.length })}</p>}
+          {a.validForDays !== null && <p>{t('achievements.validFor', { days: a.validForDays })}</p>}
+        </td>
         <td>{a.enabled ? t('achievements.on') : t('achievements.off')}</td>
         <td>
           {canEdit && (
-            <button type="button" className="button secondary small" aria-expanded={open} aria-controls={formId} onClick={onToggle} aria-label={t('achievements.editOf', { name: a.name })}>
-              {t('achievements.edit')}
-            </button>
+            <span className="badge-links">
+              <button type="button" className="button secondary small" aria-expanded={open} aria-controls={formId} onClick={onToggle} aria-label={t('achievements.editOf', { name: a.name })}>
+                {t('achievements.edit')}
+              </button>
+              <ConfirmButton
+                label={t('achievements.delete')}
+                ariaLabel={t('achievements.deleteOf', { name: a.name })}
+                title={t('achievements.deleteOf', { name: a.name })}
+                confirmLabel={t('achievements.delete')}
+                run={async () => (await deleteAchievement(a.id), t('achievements.deleted', { name: a.name }))}
+                onDone={onDeleted}
+              >
+                <p>{t('achievements.deleteNote')}</p>
+              </ConfirmButton>
+            </span>
           )}
         </td>
       </tr>
@@ -152,41 +174,19 @@ function AchievementRow({ a, canEdit, open, onToggle, onSaved }: { a: Achievemen
   );
 }
 
-/** A labelled control with the API's message for its field below it (and tied to it for screen readers). */
-function Field({ id, label, error, children }: { id: string; label: string; error: string | undefined; children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': !!error, 'aria-describedby': error ? `${id}-error` : undefined })}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 function AchievementForm({ a, onSaved, onCancel }: { a: Achievement; onSaved: (name: string) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const id = useId();
   const [name, setName] = useState(a.name);
   const [description, setDescription] = useState(a.description);
   const [narrative, setNarrative] = useState(a.criteriaNarrative);
-  const [kind, setKind] = useState(a.rule.kind);
-  const rate = a.rule.kind === 'correctRate' ? a.rule : { minCorrectRate: 0.9, minAnswers: 10, days: 60 };
-  const [minCorrectRate, setMinCorrectRate] = useState(String(rate.minCorrectRate));
-  const [minAnswers, setMinAnswers] = useState(String(rate.minAnswers));
-  const [days, setDays] = useState(String(rate.days));
+  const [rule, setRule] = useState(() => ruleDraft(a.rule));
+  const [validForDays, setValidForDays] = useState(a.validForDays === null ? '' : String(a.validForDays));
   const [enabled, setEnabled] = useState(a.enabled);
   const { busy, error, act } = useAction();
   // The API names the field it refuses (`rule.minAnswers`…): the message goes next to that field.
   const fieldError = (field: string) => (error?.field === field ? error.message : undefined);
-  const known = ['name', 'description', 'criteriaNarrative', 'rule', 'rule.minCorrectRate', 'rule.minAnswers', 'rule.days', 'enabled'];
-  const other: ApiError | undefined = error && !known.includes(error.field ?? '') ? error : undefined;
-  // Numbers as typed: an empty or odd value goes to the API, whose message says what it wants.
-  const num = (v: string) => (v.trim() === '' ? null : Number(v));
-  const rule = kind === 'mastered' ? { kind } : { kind, minCorrectRate: num(minCorrectRate), minAnswers: num(minAnswers), days: num(days) };
+  const other: ApiError | undefined = error && !ACHIEVEMENT_FIELDS.includes(error.field ?? '') ? error : undefined;
 
   return (
     <form
@@ -197,7 +197,7 @@ function AchievementForm({ a, onSaved, onCancel }: { a: Achievement; onSaved: (n
         e.preventDefault();
         let savedName = name;
         const ok = await act(async () => {
-          savedName = (await editAchievement(a.id, { name, description, criteriaNarrative: narrative, rule: rule as AchievementRule, enabled })).name;
+          savedName = (await editAchievement(a.id, { name, description, criteriaNarrative: narrative, rule: ruleOf(rule), enabled, validForDays: validForDaysOf(validForDays) })).name;
           return '';
         });
         if (ok) onSaved(savedName);
@@ -212,32 +212,8 @@ function AchievementForm({ a, onSaved, onCancel }: { a: Achievement; onSaved: (n
       <Field id={`${id}-narrative`} label={t('achievements.criteria')} error={fieldError('criteriaNarrative')}>
         {(p) => <textarea {...p} rows={2} value={narrative} onChange={(e) => setNarrative(e.target.value)} />}
       </Field>
-      <fieldset className="rule-fields" aria-describedby={fieldError('rule') ? `${id}-rule-error` : undefined}>
-        <legend>{t('achievements.rule')}</legend>
-        {(['mastered', 'correctRate'] as const).map((k) => (
-          <label key={k}>
-            <input type="radio" name={`${id}-kind`} checked={kind === k} onChange={() => setKind(k)} /> {t(`achievements.rule.${k}`)}
-          </label>
-        ))}
-        {fieldError('rule') && (
-          <p id={`${id}-rule-error`} className="field-error">
-            {fieldError('rule')}
-          </p>
-        )}
-        {kind === 'correctRate' && (
-          <div className="badge-bulk">
-            <Field id={`${id}-rate`} label={t('achievements.minCorrectRate')} error={fieldError('rule.minCorrectRate')}>
-              {(p) => <input {...p} type="number" step="0.01" min="0" max="1" value={minCorrectRate} onChange={(e) => setMinCorrectRate(e.target.value)} />}
-            </Field>
-            <Field id={`${id}-answers`} label={t('achievements.minAnswers')} error={fieldError('rule.minAnswers')}>
-              {(p) => <input {...p} type="number" step="1" min="1" value={minAnswers} onChange={(e) => setMinAnswers(e.target.value)} />}
-            </Field>
-            <Field id={`${id}-days`} label={t('achievements.days')} error={fieldError('rule.days')}>
-              {(p) => <input {...p} type="number" step="1" min="1" value={days} onChange={(e) => setDays(e.target.value)} />}
-            </Field>
-          </div>
-        )}
-      </fieldset>
+      <RuleFields id={id} value={rule} onChange={setRule} fieldError={fieldError} />
+      <ValidForDaysField id={id} value={validForDays} onChange={setValidForDays} error={fieldError('validForDays')} />
       <label>
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> {t('achievements.enabledLabel')}
       </label>

@@ -12,8 +12,7 @@ const FORMATS = [
 
 function status(c: PassportCredential, now: number): 'revoked' | 'expired' | 'valid' {
   if (c.revoked) return 'revoked';
-  const until = c.credential.validUntil;
-  return until && Date.parse(until) < now ? 'expired' : 'valid';
+  return c.expired || (c.validUntil !== null && Date.parse(c.validUntil) < now) ? 'expired' : 'valid';
 }
 
 /** The CFItem a badge is aligned to (its alignment's targetCode). */
@@ -33,6 +32,7 @@ function BadgeCard({ c, selected, onShowOnMap }: { c: PassportCredential; select
       <p>
         <span className={`badge-status ${s}`}>{t(`badges.status.${s}`)}</span> · {t('badges.issued', { date: formatDate(c.issuedAt) })}
         {c.revoked && c.revokedReason && ` · ${t('badges.revokedReason', { reason: c.revokedReason })}`}
+        {c.validUntil && ` · ${t(s === 'expired' ? 'badges.expiredOn' : 'badges.validUntil', { date: formatDate(c.validUntil) })}`}
       </p>
       {(a.humanCode || align) && (
         <p>
