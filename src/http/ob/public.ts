@@ -110,5 +110,10 @@ export const verification = (app: FastifyInstance, credential: unknown) => verif
 
 /** A plain round badge with the Course of Study Code. */
 export function badgeSvg(code: string, name: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256"><title>${escape(name)}</title><circle cx="128" cy="128" r="120" fill="#1f6feb"/><circle cx="128" cy="128" r="100" fill="#fff"/><text x="128" y="120" font-size="28" text-anchor="middle" fill="#1f6feb" font-family="sans-serif">標</text><text x="128" y="160" font-size="14" text-anchor="middle" fill="#333" font-family="monospace">${escape(code)}</text></svg>`;
+  // A group achievement's code joins its items' codes with " + ": one per line, at most three lines.
+  const codes = code.split(' + ');
+  const lines = codes.length > 3 ? [...codes.slice(0, 2), `+ ${codes.length - 2}`] : codes;
+  const top = 160 - 9 * (lines.length - 1);
+  const text = lines.map((c, i) => `<text x="128" y="${top + 18 * i}" font-size="14" text-anchor="middle" fill="#333" font-family="monospace">${escape(c)}</text>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256"><title>${escape(name)}</title><circle cx="128" cy="128" r="120" fill="#1f6feb"/><circle cx="128" cy="128" r="100" fill="#fff"/><text x="128" y="${top - 40}" font-size="28" text-anchor="middle" fill="#1f6feb" font-family="sans-serif">標</text>${text}</svg>`;
 }
