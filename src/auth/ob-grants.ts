@@ -39,17 +39,8 @@ export class OAuthGrantError extends Error {
   }
 }
 
-export interface ObClientView {
-  clientId: string;
-  clientName: string;
-  clientUri: string | null;
-  logoUri: string | null;
-  tosUri: string | null;
-  policyUri: string | null;
-  redirectUris: string[];
-  scopes: string[];
-  createdAt: Date;
-}
+/** A registered client as shown to people: without its secret's hash. */
+export type ObClientView = Omit<store.ObClientRow, 'id' | 'secretHash' | 'disabledAt'> & { clientId: string };
 const clientView = (c: store.ObClientRow): ObClientView => {
   const { id, secretHash: _, disabledAt: __, ...rest } = c;
   return { clientId: id, ...rest };

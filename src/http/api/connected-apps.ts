@@ -10,14 +10,18 @@ const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const strings = { type: 'array', items: { type: 'string' } } as const;
 const clientIdParams = (name: string) => ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 200 } } }) as const;
 
+/** What both the learner's and the administrator's lists say of a client. */
+const clientProperties = {
+  clientId: { type: 'string' },
+  clientName: { type: 'string' },
+  clientUri: { type: ['string', 'null'] },
+  logoUri: { type: ['string', 'null'] },
+  scopes: strings,
+} as const;
 const connectedAppSchema = {
   type: 'object',
   properties: {
-    clientId: { type: 'string' },
-    clientName: { type: 'string' },
-    clientUri: { type: ['string', 'null'] },
-    logoUri: { type: ['string', 'null'] },
-    scopes: strings,
+    ...clientProperties,
     firstGrantedAt: { type: 'string', format: 'date-time' },
     lastUsedAt: nullableTime,
     tokensActive: { type: 'boolean' },
@@ -26,14 +30,10 @@ const connectedAppSchema = {
 const obClientSchema = {
   type: 'object',
   properties: {
-    clientId: { type: 'string' },
-    clientName: { type: 'string' },
-    clientUri: { type: ['string', 'null'] },
-    logoUri: { type: ['string', 'null'] },
+    ...clientProperties,
     tosUri: { type: ['string', 'null'] },
     policyUri: { type: ['string', 'null'] },
     redirectUris: strings,
-    scopes: strings,
     createdAt: { type: 'string', format: 'date-time' },
     disabledAt: nullableTime,
     learners: { type: 'integer', description: 'How many learners have a grant to it' },

@@ -4,7 +4,7 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { ApiError } from '../../../lib/api-client.js';
 import { createDefaultAchievements, deleteAchievement, editAchievement, useAchievements, type Achievement, type AchievementRule } from '../api/badges.js';
 import { ConfirmButton } from './confirm-button.js';
-import { ACHIEVEMENT_FIELDS, Field, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
+import { ACHIEVEMENT_FIELDS, Field, FormActions, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
 import { GroupAchievementForm } from './group-achievement-form.js';
 import { useAction } from '../hooks/use-action.js';
 import './badges.css';
@@ -217,15 +217,7 @@ function AchievementForm({ a, onSaved, onCancel }: { a: Achievement; onSaved: (n
       <label>
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> {t('achievements.enabledLabel')}
       </label>
-      {other && <ErrorMessage error={other} />}
-      <p className="badge-links">
-        <button type="submit" className="button" disabled={busy}>
-          {t('achievements.save')}
-        </button>
-        <button type="button" className="button secondary" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </p>
+      <FormActions submitLabel={t('achievements.save')} busy={busy} onCancel={onCancel} other={other && <ErrorMessage error={other} />} />
     </form>
   );
 }

@@ -87,3 +87,21 @@ export function ValidForDaysField({ id, value, onChange, error }: { id: string; 
     </Field>
   );
 }
+
+/** The form's end: the error no field claims, then submit and cancel. */
+export function FormActions({ submitLabel, busy, onCancel, other }: { submitLabel: string; busy: boolean; onCancel: () => void; other: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {other}
+      <p className="badge-links">
+        <button type="submit" className="button" disabled={busy}>
+          {submitLabel}
+        </button>
+        <button type="button" className="button secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </p>
+    </>
+  );
+}

@@ -3,7 +3,7 @@ import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { createGroupAchievement, useGroupChoices, type GroupChoices } from '../api/badges.js';
 import { useAction } from '../hooks/use-action.js';
-import { ACHIEVEMENT_FIELDS, Field, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
+import { ACHIEVEMENT_FIELDS, Field, FormActions, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
 
 type Mode = 'unit' | 'items';
 const SHOWN_MATCHES = 10;
@@ -113,15 +113,7 @@ function GroupForm({ framework, onCreated, onCancel }: { framework: string; onCr
       </Field>
       <RuleFields id={id} value={rule} onChange={setRule} fieldError={fieldError} />
       <ValidForDaysField id={id} value={validForDays} onChange={setValidForDays} error={fieldError('validForDays')} />
-      {other && <ErrorMessage error={other} />}
-      <p className="badge-links">
-        <button type="submit" className="button" disabled={busy}>
-          {t('achievements.group.create')}
-        </button>
-        <button type="button" className="button secondary" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </p>
+      <FormActions submitLabel={t('achievements.group.create')} busy={busy} onCancel={onCancel} other={other && <ErrorMessage error={other} />} />
     </form>
   );
 }
