@@ -37,6 +37,21 @@ export interface Config {
   readonly verifyFetch: boolean;
   /** `host[:port]` that verification may fetch from although private or loopback, and over plain HTTP (dev, tests). */
   readonly verifyAllowHosts: readonly string[];
+  /** Keys and endpoints of the LLM providers for relation estimation (docs/relations.md); never logged or returned. */
+  readonly llm: LlmSettings;
+}
+
+/** Unset means "not configured". JSON.stringify (and so pino) shows which are set, never the keys. */
+export interface LlmSettings {
+  readonly openaiApiKey: string | undefined;
+  readonly openaiBaseUrl: string | undefined;
+  readonly anthropicApiKey: string | undefined;
+  readonly anthropicBaseUrl: string | undefined;
+  readonly googleApiKey: string | undefined;
+  readonly googleBaseUrl: string | undefined;
+  /** An OpenAI-compatible server (Ollama, vLLM, llama.cpp): its /v1 base URL, and a key if it wants one. */
+  readonly compatibleBaseUrl: string | undefined;
+  readonly compatibleApiKey: string | undefined;
 }
 
 const schema = {
@@ -59,6 +74,14 @@ const schema = {
     SHIRUBE_SECRET_KEY: { type: 'string', minLength: 32 },
     SHIRUBE_VERIFY_FETCH: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_VERIFY_ALLOW_HOSTS: { type: 'string', pattern: '^\\s*[A-Za-z0-9.:\\[\\]-]+\\s*(,\\s*[A-Za-z0-9.:\\[\\]-]+\\s*)*$' },
+    OPENAI_API_KEY: { type: 'string', pattern: '^\\S+$' },
+    OPENAI_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
+    ANTHROPIC_API_KEY: { type: 'string', pattern: '^\\S+$' },
+    ANTHROPIC_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
+    GOOGLE_GENERATIVE_AI_API_KEY: { type: 'string', pattern: '^\\S+$' },
+    GOOGLE_GENERATIVE_AI_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
+    SHIRUBE_LLM_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
+    SHIRUBE_LLM_API_KEY: { type: 'string', pattern: '^\\S+$' },
   },
 } as const;
 
@@ -66,6 +89,23 @@ const validate = new Ajv({ allErrors: true }).compile(schema);
 const flag = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v === '1' || v === 'true');
 
 export class ConfigError extends Error {}
+
+function llmSettings(v: Record<string, string | undefined>): LlmSettings {
+  const settings: LlmSettings = {
+    openaiApiKey: v['OPENAI_API_KEY'],
+    openaiBaseUrl: v['OPENAI_BASE_URL'],
+    anthropicApiKey: v['ANTHROPIC_API_KEY'],
+    anthropicBaseUrl: v['ANTHROPIC_BASE_URL'],
+    googleApiKey: v['GOOGLE_GENERATIVE_AI_API_KEY'],
+    googleBaseUrl: v['GOOGLE_GENERATIVE_AI_BASE_URL'],
+    compatibleBaseUrl: v['SHIRUBE_LLM_BASE_URL'],
+    compatibleApiKey: v['SHIRUBE_LLM_API_KEY'],
+  };
+  // A config dump or a log line shows which keys are set, never a key.
+  const redacted = Object.fromEntries(Object.entries(settings).map(([k, x]) => [k, x === undefined ? null : k.endsWith('ApiKey') ? '[redacted]' : x]));
+  Object.defineProperty(settings, 'toJSON', { value: () => redacted, enumerable: false });
+  return Object.freeze(settings);
+}
 
 /** Reads and checks the environment once; lists every bad variable together. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: relevant['SHIRUBE_SECRET_KEY'],
     verifyFetch: flag(relevant['SHIRUBE_VERIFY_FETCH'], true),
     verifyAllowHosts: Object.freeze((relevant['SHIRUBE_VERIFY_ALLOW_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+    llm: llmSettings(relevant),
   });
 }

@@ -5,11 +5,10 @@ import { ShirubeError } from '../errors.js';
 import { parseCasePackage } from '../case/import/case-json.js';
 import { allSuggestions, listRuns, listSuggestions, type SuggestionStatus } from '../store/relations.js';
 import {
-  candidateSpace, ccssCoherenceMap, ensemble, evaluate, holdOut, llmEnvironment, llmEstimator, llmProviders, loadRelationFramework,
-  offlineEstimator, parseGroundTruth, parseModes, relationTypes, runEstimation, tfidfEstimator, truthCsv,
-  type CandidateOptions, type Estimator, type Evaluation, type LlmProvider, type Proposal, type RelationType,
+  candidateSpace, ccssCoherenceMap, ensemble, estimatorFor, evaluate, holdOut, llmProviders, loadRelationFramework,
+  parseGroundTruth, parseModes, relationTypes, runEstimation, truthCsv,
+  type CandidateOptions, type Evaluation, type Proposal, type RelationType,
 } from '../relations/index.js';
-import type { Db } from '../store/db.js';
 import { printTable, readInput, withStore } from './context.js';
 import { progressReporter } from './progress.js';
 
@@ -34,19 +33,6 @@ function candidateOptions(o: SpaceOptions): CandidateOptions & { itemTypes?: str
 interface EstimatorOptions {
   provider?: string;
   model?: string;
-}
-
-function estimatorFor(name: string, o: EstimatorOptions, db: Db): Estimator {
-  if (name === 'offline') return offlineEstimator();
-  if (name === 'tfidf') return tfidfEstimator();
-  if (name === 'llm') {
-    const provider = (o.provider ?? 'openai') as LlmProvider;
-    if (!(llmProviders as readonly string[]).includes(provider)) throw new ShirubeError('invalid_request', `--provider: one of ${llmProviders.join(', ')}`, 'provider');
-    if (!o.model) throw new ShirubeError('invalid_request', '--model: is required for the llm estimator (e.g. gpt-4o-mini)', 'model');
-    // Keys and base URLs come from the environment only (docs/relations.md); they are never printed.
-    return llmEstimator({ provider, model: o.model, env: llmEnvironment(process.env), db });
-  }
-  throw new ShirubeError('invalid_request', `--estimator: "${name}" is not one of offline, tfidf, llm`, 'estimator');
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -75,9 +61,11 @@ export function relationsCommand(program: Command): void {
       .option('--json', 'print the run as JSON'),
   ).action(async (o: SpaceOptions & EstimatorOptions & { framework: string; estimator: string; json?: boolean }) => {
     const progress = progressReporter('Estimating (hierarchy blocks)');
-    const r = await withStore(async ({ db }) => {
+    const r = await withStore(async ({ db, config, actor }) => {
       try {
-        return await runEstimation(db, o.framework, estimatorFor(o.estimator, o, db), { ...candidateOptions(o), onProgress: progress.onProgress });
+        // Keys and base URLs come from the configuration (docs/config.md), as in the server; they are never printed.
+        const estimator = estimatorFor({ estimator: o.estimator, provider: o.provider, model: o.model }, { db, llm: config.llm });
+        return await runEstimation(db, o.framework, estimator, { ...candidateOptions(o), onProgress: progress.onProgress, startedBy: actor });
       } finally {
         progress.finish();
       }
@@ -108,7 +96,7 @@ export function relationsCommand(program: Command): void {
       .option('--json', 'print the evaluation as JSON'),
   ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; byDomain?: boolean; json?: boolean }) => {
     const truth = parseGroundTruth((await readInput(o.groundTruth)).toString('utf8'));
-    const e = await withStore(async ({ db }) => {
+    const e = await withStore(async ({ db, config }) => {
       const opts = candidateOptions(o);
       const fw = await loadRelationFramework(db, o.framework, opts);
       const space = candidateSpace(fw, opts);
@@ -116,7 +104,7 @@ export function relationsCommand(program: Command): void {
       for (const name of o.estimators.split(',').map((s) => s.trim()).filter(Boolean)) {
         if (name === 'llm') throw new ShirubeError('invalid_request', '--estimators: run the llm estimator with `relations estimate`, then score it with --runs', 'estimators');
         const started = Date.now();
-        predictions.set(name, (await estimatorFor(name, {}, db).estimate(fw, space)).proposals);
+        predictions.set(name, (await estimatorFor({ estimator: name }, { db, llm: config.llm }).estimate(fw, space)).proposals);
         if (!o.json) process.stderr.write(`${name}: ${predictions.get(name)!.length} proposals in ${Date.now() - started} ms over ${space.pairs.size} of ${space.allPairs} ordered pairs\n`);
       }
       for (const run of o.runs?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) {
@@ -151,12 +139,12 @@ export function relationsCommand(program: Command): void {
     });
 
   rel.command('runs')
-    .description("list a framework's estimation runs with their candidate space, tokens and cost")
+    .description("list a framework's estimation runs with their state, candidate space, tokens and cost")
     .requiredOption('--framework <id>', 'the CFDocument identifier')
     .option('--json', 'print JSON')
     .action(async (o: { framework: string; json?: boolean }) => {
       const runs = await withStore(({ db }) => listRuns(db, o.framework));
-      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
+      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, status: r.status, suggestions: String(r.suggestions), candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
     });
 
   const ds = rel.command('dataset').description('turn shared prerequisite data into a framework (CASE JSON) and a ground-truth CSV, written to --out');

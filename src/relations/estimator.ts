@@ -12,8 +12,10 @@ export interface Usage {
 export const noUsage = (): Usage => ({ requests: 0, cachedRequests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
 
 export interface EstimateContext {
-  /** `done` of `total` units of work (LLM: hierarchy blocks). */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** `done` of `total` hierarchy blocks; with the proposals and usage so far when the estimator knows them. */
+  onProgress?: ((done: number, total: number, sofar?: { proposals: number; usage: Usage }) => void) | undefined;
+  /** Checked between blocks: a server closing stops its runs. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface EstimateResult {

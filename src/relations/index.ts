@@ -3,10 +3,11 @@ export { candidateModes, candidateSpace, parseModes, type CandidateMode, type Ca
 export { offlineEstimator } from './offline.js';
 export { tfidfEstimator } from './baseline.js';
 export { llmEstimator } from './llm.js';
-export { llmEnvironment, llmProviders, PRICES, type LlmProvider } from './providers.js';
+export { llmProviders, PRICES, providerStatus, type LlmProvider } from './providers.js';
 export { ensemble } from './ensemble.js';
 export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow } from './evaluate.js';
-export { loadRelationFramework, runEstimation, type RunResult } from './estimate.js';
+export { estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
+export { BackgroundRuns, failInterruptedRuns, readRun, readRuns, type RunRequest } from './runs.js';
 export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
 export { ccssCoherenceMap, holdOut, truthCsv, type Dataset } from './datasets.js';
 export { relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { APICallError, generateText, Output } from 'ai';
 import { z } from 'zod';
+import type { LlmSettings } from '../config.js';
 import type { Db } from '../store/db.js';
 import { cachedResponse, cacheResponse } from '../store/relations.js';
 import { ShirubeError } from '../errors.js';
@@ -9,7 +10,7 @@ import type { EstimateContext, EstimateResult, Estimator } from './estimator.js'
 import { noUsage } from './estimator.js';
 import type { Proposal, RelationFramework } from './model.js';
 import { blockPrompt, PROMPT_VERSION } from './prompts/index.js';
-import { costUsd, languageModel, type LlmEnvironment, type LlmProvider } from './providers.js';
+import { costUsd, languageModel, type LlmProvider } from './providers.js';
 
 /** What every model must answer, validated before use. */
 export const relationsSchema = z.object({
@@ -26,7 +27,8 @@ type Answer = z.infer<typeof relationsSchema>;
 export interface LlmOptions {
   provider: LlmProvider;
   model: string;
-  env: LlmEnvironment;
+  /** Keys and endpoints, from loadConfig (docs/config.md). */
+  llm: LlmSettings;
   /** The response cache lives in the database. */
   db: Db;
   /** Retries after a 429 or 5xx (default 4), waiting retry-after or baseDelayMs × 2^n (default 1000). */
@@ -54,9 +56,9 @@ export function llmEstimator(opts: LlmOptions): Estimator {
   const maxRetries = opts.maxRetries ?? 4;
   const baseDelayMs = opts.baseDelayMs ?? 1000;
   const temperature = opts.temperature ?? 0;
-  const model = languageModel(opts.provider, opts.model, opts.env);
+  const model = languageModel(opts.provider, opts.model, opts.llm);
 
-  async function ask(system: string, prompt: string): Promise<{ answer: Answer; inputTokens: number; outputTokens: number; cached: boolean }> {
+  async function ask(system: string, prompt: string, signal: AbortSignal | undefined): Promise<{ answer: Answer; inputTokens: number; outputTokens: number; cached: boolean }> {
     const key = createHash('sha256').update(JSON.stringify([opts.provider, opts.model, temperature, PROMPT_VERSION, system, prompt])).digest('hex');
     const hit = await cachedResponse(opts.db, key);
     if (hit) {
@@ -65,13 +67,15 @@ export function llmEstimator(opts: LlmOptions): Estimator {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await generateText({ model, system, prompt, temperature, maxOutputTokens: 4096, maxRetries: 0, output: Output.object({ schema: relationsSchema }) });
+        const r = await generateText({ model, system, prompt, temperature, maxOutputTokens: 4096, maxRetries: 0, abortSignal: signal, output: Output.object({ schema: relationsSchema }) });
         const answer = r.output;
         const inputTokens = r.usage.inputTokens ?? 0;
         const outputTokens = r.usage.outputTokens ?? 0;
         await cacheResponse(opts.db, { key, provider: opts.provider, model: opts.model, response: answer, inputTokens, outputTokens });
         return { answer, inputTokens, outputTokens, cached: false };
       } catch (e) {
+        // Stopped by the caller (a server closing): not the provider's failure.
+        if (signal?.aborted) throw signal.reason;
         const retryable = APICallError.isInstance(e) && (e.statusCode === 429 || (e.statusCode ?? 0) >= 500);
         if (!retryable || attempt >= maxRetries) {
           // The message names the provider's status, never the key or the prompt.
@@ -94,9 +98,10 @@ export function llmEstimator(opts: LlmOptions): Estimator {
       const best = new Map<string, Proposal>();
       ctx.onProgress?.(0, space.blocks.length);
       for (const [n, block] of space.blocks.entries()) {
+        ctx.signal?.throwIfAborted();
         const { system, prompt, labels } = blockPrompt(fw, block);
         const allowed = new Set(block.pairs.map(([o, d]) => pairKey(o, d)));
-        const { answer, inputTokens, outputTokens, cached } = await ask(system, prompt);
+        const { answer, inputTokens, outputTokens, cached } = await ask(system, prompt, ctx.signal);
         if (cached) usage.cachedRequests++;
         else {
           usage.requests++;
@@ -112,7 +117,7 @@ export function llmEstimator(opts: LlmOptions): Estimator {
           const k = `${r.type}\t${r.type === 'isRelatedTo' && d < o ? `${d}\t${o}` : `${o}\t${d}`}`;
           if ((best.get(k)?.confidence ?? -1) < r.confidence) best.set(k, { origin: o, destination: d, type: r.type, confidence: r.confidence, rationale: r.rationale });
         }
-        ctx.onProgress?.(n + 1, space.blocks.length);
+        ctx.onProgress?.(n + 1, space.blocks.length, { proposals: best.size, usage: { ...usage } });
       }
       return { proposals: [...best.values()], usage };
     },

@@ -1,5 +1,5 @@
 import { pairKey, type CandidateSpace } from './candidates.js';
-import type { Estimator, EstimateResult } from './estimator.js';
+import type { EstimateContext, Estimator, EstimateResult } from './estimator.js';
 import { noUsage } from './estimator.js';
 import type { Proposal, RelationFramework, RelationItem } from './model.js';
 import { charGrams, cosine, tfidf, words, type Vector } from './text.js';
@@ -82,24 +82,34 @@ export function offlineEstimator(opts: OfflineOptions = {}): Estimator {
   return {
     name: 'offline',
     params: { precedesPerItem, relatedPerItem, minScore },
-    async estimate(fw: RelationFramework, space: CandidateSpace): Promise<EstimateResult> {
+    async estimate(fw: RelationFramework, space: CandidateSpace, ctx: EstimateContext = {}): Promise<EstimateResult> {
       const sim = similarity(fw);
       const rank = siblingRanks(fw);
       const byId = new Map(fw.items.map((i) => [i.identifier, i]));
       const precedes: Proposal[] = [];
       const related: Proposal[] = [];
-      for (const key of space.pairs) {
-        const [o, d] = key.split('\t') as [string, string];
-        const a = byId.get(o)!;
-        const b = byId.get(d)!;
-        const s = sim(a, b);
-        const p = s * precedesPrior(a, b, a.category === b.category ? rank.get(d)! - rank.get(o)! : 0);
-        if (p > 0) precedes.push({ origin: o, destination: d, type: 'precedes', confidence: p, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
-        // isRelatedTo is undirected: score each unordered pair once.
-        if (o < d || !space.pairs.has(pairKey(d, o))) {
-          const r = s * relatedPrior(a, b);
-          if (r > 0) related.push({ origin: o, destination: d, type: 'isRelatedTo', confidence: r, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
+      // Block by block (the order of space.pairs), yielding between blocks so that a server keeps answering.
+      const seen = new Set<string>();
+      ctx.onProgress?.(0, space.blocks.length);
+      for (const [n, block] of space.blocks.entries()) {
+        ctx.signal?.throwIfAborted();
+        for (const [o, d] of block.pairs) {
+          const key = pairKey(o, d);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const a = byId.get(o)!;
+          const b = byId.get(d)!;
+          const s = sim(a, b);
+          const p = s * precedesPrior(a, b, a.category === b.category ? rank.get(d)! - rank.get(o)! : 0);
+          if (p > 0) precedes.push({ origin: o, destination: d, type: 'precedes', confidence: p, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
+          // isRelatedTo is undirected: score each unordered pair once.
+          if (o < d || !space.pairs.has(pairKey(d, o))) {
+            const r = s * relatedPrior(a, b);
+            if (r > 0) related.push({ origin: o, destination: d, type: 'isRelatedTo', confidence: r, rationale: `similarity ${s.toFixed(2)}, ${describe(a, b)}` });
+          }
         }
+        ctx.onProgress?.(n + 1, space.blocks.length);
+        await new Promise((r) => setImmediate(r));
       }
       const keptPrecedes = strongest(precedes, (p) => [p.destination], precedesPerItem, minScore);
       const precedesPairs = new Set(keptPrecedes.map((p) => [p.origin, p.destination].sort().join('\t')));

@@ -3,52 +3,49 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
+import type { LlmSettings } from '../config.js';
 import { ShirubeError } from '../errors.js';
 
 export const llmProviders = ['openai', 'openai-chat', 'anthropic', 'google', 'openai-compatible'] as const;
 export type LlmProvider = (typeof llmProviders)[number];
 
-/** Credentials and endpoints, only from these environment variables (see docs/relations.md). Never logged. */
-export interface LlmEnvironment {
-  OPENAI_API_KEY?: string | undefined;
-  OPENAI_BASE_URL?: string | undefined;
-  ANTHROPIC_API_KEY?: string | undefined;
-  ANTHROPIC_BASE_URL?: string | undefined;
-  GOOGLE_GENERATIVE_AI_API_KEY?: string | undefined;
-  GOOGLE_GENERATIVE_AI_BASE_URL?: string | undefined;
-  /** An OpenAI-compatible server (Ollama, vLLM, llama.cpp): its /v1 base URL, and a key if it wants one. */
-  SHIRUBE_LLM_BASE_URL?: string | undefined;
-  SHIRUBE_LLM_API_KEY?: string | undefined;
-}
-
-const names = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'GOOGLE_GENERATIVE_AI_API_KEY', 'GOOGLE_GENERATIVE_AI_BASE_URL', 'SHIRUBE_LLM_BASE_URL', 'SHIRUBE_LLM_API_KEY'] as const;
-
-/** Picks the LLM variables out of an environment (the CLI passes process.env). */
-export function llmEnvironment(env: Record<string, string | undefined>): LlmEnvironment {
-  return Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : [])));
-}
-
-const need = (v: string | undefined, name: string) => {
-  if (!v) throw new ShirubeError('invalid_request', `${name}: is not set (the ${name.includes('KEY') ? 'API key' : 'server URL'} comes from the environment)`, name);
-  return v;
+/** What configures each provider: its key, or for an OpenAI-compatible server its URL (docs/config.md). */
+const required: Record<LlmProvider, { setting: keyof LlmSettings; variable: string }> = {
+  openai: { setting: 'openaiApiKey', variable: 'OPENAI_API_KEY' },
+  'openai-chat': { setting: 'openaiApiKey', variable: 'OPENAI_API_KEY' },
+  anthropic: { setting: 'anthropicApiKey', variable: 'ANTHROPIC_API_KEY' },
+  google: { setting: 'googleApiKey', variable: 'GOOGLE_GENERATIVE_AI_API_KEY' },
+  'openai-compatible': { setting: 'compatibleBaseUrl', variable: 'SHIRUBE_LLM_BASE_URL' },
 };
 
-export function languageModel(provider: LlmProvider, model: string, env: LlmEnvironment): LanguageModel {
+/** Which providers are configured, and the variable each needs: what a UI may know, never a key. */
+export function providerStatus(llm: LlmSettings): Array<{ provider: LlmProvider; configured: boolean; variable: string }> {
+  return llmProviders.map((provider) => ({ provider, configured: llm[required[provider].setting] !== undefined, variable: required[provider].variable }));
+}
+
+function need(llm: LlmSettings, provider: LlmProvider): string {
+  const { setting, variable } = required[provider];
+  const v = llm[setting];
+  if (!v) throw new ShirubeError('invalid_request', `${variable} is not set on the server: set it in the environment of \`shirube serve\` (or of the CLI) and start the run again (docs/config.md)`, 'provider');
+  return v;
+}
+
+export function languageModel(provider: LlmProvider, model: string, llm: LlmSettings): LanguageModel {
   switch (provider) {
     case 'openai':
     case 'openai-chat': {
-      const openai = createOpenAI({ apiKey: need(env.OPENAI_API_KEY, 'OPENAI_API_KEY'), ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) });
+      const openai = createOpenAI({ apiKey: need(llm, provider), ...(llm.openaiBaseUrl ? { baseURL: llm.openaiBaseUrl } : {}) });
       return provider === 'openai' ? openai.responses(model) : openai.chat(model);
     }
     case 'anthropic':
-      return createAnthropic({ apiKey: need(env.ANTHROPIC_API_KEY, 'ANTHROPIC_API_KEY'), ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) })(model);
+      return createAnthropic({ apiKey: need(llm, provider), ...(llm.anthropicBaseUrl ? { baseURL: llm.anthropicBaseUrl } : {}) })(model);
     case 'google':
-      return createGoogleGenerativeAI({ apiKey: need(env.GOOGLE_GENERATIVE_AI_API_KEY, 'GOOGLE_GENERATIVE_AI_API_KEY'), ...(env.GOOGLE_GENERATIVE_AI_BASE_URL ? { baseURL: env.GOOGLE_GENERATIVE_AI_BASE_URL } : {}) })(model);
+      return createGoogleGenerativeAI({ apiKey: need(llm, provider), ...(llm.googleBaseUrl ? { baseURL: llm.googleBaseUrl } : {}) })(model);
     case 'openai-compatible':
       return createOpenAICompatible({
         name: 'openai-compatible',
-        baseURL: need(env.SHIRUBE_LLM_BASE_URL, 'SHIRUBE_LLM_BASE_URL'),
-        ...(env.SHIRUBE_LLM_API_KEY ? { apiKey: env.SHIRUBE_LLM_API_KEY } : {}),
+        baseURL: need(llm, provider),
+        ...(llm.compatibleApiKey ? { apiKey: llm.compatibleApiKey } : {}),
         supportsStructuredOutputs: true,
       })(model);
   }

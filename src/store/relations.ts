@@ -1,12 +1,14 @@
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './tables.js';
+import { ShirubeError } from '../errors.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonIn = ColumnType<Record<string, unknown>, string, string>;
 
 export type SuggestionStatus = 'pending' | 'accepted' | 'rejected' | 'superseded';
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface EstimationRunTable {
   id: string;
@@ -14,8 +16,8 @@ export interface EstimationRunTable {
   estimator: string;
   model: string | null;
   params: JsonIn;
-  candidate_pairs: number;
-  all_pairs: number;
+  candidate_pairs: ColumnType<number, number | undefined, number>;
+  all_pairs: ColumnType<number, number | undefined, number>;
   requests: ColumnType<number, number | undefined, number>;
   cached_requests: ColumnType<number, number | undefined, number>;
   input_tokens: ColumnType<number, number | undefined, number>;
@@ -23,6 +25,13 @@ export interface EstimationRunTable {
   cost_usd: ColumnType<number, number | undefined, number>;
   started_at: DefaultNow;
   finished_at: Timestamp | null;
+  status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
+  progress_done: ColumnType<number, number | undefined, number>;
+  progress_total: ColumnType<number, number | undefined, number>;
+  suggestions: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  started_by: string | null;
+  heartbeat_at: DefaultNow;
 }
 
 export interface RelationSuggestionTable {
@@ -56,7 +65,7 @@ export interface LlmCacheTable {
   created_at: DefaultNow;
 }
 
-/** The tables of migration 0003 (relation estimation and review). */
+/** The tables of migration 0003 (relation estimation and review), with 0010's run state. */
 export type RelationTables = { estimation_run: EstimationRunTable; relation_suggestion: RelationSuggestionTable; llm_cache: LlmCacheTable };
 type RelDb = Kysely<Database & RelationTables>;
 const rel = (db: Kysely<Database> | Transaction<Database>): RelDb => db.withTables<RelationTables>() as unknown as RelDb;
@@ -76,6 +85,14 @@ export interface RunRow {
   costUsd: number;
   startedAt: Date;
   finishedAt: Date | null;
+  status: RunStatus;
+  progressDone: number;
+  progressTotal: number;
+  /** Suggestions so far: proposals while running, those stored once done. */
+  suggestions: number;
+  /** Why a failed run failed, for the person who started it. */
+  error: string | null;
+  startedBy: string | null;
 }
 
 export interface SuggestionRow {
@@ -103,7 +120,8 @@ const toRun = (r: any): RunRow => ({
   id: r.id, documentIdentifier: r.document_identifier, estimator: r.estimator, model: r.model, params: r.params,
   candidatePairs: r.candidate_pairs, allPairs: r.all_pairs, requests: r.requests, cachedRequests: r.cached_requests,
   inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd, startedAt: new Date(r.started_at),
-  finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+  finishedAt: r.finished_at ? new Date(r.finished_at) : null, status: r.status, progressDone: r.progress_done, progressTotal: r.progress_total,
+  suggestions: r.suggestions, error: r.error, startedBy: r.started_by,
 });
 const toSuggestion = (r: any): SuggestionRow => ({
   id: r.id, documentIdentifier: r.document_identifier, originIdentifier: r.origin_identifier, destinationIdentifier: r.destination_identifier,
@@ -112,17 +130,68 @@ const toSuggestion = (r: any): SuggestionRow => ({
   decidedAt: r.decided_at ? new Date(r.decided_at) : null, comment: r.comment, associationIdentifier: r.association_identifier,
 });
 
-export async function insertRun(db: Db, r: Omit<RunRow, 'requests' | 'cachedRequests' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'startedAt' | 'finishedAt'>): Promise<void> {
-  await rel(db).insertInto('estimation_run').values({
-    id: r.id, document_identifier: r.documentIdentifier, estimator: r.estimator, model: r.model, params: JSON.stringify(r.params),
-    candidate_pairs: r.candidatePairs, all_pairs: r.allPairs,
-  }).execute();
+export type RunUsage = Pick<RunRow, 'requests' | 'cachedRequests' | 'inputTokens' | 'outputTokens' | 'costUsd'>;
+const usageColumns = (u: RunUsage) => ({ requests: u.requests, cached_requests: u.cachedRequests, input_tokens: u.inputTokens, output_tokens: u.outputTokens, cost_usd: u.costUsd });
+const isUniqueViolation = (e: unknown) => String((e as { code?: unknown })?.code ?? '') === '23505';
+
+/**
+ * A new run, queued or already running. Only one run per framework may be queued or running (a partial unique
+ * index): another gets `conflict`.
+ */
+export async function insertRun(db: Db, r: Pick<RunRow, 'id' | 'documentIdentifier' | 'estimator' | 'model' | 'params' | 'status' | 'startedBy'>): Promise<void> {
+  try {
+    await rel(db).insertInto('estimation_run').values({
+      id: r.id, document_identifier: r.documentIdentifier, estimator: r.estimator, model: r.model, params: JSON.stringify(r.params), status: r.status, started_by: r.startedBy,
+    }).execute();
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const active = await activeRun(db, r.documentIdentifier);
+    throw new ShirubeError('conflict', `An estimation run of this framework is already ${active?.status ?? 'running'} (run ${active?.id ?? '?'}); wait for it to finish, then start another`, 'framework');
+  }
 }
 
-export async function finishRun(db: Db | Transaction<Database>, id: string, u: { requests: number; cachedRequests: number; inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+/** The framework's queued or running run, if any. */
+export async function activeRun(db: Db, documentIdentifier: string): Promise<RunRow | undefined> {
+  const r = await rel(db).selectFrom('estimation_run').selectAll().where('document_identifier', '=', documentIdentifier).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+  return r && toRun(r);
+}
+
+/** The run started working: its candidate space and full parameters are known. */
+export async function startRun(db: Db, id: string, s: Pick<RunRow, 'params' | 'candidatePairs' | 'allPairs' | 'progressTotal'>): Promise<void> {
   await rel(db).updateTable('estimation_run').set({
-    requests: u.requests, cached_requests: u.cachedRequests, input_tokens: u.inputTokens, output_tokens: u.outputTokens, cost_usd: u.costUsd, finished_at: sql`now()` as never,
+    status: 'running', params: JSON.stringify(s.params), candidate_pairs: s.candidatePairs, all_pairs: s.allPairs, progress_total: s.progressTotal, heartbeat_at: sql`now()` as never,
   }).where('id', '=', id).execute();
+}
+
+/** Progress of a running run; also its heartbeat. */
+export async function updateRunProgress(db: Db, id: string, p: Partial<Pick<RunRow, 'progressDone' | 'progressTotal' | 'suggestions'>> & { usage?: RunUsage | undefined } = {}): Promise<void> {
+  await rel(db).updateTable('estimation_run').set({
+    ...(p.progressDone !== undefined ? { progress_done: p.progressDone } : {}),
+    ...(p.progressTotal !== undefined ? { progress_total: p.progressTotal } : {}),
+    ...(p.suggestions !== undefined ? { suggestions: p.suggestions } : {}),
+    ...(p.usage ? usageColumns(p.usage) : {}),
+    heartbeat_at: sql`now()` as never,
+  }).where('id', '=', id).where('status', '=', 'running').execute();
+}
+
+export async function finishRun(db: Db | Transaction<Database>, id: string, u: RunUsage & { suggestions: number }): Promise<void> {
+  await rel(db).updateTable('estimation_run').set({
+    ...usageColumns(u), suggestions: u.suggestions, status: 'done', progress_done: sql`progress_total` as never, finished_at: sql`now()` as never, heartbeat_at: sql`now()` as never,
+  }).where('id', '=', id).execute();
+}
+
+export async function failRun(db: Db, id: string, error: string): Promise<void> {
+  await rel(db).updateTable('estimation_run').set({ status: 'failed', error, finished_at: sql`now()` as never })
+    .where('id', '=', id).where('status', 'in', ['queued', 'running']).execute();
+}
+
+/** Queued or running runs whose heartbeat is older than `staleBefore` (their process is gone) become failed. */
+export async function failStaleRuns(db: Db, staleBefore: Date, error: string, documentIdentifier?: string): Promise<number> {
+  let q = rel(db).updateTable('estimation_run').set({ status: 'failed', error, finished_at: sql`now()` as never })
+    .where('status', 'in', ['queued', 'running']).where('heartbeat_at', '<', staleBefore);
+  if (documentIdentifier) q = q.where('document_identifier', '=', documentIdentifier);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {

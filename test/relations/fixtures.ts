@@ -38,6 +38,8 @@ export interface FakeLlm {
   requests: Array<{ path: string; body: any; headers: IncomingMessage['headers'] }>;
   /** Answer the next n requests with this status (429, 500...) before answering normally. */
   failNext(status: number, n: number): void;
+  /** Hold every answer until the returned function is called (a model that takes its time). */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -51,10 +53,11 @@ const answer = { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes'
 export async function fakeLlm(): Promise<FakeLlm> {
   const requests: FakeLlm['requests'] = [];
   let failures: { status: number; n: number } = { status: 0, n: 0 };
+  let held: Promise<void> = Promise.resolve();
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
-    req.on('end', () => {
+    req.on('end', () => void held.then(() => {
       const body = raw ? JSON.parse(raw) : {};
       requests.push({ path: req.url ?? '', body, headers: req.headers });
       const send = (status: number, obj: unknown, headers: Record<string, string> = {}) => {
@@ -86,7 +89,7 @@ export async function fakeLlm(): Promise<FakeLlm> {
         return send(200, { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 } });
       }
       send(404, { error: { message: `no route ${url}` } });
-    });
+    }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -94,6 +97,14 @@ export async function fakeLlm(): Promise<FakeLlm> {
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (status, n) => (failures = { status, n }),
-    close: () => new Promise((r) => server.close(() => r())),
+    hold() {
+      let release!: () => void;
+      held = new Promise((r) => (release = r));
+      return release;
+    },
+    close: () => new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
   };
 }

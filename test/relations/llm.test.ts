@@ -4,7 +4,8 @@ import type { Store } from '../../src/store/db.js';
 import { candidateSpace } from '../../src/relations/candidates.js';
 import { relationFramework } from '../../src/relations/framework.js';
 import { llmEstimator } from '../../src/relations/llm.js';
-import type { LlmEnvironment, LlmProvider } from '../../src/relations/providers.js';
+import type { LlmProvider } from '../../src/relations/providers.js';
+import { loadConfig, type LlmSettings } from '../../src/config.js';
 import { fakeLlm, smallPackage, type FakeLlm } from './fixtures.js';
 
 let store: Store;
@@ -19,12 +20,13 @@ afterAll(async () => {
 });
 
 const KEY = 'sk-test-secret-key';
-const envFor = (url: string): Record<LlmProvider, LlmEnvironment> => ({
-  openai: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${url}/v1` },
-  'openai-chat': { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${url}/v1` },
-  anthropic: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: `${url}/v1` },
-  google: { GOOGLE_GENERATIVE_AI_API_KEY: KEY, GOOGLE_GENERATIVE_AI_BASE_URL: `${url}/v1beta` },
-  'openai-compatible': { SHIRUBE_LLM_BASE_URL: `${url}/v1` },
+// Keys and endpoints reach the estimator only through loadConfig, as in the server and the CLI.
+const envFor = (url: string): Record<LlmProvider, LlmSettings> => ({
+  openai: loadConfig({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${url}/v1` }).llm,
+  'openai-chat': loadConfig({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${url}/v1` }).llm,
+  anthropic: loadConfig({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: `${url}/v1` }).llm,
+  google: loadConfig({ GOOGLE_GENERATIVE_AI_API_KEY: KEY, GOOGLE_GENERATIVE_AI_BASE_URL: `${url}/v1beta` }).llm,
+  'openai-compatible': loadConfig({ SHIRUBE_LLM_BASE_URL: `${url}/v1` }).llm,
 });
 const paths: Record<LlmProvider, RegExp> = {
   openai: /^\/v1\/responses$/,
@@ -48,7 +50,7 @@ describe('LLM estimator over each provider protocol', () => {
     it(`${provider}: one call per block, structured output used, cached rerun makes no call`, async () => {
       const start = llm.requests.length;
       const progress: Array<[number, number]> = [];
-      const e = llmEstimator({ provider, model: models[provider], env: envFor(llm.url)[provider], db: store.db, baseDelayMs: 1 });
+      const e = llmEstimator({ provider, model: models[provider], llm: envFor(llm.url)[provider], db: store.db, baseDelayMs: 1 });
       const first = await e.estimate(fw, space, { onProgress: (d, t) => progress.push([d, t]) });
       const calls = llm.requests.slice(start);
       expect(calls).toHaveLength(space.blocks.length);
@@ -72,7 +74,7 @@ describe('LLM estimator over each provider protocol', () => {
 
   it('the number of calls follows blocks: a framework twice as large per block costs the same number of calls', async () => {
     const wide = candidateSpace(fw, { modes: ['domain'] });
-    const e = llmEstimator({ provider: 'openai-chat', model: 'gpt-4o-mini', env: envFor(llm.url)['openai-chat'], db: store.db, temperature: 0.5 });
+    const e = llmEstimator({ provider: 'openai-chat', model: 'gpt-4o-mini', llm: envFor(llm.url)['openai-chat'], db: store.db, temperature: 0.5 });
     const start = llm.requests.length;
     await e.estimate(fw, wide);
     expect(llm.requests.length - start).toBe(wide.blocks.length);
@@ -80,7 +82,7 @@ describe('LLM estimator over each provider protocol', () => {
   });
 
   it('retries 429 and 5xx with back-off, then succeeds', async () => {
-    const e = llmEstimator({ provider: 'openai-compatible', model: 'retry-model', env: envFor(llm.url)['openai-compatible'], db: store.db, baseDelayMs: 1 });
+    const e = llmEstimator({ provider: 'openai-compatible', model: 'retry-model', llm: envFor(llm.url)['openai-compatible'], db: store.db, baseDelayMs: 1 });
     const one = candidateSpace(fw, { modes: ['domain'] });
     llm.failNext(429, 2);
     const start = llm.requests.length;
@@ -88,12 +90,12 @@ describe('LLM estimator over each provider protocol', () => {
     expect(llm.requests.length - start).toBe(3);
     expect(r.usage.requests).toBe(1);
     llm.failNext(503, 1);
-    const r2 = await llmEstimator({ provider: 'openai-compatible', model: 'retry-model-2', env: envFor(llm.url)['openai-compatible'], db: store.db, baseDelayMs: 1 }).estimate(fw, { ...one, blocks: one.blocks.slice(0, 1) });
+    const r2 = await llmEstimator({ provider: 'openai-compatible', model: 'retry-model-2', llm: envFor(llm.url)['openai-compatible'], db: store.db, baseDelayMs: 1 }).estimate(fw, { ...one, blocks: one.blocks.slice(0, 1) });
     expect(r2.usage.requests).toBe(1);
   });
 
   it('gives up after maxRetries with a bad_gateway error that does not contain the key', async () => {
-    const e = llmEstimator({ provider: 'openai-chat', model: 'always-failing', env: envFor(llm.url)['openai-chat'], db: store.db, baseDelayMs: 1, maxRetries: 1 });
+    const e = llmEstimator({ provider: 'openai-chat', model: 'always-failing', llm: envFor(llm.url)['openai-chat'], db: store.db, baseDelayMs: 1, maxRetries: 1 });
     llm.failNext(500, 5);
     const err = await e.estimate(fw, candidateSpace(fw, { modes: ['domain'] })).catch((x: Error) => x);
     llm.failNext(0, 0);
@@ -103,6 +105,6 @@ describe('LLM estimator over each provider protocol', () => {
   });
 
   it('a missing key is an input error naming the variable', () => {
-    expect(() => llmEstimator({ provider: 'anthropic', model: 'x', env: {}, db: store.db })).toThrow(/ANTHROPIC_API_KEY: is not set/);
+    expect(() => llmEstimator({ provider: 'anthropic', model: 'x', llm: loadConfig({}).llm, db: store.db })).toThrow(/ANTHROPIC_API_KEY is not set on the server/);
   });
 });

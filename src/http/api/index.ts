@@ -5,6 +5,7 @@ import adminRoutes from './admin.js';
 import frameworkRoutes from './frameworks.js';
 import learnerRoutes from './learners.js';
 import relationRoutes from './relations.js';
+import relationRunRoutes from './relations-runs.js';
 import progressRoutes from './progress.js';
 import rosterRoutes from './rosters.js';
 import badgeRoutes from './badges.js';
@@ -19,6 +20,7 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(frameworkRoutes, { prefix: '/frameworks' });
   await app.register(learnerRoutes, { prefix: '/learners' });
   await app.register(relationRoutes, { prefix: '/relations' });
+  await app.register(relationRunRoutes, { prefix: '/relations' });
   await app.register(progressRoutes, { prefix: '/progress' });
   await app.register(rosterRoutes, { prefix: '/rosters' });
   await app.register(badgeRoutes, { prefix: '/badges' });

@@ -1,29 +1,32 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf, canReviewFramework } from '../../auth/index.js';
+import { actorOf, canReviewFramework, type FrameworkRef, type Principal } from '../../auth/index.js';
 import { getFramework } from '../../case/index.js';
 import { ShirubeError } from '../../errors.js';
 import {
-  addRelation, candidateModes, candidateSpace, decide, evaluate, loadRelationFramework, offlineEstimator, parseGroundTruth, relationTypes,
-  reviewActions, runEstimation, tfidfEstimator, type Decision, type Proposal, type RelationFramework, type RelationItem, type RelationType,
+  addRelation, candidateSpace, decide, evaluate, loadRelationFramework, offlineEstimator, parseGroundTruth, relationTypes,
+  reviewActions, tfidfEstimator, type Decision, type Proposal, type RelationFramework, type RelationItem, type RelationType,
 } from '../../relations/index.js';
-import { allSuggestions, listRuns, listSuggestions, type SuggestionRow, type SuggestionStatus } from '../../store/relations.js';
+import { allSuggestions, listSuggestions, type SuggestionRow, type SuggestionStatus } from '../../store/relations.js';
 import { getItem } from '../../store/case.js';
 import { authorize } from '../plugins/auth.js';
 import { errorSchema } from './auth.js';
 
-const tags = ['Relations'];
-const security: { [scheme: string]: string[] }[] = [{ oauth2: ['case:write'] }, { session: [] }];
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+export const tags = ['Relations'];
+export const security: { [scheme: string]: string[] }[] = [{ oauth2: ['case:write'] }, { session: [] }];
+export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 const statuses = ['pending', 'accepted', 'rejected', 'superseded'] as const;
-const fwParams = { type: 'object', required: ['framework'], additionalProperties: false, properties: { framework: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
-const anyObject = { type: 'object', additionalProperties: true } as const;
-const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
+export const fwParams = { type: 'object', required: ['framework'], additionalProperties: false, properties: { framework: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+export const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const comment = { type: 'string', maxLength: 2000 } as const;
 
-/** The framework, if the caller reviews it: 401 for nobody, 403 for others (private frameworks are not revealed: 404). */
-async function reviewed(req: FastifyRequest<{ Params: { framework: string } }>, what: string) {
+/**
+ * The framework, if the caller reviews it (or passes `can`): 401 for nobody, 403 for others (private frameworks are
+ * not revealed: 404).
+ */
+export async function reviewed(req: FastifyRequest<{ Params: { framework: string } }>, what: string, can: (p: Principal, target: FrameworkRef) => boolean = canReviewFramework) {
   const d = await getFramework(req.server.store.db, req.params.framework);
-  authorize(req, (p) => canReviewFramework(p, { identifier: d.identifier, organizationId: d.organizationId }), what);
+  authorize(req, (p) => can(p, { identifier: d.identifier, organizationId: d.organizationId }), what);
   return d;
 }
 
@@ -121,31 +124,6 @@ export default async function relationRoutes(app: FastifyInstance) {
     const s = await addRelation(db(), req.params.framework, req.body, { actor: actorOf(req.principal) });
     const [view] = await withItems(req, await loadRelationFramework(db(), req.params.framework), [s]);
     return reply.code(201).send(view);
-  });
-
-  app.post<{ Params: { framework: string }; Body: { estimator?: 'offline' | 'tfidf'; modes?: string[]; maxGradeGap?: number } }>('/:framework/runs', {
-    schema: {
-      tags, security,
-      summary: 'Run the offline estimator (or the TF-IDF baseline) on the framework; its proposals join the review queue (LLM runs: the CLI)',
-      params: fwParams,
-      body: {
-        type: 'object', additionalProperties: false,
-        properties: { estimator: { type: 'string', enum: ['offline', 'tfidf'] }, modes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: candidateModes } }, maxGradeGap: { type: 'integer', minimum: 0, maximum: 20 } },
-      },
-      response: { 201: anyObject, ...errors },
-    },
-  }, async (req, reply) => {
-    await reviewed(req, 'estimate relations of this framework');
-    const b = req.body ?? {};
-    const r = await runEstimation(db(), req.params.framework, b.estimator === 'tfidf' ? tfidfEstimator() : offlineEstimator(), { modes: b.modes as never, maxGradeGap: b.maxGradeGap });
-    return reply.code(201).send({ run: r.run, items: r.framework.items.length, candidatePairs: r.space.pairs.size, allPairs: r.space.allPairs, blocks: r.space.blocks.length, proposals: r.proposals.length, stored: r.stored, durationMs: r.durationMs });
-  });
-
-  app.get<{ Params: { framework: string } }>('/:framework/runs', {
-    schema: { tags, security, summary: "List a framework's estimation runs (candidate space, requests, tokens, cost)", params: fwParams, response: { 200: anyObject, ...errors } },
-  }, async (req) => {
-    await reviewed(req, 'review relations of this framework');
-    return { runs: await listRuns(db(), req.params.framework) };
   });
 
   app.post<{ Params: { framework: string }; Body: { groundTruth: string; estimators?: Array<'offline' | 'tfidf'>; runs?: string[]; closure?: boolean } }>('/:framework/evaluation', {

@@ -12,12 +12,14 @@ describe('/api/relations', () => {
   let t: TestApp;
   let fw: string;
   let reviewer: Headers;
+  let author: Headers;
   let stranger: Headers;
   let client: Headers;
   beforeAll(async () => {
     t = await build();
     [{ identifier: fw }] = (await importCourseOfStudyCodes(t.store.db, readFileSync(`${SHARED}data/cscode/elementary-math-2017.csv`))) as unknown as [{ identifier: string }];
     reviewer = cred(await session(t, [{ role: 'reviewer', scopeType: 'framework', scopeId: fw }]));
+    author = cred(await session(t, [{ role: 'author', scopeType: 'framework', scopeId: fw }]));
     stranger = cred(await session(t, [{ role: 'reviewer', scopeType: 'framework', scopeId: 'another-framework' }]));
     client = await bearer(t, ['case:read']);
   }, 60_000);
@@ -37,16 +39,20 @@ describe('/api/relations', () => {
   });
 
   it('runs the offline estimator: the constrained candidate space is reported and the queue fills', async () => {
-    const r = await inject('POST', '/runs', reviewer, {});
-    expect(r.statusCode).toBe(201);
-    const run = r.json();
-    expect(run.items).toBe(217);
+    const r = await inject('POST', '/runs', author, { estimator: 'offline' });
+    expect(r.statusCode).toBe(202);
+    let run = r.json();
+    while (run.status === 'queued' || run.status === 'running') {
+      await new Promise((res) => setTimeout(res, 100));
+      run = (await inject('GET', `/runs/${run.id}`, reviewer)).json();
+    }
+    expect(run.status).toBe('done');
+    expect(run.params.items).toBe(217);
     expect(run.allPairs).toBe(217 * 216);
     expect(run.candidatePairs).toBeGreaterThan(1000);
     expect(run.candidatePairs).toBeLessThan(run.allPairs / 2);
-    expect(run.stored).toBe(run.proposals);
     const list = await pending();
-    expect(list.total).toBe(run.stored);
+    expect(list.total).toBe(run.suggestions);
     const confidences = list.suggestions.map((s: { confidence: number }) => s.confidence);
     expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
     const s = list.suggestions[0];

@@ -1,0 +1,81 @@
+import type { LlmSettings } from '../config.js';
+import type { Db } from '../store/db.js';
+import { audit } from '../store/auth.js';
+import { failRun, failStaleRuns, getRun, insertRun, listRuns, type RunRow } from '../store/relations.js';
+import { getFramework, uuidv4 } from '../case/index.js';
+import { isShirubeError, ShirubeError } from '../errors.js';
+import { candidateModes, type CandidateMode } from './candidates.js';
+import { checkEstimatorChoice, estimatorFor, runErrorMessage, runEstimation, STALE_MS, type EstimatorChoice } from './estimate.js';
+
+export interface RunRequest extends EstimatorChoice {
+  modes?: CandidateMode[] | undefined;
+  maxGradeGap?: number | undefined;
+}
+
+const INTERRUPTED = 'Interrupted by a restart of the server; start it again';
+
+/** Runs that stopped sending heartbeats (their server was killed or restarted) become failed; returns how many. */
+export async function failInterruptedRuns(db: Db, opts: { documentIdentifier?: string; now?: Date } = {}): Promise<number> {
+  return failStaleRuns(db, new Date((opts.now ?? new Date()).getTime() - STALE_MS), INTERRUPTED, opts.documentIdentifier);
+}
+
+/** A run as its status is read: interrupted runs are failed first, so that a dead run never shows as running. */
+export async function readRun(db: Db, documentIdentifier: string, id: string): Promise<RunRow> {
+  await failInterruptedRuns(db, { documentIdentifier });
+  const run = await getRun(db, id);
+  if (!run || run.documentIdentifier !== documentIdentifier) throw new ShirubeError('not_found', `No estimation run ${id} in framework ${documentIdentifier}`, 'id');
+  return run;
+}
+
+export async function readRuns(db: Db, documentIdentifier: string): Promise<RunRow[]> {
+  await failInterruptedRuns(db, { documentIdentifier });
+  return listRuns(db, documentIdentifier);
+}
+
+/**
+ * Estimation runs in the background of a server process: `start` queues a run (one per framework at a time, across
+ * instances) and returns at once; the run then works while its state is polled. `close` stops this process's runs
+ * between blocks and marks them failed ("start it again").
+ */
+export class BackgroundRuns {
+  private readonly jobs = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  constructor(private readonly deps: { db: Db; llm: LlmSettings; onError?: (e: unknown, runId: string) => void }) {}
+
+  async start(documentIdentifier: string, r: RunRequest, by: { actor: string }): Promise<RunRow> {
+    const { db } = this.deps;
+    checkEstimatorChoice(r);
+    if (r.modes && (!r.modes.length || r.modes.some((m) => !(candidateModes as readonly string[]).includes(m)))) throw new ShirubeError('invalid_request', `modes: some of ${candidateModes.join(', ')}`, 'modes');
+    if (r.maxGradeGap !== undefined && (!Number.isInteger(r.maxGradeGap) || r.maxGradeGap < 0 || r.maxGradeGap > 20)) throw new ShirubeError('invalid_request', 'maxGradeGap: an integer from 0 to 20', 'maxGradeGap');
+    await getFramework(db, documentIdentifier);
+    // A run whose server died must not block the framework.
+    await failInterruptedRuns(db, { documentIdentifier });
+    const id = uuidv4();
+    const model = r.estimator === 'llm' ? `${r.provider ?? 'openai'}:${r.model!.trim()}` : null;
+    const params = { ...(r.estimator === 'llm' ? { provider: r.provider ?? 'openai', model: r.model!.trim() } : {}), ...(r.modes ? { modes: r.modes } : {}), ...(r.maxGradeGap !== undefined ? { maxGradeGap: r.maxGradeGap } : {}) };
+    await insertRun(db, { id, documentIdentifier, estimator: r.estimator, model, params, status: 'queued', startedBy: by.actor });
+    await audit(db, { actor: by.actor, action: 'relation.run', targetType: 'estimation_run', targetId: id, details: { document: documentIdentifier, estimator: r.estimator, ...(model ? { model } : {}) } });
+    const controller = new AbortController();
+    const done = (async () => {
+      // After the caller has its answer (202): the run is queued until then.
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        const estimator = estimatorFor(r, this.deps);
+        await runEstimation(db, documentIdentifier, estimator, { runId: id, modes: r.modes, maxGradeGap: r.maxGradeGap, signal: controller.signal });
+      } catch (e) {
+        await failRun(db, id, runErrorMessage(e)).catch(() => {});
+        if (!isShirubeError(e) && !controller.signal.aborted) this.deps.onError?.(e, id);
+      } finally {
+        this.jobs.delete(id);
+      }
+    })();
+    this.jobs.set(id, { controller, done });
+    return (await getRun(db, id))!;
+  }
+
+  async close(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    for (const j of jobs) j.controller.abort();
+    await Promise.allSettled(jobs.map((j) => j.done));
+  }
+}
