@@ -1,7 +1,8 @@
 import type { Db } from '../store/db.js';
 import type { StatementInsert } from '../store/lrs.js';
 import * as store from '../store/lrs-evidence.js';
-import { findItemByReference, findItemsByCourseOfStudyCodes, type ItemRef } from '../case/index.js';
+import type { ItemRef } from '../case/index.js';
+import type { ItemCache } from './item-cache.js';
 import { VOIDED, isObject, type Json } from './validate.js';
 
 /** Our extension IRI (result or activity definition extension) carrying a CFItem's UUID or CASE URI. */
@@ -121,16 +122,20 @@ const sortedPairs = (pairs: Pair[]) => byKey(new Map(pairs.map((p) => [pairKey(p
  * Writes evidence for newly stored statements, inside their transaction: one row per (statement, CFItem) for
  * statements whose actor is a learner; references that resolve to no item are flagged, never rejected. Rollups
  * count attempts with a result (score or success); an attempt older than the rollup's last one rebuilds it.
+ * Items are looked up in `items` under `caseGeneration`, the frameworks' token read in this transaction.
  */
-export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; timeZone: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
+export async function recordEvidence(
+  db: Db,
+  rows: StatementInsert[],
+  o: { publicUrl: string; timeZone: string; items: ItemCache; caseGeneration: string; onEvidence?: EvidenceHook | undefined },
+): Promise<void> {
   const changes: EvidenceChange[] = [];
   const attempts: Array<{ learnerId: string; itemId: string; timestamp: Date; score: number | null; success: boolean | null }> = [];
   const evidence: Parameters<typeof store.insertEvidence>[1] = [];
   const unresolvedAll: Array<{ statementId: string; reference: string; via: string }> = [];
-  const itemCache = new Map<string, ItemRef | undefined>();
   const linked = rows.filter((r) => r.verbIri !== VOIDED).map((row) => ({ row, refs: linkReferences(row.payload, o.publicUrl) }));
   const codes = linked.flatMap((l) => l.refs.filter((r) => r.via === 'course_of_study_code').map((r) => r.reference));
-  const codeCache = await findItemsByCourseOfStudyCodes(db, codes, o.publicUrl);
+  const byCode = await o.items.itemsOfCodes(db, codes, o.caseGeneration, o.publicUrl);
   for (const { row, refs } of linked) {
     if (!refs.length) continue;
     const items = new Map<string, LinkVia>();
@@ -138,10 +143,9 @@ export async function recordEvidence(db: Db, rows: StatementInsert[], o: { publi
     for (const r of refs) {
       let found: ItemRef[];
       if (r.via === 'course_of_study_code') {
-        found = codeCache.get(r.reference) ?? [];
+        found = byCode.get(r.reference) ?? [];
       } else {
-        if (!itemCache.has(r.reference)) itemCache.set(r.reference, await findItemByReference(db, r.reference, o.publicUrl));
-        const one = itemCache.get(r.reference);
+        const one = await o.items.itemOfReference(db, r.reference, o.caseGeneration, o.publicUrl);
         found = one ? [one] : [];
       }
       // Any context activity may be a CFItem; only the ones that look like one but do not resolve are flagged.

@@ -14,7 +14,7 @@ export function equivalentIfis(agent: Json): string[] {
 
 /**
  * The learner an Agent maps to (each IFI maps to exactly one learner); an unknown Agent creates one. Groups are
- * not learners: null. `prefetched` (learnersOfIfis of a whole batch) saves the lookup when it knows every IFI.
+ * not learners: null. `prefetched` (the learners of a whole batch's IFIs) saves the lookup when it knows every IFI.
  */
 export async function resolveLearner(db: Db, agent: Json, prefetched?: Map<string, string>): Promise<string | null> {
   if (agent['objectType'] === 'Group') return null;

@@ -8,6 +8,7 @@ import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
 import { recordEvidence, voidEvidence, type EvidenceHook } from './evidence.js';
+import type { ItemCache } from './item-cache.js';
 import { parseTimestamp } from './formats.js';
 
 /** Who writes: the credentials' API client, as the statement's authority. */
@@ -29,6 +30,8 @@ export interface WriteOptions {
   /** Base of our own IRIs (SHIRUBE_PUBLIC_URL), for linking statements to CFItems. */
   publicUrl: string;
   timeZone: string;
+  /** The server's cache of CFItem look-ups (one per app: it lives as long as the server). */
+  items: ItemCache;
   now?: Date | undefined;
   /** Keeps other domains' state in step with evidence (progress: mastery), in the same transaction. */
   onEvidence?: EvidenceHook | undefined;
@@ -105,11 +108,18 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
 }
 
 async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidTargets: string[], storedIso: string, stored: Date, o: WriteOptions): Promise<string[]> {
-  const ids = new Set(statements.map((s) => String(s['id']).toLowerCase()));
-  const existing = new Map((await store.getStatements(trx, [...ids])).map((r) => [r.id, r]));
+  const ids = statements.map((s) => String(s['id']).toLowerCase());
+  // Everything the batch reads before writing, in one round trip: its ids and void targets, its actors' learners
+  // and its Activities (of every statement: those that turn out to exist already are a few extra rows).
+  const before = await store.readBeforeWrite(trx, {
+    statementIds: [...new Set([...ids, ...voidTargets])],
+    ifis: [...new Set(statements.flatMap((s) => equivalentIfis(s['actor'] as Json)))],
+    activityIds: [...new Set(statements.flatMap(activityObjects).map((a) => String(a['id'])))],
+  });
+  const existing = new Map(before.statements.map((r) => [r.id, r]));
   const fresh: Json[] = [];
-  for (const s of statements) {
-    const old = existing.get(String(s['id']).toLowerCase());
+  for (const [i, s] of statements.entries()) {
+    const old = existing.get(ids[i]!);
     if (!old) {
       fresh.push(s);
       continue;
@@ -117,10 +127,9 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
     if (!sameStatement(s, old.payload)) throw new ShirubeError('conflict', `statement ${String(s['id'])} exists with different content`, 'id');
   }
   // A voiding statement cannot target a voiding statement (Data §2.3.2).
-  const targets = await store.getStatements(trx, voidTargets);
   const batchVoiding = new Set(fresh.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String(s['id']).toLowerCase()));
   for (const t of voidTargets) {
-    if (batchVoiding.has(t) || targets.some((r) => r.id === t && r.verbIri === VOIDED)) {
+    if (batchVoiding.has(t) || existing.get(t)?.verbIri === VOIDED) {
       throw new ShirubeError('invalid_request', `object.id: statement ${t} is a voiding statement and cannot be voided`, 'object.id');
     }
   }
@@ -132,8 +141,7 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
     if (ifi) actors.set(ifi, s['actor'] as Json);
   }
   const learners = new Map<string, string | null>();
-  const prefetched = await store.learnersOfIfis(trx, [...actors.values()].flatMap(equivalentIfis));
-  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!, prefetched));
+  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!, before.learners));
   for (const s of fresh) {
     s['stored'] = storedIso;
     s['timestamp'] ??= storedIso;
@@ -169,7 +177,7 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
     parts.map((p) => ({ sha2: p.sha2.toLowerCase(), contentType: p.contentType, content: p.content })).sort((a, b) => (a.sha2 < b.sha2 ? -1 : 1)),
   );
   if (definitions.size) {
-    const known = await store.getActivities(trx, [...definitions.keys()]);
+    const known = before.activities;
     // Only new or changed definitions are written: a no-op update would still lock the row until commit, and
     // concurrent batches naming the same activities would wait for each other.
     const changed = [...definitions]
@@ -178,7 +186,7 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     await store.upsertActivities(trx, changed);
   }
-  await recordEvidence(trx, rows, o);
+  await recordEvidence(trx, rows, { ...o, caseGeneration: before.caseGeneration });
   // After the evidence: a batch may void one of its own statements.
   const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
   await voidEvidence(trx, voided.map((v) => v.id), o.timeZone, o.onEvidence);

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CfDefinitionKind, Database } from './tables.js';
+import { bumpCaseGeneration } from './case-generation.js';
 
 type Payload = Record<string, unknown>;
 
@@ -68,6 +69,7 @@ const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK)
  * shared with other packages are updated in place; entities this package alone held and no longer holds are removed.
  */
 export async function savePackage(trx: Transaction<Database>, p: PackageRows): Promise<void> {
+  await bumpCaseGeneration(trx);
   const d = p.document;
   const docValues = {
     identifier: d.identifier,
@@ -236,6 +238,7 @@ async function deleteOrphans(trx: Transaction<Database>, dropped: Array<{ kind: 
 }
 
 export async function deletePackage(trx: Transaction<Database>, documentIdentifier: string): Promise<boolean> {
+  await bumpCaseGeneration(trx);
   const members = await trx
     .deleteFrom('cf_package_member')
     .where('document_identifier', '=', documentIdentifier)

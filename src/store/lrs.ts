@@ -1,4 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { CaseGenerationTables } from './case-generation.js';
 import type { Db } from './db.js';
 import { lrs } from './lrs-tables.js';
 
@@ -102,6 +104,41 @@ export async function getStatements(db: Db, ids: string[]): Promise<StatementRow
   return rows.map(toRow);
 }
 
+/** What a batch of statements needs read before it is written (see readBeforeWrite). */
+export interface BeforeWrite {
+  /** The stored statements among the ids asked for (the batch's own, and its voiding targets). */
+  statements: StatementRow[];
+  /** The learner of each IFI that has one. */
+  learners: Map<string, string>;
+  /** The stored definition of each known Activity. */
+  activities: Map<string, Json | null>;
+  /** The frameworks' generation token (migration 0011), under which CFItem look-ups may be cached. */
+  caseGeneration: string;
+}
+
+/**
+ * The reads a batch of statements needs before its writes, as one SQL statement (one round trip, one snapshot):
+ * statements by id, learners by IFI, Activities by id, and the frameworks' generation token.
+ */
+export async function readBeforeWrite(db: Db, q: { statementIds: string[]; ifis: string[]; activityIds: string[] }): Promise<BeforeWrite> {
+  const x = lrs(db).withTables<CaseGenerationTables>();
+  const r = await x
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(eb.selectFrom('xapi_statement').select(rowColumns).where('id', '=', eb.fn.any(sql<string[]>`${q.statementIds}::uuid[]`))).as('statements'),
+      jsonArrayFrom(eb.selectFrom('xapi_actor').select(['ifi', 'learner_id']).where('ifi', '=', eb.fn.any(sql<string[]>`${q.ifis}::text[]`))).as('actors'),
+      jsonArrayFrom(eb.selectFrom('xapi_activity').select(['id', 'definition']).where('id', '=', eb.fn.any(sql<string[]>`${q.activityIds}::text[]`))).as('activities'),
+      eb.selectFrom('case_generation').select('token').as('caseGeneration'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    // Inside JSON, timestamps arrive as text.
+    statements: r.statements.map((s) => toRow({ ...s, stored: new Date(s.stored) })),
+    learners: new Map(r.actors.map((a) => [a.ifi, a.learner_id])),
+    activities: new Map(r.activities.map((a) => [a.id, a.definition])),
+    caseGeneration: String(r.caseGeneration),
+  };
+}
+
 /** Marks statements voided; returns those that were not voided before. */
 export async function voidStatements(db: Db, ids: string[]): Promise<StatementRow[]> {
   if (!ids.length) return [];
@@ -184,12 +221,6 @@ export async function latestSeq(db: Db): Promise<number> {
 
 export async function getActivity(db: Db, id: string): Promise<{ id: string; definition: Json | null } | undefined> {
   return lrs(db).selectFrom('xapi_activity').select(['id', 'definition']).where('id', '=', id).executeTakeFirst();
-}
-
-export async function getActivities(db: Db, ids: string[]): Promise<Map<string, Json | null>> {
-  if (!ids.length) return new Map();
-  const rows = await lrs(db).selectFrom('xapi_activity').select(['id', 'definition']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.definition]));
 }
 
 export async function upsertActivities(db: Db, rows: Array<{ id: string; definition: Json | null }>): Promise<void> {

@@ -6,6 +6,7 @@ import {
   getAttachmentContents,
   getStatement,
   isObject,
+  ItemCache,
   parseStatementQuery,
   queryStatementPage,
   storeStatements,
@@ -65,11 +66,13 @@ async function sendResult(reply: FastifyReply, app: FastifyInstance, result: Jso
 
 /** The Statement resource (Communication §2.1). */
 export default async function statementRoutes(app: FastifyInstance) {
+  const items = new ItemCache();
   const options = (x: XapiRequest) => ({
     version: x.version,
     writer: authorityOf(x.principal, app.config.publicUrl),
     publicUrl: app.config.publicUrl,
     timeZone: app.config.timeZone,
+    items,
     // Mastery first, then badge candidates from it: both in the statements' transaction.
     onEvidence: async (trx: Db, changes: EvidenceChange[]) => {
       await applyEvidence(trx, changes, app.config.timeZone);
