@@ -48,6 +48,8 @@ export const api = {
   relationDecisions: (fw: string) => `/api/relations/${enc(fw)}/decisions`,
   relationAdd: (fw: string) => `/api/relations/${enc(fw)}/relations`,
   relationRuns: (fw: string) => `/api/relations/${enc(fw)}/runs`,
+  relationRun: (fw: string, id: string) => `/api/relations/${enc(fw)}/runs/${enc(id)}`,
+  relationProviders: '/api/relations/providers',
   relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
   /** docs/badges.md */
   badgeCandidates: (q: { classId?: string; learner?: string; status?: string }) => withQuery('/api/badges/candidates', q),

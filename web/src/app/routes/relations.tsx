@@ -7,6 +7,21 @@ import { useSession } from '../../features/auth/hooks/use-session.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
 import { ReviewQueue } from '../../features/relations/components/review-queue.js';
 import { EvaluationTable } from '../../features/relations/components/evaluation-table.js';
+import { RunPanel } from '../../features/relations/components/run-panel.js';
+import { AddRelationForm } from '../../features/relations/components/add-relation-form.js';
+import { usePackage } from '../../features/frameworks/api/get-package.js';
+
+/** Run estimation and add a relation, above the queue; the form offers the framework's CFItems. */
+function QueueTools({ framework }: { framework: string }) {
+  const pkg = usePackage(framework);
+  const items = (pkg.data?.CFItems ?? []).map((i) => ({ identifier: i.identifier, code: i.humanCodingScheme ?? null, text: i.fullStatement }));
+  return (
+    <div className="relations-tools">
+      <RunPanel framework={framework} />
+      <AddRelationForm framework={framework} items={items} />
+    </div>
+  );
+}
 
 /** /relations?framework=&view=evaluation: the review queue of relation suggestions, and their evaluation. */
 export function RelationsRoute() {
@@ -41,7 +56,15 @@ export function RelationsRoute() {
         <Link to={paths.relations({ framework, view: 'queue' })} aria-current={view === 'queue' ? 'page' : undefined}>{t('relations.queue')}</Link>{' | '}
         <Link to={paths.relations({ framework, view: 'evaluation' })} aria-current={view === 'evaluation' ? 'page' : undefined}>{t('relations.evaluation')}</Link>
       </nav>
-      {framework && (view === 'queue' ? <ReviewQueue key={framework} framework={framework} /> : <EvaluationTable key={framework} framework={framework} />)}
+      {framework &&
+        (view === 'queue' ? (
+          <>
+            <QueueTools key={`tools-${framework}`} framework={framework} />
+            <ReviewQueue key={framework} framework={framework} />
+          </>
+        ) : (
+          <EvaluationTable key={framework} framework={framework} />
+        ))}
     </section>
   );
 }

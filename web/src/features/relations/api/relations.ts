@@ -80,10 +80,49 @@ export async function addRelation(framework: string, body: { origin: string; des
   return r;
 }
 
-export async function runOffline(framework: string) {
-  const r = await apiClient.post<{ candidatePairs: number; allPairs: number; stored: number }>(api.relationRuns(framework), {});
+export type Estimator = 'offline' | 'tfidf' | 'llm';
+export type LlmProvider = 'openai' | 'openai-chat' | 'anthropic' | 'google' | 'openai-compatible';
+
+/** An estimation run as the server reports it while it works in the background (docs/relations.md). */
+export interface Run {
+  id: string;
+  estimator: Estimator;
+  model: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  error: string | null;
+  progress: { done: number; total: number };
+  suggestions: number;
+  candidatePairs: number;
+  allPairs: number;
+  requests: number;
+  cachedRequests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface ProviderStatus {
+  provider: LlmProvider;
+  configured: boolean;
+  /** The environment variable the server needs for it. */
+  variable: string;
+}
+
+const RUNS = 'relation-runs:';
+
+export const useRuns = (framework: string) => useQuery(`${RUNS}${framework}`, () => apiClient.get<{ canStart: boolean; runs: Run[] }>(api.relationRuns(framework)));
+
+export const useProviders = (enabled: boolean) =>
+  useQuery(enabled ? 'relation-providers' : null, () => apiClient.get<{ providers: ProviderStatus[] }>(api.relationProviders));
+
+export const startRun = (framework: string, body: { estimator: Estimator; provider?: LlmProvider; model?: string }) => apiClient.post<Run>(api.relationRuns(framework), body);
+
+export const getRun = (framework: string, id: string) => apiClient.get<Run>(api.relationRun(framework, id));
+
+/** A run ended: its suggestions are in the queue, and the list of runs changed. */
+export function runEnded() {
   invalidateQueries(KEY);
-  return r;
+  invalidateQueries(RUNS);
 }
 
 export const evaluateRelations = (framework: string, body: { groundTruth: string; closure?: boolean }) =>

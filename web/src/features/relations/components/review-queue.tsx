@@ -3,7 +3,7 @@ import { useI18n } from '../../../lib/i18n/i18n.js';
 import type { MessageKey } from '../../../lib/i18n/ja.js';
 import { ApiError } from '../../../lib/api-client.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import { decideSuggestions, runOffline, useSuggestions, type ItemView, type QueueFilter, type RelationType, type ReviewAction, type Suggestion } from '../api/relations.js';
+import { decideSuggestions, useSuggestions, type ItemView, type QueueFilter, type RelationType, type ReviewAction, type Suggestion } from '../api/relations.js';
 import './relations.css';
 
 function ItemCard({ item, label }: { item: ItemView; label: string }) {
@@ -115,9 +115,6 @@ export function ReviewQueue({ framework }: { framework: string }) {
             <option value="domain">{t('relations.domain')}</option>
           </select>
         </label>
-        <button type="button" onClick={() => void runOffline(framework).then((r) => setNotice(t('relations.ran', { stored: r.stored, candidates: r.candidatePairs, all: r.allPairs })), (e: ApiError) => setError(e))}>
-          {t('relations.runOffline')}
-        </button>
       </div>
       <p className="muted">{t('relations.keys')}</p>
       {notice && <p role="status" className="relations-notice">{notice}</p>}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createUser } from '../../src/auth/index.js';
+import { ensureDemoFramework } from '../../src/case/demo.js';
+import { skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+
+const skip = skipWithoutChromium('the relation runs browser test');
+const USER = { username: 'tanaka', displayName: '田中 作成者', password: 'correct horse battery staple' };
+// Two content items of 算数 (grades 1 and 2, domain A).
+const ORIGIN = '8250213111100000';
+const DESTINATION = '8250223111100000';
+
+describe.skipIf(skip)('running estimation and adding a relation in Chromium', () => {
+  let rig: BrowserRig;
+  let page: Page;
+  let base: string;
+  let fw: string;
+
+  beforeAll(async () => {
+    rig = await startRig({
+      expectedErrors: /401 \(Unauthorized\)|400 \(Bad Request\)/,
+      prepare: async (store) => {
+        fw = (await ensureDemoFramework(store.db, () => {}))!;
+        await createUser(store.db, { ...USER, roles: [{ role: 'author', scopeType: 'framework', scopeId: fw }] });
+      },
+    });
+    ({ page, base } = rig);
+    await page.goto(`${base}/sign-in?next=${encodeURIComponent('/relations')}`);
+    await page.getByLabel('ユーザー名').fill(USER.username);
+    await page.getByLabel('パスワード').fill(USER.password);
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('heading', { level: 1, name: '関係の推定とレビュー' }).waitFor();
+  }, 180_000);
+
+  afterAll(() => rig?.close());
+
+  it('an author starts an offline run, sees its progress finish, and its suggestions appear in the queue', async () => {
+    const panel = page.getByRole('region', { name: '推定を実行' });
+    await panel.waitFor();
+    await page.getByText('0 件中 0 件').waitFor();
+    expect(await panel.getByRole('radio', { name: /オフライン/ }).isChecked()).toBe(true);
+    await panel.getByRole('button', { name: '実行' }).click();
+    const state = panel.locator('[data-run-status]');
+    await state.waitFor();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 30_000 });
+    const done = (await state.textContent())!;
+    const count = Number(/完了: (\d+) 件の提案/.exec(done)?.[1]);
+    expect(count).toBeGreaterThan(100);
+    expect(await panel.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    // The queue refreshed by itself: the run's suggestions are there to review.
+    await expect.poll(() => page.locator('.relation-row').count()).toBeGreaterThan(0);
+    await page.getByText(`${count} 件中`).waitFor();
+    expect(rig.problems).toEqual([]);
+  });
+
+  it('adds a missing relation with the keyboard; field errors appear by their field; the CASE package has it', async () => {
+    const form = page.getByRole('region', { name: '関係を追加' });
+    // Nothing picked: the message sits by the origin.
+    await form.getByRole('button', { name: '追加' }).click();
+    await form.locator('[id$="-origin-error"]').filter({ hasText: '項目を選んでください。' }).waitFor();
+
+    // Search by code, Tab into the list box, pick the match with the arrow key.
+    await form.getByLabel('前（origin）をコードまたは語で検索').fill(ORIGIN);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    const origin = form.getByLabel('前（origin）', { exact: true });
+    await expect.poll(() => origin.inputValue()).not.toBe('');
+    // The same item at both ends: the API's message is shown by the destination.
+    await form.getByLabel('後（destination）をコードまたは語で検索').fill(ORIGIN);
+    await form.getByLabel('後（destination）', { exact: true }).selectOption({ index: 1 });
+    await form.getByRole('button', { name: '追加' }).click();
+    await form.locator('[id$="-destination-error"]').filter({ hasText: 'destination: must differ from origin' }).waitFor();
+
+    await form.getByLabel('後（destination）をコードまたは語で検索').fill(DESTINATION);
+    await form.getByLabel('後（destination）をコードまたは語で検索').press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await form.getByLabel('種類').selectOption('precedes');
+    await form.getByLabel('コメント').fill('繰り上がりの前提');
+    await form.getByRole('button', { name: '追加' }).focus();
+    await page.keyboard.press('Enter');
+    const notice = form.getByRole('status');
+    await notice.filter({ hasText: '関係を追加しました' }).waitFor();
+    const association = /CFAssociation ([0-9a-f-]{36})/.exec((await notice.textContent())!)![1];
+
+    const pkg = (await (await fetch(`${base}/ims/case/v1p1/CFPackages/${fw}`)).json()) as {
+      CFItems: Array<{ identifier: string; humanCodingScheme?: string }>;
+      CFAssociations: Array<{ identifier: string; associationType: string; originNodeURI: { identifier: string }; destinationNodeURI: { identifier: string }; extensions?: { shirubeProvenance?: { estimator: string; comment?: string } } }>;
+    };
+    const code = (id: string) => pkg.CFItems.find((i) => i.identifier === id)?.humanCodingScheme;
+    const a = pkg.CFAssociations.find((x) => x.identifier === association)!;
+    expect(a).toMatchObject({ associationType: 'precedes', extensions: { shirubeProvenance: { estimator: 'reviewer', comment: '繰り上がりの前提' } } });
+    expect([code(a.originNodeURI.identifier), code(a.destinationNodeURI.identifier)]).toEqual([ORIGIN, DESTINATION]);
+    expect(rig.problems).toEqual([]);
+  });
+});

@@ -1,0 +1,136 @@
+import { useEffect, useId, useState } from 'react';
+import { useI18n } from '../../../lib/i18n/i18n.js';
+import { ApiError } from '../../../lib/api-client.js';
+import { ErrorMessage } from '../../../components/ui/status.js';
+import { getRun, runEnded, startRun, useProviders, useRuns, type Estimator, type LlmProvider, type Run } from '../api/relations.js';
+import './relations.css';
+
+const POLL_MS = 700;
+const active = (r: Run | undefined) => r?.status === 'queued' || r?.status === 'running';
+const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
+
+/**
+ * "Run estimation": the estimator (and for an LLM the provider, whether the server has its key, and the model),
+ * then the run's progress, polled until it is done (its suggestions then appear in the queue) or failed (the
+ * server's message says what to do). A run already working when the page opens is followed too.
+ */
+export function RunPanel({ framework }: { framework: string }) {
+  const { t } = useI18n();
+  const id = useId();
+  const runs = useRuns(framework);
+  const canStart = runs.data?.canStart === true;
+  const providers = useProviders(canStart);
+  const [estimator, setEstimator] = useState<Estimator>('offline');
+  const [provider, setProvider] = useState<LlmProvider>('openai');
+  const [model, setModel] = useState('');
+  const [run, setRun] = useState<Run | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  const [starting, setStarting] = useState(false);
+
+  // Follow a run that was already working when the page opened.
+  const working = runs.data?.runs.find(active);
+  useEffect(() => {
+    if (working && !run) setRun(working);
+  }, [working, run]);
+
+  const runId = run?.id;
+  const following = active(run);
+  useEffect(() => {
+    if (!runId || !following) return;
+    let live = true;
+    const timer = setInterval(() => {
+      getRun(framework, runId).then(
+        (r) => {
+          if (!live) return;
+          setRun(r);
+          if (!active(r)) runEnded();
+        },
+        (e: unknown) => live && setError(asError(e)),
+      );
+    }, POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [framework, runId, following]);
+
+  const chosen = providers.data?.providers.find((p) => p.provider === provider);
+  const start = async () => {
+    setError(undefined);
+    setStarting(true);
+    try {
+      setRun(await startRun(framework, estimator === 'llm' ? { estimator, provider, model: model.trim() } : { estimator }));
+    } catch (e) {
+      setError(asError(e));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const fieldError = (field: string) => (error?.field === field ? error.message : undefined);
+  const ratio = run && run.progress.total > 0 ? run.progress.done / run.progress.total : 0;
+  return (
+    <section className="relations-panel relations-run" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>{t('relations.run.heading')}</h2>
+      {runs.data && !canStart && <p className="muted">{t('relations.run.cannotStart')}</p>}
+      {canStart && (
+        <form
+          className="relations-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          <fieldset>
+            <legend>{t('relations.run.estimator')}</legend>
+            {(['offline', 'tfidf', 'llm'] as const).map((name) => (
+              <label key={name} className="relations-choice">
+                <input type="radio" name={`${id}-estimator`} value={name} checked={estimator === name} onChange={() => setEstimator(name)} /> {t(`relations.run.${name}`)}
+              </label>
+            ))}
+          </fieldset>
+          {estimator === 'llm' && (
+            <>
+              <div className="relations-field">
+                <label htmlFor={`${id}-provider`}>{t('relations.run.provider')}</label>
+                <select id={`${id}-provider`} value={provider} onChange={(e) => setProvider(e.target.value as LlmProvider)} aria-describedby={`${id}-provider-state`} aria-invalid={!!fieldError('provider')}>
+                  {(providers.data?.providers ?? []).map((p) => (
+                    <option key={p.provider} value={p.provider}>
+                      {p.provider}
+                      {p.configured ? '' : ` (${t('relations.run.notSet')})`}
+                    </option>
+                  ))}
+                </select>
+                <p id={`${id}-provider-state`} className={chosen?.configured === false ? 'relations-field-error' : 'muted'}>
+                  {chosen ? (chosen.configured ? t('relations.run.configured', { variable: chosen.variable }) : t('relations.run.notConfigured', { variable: chosen.variable })) : ''}
+                </p>
+                {fieldError('provider') && <p className="relations-field-error">{fieldError('provider')}</p>}
+              </div>
+              <div className="relations-field">
+                <label htmlFor={`${id}-model`}>{t('relations.run.model')}</label>
+                <input id={`${id}-model`} value={model} onChange={(e) => setModel(e.target.value)} placeholder="gpt-4o-mini" aria-invalid={!!fieldError('model')} aria-describedby={fieldError('model') ? `${id}-model-error` : undefined} />
+                {fieldError('model') && <p id={`${id}-model-error`} className="relations-field-error">{fieldError('model')}</p>}
+              </div>
+            </>
+          )}
+          <button type="submit" disabled={starting || active(run)}>{t('relations.run.start')}</button>
+        </form>
+      )}
+      {error && !fieldError('provider') && !fieldError('model') && <ErrorMessage error={error} />}
+      {run && (
+        <div className="relations-run-state">
+          <progress max={1} value={run.status === 'done' ? 1 : ratio} aria-label={t('relations.run.progress')} />
+          <p role="status" data-run-status={run.status}>
+            {run.status === 'queued' && t('relations.run.queued')}
+            {run.status === 'running' && t('relations.run.running', { done: run.progress.done, total: run.progress.total, suggestions: run.suggestions })}
+            {run.status === 'done' && t('relations.run.done', { suggestions: run.suggestions, candidates: run.candidatePairs, all: run.allPairs })}
+            {run.status === 'failed' && t('relations.run.failed', { error: run.error ?? '' })}
+          </p>
+          {run.estimator === 'llm' && (
+            <p className="muted">{t('relations.run.usage', { requests: run.requests, cached: run.cachedRequests, input: run.inputTokens, output: run.outputTokens, cost: run.costUsd.toFixed(4) })}</p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
