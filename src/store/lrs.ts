@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CaseGenerationTables } from './case-generation.js';
@@ -135,7 +136,8 @@ export async function readBeforeWrite(db: Db, q: { statementIds: string[]; ifis:
     statements: r.statements.map((s) => toRow({ ...s, stored: new Date(s.stored) })),
     learners: new Map(r.actors.map((a) => [a.ifi, a.learner_id])),
     activities: new Map(r.activities.map((a) => [a.id, a.definition])),
-    caseGeneration: String(r.caseGeneration),
+    // Without the row (never after migration 0011), a token of its own: nothing is served from a cache.
+    caseGeneration: r.caseGeneration ?? randomUUID(),
   };
 }
 
