@@ -13,8 +13,8 @@ import * as m0006 from './migrations/0006_ob_api.js';
 import * as m0007 from './migrations/0007_ob_connected_apps.js';
 import * as m0008 from './migrations/0008_shared_state.js';
 import * as m0009 from './migrations/0009_achievement_groups.js';
-import * as m0011 from './migrations/0011_case_generation.js';
 import * as m0010 from './migrations/0010_relation_runs.js';
+import * as m0011 from './migrations/0011_case_generation.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -32,8 +32,8 @@ const migrations: Record<string, Migration> = {
   '0007_ob_connected_apps': m0007,
   '0008_shared_state': m0008,
   '0009_achievement_groups': m0009,
-  '0011_case_generation': m0011,
   '0010_relation_runs': m0010,
+  '0011_case_generation': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
