@@ -48,10 +48,10 @@ function jwsClaims(jws: string): Obj {
 
 /**
  * upsertCredential: puts a credential into the learner's passport once it verifies (signature, OB 3.0 schema,
- * dates, issuer, status: verifyCredential). A failed check is a 400 naming it. Returns whether it replaced a
- * credential with the same id.
+ * dates, issuer, status: verifyCredential). A failed check is a 400 naming it. Says whether it was new, replaced a
+ * credential with the same id, or was that very credential already.
  */
-export async function receiveCredential(ctx: BadgeContext, learnerId: string, input: unknown, clientId: string): Promise<{ replaced: boolean; id: string }> {
+export async function receiveCredential(ctx: BadgeContext, learnerId: string, input: unknown, clientId: string): Promise<{ outcome: 'created' | 'replaced' | 'unchanged'; id: string }> {
   if (typeof input === 'string' && !COMPACT_JWS.test(input.trim())) throw new ShirubeError('invalid_request', 'body: a credential is JSON, or a VC-JWT in compact JWS form (text/plain)', 'body');
   const credential = typeof input === 'string' ? input.trim() : input;
   // verifyCredential also reads OB 2.0 assertions and baked images; a passport takes OB 3.0 credentials only.
@@ -70,13 +70,13 @@ export async function receiveCredential(ctx: BadgeContext, learnerId: string, in
   const vc = isObj(claims['vc']) ? claims['vc'] : claims;
   const id = [claims['jti'], vc['id'], claims['id']].find((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 2000);
   if (!id) throw new ShirubeError('invalid_request', 'id: the credential needs an id (a URI) to be kept', 'id');
-  const replaced = await obStore.upsertExternalCredential(ctx.db, learnerId, {
+  const outcome = await obStore.upsertExternalCredential(ctx.db, learnerId, {
     credentialId: id,
     payload: typeof credential === 'string' ? null : (credential as Obj),
     compactJws: typeof credential === 'string' ? credential : null,
     clientId,
   });
-  return { replaced, id };
+  return { outcome, id };
 }
 
 /** Profile properties a learner may set for themselves; nothing else about them is ever put in their Profile. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './tables.js';
@@ -363,16 +364,18 @@ export async function upsertExternalCredential(
   db: Db,
   learnerId: string,
   c: { credentialId: string; payload: Record<string, unknown> | null; compactJws: string | null; clientId: string | null },
-): Promise<boolean> {
+): Promise<'created' | 'replaced' | 'unchanged'> {
   const o = odb(db);
-  const existing = await o.selectFrom('ob_external_credential').select('credential_id').where('learner_id', '=', learnerId).where('credential_id', '=', c.credentialId).executeTakeFirst();
+  const existing = await o.selectFrom('ob_external_credential').select(['payload', 'compact_jws']).where('learner_id', '=', learnerId).where('credential_id', '=', c.credentialId).executeTakeFirst();
+  // The same credential again changes nothing (not even updated_at, which getCredentials' `since` reads).
+  if (existing && existing.compact_jws === c.compactJws && isDeepStrictEqual(existing.payload, c.payload)) return 'unchanged';
   const values = { payload: c.payload && JSON.stringify(c.payload), compact_jws: c.compactJws, client_id: c.clientId };
   await o
     .insertInto('ob_external_credential')
     .values({ learner_id: learnerId, credential_id: c.credentialId, ...values })
     .onConflict((oc) => oc.columns(['learner_id', 'credential_id']).doUpdateSet({ ...values, updated_at: new Date() }))
     .execute();
-  return !!existing;
+  return existing ? 'replaced' : 'created';
 }
 
 export async function listExternalCredentials(db: Db, learnerId: string, since?: Date): Promise<ExternalCredentialRow[]> {

@@ -77,7 +77,7 @@ export function serviceDescription(publicUrl: string) {
     paths: {
       '/credentials': {
         get: { ...op('getCredentials', 'The learner’s OpenBadgeCredentials (limit, offset, since; X-Total-Count and Link headers)', OB_SCOPE.credentialRead, { 200: json('GetOpenBadgeCredentialsResponse') }), parameters: ['limit', 'offset', 'since'].map((name) => ({ name, in: 'query', required: false, schema: name === 'since' ? { type: 'string', format: 'date-time' } : { type: 'integer', minimum: name === 'limit' ? 1 : 0 } })) },
-        post: op('upsertCredential', 'Put a credential into the learner’s passport (verified first)', OB_SCOPE.credentialUpsert, { 200: json('Replaced'), 201: json('Created') }),
+        post: op('upsertCredential', 'Put a credential into the learner’s passport (verified first)', OB_SCOPE.credentialUpsert, { 200: json('Replaced'), 201: json('Created'), 304: { description: 'The same credential was there already' } }),
       },
       '/profile': {
         get: op('getProfile', 'The learner’s Profile', OB_SCOPE.profileRead, { 200: json('Profile') }),
@@ -159,16 +159,18 @@ export default async function obApi(app: FastifyInstance) {
     schema: {
       tags,
       security: security(OB_SCOPE.credentialUpsert),
-      summary: 'upsertCredential: put a credential (JSON, or a VC-JWT as text/plain) into the learner’s passport; 201 new, 200 replaced; 400 names the failed check',
+      summary: 'upsertCredential: put a credential (JSON, or a VC-JWT as text/plain) into the learner’s passport; 201 new, 200 replaced, 304 the same credential again; 400 names the failed check',
       response: errors,
     },
   }, async (req, reply) => {
     const learnerId = learnerFor(req, reply, OB_SCOPE.credentialUpsert);
     const principal = req.principal as { clientId: string };
-    const { replaced, id } = await receiveCredential(badgeContext(app), learnerId, req.body, principal.clientId);
-    req.log.info({ clientId: principal.clientId, replaced }, 'OB API credential received');
+    const { outcome, id } = await receiveCredential(badgeContext(app), learnerId, req.body, principal.clientId);
+    req.log.info({ clientId: principal.clientId, outcome }, 'OB API credential received');
+    // 304: the very credential was there already (RFC 9110: no body).
+    if (outcome === 'unchanged') return reply.code(304).header('Content-Location', id).send();
     const body = typeof req.body === 'string' ? req.body.trim() : req.body;
-    return reply.code(replaced ? 200 : 201).header('Content-Location', id).type(typeof body === 'string' ? 'text/plain' : 'application/json').send(body);
+    return reply.code(outcome === 'replaced' ? 200 : 201).header('Content-Location', id).type(typeof body === 'string' ? 'text/plain' : 'application/json').send(body);
   });
 
   app.get('/profile', {

@@ -326,14 +326,17 @@ describe('what must fail', () => {
 });
 
 describe('upsertCredential and the Profile', () => {
-  it('verifies before storing: 201 new, 200 replaced, 400 naming the failed check', async () => {
+  it('verifies before storing: 201 new, 304 the same again, 400 naming the failed check', async () => {
     const { access_token } = await grant(learner1, `${READ} ${UPSERT}`);
     const simple = JSON.parse(readFileSync(`${OB3}examples/validator-tests/ob30/simple.json`, 'utf8'));
     const created = await http('POST', '/ims/ob/v3p0/credentials', { headers: bearer(access_token), json: simple });
     expect(created.status).toBe(201);
     expect(created.json()).toEqual(simple);
-    const replaced = await http('POST', '/ims/ob/v3p0/credentials', { headers: { ...bearer(access_token), 'content-type': 'application/vc+ld+json' }, json: simple });
-    expect(replaced.status).toBe(200);
+    const before = (await http('GET', '/ims/ob/v3p0/credentials', { headers: bearer(access_token) })).json();
+    const again = await http('POST', '/ims/ob/v3p0/credentials', { headers: { ...bearer(access_token), 'content-type': 'application/vc+ld+json' }, json: simple });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect((await http('GET', '/ims/ob/v3p0/credentials', { headers: bearer(access_token) })).json()).toEqual(before);
 
     const tampered = { ...simple, name: `${simple.name} (edited)` };
     const bad = await http('POST', '/ims/ob/v3p0/credentials', { headers: bearer(access_token), json: tampered });
