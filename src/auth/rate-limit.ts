@@ -22,6 +22,16 @@ export class FailureLimiter {
     return c && c.count >= this.opts.max ? Math.ceil((c.resetAt.getTime() - now) / 1000) : 0;
   }
 
+  /**
+   * Counts one use of a budget (every request, not only failures) in one statement, and says how many seconds to wait
+   * when it went over: 0 means go ahead.
+   */
+  async take(key: string): Promise<number> {
+    const now = this.now();
+    const c = await store.countFailure(this.db, this.opts.bucket, tokenDigest(key), new Date(now), new Date(now + this.opts.windowMs));
+    return c.count > this.opts.max ? Math.ceil((c.resetAt.getTime() - now) / 1000) : 0;
+  }
+
   async fail(key: string): Promise<void> {
     const now = this.now();
     await store.countFailure(this.db, this.opts.bucket, tokenDigest(key), new Date(now), new Date(now + this.opts.windowMs));

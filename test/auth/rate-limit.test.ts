@@ -33,6 +33,17 @@ describe('FailureLimiter', () => {
     expect(await rows('window')).toEqual([{ key_hash: expect.any(String), count: 1 }]);
   });
 
+  it('take: counts every use of a budget in one statement, and answers the wait once it is spent', async () => {
+    let now = 2_000_000;
+    const l = new FailureLimiter(store.db, { bucket: 'budget', max: 2, windowMs: 60_000, now: () => now });
+    expect(await l.take('a')).toBe(0);
+    expect(await l.take('a')).toBe(0);
+    expect(await l.take('a')).toBe(60);
+    expect(await l.take('b')).toBe(0);
+    now += 60_000;
+    expect(await l.take('a')).toBe(0);
+  });
+
   it('forgets a key on reset', async () => {
     const l = new FailureLimiter(store.db, { bucket: 'reset', max: 1, windowMs: 60_000 });
     await l.fail('a');

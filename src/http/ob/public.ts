@@ -82,12 +82,11 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     bodyLimit: 5 * 1024 * 1024,
     config: { csrfExempt: true },
   }, async (req, reply) => {
-    const wait = await verifications.retryAfter(req.ip);
+    const wait = await verifications.take(req.ip);
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
       throw new ShirubeError('busy', `Too many verifications from this address (${VERIFICATIONS_PER_HOUR} an hour); try again in ${Math.ceil(wait / 60)} minute(s)`);
     }
-    await verifications.fail(req.ip);
     return verification(app, req.body);
   });
 }
