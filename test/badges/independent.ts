@@ -5,6 +5,8 @@ import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import jsonld from 'jsonld';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import addFormats from 'ajv-formats';
 import { SHARED } from '../helper.js';
 
 /**
@@ -86,4 +88,13 @@ export async function expandSafe(doc: unknown): Promise<unknown[]> {
       return { contextUrl: null, documentUrl: url, document: ctx };
     },
   });
+}
+
+const ajv = new Ajv2019({ strict: false });
+addFormats.default(ajv);
+const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+/** A validator of one of 1EdTech's OB 3.0 JSON Schemas in the shared spec folder: `achievementcredential`, `profile`… */
+export function ob3Schema(name: string) {
+  if (!compiled.has(name)) compiled.set(name, ajv.compile(JSON.parse(readFileSync(`${OB3}schema/ob_v3p0_${name}_schema.json`, 'utf8'))));
+  return compiled.get(name)!;
 }

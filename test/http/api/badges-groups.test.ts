@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import addFormats from 'ajv-formats';
 import { decodeJwt } from 'jose';
-import { buildListening, session, sessionOf, SHARED, type TestApp } from '../../helper.js';
+import { buildListening, session, sessionOf, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { approveCandidates } from '../../../src/badges/index.js';
 import { badgeContext } from '../../../src/http/ob/context.js';
 import { answered, demoClass, masteredAnswers, post } from '../../progress/fixture.js';
-import { independentVerify } from '../../badges/independent.js';
+import { independentVerify, ob3Schema } from '../../badges/independent.js';
 
 /**
  * Group achievements (several content items, or a textbook unit) and expiry (validForDays → validUntil), through the
@@ -26,9 +23,7 @@ let author: Record<string, string>;
 let teacher: Record<string, string>;
 let learner0: Record<string, string>;
 const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
-const ajv = new Ajv2019({ strict: false });
-addFormats.default(ajv);
-const schemaValid = ajv.compile(JSON.parse(readFileSync(`${SHARED}spec/ob3/schema/ob_v3p0_achievementcredential_schema.json`, 'utf8')));
+const schemaValid = ob3Schema('achievementcredential');
 const inject = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) =>
   t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
 const create = (who: Record<string, string>, body: Record<string, unknown>) => inject('POST', '/api/badges/achievements', who, { framework: MATH_2017_DOCUMENT, rule: { kind: 'mastered' }, ...body });

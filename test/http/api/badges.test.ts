@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import addFormats from 'ajv-formats';
-import { buildListening, session, sessionOf, SHARED, type TestApp } from '../../helper.js';
+import { buildListening, session, sessionOf, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
 import { extractPng } from '../../../src/badges/index.js';
-import { independentVerify as verifyIndependently } from '../../badges/independent.js';
+import { independentVerify as verifyIndependently, ob3Schema } from '../../badges/independent.js';
 
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
-const OB3 = `${SHARED}spec/ob3/`;
 let t: TestApp;
 let base: string;
 let d: Awaited<ReturnType<typeof demoClass>>;
@@ -22,9 +18,7 @@ const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.i
 const fetched: string[] = [];
 /** The independent verifier of test/badges/independent.ts, recording what it fetched from the server under test. */
 const independentVerify = (credential: unknown) => verifyIndependently(base, credential, fetched);
-const ajv = new Ajv2019({ strict: false });
-addFormats.default(ajv);
-const schemaValid = ajv.compile(JSON.parse(readFileSync(`${OB3}schema/ob_v3p0_achievementcredential_schema.json`, 'utf8')));
+const schemaValid = ob3Schema('achievementcredential');
 
 beforeAll(async () => {
   const listening = await buildListening({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });

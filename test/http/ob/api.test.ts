@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import addFormats from 'ajv-formats';
 import { build, session, SHARED, type TestApp } from '../../helper.js';
 import { freePort } from '../../cli-process.js';
 import { setUserPassword } from '../../../src/auth/index.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
 import { basic, bearer, formOf, obWallet, pkce, PASSWORD, PROFILE_READ, PROFILE_UPDATE, READ, UPSERT, type SignedIn } from './support.js';
+import { ob3Schema } from '../../badges/independent.js';
 
 /**
  * The Open Badges 3.0 API as a wallet uses it, over a real socket: discovery, dynamic registration, authorization
@@ -16,12 +15,9 @@ import { basic, bearer, formOf, obWallet, pkce, PASSWORD, PROFILE_READ, PROFILE_
 const OB3 = `${SHARED}spec/ob3/`;
 const A = '8250213111100000';
 
-const ajv = new Ajv2019({ strict: false });
-addFormats.default(ajv);
-const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(`${OB3}schema/ob_v3p0_${name}_schema.json`, 'utf8')));
-const credentialsResponseValid = schema('getopenbadgecredentialsresponse');
-const statusInfoValid = schema('imsx_statusinfo');
-const profileValid = schema('profile');
+const credentialsResponseValid = ob3Schema('getopenbadgecredentialsresponse');
+const statusInfoValid = ob3Schema('imsx_statusinfo');
+const profileValid = ob3Schema('profile');
 
 let t: TestApp;
 let base: string;
