@@ -57,19 +57,22 @@ export async function evaluateCandidates(db: Db, changes: EvidenceChange[], now 
   const allItems = [...new Set(changes.map((c) => c.itemId))];
   const achievements = await store.achievementsOfItems(db, allItems);
   if (!achievements.length) return;
+  const relevant = [...byLearner].map(([learnerId, items]) => ({ learnerId, achievements: achievements.filter((a) => a.itemIds.some((i) => items.has(i))) }));
+  const keys = relevant.flatMap(({ learnerId, achievements: as }) => as.map((a) => ({ achievementId: a.id, learnerId })));
+  if (!keys.length) return;
+  // The batch's decided and expired candidates in two queries, whatever the number of learners.
+  const keyOf = (k: { achievementId: string; learnerId: string }) => `${k.learnerId} ${k.achievementId}`;
+  const expired = new Map(
+    (await store.expiredIssued(db, now, { learnerIds: [...byLearner.keys()], achievementIds: [...new Set(keys.map((k) => k.achievementId))] })).map((c) => [keyOf(c), c.credentialId!]),
+  );
+  const decided = new Set((await store.getCandidates(db, { keys })).filter((c) => c.status !== 'pending' && !expired.has(keyOf(c))).map(keyOf));
   const rules = rulesOf(db);
-  for (const [learnerId, items] of byLearner) {
-    const relevant = achievements.filter((a) => a.itemIds.some((i) => items.has(i)));
-    if (!relevant.length) continue;
-    const ids = relevant.map((a) => a.id);
-    const expired = new Map((await store.expiredIssued(db, now, { learnerIds: [learnerId], achievementIds: ids })).map((c) => [c.achievementId, c.credentialId!]));
-    const decided = new Set(
-      (await store.getCandidates(db, { keys: ids.map((achievementId) => ({ achievementId, learnerId })) })).filter((c) => c.status !== 'pending' && !expired.has(c.achievementId)).map((c) => c.achievementId),
-    );
-    for (const a of relevant) {
-      if (decided.has(a.id)) continue;
+  for (const { learnerId, achievements: as } of relevant) {
+    for (const a of as) {
+      const key = keyOf({ achievementId: a.id, learnerId });
+      if (decided.has(key)) continue;
       const { met, summary } = await evaluate(db, a, learnerId, rules(a.framework), now);
-      const renewing = expired.get(a.id);
+      const renewing = expired.get(key);
       if (renewing) {
         if (met) await store.renewCandidate(db, { achievementId: a.id, learnerId }, renewing, { ...summary, renewalOf: renewing });
       } else if (met) await store.markMet(db, a.id, learnerId, { ...summary });
