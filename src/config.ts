@@ -11,7 +11,7 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
-  /** Load the demo framework (算数 2017) into an empty database at start. */
+  /** Load the shipped frameworks (算数 and 理科 2017) into an empty database at start. */
   readonly loadDemo: boolean;
   /**
    * Seed the demo class (school, teacher, 35 learners, a year of drill statements): 'yes' with SHIRUBE_DEMO=1,

@@ -9,7 +9,7 @@ import { ShirubeError } from '../errors.js';
 import { DEFAULT_SIMULATION, DEMO_CLASS, MATH_2017_DOCUMENT, frameworkStructure, learnerOfUser, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
 import { approveCandidates, createDefaultAchievements, loadSecretKey } from '../badges/index.js';
 import { getCandidates } from '../store/badges.js';
-import { ensureDemoFramework } from '../case/demo.js';
+import { ensureShippedFrameworks } from '../case/demo.js';
 import { withStore } from './context.js';
 import { progressReporter } from './progress.js';
 
@@ -97,7 +97,7 @@ export function demoCommands(program: Command): void {
         throw new ShirubeError('invalid_request', '--seed and --days: integers (days 1–400)', 'days');
       }
       await withStore(async ({ store, config }) => {
-        await ensureDemoFramework(store.db, (msg) => process.stderr.write(`${msg}\n`));
+        await ensureShippedFrameworks(store.db, (msg) => process.stderr.write(`${msg}\n`));
         const app = await buildApp({ config: { ...config, logLevel: 'warn' }, store });
         await app.listen({ port: 0, host: '127.0.0.1' });
         const address = app.server.address();

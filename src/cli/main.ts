@@ -22,7 +22,7 @@ const program = new Command('shirube')
   // Usage errors become exceptions, so they exit with 2 like other input errors.
   .exitOverride();
 
-program.command('serve').description('start the server (applies migrations; loads the demo framework into an empty database)').action(async () => {
+program.command('serve').description('start the server (applies migrations; loads the shipped frameworks, 算数 and 理科, into an empty database)').action(async () => {
   await serve(loadConfig());
 });
 

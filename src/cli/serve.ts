@@ -53,9 +53,10 @@ export async function serve(config: Config): Promise<void> {
   const admin = await bootstrapAdmin(config, store);
   let loaded: string | undefined;
   if (config.loadDemo) {
-    const { ensureDemoFramework } = await import('../case/demo.js');
-    loaded = await ensureDemoFramework(store.db, (msg) => app.log.info(msg));
-    if (loaded) app.log.info({ identifier: loaded }, 'Loaded the demo framework');
+    const { ensureShippedFrameworks } = await import('../case/demo.js');
+    const ids = await ensureShippedFrameworks(store.db, (msg) => app.log.info(msg));
+    loaded = ids[0];
+    if (ids.length) app.log.info({ identifiers: ids }, 'Loaded the demo frameworks');
   }
   const { hasDemoClass } = await import('../progress/index.js');
   const seedDemo = (config.seedDemo === 'yes' || (config.seedDemo === 'first-start' && loaded !== undefined)) && !(await hasDemoClass(store.db));

@@ -33,6 +33,9 @@ const LEVELS: Record<string, { title: string; description: string }> = {
   handling_note: { title: '内容の取扱い', description: '各学年の内容の取扱い (1)(2)…。Note on handling the content of a grade.' },
   plan_item: { title: '指導計画の作成と内容の取扱いの事項', description: '第３の１、２、３。Item of the teaching plan section.' },
   plan_subitem: { title: '指導計画の作成と内容の取扱いの細目', description: '第３の (1)(2)…。Sub-item of the teaching plan section.' },
+  // Added for 理科; after the 算数 levels so that their hierarchyCodes stay as published.
+  grade_goal_item: { title: '学年の目標の細目', description: '各学年の目標 (1)(2) の①②③（理科、コード9桁目）。Item of a grade goal (digit 9).' },
+  handling_subitem: { title: '内容の取扱いの細目', description: '内容の取扱い (n) のア、イ…（理科、コード9桁目）。Sub-item of a note on handling the content (digit 9).' },
 };
 const LEVEL_ORDER = Object.keys(LEVELS);
 
