@@ -76,7 +76,8 @@ async function build(db: Db, identifier: string): Promise<FrameworkStructure> {
   const rows = new Map(pkg.items.map((i) => [i.identifier, i]));
   const levelOf = (id: string) => str(cos(rows.get(id)?.payload ?? {})['level']);
   const hasLevels = pkg.items.some((i) => levelOf(i.identifier) === 'content');
-  const isNode = (id: string) => (hasLevels ? levelOf(id) === 'content' : !hasChild.has(id) && parentOf.has(id));
+  // Without levels every leaf is a node, also an item outside the hierarchy (Smarter Balanced has 15).
+  const isNode = (id: string) => (hasLevels ? levelOf(id) === 'content' : !hasChild.has(id));
   // Without Course of Study levels, every ancestor below the top is a group.
   const isGroup = (id: string) => (hasLevels ? GROUP_LEVELS.has(levelOf(id) ?? '') : rows.has(id) && parentOf.has(id) && rows.has(parentOf.get(id)!.parent));
   const groupAbove = (id: string): string | null => {
