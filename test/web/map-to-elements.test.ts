@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeType, MapNode } from '../../web/src/types/progress-api.js';
-import { nodeStates, searchNodes, toElements, traceHighlight, wrapText, type MapOptions, type StateText } from '../../web/src/features/map/lib/to-elements.js';
+import { itemNodeState, nodeStates, searchNodes, toElements, traceHighlight, wrapText, type MapOptions, type StateText } from '../../web/src/features/map/lib/to-elements.js';
 import { layoutLayers } from '../../web/src/features/map/lib/layout.js';
 import { mathMap, progressOf, syntheticMap } from './map-fixture.js';
 
@@ -154,5 +154,12 @@ describe('toElements at 5,000 items', () => {
     console.log(`toElements: 5,000 items in ${ms.toFixed(1)} ms (${elements.length} elements)`);
     expect(layout).toHaveLength(5000);
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe('itemNodeState', () => {
+  it('labels an item with its Markdown statement as plain words (canvas labels draw no markup)', () => {
+    const node = { ...mathMap({ stateOf }).nodes[0]!, sectionNumber: null, fullStatement: '**Use** *place value*' };
+    expect(itemNodeState(node, text).label.split('\n')[0]).toBe('Use place value');
   });
 });

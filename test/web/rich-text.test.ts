@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInline, parseRichText, safeHref } from '../../web/src/lib/rich-text.js';
+import { parseInline, parseRichText, plainText, safeHref } from '../../web/src/lib/rich-text.js';
 
 describe('parseRichText', () => {
   it('keeps plain Japanese text, including brackets and full-width punctuation, as one paragraph', () => {
@@ -50,5 +50,11 @@ describe('parseRichText', () => {
     ]);
     expect(safeHref('/uri/abc')).toBe('/uri/abc');
     expect(safeHref('data:text/html,x')).toBeUndefined();
+  });
+});
+
+describe('plainText', () => {
+  it('keeps the words and drops the markup', () => {
+    expect(plainText('**Solve** *real-world* problems with `x` and [links](https://example.org).\n\n- one\n- two')).toBe('Solve real-world problems with x and links. one two');
   });
 });

@@ -94,3 +94,13 @@ export function parseRichText(text: string): Block[] {
   }
   return blocks;
 }
+
+const inlineText = (inlines: Inline[]): string =>
+  inlines.map((i) => (i.kind === 'br' ? ' ' : 'children' in i ? inlineText(i.children) : i.text)).join('');
+
+/** The words of a Markdown text without its markup: for places that draw plain text (the map's canvas labels). */
+export function plainText(text: string): string {
+  return parseRichText(text)
+    .map((b) => (b.kind === 'list' ? b.items.map(inlineText).join(' ') : b.kind === 'math' ? b.text : inlineText(b.inlines)))
+    .join(' ');
+}

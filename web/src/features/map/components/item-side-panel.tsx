@@ -4,6 +4,7 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
 import type { QueryResult } from '../../../lib/use-query.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
+import { RichText } from '../../../components/ui/rich-text.js';
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 const EVIDENCE_SHOWN = 10;
@@ -66,7 +67,7 @@ export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { n
           {t('item.close')}
         </button>
       </header>
-      <p className="full-statement">{node.fullStatement}</p>
+      <RichText className="full-statement" text={node.fullStatement} />
       <p className="muted">{[node.grade && t('map.grade', { grade: node.grade }), node.domain, node.category, node.viewpoint].filter(Boolean).join(' · ')}</p>
       {children}
       {detail?.loading && <Loading />}

@@ -60,6 +60,12 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
     if (current) shown.current = current;
   }, [current]);
 
+  // A framework without precedes (Smarter Balanced's join groups, not items) connects by its related links.
+  const noPrecedes = !!base.data && !base.data.edges.some((e) => e.type === 'precedes');
+  useEffect(() => {
+    if (noPrecedes) setEdgeTypes((s) => new Set([...s, 'isRelatedTo']));
+  }, [noPrecedes, framework]);
+
   const range = useMemo(() => sliderRange(base.data?.nodes.map((n) => n.progress?.lastAt) ?? [], today), [base.data, today]);
   const marks = badges?.marks;
   const elements = useMemo(() => current && toElements(current, { view, edgeTypes, text, badges: marks }), [current, view, edgeTypes, text, marks]);

@@ -2,6 +2,7 @@ import type { ElementDefinition } from 'cytoscape';
 import type { EdgeType, LearnerItemDetail, LearningMap, MapGroup, MapNode, MapView, ProficiencyState, Progress } from '../../../types/progress-api.js';
 import type { LayoutNode } from './layout.js';
 import type { BadgeMark } from '../../../types/badges.js';
+import { plainText } from '../../../lib/rich-text.js';
 
 /**
  * The learning map's data (GET /api/progress/map) → cytoscape elements and the layered layout's input. Pure: the
@@ -82,9 +83,16 @@ const layerOf = (grade: string | null | undefined) => {
   return Number.isFinite(n) ? n : 0;
 };
 
-/** Domains in rows: the codes A, B, C, D in that order, then domains without a code by name. */
-function laneIndex(nodes: readonly MapNode[]): (node: MapNode) => number {
-  const keyOf = (n: MapNode) => n.domainCode || n.domain || '';
+/**
+ * Domains in rows: the codes A, B, C, D in that order, then domains without a code by name. A framework without
+ * Course of Study domains (Smarter Balanced) gets a row per title of the group above the items' group, so two such
+ * groups never share a cell and their titles never overlap.
+ */
+function laneIndex(map: LearningMap): (node: MapNode) => number {
+  const groups = new Map(map.groups.map((g) => [g.id, g]));
+  const above = (n: MapNode) => groups.get(groups.get(n.group ?? '')?.parent ?? '')?.label;
+  const keyOf = (n: MapNode) => n.domainCode || n.domain || above(n) || '';
+  const nodes = map.nodes;
   const keys = [...new Set(nodes.map(keyOf))].sort((a, b) => a.localeCompare(b, 'ja'));
   const index = new Map(keys.map((k, i) => [k, i]));
   return (n) => index.get(keyOf(n))!;
@@ -104,7 +112,7 @@ export function itemNodeState(node: MapNode, text: StateText, badge?: BadgeMark)
   const badgeWord = badge && text.badge ? `◆ ${text.badge[badge]}` : '';
   const stateLine = [progressLine, badgeWord].filter(Boolean).join(' ');
   const head = node.sectionNumber ? `${node.sectionNumber} ` : '';
-  const lines = wrapText(head + node.fullStatement, PER_LINE, stateLine ? 2 : 3);
+  const lines = wrapText(head + plainText(node.fullStatement), PER_LINE, stateLine ? 2 : 3);
   return { state, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n'), badge: badge ?? '' };
 }
 
@@ -121,7 +129,7 @@ const groupKind = (g: MapGroup) => `group ${g.kind}`;
 
 function curriculumElements(map: LearningMap, o: MapOptions): MapElements {
   const elements: ElementDefinition[] = [];
-  const lane = laneIndex(map.nodes);
+  const lane = laneIndex(map);
   const layout: LayoutNode[] = [];
   const present = new Set<string>();
   const items: ElementDefinition[] = [];
@@ -160,7 +168,7 @@ function unitElements(map: LearningMap, o: MapOptions): MapElements {
   const units = map.groups.filter((g) => g.kind === 'unit' || g.kind === 'category');
   const firstNode = new Map<string, MapNode>();
   for (const n of map.nodes) if (n.group && !firstNode.has(n.group)) firstNode.set(n.group, n);
-  const lane = laneIndex(map.nodes);
+  const lane = laneIndex(map);
   const layout: LayoutNode[] = [];
   const gradeOf = (u: MapGroup) => u.grade ?? firstNode.get(u.id)?.grade ?? null;
   if (o.edgeTypes.has('isChildOf')) {

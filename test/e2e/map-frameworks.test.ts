@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createUser } from '../../src/auth/index.js';
+import { importCourseOfStudyCodes } from '../../src/case/import/cscode.js';
+import { importCaseJson } from '../../src/case/import/case-json.js';
+import type { LearningMap } from '../../web/src/types/progress-api.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+
+/**
+ * The learning map of frameworks other than 算数 on the real server: 理科 (two domains, grades 3–6) and Smarter
+ * Balanced (no Course of Study levels, Markdown statements, no precedes among its leaves). Screenshots
+ * map-science-ja.png and map-smarter-balanced-ja.png go to $TMPDIR/shirube-e2e.
+ */
+const skip = skipWithoutChromium('the map browser test (other frameworks)');
+const SHARED = new URL('../../../shared/data/', import.meta.url);
+const USER = { username: 'suzuki', displayName: '鈴木', password: 'correct horse battery staple' };
+
+describe.skipIf(skip)('the learning map of 理科 and Smarter Balanced in Chromium', () => {
+  let rig: BrowserRig;
+  let page: Page;
+  let base: string;
+  const ids: Record<'science' | 'sb', string> = { science: '', sb: '' };
+
+  beforeAll(async () => {
+    rig = await startRig({
+      prepare: async (store) => {
+        await createUser(store.db, { ...USER, roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] });
+        ids.science = (await importCourseOfStudyCodes(store.db, readFileSync(new URL('cscode/elementary-science-2017.csv', SHARED), 'utf8')))[0]!.identifier;
+        ids.sb = (await importCaseJson(store.db, JSON.parse(readFileSync(new URL('case-frameworks/smarter-balanced-math-content-spec.v1p0.cfpackage.json', SHARED), 'utf8')))).identifier;
+      },
+    });
+    ({ page, base } = rig);
+    expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username: USER.username, password: USER.password } })).status()).toBe(200);
+  }, 300_000);
+  afterAll(() => rig?.close());
+
+  const open = async (framework: string) => {
+    const map = (await (await page.request.get(`${base}/api/progress/map?framework=${framework}`)).json()) as LearningMap;
+    await page.goto(`${base}/map?framework=${framework}`);
+    const canvas = page.locator('.learning-map[data-status="ready"]');
+    await canvas.waitFor({ timeout: 30_000 });
+    expect(Number(await canvas.getAttribute('data-node-count'))).toBe(map.nodes.length);
+    return map;
+  };
+
+  it('draws every 理科 content item', async () => {
+    const map = await open(ids.science);
+    expect(map.nodes.length).toBe(72);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-science-ja.png') });
+  });
+
+  it('draws every Smarter Balanced leaf with its related links on, as it has no precedes among them', async () => {
+    const map = await open(ids.sb);
+    expect(map.edges.some((e) => e.type === 'precedes')).toBe(false);
+    await expect.poll(() => page.getByRole('checkbox', { name: /関連/ }).isChecked()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-smarter-balanced-ja.png') });
+    expect(rig.problems).toEqual([]);
+  });
+});
