@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import { getDocument, loadPackage, itemDocuments } from '../store/case.js';
-import { associationsAmong, associationsVersion } from '../store/progress.js';
+import { associationsAmong, associationsToOtherFrameworks, associationsVersion } from '../store/progress.js';
 import { ShirubeError } from '../errors.js';
 import { PrecedesGraph, type PrecedesEdge } from './graph.js';
 
@@ -51,6 +51,8 @@ export interface FrameworkStructure {
   childEdges: MapEdge[];
   graph: PrecedesGraph;
   unitEdges: Array<{ source: string; target: string; count: number }>;
+  /** precedes and isRelatedTo whose other end is an item of another framework. */
+  crossLinks: Awaited<ReturnType<typeof associationsToOtherFrameworks>>;
 }
 
 type Obj = Record<string, unknown>;
@@ -167,6 +169,7 @@ async function build(db: Db, identifier: string): Promise<FrameworkStructure> {
     edges,
     childEdges,
     graph: new PrecedesGraph(precedes),
+    crossLinks: await associationsToOtherFrameworks(db, [...byId.keys()], identifier, ['precedes', 'isRelatedTo']),
     unitEdges: [...unitCounts].map(([k, count]) => ({ source: k.split(' ')[0]!, target: k.split(' ')[1]!, count })),
   };
 }

@@ -74,6 +74,7 @@ export async function learningMap(db: Db, q: { framework: string; learnerId?: st
     edges: [...s.edges, ...childEdges],
     groups,
     unitEdges,
+    crossLinks: s.crossLinks,
   };
 }
 

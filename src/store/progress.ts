@@ -183,3 +183,31 @@ export async function associationsVersion(db: Db): Promise<string> {
   const r = await db.selectFrom('cf_association').select([sql<string>`max(updated_at)::text`.as('t'), sql<number>`count(*)::int`.as('n')]).executeTakeFirst();
   return `${r?.t ?? ''}/${r?.n ?? 0}`;
 }
+
+/** precedes/isRelatedTo with one end among `itemIds` and the other a CFItem of another framework (cross-subject links). */
+export async function associationsToOtherFrameworks(db: Db, itemIds: string[], documentId: string, types: string[]) {
+  if (!itemIds.length) return [];
+  const ends = [['origin_identifier', 'destination_identifier'], ['destination_identifier', 'origin_identifier']] as const;
+  const rows = await Promise.all(
+    ends.map(([mine, other]) =>
+      db
+        .selectFrom('cf_association as a')
+        .innerJoin('cf_item as i', 'i.identifier', `a.${other}`)
+        .innerJoin('cf_document as d', 'd.identifier', 'i.document_identifier')
+        .select(['a.identifier', 'a.association_type', 'a.origin_identifier', 'a.destination_identifier', `a.${mine} as item`, 'i.identifier as otherId', 'i.human_coding_scheme', 'i.payload', 'd.identifier as framework', 'd.title'])
+        .where('a.association_type', 'in', types)
+        .where(`a.${mine}`, 'in', itemIds)
+        .where('i.document_identifier', '<>', documentId)
+        .orderBy('a.identifier')
+        .execute(),
+    ),
+  );
+  return rows.flat().map((r) => ({
+    id: r.identifier,
+    type: r.association_type,
+    source: r.origin_identifier,
+    target: r.destination_identifier,
+    item: r.item,
+    other: { id: r.otherId, code: r.human_coding_scheme, fullStatement: String((r.payload as Record<string, unknown>)['fullStatement'] ?? ''), framework: { identifier: r.framework, title: r.title } },
+  }));
+}

@@ -6,6 +6,9 @@ import { createUser } from '../../src/auth/index.js';
 import { importCourseOfStudyCodes } from '../../src/case/import/cscode.js';
 import { importCaseJson } from '../../src/case/import/case-json.js';
 import type { LearningMap } from '../../web/src/types/progress-api.js';
+import { frameworkStructure } from '../../src/progress/index.js';
+import type { MapItem } from '../../src/progress/framework.js';
+import { plainText } from '../../web/src/lib/rich-text.js';
 import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
@@ -22,6 +25,7 @@ describe.skipIf(skip)('the learning map of 理科 and Smarter Balanced in Chromi
   let page: Page;
   let base: string;
   const ids: Record<'science' | 'sb', string> = { science: '', sb: '' };
+  const link = {} as { from: string; to: MapItem };
 
   beforeAll(async () => {
     rig = await startRig({
@@ -29,6 +33,16 @@ describe.skipIf(skip)('the learning map of 理科 and Smarter Balanced in Chromi
         await createUser(store.db, { ...USER, roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] });
         ids.science = (await importCourseOfStudyCodes(store.db, readFileSync(new URL('cscode/elementary-science-2017.csv', SHARED), 'utf8')))[0]!.identifier;
         ids.sb = (await importCaseJson(store.db, JSON.parse(readFileSync(new URL('case-frameworks/smarter-balanced-math-content-spec.v1p0.cfpackage.json', SHARED), 'utf8')))).identifier;
+        // A third document links the first 理科 content item to a Smarter Balanced item.
+        const [from, to] = await Promise.all([frameworkStructure(store.db, ids.science), frameworkStructure(store.db, ids.sb)]);
+        link.from = from.items[0]!.id;
+        link.to = to.items[0]!;
+        const end = (id: string) => ({ identifier: id, uri: `https://example.org/i/${id}`, title: id });
+        await importCaseJson(store.db, {
+          CFDocument: { identifier: 'c2d7c0de-0000-4000-8000-000000000000', uri: 'https://example.org/d', creator: 'test', title: 'links', lastChangeDateTime: '2026-01-01T00:00:00Z' },
+          CFItems: [],
+          CFAssociations: [{ identifier: 'c2d7c0de-0000-4000-8000-000000000001', associationType: 'isRelatedTo', lastChangeDateTime: '2026-01-01T00:00:00Z', uri: 'https://example.org/a/1', originNodeURI: end(link.from), destinationNodeURI: end(link.to.id) }],
+        });
       },
     });
     ({ page, base } = rig);
@@ -57,5 +71,18 @@ describe.skipIf(skip)('the learning map of 理科 and Smarter Balanced in Chromi
     await expect.poll(() => page.getByRole('checkbox', { name: /関連/ }).isChecked()).toBe(true);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-smarter-balanced-ja.png') });
     expect(rig.problems).toEqual([]);
+  });
+
+  it("names a linked item of another framework in the item's panel and opens it on that framework's map", async () => {
+    await page.goto(`${base}/map?framework=${ids.science}&item=${link.from}`);
+    const a = page.locator('.cross-links a');
+    await a.waitFor();
+    expect(await a.textContent()).toContain(link.to.code);
+    expect(await a.getAttribute('href')).toBe(`/map?framework=${ids.sb}&item=${link.to.id}`);
+    expect(await page.locator('.cross-links').textContent()).toContain('Smarter Balanced Math Content Specification');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'map-cross-link-ja.png') });
+    await a.click();
+    await page.locator('.learning-map[data-status="ready"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.full-statement').textContent()).toContain(plainText(link.to.fullStatement).slice(0, 20));
   });
 });

@@ -76,3 +76,17 @@ describe('Smarter Balanced (no Course of Study levels)', () => {
     expect(count('isChildOf')).toBeGreaterThanOrEqual(underItem.length);
   }, 120_000);
 });
+
+describe('cross-framework links', () => {
+  it('shows on each framework\'s map an isRelatedTo from a 理科 item to a Smarter Balanced item, stored in a third document', async () => {
+    const sb = (await t.app.inject({ method: 'GET', url: `/api/progress/map?framework=${sbJson.CFDocument.identifier}`, headers: admin })).json();
+    const sci = (await t.app.inject({ method: 'GET', url: `/api/progress/map?framework=${science}`, headers: admin })).json();
+    const [from, to] = [sci.nodes[0], sb.nodes[0]];
+    const link = { identifier: 'c2d7c0de-0000-4000-8000-000000000001', associationType: 'isRelatedTo', lastChangeDateTime: '2026-01-01T00:00:00Z', uri: 'https://example.org/a/1',
+      originNodeURI: { identifier: from.id, uri: `https://example.org/i/${from.id}`, title: from.code }, destinationNodeURI: { identifier: to.id, uri: `https://example.org/i/${to.id}`, title: to.code } };
+    await importCaseJson(t.store.db, { CFDocument: { identifier: 'c2d7c0de-0000-4000-8000-000000000000', uri: 'https://example.org/d', creator: 'test', title: '理科 ↔ Math links', lastChangeDateTime: '2026-01-01T00:00:00Z' }, CFItems: [], CFAssociations: [link] });
+    const again = async (framework: string) => (await t.app.inject({ method: 'GET', url: `/api/progress/map?framework=${framework}`, headers: admin })).json().crossLinks;
+    expect(await again(science)).toEqual([expect.objectContaining({ id: link.identifier, type: 'isRelatedTo', item: from.id, other: expect.objectContaining({ id: to.id, code: to.code, framework: { identifier: sbJson.CFDocument.identifier, title: sb.framework.title } }) })]);
+    expect(await again(sbJson.CFDocument.identifier)).toEqual([expect.objectContaining({ id: link.identifier, item: to.id, other: expect.objectContaining({ id: from.id, framework: { identifier: science, title: sci.framework.title } }) })]);
+  });
+});

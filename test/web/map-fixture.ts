@@ -110,6 +110,7 @@ export function mathMap(opts: { view?: 'curriculum' | 'unit'; stateOf?: (n: MapN
   }
   const learner = opts.stateOf ? { id: 'learner-1', displayName: '児童 01' } : null;
   const map: LearningMap = {
+    crossLinks: [],
     framework: { identifier: 'math-2017', title: '小学校学習指導要領（平成29年告示）算数' },
     learner,
     asOf: '2025-07-20',
@@ -162,6 +163,7 @@ export function syntheticMap(size: number): LearningMap {
     if (i % 5 === 0 && i >= 12) edges.push({ id: `r${i}`, type: 'isRelatedTo', source: `n${i - 12}`, target: `n${i}` });
   }
   const map: LearningMap = {
+    crossLinks: [],
     framework: { identifier: 'synthetic', title: `Synthetic framework (${size} items)` },
     learner: { id: 'learner-1', displayName: '児童 01' },
     asOf: '2025-07-20',

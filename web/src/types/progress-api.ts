@@ -96,6 +96,18 @@ export interface LearningMap {
   edges: MapEdge[];
   groups: MapGroup[];
   unitEdges: UnitEdge[];
+  /** precedes/isRelatedTo whose other end is an item of another framework. */
+  crossLinks: CrossLink[];
+}
+
+export interface CrossLink {
+  id: string;
+  type: 'precedes' | 'isRelatedTo';
+  source: string;
+  target: string;
+  /** This map's item. */
+  item: string;
+  other: { id: string; code: string | null; fullStatement: string; framework: { identifier: string; title: string } };
 }
 
 export interface Evidence {

@@ -12,6 +12,7 @@ import { LearningMap as MapCanvas } from './learning-map.js';
 import { DateSlider } from './date-slider.js';
 import { MapLegend } from './map-legend.js';
 import { ItemSidePanel } from './item-side-panel.js';
+import { CrossLinks } from './cross-links.js';
 import { UnitSidePanel } from './unit-side-panel.js';
 
 const EDGE_TYPES: EdgeType[] = ['precedes', 'isRelatedTo', 'isChildOf'];
@@ -163,6 +164,7 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
         {selectedNode && (
           <ItemSidePanel node={selectedNode} detail={learner ? detail : null} onSelect={onItem} onClose={() => onItem(undefined)}>
             {itemExtra?.(selectedNode)}
+            <CrossLinks itemId={selectedNode.id} links={current?.crossLinks ?? []} />
           </ItemSidePanel>
         )}
         {unit && current && (
