@@ -13,6 +13,9 @@ const DEMO_NAMESPACE = 'b0c8f6a2-3c1e-4f51-9d7a-6a1f2f0c5e41';
 export const DEMO_PRECEDES_DOCUMENT = uuidv5('CFDocument:demo-precedes:8250000000000000', DEMO_NAMESPACE);
 export const MATH_2017_DOCUMENT = uuidv5('CFDocument:8250000000000000', COURSE_OF_STUDY_NAMESPACE);
 
+/** The set's lastChangeDateTime, its version: a database holding an older one gets this one (ensureDemoPrecedes). */
+const SET_VERSION = '2026-12-05T00:00:00+00:00';
+
 function assetPath(): string {
   for (const up of ['../../', '../../../']) {
     const path = fileURLToPath(new URL(up + FILE, import.meta.url));
@@ -27,7 +30,7 @@ function assetPath(): string {
  */
 export function demoPrecedesPackage(publicUrl: string) {
   const rows = parse(readFileSync(assetPath()), { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-  const now = '2025-01-01T00:00:00+00:00';
+  const now = SET_VERSION;
   const node = (code: string) => {
     const id = uuidv5(code, COURSE_OF_STUDY_NAMESPACE);
     return { title: code, identifier: id, uri: `${publicUrl}/uri/${id}` };
@@ -61,9 +64,14 @@ export function demoPrecedesPackage(publicUrl: string) {
   };
 }
 
-/** Loads the demo precedes set once (when 算数 2017 is present and the set is not). */
+/**
+ * Loads the demo precedes set when 算数 2017 is present and the set is missing or an older version; the import
+ * replaces that one document's associations in its own transaction (savePackage).
+ */
 export async function ensureDemoPrecedes(db: Db, publicUrl: string): Promise<boolean> {
-  if (!(await getDocument(db, MATH_2017_DOCUMENT)) || (await getDocument(db, DEMO_PRECEDES_DOCUMENT))) return false;
+  if (!(await getDocument(db, MATH_2017_DOCUMENT))) return false;
+  const stored = await getDocument(db, DEMO_PRECEDES_DOCUMENT);
+  if (stored && stored.lastChange.getTime() === Date.parse(SET_VERSION)) return false;
   await importCaseJson(db, demoPrecedesPackage(publicUrl), { audit: { actor: 'system', action: 'framework.import.demo' } });
   return true;
 }
