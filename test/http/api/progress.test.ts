@@ -4,9 +4,10 @@ import { createSession } from '../../../src/auth/index.js';
 import { MATH_2017_DOCUMENT, DEMO_CLASS } from '../../../src/progress/index.js';
 import { answered, demoClass, post } from '../../progress/fixture.js';
 
-const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
-const B = '8250213111200000'; // (イ): A precedes B in the demo set
-const C = '8250213111300000'; // (ウ): B precedes C
+// A chain of the demo precedes set (assets/frameworks/elementary-math-2017-precedes.csv), all in grade 2:
+const A = '8250223111100000'; // 数の構成と表し方 (ア) 同じ大きさの集まりにまとめて数える
+const B = '8250223131100000'; // 乗法 (ア) 乗法の意味: A precedes B
+const C = '8250223131400000'; // 乗法 (エ) 乗法九九: B precedes C
 let t: TestApp;
 let d: Awaited<ReturnType<typeof demoClass>>;
 let asLearner: Record<string, string>;
@@ -41,12 +42,12 @@ describe('GET /api/progress/map', () => {
     expect(node(B).progress).toMatchObject({ state: 'in_progress', label: 'C', attempts: 2, correct: 0, correctRate: 0.25, blocked: false });
     expect(node(C).progress).toMatchObject({ state: 'not_started', label: null, blocked: true });
     expect(node(A).progress.probability).toBeGreaterThan(0.9);
-    expect(node(A)).toMatchObject({ grade: '1', domain: '数と計算', domainCode: 'A', category: '数の構成と表し方', sectionNumber: '(ア)' });
+    expect(node(A)).toMatchObject({ grade: '2', domain: '数と計算', domainCode: 'A', category: '数の構成と表し方', sectionNumber: '(ア)' });
     expect(m.edges).toContainEqual(expect.objectContaining({ type: 'precedes', source: idOf(A), target: idOf(B) }));
-    expect(m.edges.filter((e: { type: string }) => e.type === 'precedes').length).toBeGreaterThan(200);
+    expect(m.edges.filter((e: { type: string }) => e.type === 'precedes').length).toBeGreaterThan(150);
     expect(new Set(m.groups.map((g: { kind: string }) => g.kind))).toEqual(new Set(['grade', 'domain', 'category']));
-    const grade1 = m.groups.find((g: { kind: string; grade: string }) => g.kind === 'grade' && g.grade === '1');
-    expect(grade1.summary).toMatchObject({ mastered: 1, inProgress: 1 });
+    const grade2 = m.groups.find((g: { kind: string; grade: string }) => g.kind === 'grade' && g.grade === '2');
+    expect(grade2.summary).toMatchObject({ mastered: 1, inProgress: 1 });
     expect(m.learner.displayName).toBe('青木 あおい');
   });
 
@@ -109,13 +110,13 @@ describe('learner detail, next steps, changes', () => {
 
 describe('class dashboards', () => {
   it('the teacher gets the heatmap (35 learners × filtered items), the CSV and stuck learners', async () => {
-    const h = (await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=1&domain=数と計算`, asTeacher)).json();
+    const h = (await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=2&domain=数と計算`, asTeacher)).json();
     expect(h.learners).toHaveLength(35);
-    expect(h.items.every((i: { grade: string; domain: string }) => i.grade === '1' && i.domain === '数と計算')).toBe(true);
+    expect(h.items.every((i: { grade: string; domain: string }) => i.grade === '2' && i.domain === '数と計算')).toBe(true);
     const col = h.items.findIndex((i: { code: string }) => i.code === A);
     const row = h.learners.findIndex((l: { displayName: string }) => l.displayName === '青木 あおい');
     expect(h.cells[row][col]).toMatchObject({ state: 'mastered', label: 'A' });
-    const csv = await get(`/api/progress/classes/${DEMO_CLASS}/heatmap.csv?framework=${MATH_2017_DOCUMENT}&grade=1`, asTeacher);
+    const csv = await get(`/api/progress/classes/${DEMO_CLASS}/heatmap.csv?framework=${MATH_2017_DOCUMENT}&grade=2`, asTeacher);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines).toHaveLength(36);
@@ -179,7 +180,7 @@ describe('publishers’ units (CSV) in the unit view', () => {
     const s = await createSession(t.store.db, d.teacherUserId);
     const headers = { cookie: `shirube_session=${s.token}`, 'x-csrf-token': s.csrfToken, 'content-type': 'text/csv' };
     const url = `/api/progress/units?framework=${MATH_2017_DOCUMENT}&title=${encodeURIComponent('しるべ出版 さんすう1')}`;
-    const csv = `unit,title,grade,order,items,after\nU1,かずとすうじ,1,1,${A} ${B},\nU2,なんばんめ,1,2,${C},U1\n`;
+    const csv = `unit,title,grade,order,items,after\nU1,かけざん1,2,1,${A} ${B},\nU2,かけざん2,2,2,${C},U1\n`;
     const res = await t.app.inject({ method: 'POST', url, headers, payload: csv });
     expect(res.statusCode).toBe(201);
     const scheme = res.json();
@@ -187,8 +188,8 @@ describe('publishers’ units (CSV) in the unit view', () => {
     expect((await get(`/api/progress/units?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().schemes).toEqual([scheme]);
     const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&view=unit&units=${scheme.identifier}`, asLearner)).json();
     expect(m.groups.map((g: { label: string; summary: { total: number; mastered: number } }) => [g.label, g.summary.total, g.summary.mastered])).toEqual([
-      ['かずとすうじ', 2, 1],
-      ['なんばんめ', 1, 0],
+      ['かけざん1', 2, 1],
+      ['かけざん2', 1, 0],
     ]);
     const [u1, u2] = m.groups.map((g: { id: string }) => g.id);
     expect(m.nodes.find((n: { code: string }) => n.code === A).group).toBe(u1);
