@@ -13,8 +13,8 @@ import { expandSafe, independentVerify, publicJwk, resolveVerificationMethod } f
  * older backpacks, and the CLR 2.0 bundle with the framework's associations, over a listening server: what a wallet,
  * a backpack or a verifier would fetch, checked with their tools (jose, jsonld, @digitalbazaar/vc), not Shirube's.
  */
-const A = '8250213111100000'; // 1年 数の構成と表し方 (ア)
-const B = '8250213111200000'; // 1年 数の構成と表し方 (イ): the demo framework says A precedes B
+const A = '8250223111100000'; // 2年 数の構成と表し方 (ア) まとめて数える
+const B = '8250223131100000'; // 2年 乗法 (ア) 乗法の意味: the demo precedes set says A precedes B
 let t: TestApp;
 let base: string;
 let d: Awaited<ReturnType<typeof demoClass>>;
@@ -124,7 +124,7 @@ describe('CLR 2.0', () => {
   it('bundles both badges with the framework’s associations between their achievements; valid JSON-LD; verifies independently', async () => {
     // A reviewer links the items both ways round; a link to an item without a badge stays out of the bundle.
     const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
-    for (const [origin, destination] of [[idOf(B), idOf(A)], [idOf(A), idOf('8250213111300000')]]) {
+    for (const [origin, destination] of [[idOf(B), idOf(A)], [idOf(A), idOf('8250223131400000')]]) {
       expect((await inject('POST', `/api/relations/${MATH_2017_DOCUMENT}/relations`, admin, { origin, destination, type: 'isRelatedTo' })).statusCode).toBe(201);
     }
     const res = await inject('GET', '/api/badges/passport/clr', learner0);
