@@ -1,16 +1,20 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import { LOCAL_BASE, uuidv5 } from '../case/index.js';
-import { frameworkStructure, listUnitSchemes, unitSchemeView } from '../progress/index.js';
+import { frameworkRules, frameworkStructure, listUnitSchemes, unitSchemeView, type RubricLevel } from '../progress/index.js';
 import { ShirubeError } from '../errors.js';
 
 export type AchievementRow = store.AchievementRow;
 
 /**
- * The machine rule of an achievement: the framework's proficiency rule says Mastered on every item, or at least
- * `minCorrectRate` mean score over at least `minAnswers` answers on its items in the last `days` days.
+ * The machine rule of an achievement: the framework's proficiency rule says Mastered on every item; or at least
+ * `minCorrectRate` mean score over at least `minAnswers` answers on its items in the last `days` days; or every item
+ * reaches `level` (or a higher one) of the rubric criterion that grades it (docs/progress.md: Rubrics).
  */
-export type AchievementRule = { kind: 'mastered' } | { kind: 'correctRate'; minCorrectRate: number; minAnswers: number; days: number };
+export type AchievementRule =
+  | { kind: 'mastered' }
+  | { kind: 'correctRate'; minCorrectRate: number; minAnswers: number; days: number }
+  | { kind: 'rubricLevel'; level: string };
 
 const NAMESPACE = '0c7a8f5e-3d4b-5e6f-8a9b-1c2d3e4f5a6b';
 export const achievementIdOfItem = (itemId: string) => uuidv5(`achievement:${itemId}`, NAMESPACE);
@@ -27,12 +31,34 @@ export function checkAchievementRule(v: unknown, field = 'rule'): AchievementRul
     if (!Number.isInteger(days) || days < 1 || days > 3660) throw new ShirubeError('invalid_request', `${field}.days: an integer from 1 to 3660`, `${field}.days`);
     return { kind: 'correctRate', minCorrectRate, minAnswers, days };
   }
-  throw new ShirubeError('invalid_request', `${field}: {"kind":"mastered"} or {"kind":"correctRate","minCorrectRate","minAnswers","days"}`, field);
+  if (r?.['kind'] === 'rubricLevel') {
+    const level = r['level'];
+    if (typeof level !== 'string' || !level.trim() || level.length > 50) throw new ShirubeError('invalid_request', `${field}.level: the name (quality) of a rubric level, e.g. "A"`, `${field}.level`);
+    return { kind: 'rubricLevel', level };
+  }
+  throw new ShirubeError('invalid_request', `${field}: {"kind":"mastered"}, {"kind":"correctRate","minCorrectRate","minAnswers","days"} or {"kind":"rubricLevel","level"}`, field);
+}
+
+/** A rubricLevel rule needs that level in the rubric of every item; returns the level of the first item. */
+async function checkRubricLevel(db: Db, framework: string, itemIds: string[], rule: AchievementRule, field = 'rule'): Promise<RubricLevel | undefined> {
+  if (rule.kind !== 'rubricLevel') return undefined;
+  const { rubrics } = await frameworkRules(db, framework);
+  let first: RubricLevel | undefined;
+  for (const id of itemIds) {
+    const level = rubrics.get(id)?.levels.find((l) => l.quality === rule.level);
+    if (!level) throw new ShirubeError('invalid_request', `${field}.level: item ${id} has no rubric with a level "${rule.level}" (author one: PUT /api/frameworks/{id}/rubrics/{rubricId})`, `${field}.level`);
+    first ??= level;
+  }
+  return first;
 }
 
 /** The criteria narrative a rule gets by default; `items` > 1: a group, where the rule holds on each item. */
-export function ruleNarrative(rule: AchievementRule, items = 1): string {
+export function ruleNarrative(rule: AchievementRule, items = 1, level?: RubricLevel): string {
   const each = items > 1 ? `対象の内容 ${items} 件のそれぞれで、` : '';
+  if (rule.kind === 'rubricLevel') {
+    const what = items === 1 && level?.description ? `（${level.description}）` : '';
+    return `学習記録（xAPI）から、${each}ルーブリックの評価が「${rule.level}」以上${what}と判定され、担任の先生が承認したときに授与されます。`;
+  }
   return rule.kind === 'mastered'
     ? `学習記録（xAPI）から、${each}習熟度ルールで「習得」と判定され、担任の先生が承認したときに授与されます。`
     : `${each}直近${rule.days}日間に${rule.minAnswers}問以上回答し、平均正答率が${Math.round(rule.minCorrectRate * 100)}%以上で、担任の先生が承認したときに授与されます。`;
@@ -176,6 +202,7 @@ export async function createGroupAchievement(db: Db, publicUrl: string, input: G
   const achievementId = unit ? uuidv5(`achievement:unit:${unit.document}:${unit.id}`, NAMESPACE) : uuidv5(`achievement:items:${[...itemIds].sort().join(',')}`, NAMESPACE);
   const existing = await store.getAchievement(db, achievementId);
   if (existing) throw new ShirubeError('conflict', `${unit ? 'unit' : 'itemIds'}: the achievement “${existing.name}” already has this ${unit ? 'unit' : 'group of items'}; edit it instead`, unit ? 'unit' : 'itemIds');
+  const level = await checkRubricLevel(db, s.identifier, itemIds, rule);
   const uris = await store.itemUris(db, [...itemIds, ...(unit ? [unit.id] : [])]);
   const items = itemIds.map((id) => s.byId.get(id)!);
   const a: AchievementRow = {
@@ -185,7 +212,7 @@ export async function createGroupAchievement(db: Db, publicUrl: string, input: G
     name: input.name,
     description: input.description ?? items.map((i) => `${i.code} ${i.fullStatement}`).join('\n'),
     image: input.image ?? null,
-    criteriaNarrative: input.criteriaNarrative ?? ruleNarrative(rule, itemIds.length),
+    criteriaNarrative: input.criteriaNarrative ?? ruleNarrative(rule, itemIds.length, level),
     rule,
     humanCode: unit ? (unit.code ?? unit.label) : items.map((i) => i.code).join(' + '),
     alignment: [
@@ -216,13 +243,15 @@ export async function getAchievement(db: Db, id: string): Promise<AchievementRow
 /** An author's edit of an achievement (the alignment and items stay: they are the CFItem's). */
 export async function editAchievement(db: Db, id: string, e: AchievementEdit): Promise<AchievementRow> {
   const a = await getAchievement(db, id);
+  const rule = e.rule !== undefined ? checkAchievementRule(e.rule) : undefined;
+  if (rule) await checkRubricLevel(db, a.framework, a.itemIds, rule);
   const next: AchievementRow = {
     ...a,
     ...(e.name !== undefined ? { name: e.name } : {}),
     ...(e.description !== undefined ? { description: e.description } : {}),
     ...(e.image !== undefined ? { image: e.image } : {}),
     ...(e.criteriaNarrative !== undefined ? { criteriaNarrative: e.criteriaNarrative } : {}),
-    ...(e.rule !== undefined ? { rule: checkAchievementRule(e.rule) } : {}),
+    ...(rule ? { rule } : {}),
     ...(e.enabled !== undefined ? { enabled: e.enabled } : {}),
     ...(e.validForDays !== undefined ? { validForDays: checkValidForDays(e.validForDays) } : {}),
   };

@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import { latestMasteryOf } from '../store/progress.js';
 import { listEvidenceOfPairs } from '../store/lrs-evidence.js';
-import { evaluateProficiency, frameworkRules, type FrameworkRules } from '../progress/index.js';
+import { evaluateProficiency, frameworkRules, labelsOf, ruleOf, type FrameworkRules } from '../progress/index.js';
 import type { EvidenceChange } from '../lrs/index.js';
 import { checkAchievementRule } from './achievements.js';
 
@@ -39,7 +39,14 @@ async function evaluate(db: Db, a: store.AchievementRow, learnerId: string, rule
   const rows = await latestMasteryOf(db, a.itemIds.map((itemId) => ({ learnerId, itemId })));
   for (const itemId of a.itemIds) {
     const m = rows.get(`${learnerId}\u0000${itemId}`);
-    if (!m || evaluateProficiency(m.attempts, m.recent, m.p, r.items.get(itemId) ?? r.rule, r.labels, at).state !== 'mastered') return { met: false, summary };
+    // rubricLevel: the item's rule, with that level's threshold as the mean score to reach.
+    let itemRule = ruleOf(r, itemId);
+    if (rule.kind === 'rubricLevel') {
+      const level = r.rubrics.get(itemId)?.levels.find((l) => l.quality === rule.level);
+      if (!level) return { met: false, summary };
+      itemRule = { ...itemRule, minCorrectRate: level.min };
+    }
+    if (!m || evaluateProficiency(m.attempts, m.recent, m.p, itemRule, labelsOf(r, itemId), at).state !== 'mastered') return { met: false, summary };
   }
   return { met: true, summary };
 }

@@ -10,11 +10,11 @@ async function requireFramework(db: Db, framework: string) {
   if (!(await getDocument(db, framework))) throw new ShirubeError('not_found', `No framework ${framework}`, 'framework');
 }
 
-/** GET /api/progress/rules: the framework's rule, per-item rules, labels and the BKT parameters. */
+/** GET /api/progress/rules: the framework's rule, per-item rules, labels, the items' rubrics and the BKT parameters. */
 export async function getRulesView(db: Db, framework: string) {
   await requireFramework(db, framework);
   const r = await frameworkRules(db, framework);
-  return { framework, rule: r.rule, items: Object.fromEntries(r.items), labels: r.labels, bkt: { ...DEFAULT_BKT } };
+  return { framework, rule: r.rule, items: Object.fromEntries(r.items), labels: r.labels, rubrics: Object.fromEntries(r.rubrics), bkt: { ...DEFAULT_BKT } };
 }
 
 /** PUT /api/progress/rules: one change (framework rule, one item's rule, or the labels), checked before writing. */

@@ -4,6 +4,8 @@ import { DEFAULT_BKT } from './bkt.js';
 import { checkLabels, checkRule, DEFAULT_LABELS, DEFAULT_RULE, evaluate, type LabelScheme, type ProficiencyRule, type ProficiencyState } from './rules.js';
 import type { FrameworkStructure } from './framework.js';
 import type { ItemStanding } from './graph.js';
+import { itemRubrics, rubricLabels, rubricRule, type ItemRubric } from './rubrics.js';
+import { rubricsNamingItemsOf } from '../store/case.js';
 
 /** A learner on one item (docs/progress-api.md: Progress). */
 export interface Progress {
@@ -21,18 +23,37 @@ export interface FrameworkRules {
   rule: ProficiencyRule;
   items: Map<string, ProficiencyRule>;
   labels: LabelScheme;
+  /** Rubric criteria (from any framework) naming the framework's items. */
+  rubrics: Map<string, ItemRubric>;
 }
 
-/** The framework's rule, per-item rules and labels (defaults where none are set). */
+/** The framework's rule, per-item rules, labels and rubrics (defaults where none are set). */
 export async function frameworkRules(db: Db, framework: string): Promise<FrameworkRules> {
-  const rows = await store.getRules(db, framework);
+  const [rows, labels, rubrics] = await Promise.all([store.getRules(db, framework), store.getLabelScheme(db, framework), rubricsNamingItemsOf(db, framework)]);
   const fw = rows.find((r) => r.itemId === '');
-  const labels = await store.getLabelScheme(db, framework);
   return {
     rule: fw ? checkRule(fw.rule) : { ...DEFAULT_RULE },
     items: new Map(rows.filter((r) => r.itemId !== '').map((r) => [r.itemId, checkRule(r.rule)])),
     labels: labels ? checkLabels(labels) : DEFAULT_LABELS,
+    rubrics: itemRubrics(rubrics.map((r) => r.payload)),
   };
+}
+
+/**
+ * An item's rule: the teacher's rule for that item, else the framework's with the item's rubric deciding the
+ * mean score that counts as Mastered.
+ */
+export function ruleOf(r: FrameworkRules, itemId: string): ProficiencyRule {
+  const own = r.items.get(itemId);
+  if (own) return own;
+  const rubric = r.rubrics.get(itemId);
+  return rubric ? rubricRule(r.rule, rubric) : r.rule;
+}
+
+/** An item's labels: its rubric's levels, else the framework's teacher labels. */
+export function labelsOf(r: FrameworkRules, itemId: string): LabelScheme {
+  const rubric = r.rubrics.get(itemId);
+  return rubric ? rubricLabels(rubric) : r.labels;
 }
 
 /** The instant (epoch seconds) at the end of a calendar day in a time zone. */
@@ -59,7 +80,7 @@ export class LearnerStandings {
     if (!e) {
       const r = this.rows.get(itemId);
       const p = r?.p ?? DEFAULT_BKT.pL0;
-      const ev = evaluate(r?.attempts ?? 0, r?.recent ?? [], p, this.rules.items.get(itemId) ?? this.rules.rule, this.rules.labels, this.at);
+      const ev = evaluate(r?.attempts ?? 0, r?.recent ?? [], p, ruleOf(this.rules, itemId), labelsOf(this.rules, itemId), this.at);
       e = { ...ev, probability: p, attempts: r?.attempts ?? 0, correct: r?.correct ?? 0, lastAt: r ? r.lastAt.toISOString() : null };
       this.evaluated.set(itemId, e);
     }

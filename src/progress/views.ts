@@ -6,7 +6,7 @@ import * as rosters from '../store/progress-rosters.js';
 import { getStatements } from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
 import { frameworkOfItem, frameworkStructure, type FrameworkStructure, type MapItem } from './framework.js';
-import { frameworkRules, standingsOf, endOfDay, type LearnerStandings, type Progress } from './standing.js';
+import { frameworkRules, labelsOf, ruleOf, standingsOf, endOfDay, type LearnerStandings, type Progress } from './standing.js';
 import { nextSteps as nextStepIds, traceBack } from './graph.js';
 import { evaluate } from './rules.js';
 import { unitSchemeView } from './units.js';
@@ -103,11 +103,12 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
     };
   });
   const rules = await frameworkRules(db, s.identifier);
-  const rule = rules.items.get(q.itemId) ?? rules.rule;
+  const rule = ruleOf(rules, q.itemId);
+  const labels = labelsOf(rules, q.itemId);
   const timeline = (await store.masteryDays(db, q.learnerId, q.itemId))
     .filter((d) => !q.asOf || d.day <= q.asOf)
     .map((d) => {
-      const ev = evaluate(d.attempts, d.recent, d.p, rule, rules.labels, endOfDay(d.day, o.timeZone));
+      const ev = evaluate(d.attempts, d.recent, d.p, rule, labels, endOfDay(d.day, o.timeZone));
       return { day: d.day, attempts: d.dayAttempts, correct: d.dayCorrect, totalAttempts: d.attempts, probability: d.p, state: ev.state, label: ev.label };
     });
   const chains = traceBack(s.graph, q.itemId, st.standing);
@@ -116,6 +117,8 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
     learner,
     item: summary(item),
     progress: st.progress(q.itemId),
+    /** The rubric criterion that grades this item (its levels name the labels), or null. */
+    rubric: rules.rubrics.get(q.itemId) ?? null,
     evidence,
     evidenceTotal: all.length,
     timeline,

@@ -441,3 +441,51 @@ export async function packageDefinitions(db: Db, documentIdentifiers: string[], 
     .execute();
   return rows.map(toDefinition);
 }
+
+/** The criteria of a rubric payload as rows, whatever the payload holds (a non-array reads as none). */
+const criteriaOf = sql`jsonb_array_elements(case when jsonb_typeof(r.payload -> 'CFRubricCriteria') = 'array' then r.payload -> 'CFRubricCriteria' else '[]'::jsonb end)`;
+
+/** Rubrics, from any framework, with a criterion naming a CFItem of this framework's package. */
+export async function rubricsNamingItemsOf(db: Db, documentIdentifier: string): Promise<RubricRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select r.* from cf_rubric r
+    where exists (
+      select 1 from ${criteriaOf} c
+      join cf_package_member m on m.kind = 'CFItem' and m.identifier = c -> 'CFItemURI' ->> 'identifier'
+      where m.document_identifier = ${documentIdentifier})
+    order by r.last_change_date_time, r.identifier`.execute(db);
+  return rows.map(toRubric);
+}
+
+/** Rubrics, from any framework, with a criterion naming this CFItem. */
+export async function rubricsNamingItem(db: Db, itemIdentifier: string): Promise<RubricRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select r.* from cf_rubric r
+    where exists (select 1 from ${criteriaOf} c where c -> 'CFItemURI' ->> 'identifier' = ${itemIdentifier})
+    order by r.last_change_date_time, r.identifier`.execute(db);
+  return rows.map(toRubric);
+}
+
+/** Writes one rubric into a package (replacing it, or appended after the package's other rubrics). */
+export async function putRubric(trx: Transaction<Database>, documentIdentifier: string, r: Omit<RubricRow, 'authored'>): Promise<void> {
+  await trx
+    .insertInto('cf_rubric')
+    .values({ identifier: r.identifier, payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange })
+    .onConflict((oc) => oc.column('identifier').doUpdateSet({ payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange, updated_at: sql`now()` as never }))
+    .execute();
+  const member = await trx.selectFrom('cf_package_member').select('position')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').where('identifier', '=', r.identifier).executeTakeFirst();
+  if (member) return;
+  const { max } = await trx.selectFrom('cf_package_member').select((eb) => eb.fn.max('position').as('max'))
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').executeTakeFirstOrThrow();
+  await trx.insertInto('cf_package_member').values({ document_identifier: documentIdentifier, kind: 'CFRubric', identifier: r.identifier, position: (max ?? -1) + 1 }).execute();
+}
+
+/** Takes a rubric out of a package, and deletes it when no other package holds it; false when the package had none. */
+export async function removeRubric(trx: Transaction<Database>, documentIdentifier: string, identifier: string): Promise<boolean> {
+  const gone = await trx.deleteFrom('cf_package_member')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').where('identifier', '=', identifier).executeTakeFirst();
+  if (!Number(gone.numDeletedRows)) return false;
+  await deleteOrphans(trx, [{ kind: 'CFRubric', identifier }]);
+  return true;
+}

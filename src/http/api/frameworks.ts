@@ -9,6 +9,8 @@ import { importRemote, listRemoteDocuments, type RemoteAuth, type RemoteOptions 
 import { importSpreadsheet } from '../../case/import/spreadsheet.js';
 import type { ImportResult } from '../../case/import/save.js';
 import { exportFormats, exportFramework, type ExportFormat } from '../../case/export/index.js';
+import { deleteRubric, saveRubric } from '../../case/rubrics.js';
+import { serializeRubric } from '../../case/serialize.js';
 import { authorize } from '../plugins/auth.js';
 import { authored, canSee, importChecks, mayImport, ref, visible } from '../framework-access.js';
 import { errorSchema } from './auth.js';
@@ -156,6 +158,40 @@ export default async function frameworkRoutes(app: FastifyInstance) {
   }, async (req) => {
     await authored(req, req.params.id, `change the adoption status of ${req.params.id}`);
     return frameworkSummary(await setFrameworkAdoptionStatus(db(), req.params.id, req.body.adoptionStatus, { actor: actorOf(req.principal) }));
+  });
+
+  const rubricParams = { type: 'object', required: ['id', 'rubricId'], properties: { id: idParams.properties.id, rubricId: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false } as const;
+  app.put<{ Params: { id: string; rubricId: string }; Body: unknown }>('/:id/rubrics/:rubricId', {
+    onRequest: async (req) => authorize(req, mayImport, 'author rubrics'),
+    schema: {
+      tags,
+      security,
+      summary: 'Create or replace a CFRubric of a framework (criteria naming CFItems, levels such as A/B/C with a score each)',
+      description:
+        'The body is a CASE 1.1 CFRubric. Identifiers, URIs, rubricId / rubricCriterionId, positions and lastChangeDateTime are filled in; ' +
+        'each criterion names a stored CFItem (`CFItemURI.identifier`) and lists 1–10 levels, each with a `quality` (the label, e.g. A) and a `score` ' +
+        '(the lowest mean score 0–1 at that level, or points). The item’s mastery rule and labels then follow the rubric (docs/progress.md: Rubrics). ' +
+        '201 when created, 200 when replaced; audited; the framework’s lastChangeDateTime moves on.',
+      params: rubricParams,
+      body: { type: 'object', additionalProperties: true },
+      response: { 200: { type: 'object', additionalProperties: true }, 201: { type: 'object', additionalProperties: true }, 409: errorSchema, ...errors },
+    },
+  }, async (req, reply) => {
+    await authored(req, req.params.id, `author rubrics of ${req.params.id}`);
+    const id = req.params.rubricId.toLowerCase();
+    const { created, rubric } = await saveRubric(db(), req.params.id, id, req.body, { actor: actorOf(req.principal) });
+    // As the CASE API serves it (getCFRubric 1.1): public URIs.
+    return reply.code(created ? 201 : 200).header('location', `/ims/case/v1p1/CFRubrics/${id}`)
+      .send(serializeRubric({ identifier: id, payload: rubric, lastChange: new Date(String(rubric['lastChangeDateTime'])), authored: true }, { version: '1.1', publicUrl: app.config.publicUrl }));
+  });
+
+  app.delete<{ Params: { id: string; rubricId: string } }>('/:id/rubrics/:rubricId', {
+    onRequest: async (req) => authorize(req, mayImport, 'author rubrics'),
+    schema: { tags, security, summary: 'Delete a CFRubric of a framework (audited)', params: rubricParams, response: { 204: { type: 'null' }, ...errors } },
+  }, async (req, reply) => {
+    await authored(req, req.params.id, `author rubrics of ${req.params.id}`);
+    await deleteRubric(db(), req.params.id, req.params.rubricId.toLowerCase(), { actor: actorOf(req.principal) });
+    return reply.code(204).send();
   });
 
   app.delete<{ Params: { id: string } }>('/:id', {
