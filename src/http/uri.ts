@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { serializeAssociation, serializeDefinition, serializeDocument, serializeItem, serializeRubric, type Json, type SerializeOptions } from '../case/serialize.js';
 import { ShirubeError } from '../errors.js';
-import { findCourseOfStudyItems, getDocument, itemAssociations, loadPackage, type AssociationRow, type DocumentRow, type ItemRow } from '../store/case.js';
+import { criterionScale } from '../progress/rubrics.js';
+import { findCourseOfStudyItems, getDocument, itemAssociations, loadPackage, rubricsNamingItem, type AssociationRow, type DocumentRow, type ItemRow } from '../store/case.js';
 import { sendCached } from './case/cache.js';
 import { toStatusInfo } from './case/errors.js';
 import { useCors } from './case/index.js';
@@ -188,7 +189,8 @@ ${this.apiLink('CFItem', item.identifier)}
 <section aria-labelledby="children"><h2 id="children">${m.children}</h2>${await this.children(item.identifier, associations)}</section>
 <section aria-labelledby="assoc"><h2 id="assoc">${m.associations}</h2>${rows.length
   ? html`<table><thead><tr><th scope="col">${m.type}</th><th scope="col">${m.direction}</th><th scope="col">${m.target}</th></tr></thead><tbody>${rows}</tbody></table>`
-  : html`<p>${m.none}</p>`}</section>`;
+  : html`<p>${m.none}</p>`}</section>
+<section aria-labelledby="rubrics"><h2 id="rubrics">${m.rubrics}</h2>${await this.itemRubrics(item.identifier)}</section>`;
   }
 
   async association(row: AssociationRow, doc: DocumentRow): Promise<Html> {
@@ -206,6 +208,36 @@ ${definitionList([
   [m.framework, entityLink(href(doc.identifier, this.lang), doc.title)],
 ])}
 ${this.apiLink('CFAssociation', row.identifier)}`;
+  }
+
+  /** One criterion's levels as a table (quality, score, description), the level that counts as mastered marked. */
+  private criterion(c: Json): Html {
+    const scale = criterionScale(c);
+    const levels = (Array.isArray(c['CFRubricCriterionLevels']) ? c['CFRubricCriterionLevels'] : []) as Json[];
+    const item = c['CFItemURI'] as Json | undefined;
+    const itemId = typeof item?.['identifier'] === 'string' ? (item['identifier'] as string) : undefined;
+    const rows = levels.map((l) => html`<tr><th scope="row">${String(l['quality'] ?? '')}${scale?.mastery === l['identifier'] ? html` <small>(${this.m.mastery})</small>` : ''}</th><td>${l['score'] === undefined ? '' : String(l['score'])}</td><td>${String(l['description'] ?? '')}</td></tr>`);
+    return html`<table><caption>${String(c['description'] ?? '')}${itemId ? html` ${entityLink(href(itemId, this.lang), linkTitle(item) || itemId)}` : ''}</caption>
+<thead><tr><th scope="col">${this.m.level}</th><th scope="col">${this.m.score}</th><th scope="col">${this.m.levelDescription}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  }
+
+  /** The rubrics (visible to the caller) whose criteria assess this item: each criterion of the item as a table. */
+  private async itemRubrics(itemId: string): Promise<Html> {
+    const out: Html[] = [];
+    for (const row of await rubricsNamingItem(this.r.db, itemId)) {
+      if (!(await visibleRubric(this.r, row.identifier))) continue;
+      const json = serializeRubric(row, this.r.opts);
+      const criteria = ((json['CFRubricCriteria'] ?? []) as Json[]).filter((c) => (c['CFItemURI'] as Json | undefined)?.['identifier'] === itemId);
+      out.push(html`<h3>${entityLink(href(row.identifier, this.lang), String(json['title'] ?? row.identifier))}</h3>${criteria.map((c) => this.criterion(c))}`);
+    }
+    return out.length ? html`${out}` : html`<p>${this.m.none}</p>`;
+  }
+
+  /** A rubric: its fields and each criterion's levels. */
+  rubric(json: Json): Html {
+    const criteria = (Array.isArray(json['CFRubricCriteria']) ? json['CFRubricCriteria'] : []) as Json[];
+    return html`${this.plain('CFRubric', json)}
+<section aria-labelledby="criteria"><h2 id="criteria">${this.m.criteria}</h2>${criteria.length ? criteria.map((c) => this.criterion(c)) : html`<p>${this.m.none}</p>`}</section>`;
   }
 
   /** Definitions and rubrics: their scalar fields. */
@@ -295,7 +327,8 @@ export default async function uriResolver(app: FastifyInstance) {
       found.kind === 'CFDocument' ? await pages.document(found.doc)
       : found.kind === 'CFItem' ? await pages.item(found.item, found.own, found.holders)
       : found.kind === 'CFAssociation' ? await pages.association(found.row, found.doc)
-      : pages.plain(found.kind === 'definition' ? (found.defKind as keyof Messages['kinds']) : 'CFRubric', found.json);
+      : found.kind === 'CFRubric' ? pages.rubric(found.json)
+      : pages.plain(found.defKind as keyof Messages['kinds'], found.json);
     const title = String(json.body['title'] ?? json.body['humanCodingScheme'] ?? json.body['fullStatement'] ?? id).slice(0, 80);
     reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     reply.header('Content-Language', l);

@@ -99,6 +99,14 @@ describe('an imported CFRubric (its own CASE document, scores as mean correct ra
     // The map (one learner) agrees with the item view.
     const map = (await inject('GET', `/api/progress/map?framework=${MATH_2017_DOCUMENT}`, learner0)).json();
     expect(map.nodes.find((n: { code: string }) => n.code === X).progress).toMatchObject({ state: 'in_progress', label: 'B' });
+    // The item's page shows the rubric: each level with its description, the one that counts as mastered marked.
+    const page = await t.app.inject({ method: 'GET', url: `/uri/${idOf(X)}?lang=ja`, headers: { accept: 'text/html' } });
+    expect(page.body).toContain('ルーブリック（評価規準）');
+    expect(page.body).toMatch(/<th scope="row">A <small>\(習得とみなす段階\)<\/small><\/th><td>0.9<\/td><td>億・兆の単位を用いて数を表し、仕組みを説明できる<\/td>/);
+    expect(page.body).toContain(`href="/uri/${IMPORTED}?lang=ja"`);
+    const rubricPage = await t.app.inject({ method: 'GET', url: `/uri/${IMPORTED}?lang=en`, headers: { accept: 'text/html' } });
+    expect(rubricPage.body).toContain('<h2 id="criteria">Criteria</h2>');
+    expect(rubricPage.body).toContain('大きな数の読み書きに支援が要る');
     const rules = (await inject('GET', `/api/progress/rules?framework=${MATH_2017_DOCUMENT}`, teacher)).json();
     expect(Object.keys(rules.rubrics)).toEqual([idOf(X)]);
   });
