@@ -141,10 +141,20 @@ export interface TraceBackEntry {
   path: string[];
 }
 
+/** The rubric criterion that grades an item: its levels from the highest down (docs/progress.md: Rubrics). */
+export interface ItemRubric {
+  rubric: { identifier: string; title: string | null };
+  criterion: { identifier: string; description: string | null; category: string | null };
+  levels: Array<{ identifier: string; quality: string; description: string | null; score: number | null; min: number }>;
+  mastery: string;
+  lastChangeDateTime: string;
+}
+
 export interface LearnerItemDetail {
   learner: LearnerRef;
   item: ItemSummary;
   progress: Progress;
+  rubric: ItemRubric | null;
   evidence: Evidence[];
   evidenceTotal?: number;
   timeline: TimelineDay[];

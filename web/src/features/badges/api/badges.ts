@@ -17,7 +17,7 @@ export interface Candidate {
   revoked: boolean | null;
 }
 /** The machine rule (docs/badges.md): Mastered, or a correct rate over enough recent answers. */
-export type AchievementRule = { kind: 'mastered' } | { kind: 'correctRate'; minCorrectRate: number; minAnswers: number; days: number };
+export type AchievementRule = { kind: 'mastered' } | { kind: 'correctRate'; minCorrectRate: number; minAnswers: number; days: number } | { kind: 'rubricLevel'; level: string };
 export interface Achievement {
   id: string;
   framework: string;

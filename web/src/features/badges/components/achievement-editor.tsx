@@ -13,7 +13,9 @@ const PAGE = 25;
 type Shown = 'all' | 'enabled' | 'disabled';
 
 export const ruleText = (t: Translate, r: AchievementRule) =>
-  r.kind === 'mastered' ? t('achievements.rule.mastered') : t('achievements.rule.correctRateText', { rate: Math.round(r.minCorrectRate * 100), answers: r.minAnswers, days: r.days });
+  r.kind === 'mastered' ? t('achievements.rule.mastered')
+  : r.kind === 'rubricLevel' ? t('achievements.rule.rubricLevelText', { level: r.level })
+  : t('achievements.rule.correctRateText', { rate: Math.round(r.minCorrectRate * 100), answers: r.minAnswers, days: r.days });
 
 /**
  * A framework's achievements (one per content item: 217 for 算数): search by code or words, filter by enabled,

@@ -23,18 +23,21 @@ export interface RuleDraft {
   minCorrectRate: string;
   minAnswers: string;
   days: string;
+  /** rubricLevel: the level's name in the items' rubrics (e.g. A). */
+  level: string;
 }
 export const ruleDraft = (r: AchievementRule): RuleDraft => {
   const rate = r.kind === 'correctRate' ? r : { minCorrectRate: 0.9, minAnswers: 10, days: 60 };
-  return { kind: r.kind, minCorrectRate: String(rate.minCorrectRate), minAnswers: String(rate.minAnswers), days: String(rate.days) };
+  return { kind: r.kind, minCorrectRate: String(rate.minCorrectRate), minAnswers: String(rate.minAnswers), days: String(rate.days), level: r.kind === 'rubricLevel' ? r.level : 'A' };
 };
 const num = (v: string) => (v.trim() === '' ? null : Number(v));
-export const ruleOf = (d: RuleDraft) => (d.kind === 'mastered' ? { kind: d.kind } : { kind: d.kind, minCorrectRate: num(d.minCorrectRate), minAnswers: num(d.minAnswers), days: num(d.days) }) as AchievementRule;
+export const ruleOf = (d: RuleDraft) =>
+  (d.kind === 'mastered' ? { kind: d.kind } : d.kind === 'rubricLevel' ? { kind: d.kind, level: d.level } : { kind: d.kind, minCorrectRate: num(d.minCorrectRate), minAnswers: num(d.minAnswers), days: num(d.days) }) as AchievementRule;
 /** Empty: no expiry (null). */
 export const validForDaysOf = (v: string) => num(v);
 
 /** The fields the achievement routes name in their 400s, shown next to their control. */
-export const ACHIEVEMENT_FIELDS = ['name', 'description', 'criteriaNarrative', 'rule', 'rule.minCorrectRate', 'rule.minAnswers', 'rule.days', 'enabled', 'validForDays'];
+export const ACHIEVEMENT_FIELDS = ['name', 'description', 'criteriaNarrative', 'rule', 'rule.minCorrectRate', 'rule.minAnswers', 'rule.days', 'rule.level', 'enabled', 'validForDays'];
 
 /** The machine rule: Mastered, or a correct rate over enough recent answers; each number with the API's message. */
 export function RuleFields({ id, value, onChange, fieldError }: { id: string; value: RuleDraft; onChange: (d: RuleDraft) => void; fieldError: (field: string) => string | undefined }) {
@@ -43,7 +46,7 @@ export function RuleFields({ id, value, onChange, fieldError }: { id: string; va
   return (
     <fieldset className="rule-fields" aria-describedby={fieldError('rule') ? `${id}-rule-error` : undefined}>
       <legend>{t('achievements.rule')}</legend>
-      {(['mastered', 'correctRate'] as const).map((k) => (
+      {(['mastered', 'correctRate', 'rubricLevel'] as const).map((k) => (
         <label key={k}>
           <input type="radio" name={`${id}-kind`} checked={value.kind === k} onChange={() => set({ kind: k })} /> {t(`achievements.rule.${k}`)}
         </label>
@@ -52,6 +55,13 @@ export function RuleFields({ id, value, onChange, fieldError }: { id: string; va
         <p id={`${id}-rule-error`} className="field-error">
           {fieldError('rule')}
         </p>
+      )}
+      {value.kind === 'rubricLevel' && (
+        <div className="badge-bulk">
+          <Field id={`${id}-level`} label={t('achievements.rubricLevel')} error={fieldError('rule.level')}>
+            {(p) => <input {...p} type="text" maxLength={50} value={value.level} onChange={(e) => set({ level: e.target.value })} />}
+          </Field>
+        </div>
       )}
       {value.kind === 'correctRate' && (
         <div className="badge-bulk">

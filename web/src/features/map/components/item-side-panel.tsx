@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
+import type { ItemRubric, LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
 import type { QueryResult } from '../../../lib/use-query.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
 import { RichText } from '../../../components/ui/rich-text.js';
@@ -47,6 +47,42 @@ function ProgressFacts({ progress }: { progress: Progress }) {
   );
 }
 
+/** The item's rubric: each level with its threshold and description; the learner's level and the mastery level marked. */
+function RubricLevels({ rubric, label }: { rubric: ItemRubric; label: string | null }) {
+  const { t } = useI18n();
+  return (
+    <section className="rubric" aria-labelledby="map-panel-rubric">
+      <h3 id="map-panel-rubric">{t('panel.rubric')}</h3>
+      <p className="muted small">
+        <a href={`/uri/${rubric.rubric.identifier}`}>{rubric.rubric.title ?? rubric.rubric.identifier}</a>
+        {rubric.criterion.description && ` · ${rubric.criterion.description}`}
+      </p>
+      <table className="rubric-levels">
+        <thead>
+          <tr>
+            <th scope="col">{t('panel.rubricLevel')}</th>
+            <th scope="col">{t('panel.rubricFrom')}</th>
+            <th scope="col">{t('panel.rubricDescription')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rubric.levels.map((l) => (
+            <tr key={l.identifier} className={l.quality === label ? 'current' : undefined} aria-current={l.quality === label ? 'true' : undefined}>
+              <th scope="row">
+                {l.quality}
+                {l.quality === label && <span className="small"> ({t('panel.rubricCurrent')})</span>}
+                {l.identifier === rubric.mastery && <span className="small muted"> ({t('panel.rubricMastery')})</span>}
+              </th>
+              <td>{percent(l.min)}</td>
+              <td>{l.description ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /**
  * The selected item: its statement from the map, and for a learner their progress, evidence (their own answers) and
  * the trace-back, whose entries select that prerequisite (the path is highlighted on the map by the caller).
@@ -76,6 +112,7 @@ export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { n
         <>
           <h3>{t('panel.progress')}</h3>
           <ProgressFacts progress={d.progress} />
+          {d.rubric && <RubricLevels rubric={d.rubric} label={d.progress.label} />}
           <h3>{t('panel.traceBack')}</h3>
           {d.traceBack.length === 0 ? (
             <p className="muted">{t('panel.noTraceBack')}</p>
