@@ -6,7 +6,7 @@ import { createApiClient, randomToken, setUserPassword } from '../auth/index.js'
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { ShirubeError } from '../errors.js';
-import { DEFAULT_SIMULATION, DEMO_CLASS, MATH_2017_DOCUMENT, frameworkStructure, learnerOfUser, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
+import { DEFAULT_SIMULATION, DEMO_CLASS, MATH_2017_DOCUMENT, ensureDemoRubrics, frameworkStructure, learnerOfUser, seedDemoRoster, simLearners, simulate, type SimulationOptions } from '../progress/index.js';
 import { approveCandidates, createDefaultAchievements, loadSecretKey } from '../badges/index.js';
 import { getCandidates } from '../store/badges.js';
 import { ensureShippedFrameworks } from '../case/demo.js';
@@ -23,6 +23,7 @@ const DEMO_BADGES = 3;
  */
 export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simulation?: Partial<SimulationOptions>; onProgress?: (done: number, total: number) => void; passwords?: boolean } = {}) {
   const { agents, teacherUserId, learnerUserIds } = await seedDemoRoster(db, config.publicUrl);
+  await ensureDemoRubrics(db, config.publicUrl);
   // Achievements before the statements: candidates are evaluated as the evidence arrives (docs/badges.md).
   const achievements = await createDefaultAchievements(db, config.publicUrl, MATH_2017_DOCUMENT);
   const client = await createApiClient(db, { name: 'デモドリル (simulator)', scopes: ['xapi:statements/write'] });
