@@ -198,6 +198,22 @@ describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)'
     expect(new URL(page.url()).searchParams.get('item')).toBe(first.id);
   });
 
+  it("shows a grade-4 item's rubric (the demo's A/B/C) with the learner's level marked", async () => {
+    const l = learners[0]!;
+    const map = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${l.id}`);
+    const node = map.nodes.find((n) => n.grade === '4' && n.progress?.label)!;
+    const detail = await api<LearnerItemDetail>(`/api/progress/learners/${l.id}/items/${node.id}?framework=${MATH_2017_DOCUMENT}`);
+    expect(detail.rubric?.levels.map((x) => x.quality)).toEqual(['A', 'B', 'C']);
+    await page.goto(`${base}/map?framework=${MATH_2017_DOCUMENT}&learner=${l.id}&item=${node.id}`);
+    await ready();
+    const rubric = page.locator('article.map-panel section.rubric');
+    await rubric.getByRole('heading', { name: 'ルーブリック（評価規準）' }).waitFor();
+    expect(await rubric.locator('tbody tr').count()).toBe(3);
+    expect(await rubric.locator('tr[aria-current="true"] th').textContent()).toBe(`${detail.progress.label} (いまの段階)${detail.progress.label === 'A' ? ' (習得とみなす段階)' : ''}`);
+    expect(await rubric.locator('tbody tr').first().locator('td').first().textContent()).toBe('80%');
+    await rubric.screenshot({ path: join(SCREENSHOT_DIR, 'map-rubric-ja.png') });
+  });
+
   it('moves between items with the keyboard and opens one with Enter', async () => {
     await page.keyboard.press('Escape');
     await canvas().focus();
