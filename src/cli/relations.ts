@@ -5,7 +5,7 @@ import { ShirubeError } from '../errors.js';
 import { parseCasePackage } from '../case/import/case-json.js';
 import { allSuggestions, listRuns, listSuggestions, type SuggestionStatus } from '../store/relations.js';
 import {
-  candidateSpace, ccssCoherenceMap, ensemble, estimatorFor, evaluate, holdOut, llmProviders, loadRelationFramework,
+  candidateSpace, ccssCoherenceMap, courseOfStudyCommentary, ensemble, estimatorFor, evaluate, holdOut, llmProviders, loadRelationFramework,
   parseGroundTruth, parseModes, relationTypes, runEstimation, truthCsv,
   type CandidateOptions, type Evaluation, type Proposal, type RelationType,
 } from '../relations/index.js';
@@ -45,8 +45,20 @@ export function printEvaluation(e: Evaluation, json: boolean, all: boolean): voi
     json,
     e,
   );
-  if (!json) process.stdout.write(`Ground truth: ${e.truthInScope} relations between the framework's items (${e.truthOutOfScope} rows outside them or along the hierarchy left out).\n`);
+  if (json) return;
+  process.stdout.write(`Ground truth: ${e.truthInScope} relations between the framework's items (${e.truthOutOfScope} rows outside them or along the hierarchy left out).\n`);
+  if (e.truthInSpace) {
+    const inside = relationTypes.map((t) => `${e.truthInSpace![t]} of ${e.scores.find((s) => s.type === t && s.domain === '(all)')?.truth ?? 0} ${t}`).join(', ');
+    process.stdout.write(`Inside the candidate space (the recall ceiling of the offline and stored runs; tfidf compares all pairs): ${inside}.\n`);
+  }
+  if (e.judged) {
+    const left = Object.entries(e.judged.predictionsLeftOut).map(([k, n]) => `${k} ${n}`).join(', ');
+    process.stdout.write(`Judged: only relations with an end among ${e.judged.items} items scored (${e.judged.notEstimated} listed items are not estimation items); left out ${e.judged.truthLeftOut} truth relations, and predictions: ${left || 'none'}.\n`);
+  }
 }
+
+/** A file of item references (codes or identifiers), one a line; blank lines and # comments skipped. */
+const refList = (text: string) => text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
 
 export function relationsCommand(program: Command): void {
   const rel = program.command('relations').description('estimate, review and evaluate precedes / isRelatedTo between the items of a framework (docs/relations.md)');
@@ -92,10 +104,12 @@ export function relationsCommand(program: Command): void {
       .option('--runs <ids>', 'also score these stored runs (comma-separated run ids)')
       .option('--ensemble <votes>', 'also score the agreement of the listed runs and estimators: relations proposed by at least <votes> of them')
       .option('--closure', 'count a precedes as right when the ground truth implies it (A→B→C makes A→C right)')
+      .option('--judged <file>', 'score only relations with an end among these items (codes or identifiers, one a line): those whose relations the ground truth lists completely')
       .option('--by-domain', 'one row per domain as well as the totals')
       .option('--json', 'print the evaluation as JSON'),
-  ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; byDomain?: boolean; json?: boolean }) => {
+  ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; judged?: string; byDomain?: boolean; json?: boolean }) => {
     const truth = parseGroundTruth((await readInput(o.groundTruth)).toString('utf8'));
+    const judged = o.judged ? refList((await readInput(o.judged)).toString('utf8')) : undefined;
     const e = await withStore(async ({ db, config }) => {
       const opts = candidateOptions(o);
       const fw = await loadRelationFramework(db, o.framework, opts);
@@ -118,7 +132,7 @@ export function relationsCommand(program: Command): void {
         if (!Number.isInteger(votes) || votes < 1 || votes > predictions.size) throw new ShirubeError('invalid_request', `--ensemble: an integer from 1 to ${predictions.size}`, 'ensemble');
         predictions.set(`ensemble≥${votes}`, ensemble([...predictions.values()], votes));
       }
-      return evaluate(fw, truth, predictions, { closure: o.closure });
+      return evaluate(fw, truth, predictions, { closure: o.closure, space, judged });
     });
     printEvaluation(e, o.json === true, o.byDomain === true);
   });
@@ -162,4 +176,24 @@ export function relationsCommand(program: Command): void {
     .description("a CFPackage without its precedes/isRelatedTo associations, which become the ground truth (e.g. Smarter Balanced's)")
     .requiredOption('--out <dir>', 'where to write package.json and ground-truth.csv (outside the repository)')
     .action(async (file: string, o: { out: string }) => write(o.out, holdOut(parseCasePackage(await readInput(file)))));
+  ds.command('cos-commentary')
+    .description("a Course of Study code table's framework (as `import cscode` builds it) with the commentary's 基礎/応用 (basicItem/advancedItem) relations as precedes ground truth")
+    .requiredOption('--csv <file>', 'the code table of one subject (e.g. ../shared/data/cscode/elementary-science-2017.csv)')
+    .requiredOption('--relations <file>', 'TSV subject_code, relation (basicItem or advancedItem), object_code (jp-cos-commentary)')
+    .requiredOption('--out <dir>', 'where to write package.json, ground-truth.csv and judged.txt (outside the repository)')
+    .option('--json', 'print the report as JSON')
+    .action(async (o: { csv: string; relations: string; out: string; json?: boolean }) => {
+      const d = courseOfStudyCommentary(await readInput(o.csv), await readInput(o.relations));
+      const r = d.report;
+      await write(o.out, d);
+      // The commentary lists the relations of its subject items: those are the judged items (evaluate --judged).
+      await writeFile(join(o.out, 'judged.txt'), `# subject codes of ${o.relations} inside the framework\n${r.subjects.join('\n')}\n`);
+      if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      process.stdout.write(
+        `${r.rows} relation rows (basicItem ${r.basicItem}, advancedItem ${r.advancedItem}): ${r.rowsInside} with both ends in ${d.package.CFDocument.title} give ${r.pairs} distinct precedes pairs (${r.repeatedRows} rows repeat a pair).\n` +
+          `${r.rowsOutside} rows (${r.pairsOutside} distinct pairs) have an end outside the framework and are not in the ground truth: ${r.codesOutside.length} codes ${r.codesOutside.join(' ')}.\n` +
+          `Truth ends by level: ${Object.entries(r.endLevels).map(([k, n]) => `${k} ${n}`).join(', ')}${r.itemType ? `; relate them with --item-types ${r.itemType}` : ''}.\n` +
+          `${r.subjects.length} subject items written to ${join(o.out, 'judged.txt')} (evaluate --judged).\n`,
+      );
+    });
 }

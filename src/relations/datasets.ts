@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { uuidv5, type CFAssociation, type CFItem, type CFPackage } from '../case/index.js';
+import { buildCourseOfStudyPackages, parseCodeTable } from '../case/import/cscode.js';
 import { ShirubeError } from '../errors.js';
 import { relationTypes, type RelationType } from './model.js';
 import type { TruthRow } from './evaluate.js';
@@ -102,6 +104,101 @@ export function holdOut(pkg: CFPackage): Dataset {
     return o && d ? [{ origin: o, destination: d, type: a.associationType as RelationType }] : [];
   });
   return { package: { ...pkg, CFAssociations: pkg.CFAssociations.filter((a) => !held(a)) }, truth };
+}
+
+/** What building the Course of Study commentary data set found in the relations file. */
+export interface CommentaryReport {
+  /** Relation rows read (basicItem + advancedItem). */
+  rows: number;
+  basicItem: number;
+  advancedItem: number;
+  /** Rows with both ends in the framework, and the distinct precedes pairs they give (the ground truth). */
+  rowsInside: number;
+  pairs: number;
+  /** Rows inside that repeat a pair already given (the same row twice, or S basicItem X beside X advancedItem S). */
+  repeatedRows: number;
+  /** Rows with an end outside the framework (e.g. lower secondary 836… codes), their distinct pairs and codes. */
+  rowsOutside: number;
+  pairsOutside: number;
+  codesOutside: string[];
+  /** The ground truth's ends by Course of Study level (category = the (n) 内容項目). */
+  endLevels: Record<string, number>;
+  /** The CFItemType of the truth's ends when they are all of one type (what `--item-types` should relate). */
+  itemType: string | undefined;
+  /** Subject codes of the relations file inside the framework: the items whose relations the commentary lists. */
+  subjects: string[];
+}
+
+export interface CommentaryDataset extends Dataset {
+  report: CommentaryReport;
+}
+
+/**
+ * The 基礎 (basicItem) / 応用 (advancedItem) relations of the Course of Study commentary (jp-cos-commentary, a TSV
+ * `subject_code, relation, object_code[, …]`) on the framework the Course of Study importer builds from a code
+ * table. `S basicItem X`: X is the basis of S, so X precedes S; `S advancedItem Y`: S precedes Y. Pairs are
+ * deduplicated; rows with an end outside the framework are counted in the report, not in the truth.
+ */
+export function courseOfStudyCommentary(codeTable: string | Uint8Array, relations: string | Uint8Array): CommentaryDataset {
+  const packages = buildCourseOfStudyPackages(parseCodeTable(codeTable), { version: '82V11', lastChangeDateTime: new Date(NOW) });
+  if (packages.length !== 1) throw new ShirubeError('invalid_request', `csv: the code table must hold one subject (it holds ${packages.length})`, 'csv');
+  const pkg = packages[0]!;
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parse(typeof relations === 'string' ? relations : Buffer.from(relations), { columns: true, bom: true, delimiter: '\t', skip_empty_lines: true, trim: true, relax_column_count: true });
+  } catch (e) {
+    throw new ShirubeError('invalid_request', `relations: not a tab-separated file with a header (${(e as Error).message})`, 'relations');
+  }
+  const byCode = new Map(pkg.CFItems.map((i) => [i.humanCodingScheme!, i]));
+  const level = (i: CFItem) => String((i.extensions?.['courseOfStudy'] as Record<string, unknown> | undefined)?.['level'] ?? '');
+  const truth: TruthRow[] = [];
+  const seen = new Set<string>();
+  const outside = new Set<string>();
+  const codesOutside = new Set<string>();
+  const subjects = new Set<string>();
+  const ends = new Map<string, CFItem>();
+  const report = { rows: rows.length, basicItem: 0, advancedItem: 0, rowsInside: 0, repeatedRows: 0, rowsOutside: 0 };
+  rows.forEach((r, n) => {
+    const subject = r['subject_code'];
+    const relation = r['relation'];
+    const object = r['object_code'];
+    if (!subject) throw new ShirubeError('invalid_request', `relations[${n}].subject_code: is required`, `relations[${n}].subject_code`);
+    if (!object) throw new ShirubeError('invalid_request', `relations[${n}].object_code: is required`, `relations[${n}].object_code`);
+    if (relation !== 'basicItem' && relation !== 'advancedItem') {
+      throw new ShirubeError('invalid_request', `relations[${n}].relation: "${relation ?? ''}" is not basicItem or advancedItem`, `relations[${n}].relation`);
+    }
+    report[relation]++;
+    const [from, to] = relation === 'basicItem' ? [object, subject] : [subject, object];
+    const a = byCode.get(from);
+    const b = byCode.get(to);
+    if (byCode.has(subject)) subjects.add(subject);
+    if (!a || !b) {
+      report.rowsOutside++;
+      outside.add(`${from}\t${to}`);
+      for (const c of [from, to]) if (!byCode.has(c)) codesOutside.add(c);
+      return;
+    }
+    report.rowsInside++;
+    const key = `${a.identifier}\t${b.identifier}`;
+    if (seen.has(key)) {
+      report.repeatedRows++;
+      return;
+    }
+    seen.add(key);
+    ends.set(a.identifier, a).set(b.identifier, b);
+    truth.push({ origin: a.identifier, destination: b.identifier, type: 'precedes' });
+  });
+  const endLevels: Record<string, number> = {};
+  for (const i of ends.values()) endLevels[level(i)] = (endLevels[level(i)] ?? 0) + 1;
+  const types = new Set([...ends.values()].map((i) => String(i.CFItemType ?? '')));
+  return {
+    package: pkg,
+    truth,
+    report: {
+      ...report, pairs: truth.length, pairsOutside: outside.size, codesOutside: [...codesOutside].sort(), endLevels,
+      itemType: types.size === 1 ? [...types][0] : undefined, subjects: [...subjects].sort(),
+    },
+  };
 }
 
 /** Ground truth as the CSV `relations evaluate --ground-truth` reads. */

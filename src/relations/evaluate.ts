@@ -60,12 +60,24 @@ export interface Evaluation {
   /** Ground-truth relations between the framework's estimation items (others cannot be predicted). */
   truthInScope: number;
   truthOutOfScope: number;
+  /** With a candidate space: the in-scope relations inside it (isRelatedTo in either order), per type — the recall ceiling of estimators that keep to it. */
+  truthInSpace?: Record<RelationType, number> | undefined;
+  /** With `judged`: how many items it names in the framework, and the truth relations and predictions (per estimator) left unscored. */
+  judged?: { items: number; notEstimated: number; truthLeftOut: number; predictionsLeftOut: Record<string, number> } | undefined;
   scores: Score[];
 }
 
 export interface EvaluateOptions {
   /** precedes predictions are also right when the truth implies them (A→B→C makes A→C right); recall stays on direct edges. */
   closure?: boolean | undefined;
+  /** The candidate space the estimators searched (ordered pairs `origin\tdestination`): reports how much of the truth lies in it. */
+  space?: { pairs: ReadonlySet<string> } | undefined;
+  /**
+   * Items (codes or identifiers) whose relations the ground truth lists completely: only relations with an end among
+   * them are scored, so that a prediction the truth says nothing about is not counted wrong. References that are not
+   * estimation items are counted (notEstimated).
+   */
+  judged?: Iterable<string> | undefined;
 }
 
 const ALL = '(all)';
@@ -101,7 +113,22 @@ export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: 
   const byId = new Map(fw.items.map((i) => [i.identifier, i]));
   const truthKeys = new Map<string, RelationItem>();
   const precedesEdges: Array<[string, string]> = [];
+  const truthPairs: Array<[RelationType, string, string]> = [];
   let outOfScope = 0;
+  let judged: Set<string> | undefined;
+  let notEstimated = 0;
+  if (opts.judged) {
+    judged = new Set();
+    for (const ref of opts.judged) {
+      const item = byRef.get(ref);
+      // An item of another type (a content item when categories are related) cannot be predicted anyway.
+      if (item) judged.add(item.identifier);
+      else notEstimated++;
+    }
+  }
+  const isJudged = (a: string, b: string) => !judged || judged.has(a) || judged.has(b);
+  const truthLeftOut = new Set<string>();
+  const predictionsLeftOut: Record<string, number> = {};
   const domainOf = (type: RelationType, a: RelationItem, b: RelationItem) => (type === 'precedes' ? b : a.order <= b.order ? a : b).domainLabel || '(none)';
   for (const r of truth) {
     const a = byRef.get(r.origin);
@@ -112,7 +139,12 @@ export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: 
     }
     const key = relationKey(r.type, a.identifier, b.identifier);
     if (truthKeys.has(key)) continue;
+    if (!isJudged(a.identifier, b.identifier)) {
+      truthLeftOut.add(key);
+      continue;
+    }
     truthKeys.set(key, byId.get(r.type === 'precedes' ? b.identifier : a.order <= b.order ? a.identifier : b.identifier)!);
+    truthPairs.push([r.type, a.identifier, b.identifier]);
     if (r.type === 'precedes') precedesEdges.push([a.identifier, b.identifier]);
   }
   const implied = opts.closure ? closureOf(precedesEdges) : undefined;
@@ -120,10 +152,12 @@ export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: 
   const scores: Score[] = [];
   for (const [estimator, proposals] of predictions) {
     const predicted = new Map<string, string>();
+    predictionsLeftOut[estimator] = 0;
     for (const p of proposals) {
       const a = byId.get(p.origin);
       const b = byId.get(p.destination);
-      if (a && b) predicted.set(relationKey(p.type, a.identifier, b.identifier), domainOf(p.type, a, b));
+      if (a && b && !isJudged(a.identifier, b.identifier)) predictionsLeftOut[estimator]++;
+      else if (a && b) predicted.set(relationKey(p.type, a.identifier, b.identifier), domainOf(p.type, a, b));
     }
     for (const type of relationTypes) {
       for (const domain of [ALL, ...domains]) {
@@ -140,5 +174,14 @@ export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: 
       }
     }
   }
-  return { truthInScope: truthKeys.size, truthOutOfScope: outOfScope, scores };
+  let truthInSpace: Record<RelationType, number> | undefined;
+  if (opts.space) {
+    const inSpace = (o: string, d: string) => opts.space!.pairs.has(`${o}\t${d}`);
+    truthInSpace = { precedes: 0, isRelatedTo: 0 };
+    for (const [type, o, d] of truthPairs) {
+      if (inSpace(o, d) || (type === 'isRelatedTo' && inSpace(d, o))) truthInSpace[type]++;
+    }
+  }
+  return { truthInScope: truthKeys.size, truthOutOfScope: outOfScope, ...(truthInSpace ? { truthInSpace } : {}),
+    ...(judged ? { judged: { items: judged.size, notEstimated, truthLeftOut: truthLeftOut.size, predictionsLeftOut } } : {}), scores };
 }

@@ -9,6 +9,6 @@ export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow 
 export { estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
 export { BackgroundRuns, failInterruptedRuns, readRun, readRuns, type RunRequest } from './runs.js';
 export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
-export { ccssCoherenceMap, holdOut, truthCsv, type Dataset } from './datasets.js';
+export { ccssCoherenceMap, courseOfStudyCommentary, holdOut, truthCsv, type CommentaryDataset, type CommentaryReport, type Dataset } from './datasets.js';
 export { relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';
 export type { Estimator } from './estimator.js';

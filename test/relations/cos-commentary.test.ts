@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { SHARED } from '../helper.js';
+import { candidateSpace, courseOfStudyCommentary, evaluate, offlineEstimator, tfidfEstimator, type Proposal } from '../../src/relations/index.js';
+import { relationFramework } from '../../src/relations/framework.js';
+
+const CSV = `${SHARED}data/cscode/elementary-science-2017.csv`;
+const TSV = `${SHARED}data/cscode/raw/jp-cos-commentary_cs-basic-advanced-20250816_science.tsv`;
+
+/** The commentary file read here independently of the builder: precedes pairs of codes, rows with an end elsewhere. */
+function expected() {
+  const rows = parse(readFileSync(CSV), { columns: true, bom: true }) as Array<Record<string, string>>;
+  const grade = new Map(rows.map((r) => [r['code']!, Number(r['grade'])]));
+  const lines = readFileSync(TSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const inside = new Set<string>();
+  const outsideCodes = new Set<string>();
+  let outsideRows = 0;
+  const subjects = new Set<string>();
+  for (const [s, rel, o] of lines) {
+    const [from, to] = rel === 'basicItem' ? [o!, s!] : [s!, o!];
+    if (grade.has(s!)) subjects.add(s!);
+    if (grade.has(from) && grade.has(to)) inside.add(`${from}>${to}`);
+    else {
+      outsideRows++;
+      for (const c of [from, to]) if (!grade.has(c)) outsideCodes.add(c);
+    }
+  }
+  return { rows: lines.length, inside, outsideRows, outsideCodes, subjects, grade };
+}
+
+const dataset = () => courseOfStudyCommentary(readFileSync(CSV), readFileSync(TSV));
+
+describe('Course of Study commentary (理科 基礎/応用) as ground truth', () => {
+  it('maps every pair with both ends in 理科 to the framework’s CFItems, deduplicated; pairs with a JH end are reported', () => {
+    const want = expected();
+    const ds = dataset();
+    const codeOf = new Map(ds.package.CFItems.map((i) => [i.identifier, i.humanCodingScheme!]));
+    expect(ds.package.CFItems).toHaveLength(want.grade.size);
+    expect(ds.truth).toHaveLength(want.inside.size);
+    for (const t of ds.truth) {
+      expect(t.type).toBe('precedes');
+      expect(codeOf.has(t.origin)).toBe(true);
+      expect(codeOf.has(t.destination)).toBe(true);
+    }
+    expect(new Set(ds.truth.map((t) => `${codeOf.get(t.origin)}>${codeOf.get(t.destination)}`))).toEqual(want.inside);
+    const r = ds.report;
+    expect(r.rows).toBe(want.rows);
+    expect(r.basicItem + r.advancedItem).toBe(want.rows);
+    expect(r.rowsOutside).toBe(want.outsideRows);
+    expect(r.rowsOutside).toBeGreaterThan(0);
+    expect(new Set(r.codesOutside)).toEqual(want.outsideCodes);
+    for (const c of r.codesOutside) expect(c.startsWith('836')).toBe(true);
+    expect(r.rowsInside + r.rowsOutside).toBe(want.rows);
+    expect(r.rowsInside - r.repeatedRows).toBe(want.inside.size);
+    expect(new Set(r.subjects)).toEqual(want.subjects);
+    // The truth is between (n) categories: one item type, the one to relate.
+    const types = new Set(ds.truth.flatMap((t) => [t.origin, t.destination]).map((id) => ds.package.CFItems.find((i) => i.identifier === id)!.CFItemType));
+    expect([...types]).toEqual([r.itemType]);
+  });
+
+  it('names the field of a bad relation row', () => {
+    const bad = 'subject_code\trelation\tobject_code\n8260253110000000\tbroader\t8260233110000000\n';
+    expect(() => courseOfStudyCommentary(readFileSync(CSV), bad)).toThrow(/relations\[0\]\.relation/);
+  });
+
+  it('evaluates offline and TF-IDF on the categories: P/R/F as recomputed here, the recall ceiling of the candidate space', async () => {
+    const want = expected();
+    const ds = dataset();
+    const fw = relationFramework(ds.package, { itemTypes: [ds.report.itemType!] });
+    const byId = new Map(fw.items.map((i) => [i.identifier, i]));
+    for (const t of ds.truth) expect(byId.has(t.origin) && byId.has(t.destination)).toBe(true);
+    const truth = new Set(ds.truth.map((t) => `${t.origin}>${t.destination}`));
+    const judgedIds = new Set(fw.items.filter((i) => ds.report.subjects.includes(i.code!)).map((i) => i.identifier));
+
+    for (const maxGradeGap of [2, 3]) {
+      const space = candidateSpace(fw, { maxGradeGap });
+      const gaps = [...want.inside].map((p) => p.split('>').map((c) => want.grade.get(c)!)).map(([a, b]) => b! - a!);
+      const preds = new Map<string, Proposal[]>([
+        ['offline', (await offlineEstimator().estimate(fw, space)).proposals],
+        ['tfidf', (await tfidfEstimator().estimate(fw, space)).proposals],
+      ]);
+      for (const judged of [undefined, ds.report.subjects]) {
+        const e = evaluate(fw, ds.truth, preds, { space, judged });
+        expect(e.truthInScope).toBe(truth.size);
+        // Every truth pair is within one domain (Ａ or Ｂ), so the space holds those within the grade gap.
+        expect(e.truthInSpace!.precedes).toBe(gaps.filter((g) => g >= 0 && g <= maxGradeGap).length);
+        for (const [name, proposals] of preds) {
+          const scored = proposals.filter((p) => p.type === 'precedes' && (!judged || judgedIds.has(p.origin) || judgedIds.has(p.destination)));
+          const keys = new Set(scored.map((p) => `${p.origin}>${p.destination}`));
+          const tp = [...keys].filter((k) => truth.has(k)).length;
+          const precision = keys.size ? tp / keys.size : 0;
+          const recall = tp / truth.size;
+          const s = e.scores.find((x) => x.estimator === name && x.type === 'precedes' && x.domain === '(all)')!;
+          expect(s).toMatchObject({ truth: truth.size, predicted: keys.size, tp });
+          expect(s.precision).toBeCloseTo(precision, 10);
+          expect(s.recall).toBeCloseTo(recall, 10);
+          expect(s.f1).toBeCloseTo(precision + recall ? (2 * precision * recall) / (precision + recall) : 0, 10);
+          if (judged) expect(e.judged!.predictionsLeftOut[name]).toBe(proposals.filter((p) => !judgedIds.has(p.origin) && !judgedIds.has(p.destination)).length);
+        }
+        if (judged) expect(e.judged!.items + e.judged!.notEstimated).toBe(ds.report.subjects.length);
+      }
+    }
+  });
+});
