@@ -162,11 +162,11 @@ export function relationsCommand(program: Command): void {
     });
 
   const ds = rel.command('dataset').description('turn shared prerequisite data into a framework (CASE JSON) and a ground-truth CSV, written to --out');
-  const write = async (out: string, d: { package: unknown; truth: Parameters<typeof truthCsv>[0] }) => {
+  const write = async (out: string, d: { package: unknown; truth: Parameters<typeof truthCsv>[0] }, importWith = 'the package with `shirube import case-json`') => {
     await mkdir(out, { recursive: true });
     await writeFile(join(out, 'package.json'), JSON.stringify(d.package));
     await writeFile(join(out, 'ground-truth.csv'), truthCsv(d.truth));
-    process.stdout.write(`Wrote ${join(out, 'package.json')} and ${join(out, 'ground-truth.csv')} (${d.truth.length} relations). Import the package with \`shirube import case-json\`.\n`);
+    process.stdout.write(`Wrote ${join(out, 'package.json')} and ${join(out, 'ground-truth.csv')} (${d.truth.length} relations). Import ${importWith}.\n`);
   };
   ds.command('ccss <dir>')
     .description('the CCSS Math Coherence Map (a folder with coherence-map.json) as a framework; its precedes/related links as ground truth')
@@ -185,7 +185,7 @@ export function relationsCommand(program: Command): void {
     .action(async (o: { csv: string; relations: string; out: string; json?: boolean }) => {
       const d = courseOfStudyCommentary(await readInput(o.csv), await readInput(o.relations));
       const r = d.report;
-      await write(o.out, d);
+      await write(o.out, d, `the code table with \`shirube import cscode ${o.csv}\` (the same identifiers; the shipped 理科 is this framework too)`);
       // The commentary lists the relations of its subject items: those are the judged items (evaluate --judged).
       await writeFile(join(o.out, 'judged.txt'), `# subject codes of ${o.relations} inside the framework\n${r.subjects.join('\n')}\n`);
       if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
