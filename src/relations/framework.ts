@@ -82,11 +82,30 @@ export function relationFramework(pkg: CFPackage, opts: FrameworkOptions = {}): 
   if (!selected.length) throw new ShirubeError('invalid_request', `itemTypes: the framework ${pkg.CFDocument.identifier} has no items of the types to relate`, 'itemTypes');
 
   const order = new Map(pkg.CFItems.map((i, n) => [i.identifier, n]));
+  // The statements under each selected item down to the next selected one (a category's content items).
+  const isSelected = new Set(selected.map((i) => i.identifier));
+  const under = new Map<string, string[]>();
+  for (const i of pkg.CFItems) {
+    if (isSelected.has(i.identifier)) continue;
+    const seen = new Set([i.identifier]);
+    for (let p = parent.get(i.identifier); p && !seen.has(p); p = parent.get(p)) {
+      seen.add(p);
+      if (!isSelected.has(p)) continue;
+      const list = under.get(p);
+      if (list) list.push(i.fullStatement);
+      else under.set(p, [i.fullStatement]);
+      break;
+    }
+  }
   const related = selected.map((item): RelationItem => {
     const up = chain(item.identifier);
     const cs = courseOfStudy(item);
     const path = up.map((a) => (a.humanCodingScheme && !cs ? `${a.humanCodingScheme} ${short(a.fullStatement, 40)}` : short(a.fullStatement, 40)));
-    const base = { identifier: item.identifier, code: item.humanCodingScheme, text: item.fullStatement, order: order.get(item.identifier)!, path, ancestors: new Set(up.map((a) => a.identifier)) };
+    const below = under.get(item.identifier)?.join('\n');
+    const base = {
+      identifier: item.identifier, code: item.humanCodingScheme, text: item.fullStatement, ...(below ? { below } : {}), order: order.get(item.identifier)!, path,
+      ancestors: new Set(up.map((a) => a.identifier)),
+    };
     if (cs) {
       const grade = typeof cs['grade'] === 'string' ? Number.parseInt(cs['grade'], 10) : undefined;
       const vp = String(cs['viewpoint'] ?? '');

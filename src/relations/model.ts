@@ -8,6 +8,11 @@ export interface RelationItem {
   /** humanCodingScheme (a Course of Study Code, a CCSS code...). */
   code: string | undefined;
   text: string;
+  /**
+   * The statements under the item that are not estimation items themselves, in document order: what a Course of
+   * Study category (内容項目) contains. Empty for leaves and when the descendants are estimated too.
+   */
+  below?: string | undefined;
   /** Ordinal grade (K = 0, HS = 9); undefined when the framework has none. */
   grade: number | undefined;
   gradeLabel: string;

@@ -13,11 +13,16 @@ export interface OfflineOptions {
   minScore?: number | undefined;
 }
 
-/** Lexical similarity of every item with every other: words (Intl.Segmenter) and character n-grams, averaged. */
+/**
+ * Lexical similarity of every item with every other: words (Intl.Segmenter) and character n-grams, averaged. An item
+ * is read with the statements under it that are not estimated themselves: a Course of Study category is its label
+ * and one formulaic sentence, and what it teaches is in its content items.
+ */
 export function similarity(fw: RelationFramework): (a: RelationItem, b: RelationItem) => number {
   const n = fw.language === 'ja' ? 2 : 4;
-  const w = tfidf(fw.items.map((i) => words(i.text, fw.language)));
-  const c = tfidf(fw.items.map((i) => charGrams(i.text, n)));
+  const texts = fw.items.map((i) => (i.below ? `${i.text}\n${i.below}` : i.text));
+  const w = tfidf(texts.map((t) => words(t, fw.language)));
+  const c = tfidf(texts.map((t) => charGrams(t, n)));
   const index = new Map(fw.items.map((i, k) => [i.identifier, k]));
   const memo = new Map<string, number>();
   const vec = (vs: Vector[], i: RelationItem) => vs[index.get(i.identifier)!]!;

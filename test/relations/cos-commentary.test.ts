@@ -64,6 +64,23 @@ describe('Course of Study commentary (理科 基礎/応用) as ground truth', ()
     expect(() => courseOfStudyCommentary(readFileSync(CSV), bad)).toThrow(/relations\[0\]\.relation/);
   });
 
+  it('reads a category with the statements under it (its content items); items whose descendants are estimated too have none', () => {
+    const ds = dataset();
+    const fw = relationFramework(ds.package, { itemTypes: [ds.report.itemType!] });
+    const parent = new Map(ds.package.CFAssociations.filter((a) => a.associationType === 'isChildOf').map((a) => [a.originNodeURI!.identifier, a.destinationNodeURI!.identifier]));
+    for (const cat of fw.items) {
+      const under = ds.package.CFItems.filter((i) => {
+        for (let p = parent.get(i.identifier); p; p = parent.get(p)) if (p === cat.identifier) return true;
+        return false;
+      });
+      expect(under.length).toBeGreaterThan(0);
+      expect(cat.below!.split('\n')).toEqual(under.map((i) => i.fullStatement));
+    }
+    // Relating every item of the framework: nothing is under an item that is not estimated itself.
+    const types = [...new Set(ds.package.CFItems.map((i) => String(i.CFItemType)))];
+    expect(relationFramework(ds.package, { itemTypes: types }).items.every((i) => i.below === undefined)).toBe(true);
+  });
+
   it('evaluates offline and TF-IDF on the categories: P/R/F as recomputed here, the recall ceiling of the candidate space', async () => {
     const want = expected();
     const ds = dataset();
