@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SHARED } from '../helper.js';
 import { candidateSpace, courseOfStudyCommentary, evaluate, offlineEstimator, tfidfEstimator, type Proposal } from '../../src/relations/index.js';
 import { relationFramework } from '../../src/relations/framework.js';
+import { cscaseId } from '../../src/case/cscode.js';
+import { smallPackage } from './fixtures.js';
 
 const CSV = `${SHARED}data/cscode/elementary-science-2017.csv`;
 const TSV = `${SHARED}data/cscode/raw/jp-cos-commentary_cs-basic-advanced-20250816_science.tsv`;
@@ -44,6 +46,8 @@ describe('Course of Study commentary (理科 基礎/応用) as ground truth', ()
       expect(codeOf.has(t.destination)).toBe(true);
     }
     expect(new Set(ds.truth.map((t) => `${codeOf.get(t.origin)}>${codeOf.get(t.destination)}`))).toEqual(want.inside);
+    // The importer's deterministic identifiers: the shipped 理科 has the same ones.
+    for (const t of ds.truth) expect([t.origin, t.destination]).toEqual([cscaseId(codeOf.get(t.origin)!), cscaseId(codeOf.get(t.destination)!)]);
     const r = ds.report;
     expect(r.rows).toBe(want.rows);
     expect(r.basicItem + r.advancedItem).toBe(want.rows);
@@ -118,5 +122,30 @@ describe('Course of Study commentary (理科 基礎/応用) as ground truth', ()
         if (judged) expect(e.judged!.items + e.judged!.notEstimated).toBe(ds.report.subjects.length);
       }
     }
+  });
+});
+
+describe('evaluate: candidate space and judged items', () => {
+  const fw = relationFramework(smallPackage());
+  const [a, b, c, d] = fw.items;
+  const truth = [
+    { origin: a!.identifier, destination: b!.identifier, type: 'precedes' as const },
+    { origin: c!.code!, destination: a!.code!, type: 'isRelatedTo' as const },
+    { origin: c!.identifier, destination: d!.identifier, type: 'precedes' as const },
+  ];
+  const p = (o: typeof a, x: typeof a, type: Proposal['type']): Proposal => ({ origin: o!.identifier, destination: x!.identifier, type, confidence: 0.5 });
+
+  it('counts the truth inside the space: precedes in its direction, isRelatedTo in either', () => {
+    const space = { pairs: new Set([`${b!.identifier}\t${a!.identifier}`, `${a!.identifier}\t${c!.identifier}`, `${c!.identifier}\t${d!.identifier}`]) };
+    expect(evaluate(fw, truth, new Map(), { space }).truthInSpace).toEqual({ precedes: 1, isRelatedTo: 1 });
+    expect(evaluate(fw, truth, new Map()).truthInSpace).toBeUndefined();
+  });
+
+  it('scores only relations with an end among the judged items, and counts what it leaves out', () => {
+    const preds = new Map([['x', [p(a, b, 'precedes'), p(c, d, 'precedes'), p(b, d, 'precedes'), p(d, b, 'isRelatedTo')]]]);
+    const e = evaluate(fw, truth, preds, { judged: [a!.code!, 'not-an-item'] });
+    expect(e.judged).toEqual({ items: 1, notEstimated: 1, truthLeftOut: 1, predictionsLeftOut: { x: 3 } });
+    expect(e.scores.find((s) => s.type === 'precedes' && s.domain === '(all)')).toMatchObject({ truth: 1, predicted: 1, tp: 1, precision: 1, recall: 1 });
+    expect(e.scores.find((s) => s.type === 'isRelatedTo' && s.domain === '(all)')).toMatchObject({ truth: 1, predicted: 0, tp: 0 });
   });
 });
