@@ -74,6 +74,9 @@ export function traceBack(g: PrecedesGraph, target: string, standing: (id: strin
   for (let h = 1; h <= maxHops && frontier.length; h++) {
     const next: string[] = [];
     for (const id of frontier) {
+      // A strongly mastered prerequisite is evidence that what it builds on is known: the walk stops there.
+      const s = id === target ? undefined : standing(id);
+      if (s && s.state === 'mastered' && s.probability >= weak) continue;
       const edges = [...g.prerequisitesOf(id)].sort((a, b) => byGradeThenCode(standing(a.source), standing(b.source)));
       for (const e of edges) {
         if (via.has(e.source)) continue;
@@ -100,15 +103,27 @@ export function traceBack(g: PrecedesGraph, target: string, standing: (id: strin
   return out.sort((a, b) => b.score - a.score || byGradeThenCode(standing(a.itemId), standing(b.itemId)));
 }
 
+export interface NextStepOptions {
+  /** The learner's grade (their class's): later grades are never proposed, earlier ones only as gaps (below). */
+  learnerGrade?: string | null | undefined;
+}
+
 /**
- * The next items to learn: not mastered, every prerequisite mastered. Items in progress first, then by grade and
- * the given order (`items` is in Course of Study order).
+ * The next items to learn: not mastered, every prerequisite mastered. With the learner's grade: no item of a later
+ * grade; an item of an earlier grade only when the learner has answered it without mastering it (a gap their own
+ * answers show); and an earlier-grade prerequisite with no record counts as learned in an earlier year. Items in
+ * progress first, then by grade and the given order (`items` is in Course of Study order).
  */
-export function nextSteps(g: PrecedesGraph, items: string[], standing: (id: string) => ItemStanding): string[] {
+export function nextSteps(g: PrecedesGraph, items: string[], standing: (id: string) => ItemStanding, o: NextStepOptions = {}): string[] {
   const mastered = (id: string) => standing(id).state === 'mastered';
+  const grade = o.learnerGrade == null || Number.isNaN(Number(o.learnerGrade)) ? undefined : Number(o.learnerGrade);
+  const earlier = (id: string) => grade !== undefined && gradeRank(standing(id).grade) < grade;
+  const later = (id: string) => grade !== undefined && standing(id).grade !== null && gradeRank(standing(id).grade) > grade;
+  const known = (id: string) => mastered(id) || (earlier(id) && standing(id).state === 'not_started');
   const order = new Map(items.map((id, i) => [id, i]));
   return items
-    .filter((id) => !mastered(id) && g.prerequisitesOf(id).every((e) => mastered(e.source)))
+    .filter((id) => !mastered(id) && !later(id) && !(earlier(id) && standing(id).state === 'not_started'))
+    .filter((id) => g.prerequisitesOf(id).every((e) => known(e.source)))
     .sort((a, b) => {
       const pa = standing(a).state === 'in_progress' ? 0 : 1;
       const pb = standing(b).state === 'in_progress' ? 0 : 1;

@@ -130,13 +130,21 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
   };
 }
 
+/** A learner's grade from their classes' roster grades (P4 as the Japan profile writes it, 04 or 4): the highest; null when none says. */
+export function gradeOfClasses(grades: string[]): string | null {
+  const n = grades.map((g) => /^P?0?(\d{1,2})$/i.exec(g.trim())?.[1]).filter((x): x is string => !!x).map(Number);
+  return n.length ? String(Math.max(...n)) : null;
+}
+
 /** GET /api/progress/learners/{id}/next-steps. */
 export async function nextSteps(db: Db, q: { learnerId: string; framework: string; asOf?: string | undefined; limit: number }, o: ViewOptions) {
   const s = await frameworkStructure(db, q.framework);
   await learnerRef(db, q.learnerId);
   const st = await one(db, s, q.learnerId, q.asOf, o);
-  const ids = nextStepIds(s.graph, s.items.map((i) => i.id), st.standing).slice(0, q.limit);
+  const learnerGrade = gradeOfClasses(await rosters.learnerClassGrades(db, q.learnerId));
+  const ids = nextStepIds(s.graph, s.items.map((i) => i.id), st.standing, { learnerGrade }).slice(0, q.limit);
   return {
+    learnerGrade,
     items: ids.map((id) => ({ item: summary(s.byId.get(id)!), progress: st.progress(id), prerequisites: s.graph.prerequisitesOf(id).map((e) => e.source) })),
   };
 }

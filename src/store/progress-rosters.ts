@@ -160,6 +160,19 @@ export async function learnerInClasses(db: Db, learnerId: string, classIds: stri
   return !!r;
 }
 
+/** The grades (as the roster gives them: P4, 04, 4 …) of the classes a learner is enrolled in as a student. */
+export async function learnerClassGrades(db: Db, learnerId: string): Promise<string[]> {
+  const rows = await pdb(db)
+    .selectFrom('enrollment as e')
+    .innerJoin('roster_person as p', 'p.id', 'e.person_id')
+    .innerJoin('roster_class as c', 'c.id', 'e.class_id')
+    .select('c.grades')
+    .where('p.learner_id', '=', learnerId)
+    .where('e.role', '=', 'student')
+    .execute();
+  return rows.flatMap((r) => (r.grades as string[] | null) ?? []);
+}
+
 /** Roster records of one learner (personal-data export) and their removal (erasure). */
 export async function learnerRoster(db: Db, learnerId: string) {
   const people = await findPerson(db, { learnerId });

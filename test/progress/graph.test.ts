@@ -58,6 +58,16 @@ describe('trace-back', () => {
     expect(r.some((e) => e.itemId === 'a1' || e.itemId === 'f3')).toBe(false);
   });
 
+  it('stops at a strongly mastered prerequisite: what it builds on counts as known', () => {
+    // z0 (never answered) precedes f3 (mastered, p 0.95) precedes t: z0 is not traced back to.
+    const g2 = new PrecedesGraph([...edges, { id: 'z0>f3', source: 'z0', target: 'f3' }, { id: 'y0>c2', source: 'y0', target: 'c2' }]);
+    const st = (id: string): ItemStanding => (id === 'z0' || id === 'y0' ? { state: 'not_started', probability: 0.2, grade: '1', code: id } : standing(id));
+    const ids = traceBack(g2, 't', st).map((e) => e.itemId);
+    expect(ids).not.toContain('z0');
+    // c2 is mastered but weak: the walk goes on behind it.
+    expect(ids).toContain('y0');
+  });
+
   it('stops at maxHops', () => {
     expect(traceBack(g, 't', standing, { maxHops: 1 }).map((e) => e.itemId)).toEqual(['d3', 'c2']);
   });
@@ -72,6 +82,17 @@ describe('next steps and blocked', () => {
     const order = ['a1', 'a2', 'e1', 'b2', 'c2', 'd3', 'f3', 't'];
     // b2 (a1 mastered), a2 and e1 (no prerequisites); d3 waits for b2, t for d3.
     expect(nextSteps(g, order, standing)).toEqual(['e1', 'a2', 'b2']);
+  });
+
+  it("respects the learner's grade: nothing later, earlier grades only where their answers show a gap", () => {
+    const order = ['a1', 'a2', 'e1', 'b2', 'c2', 'd3', 'f3', 't'];
+    // Grade 3: a2 (grade 1, never answered) is no gap; e1 (grade 1, in progress) is; b2 (grade 2, never answered) is
+    // assumed learned, so d3 (grade 3, in progress) may come next; t (grade 4) is later.
+    expect(nextSteps(g, order, standing, { learnerGrade: '3' })).toEqual(['e1', 'd3']);
+    // Grade 4: t waits for d3 (grade 3, answered, not mastered): a gap shown by the answers.
+    expect(nextSteps(g, order, standing, { learnerGrade: '4' })).toEqual(['e1', 'd3']);
+    // No grade known: as before.
+    expect(nextSteps(g, order, standing, { learnerGrade: null })).toEqual(['e1', 'a2', 'b2']);
   });
 
   it('flags an item blocked when a direct prerequisite is not mastered', () => {

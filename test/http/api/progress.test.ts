@@ -99,6 +99,17 @@ describe('learner detail, next steps, changes', () => {
     expect(r.items.some((x: { item: { code: string } }) => x.item.code === C)).toBe(false);
   });
 
+  it("next steps respect the learner's grade (4年1組): nothing of grades 5–6, earlier grades only where answered", async () => {
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    const r = (await get(`/api/progress/learners/${me}/next-steps?framework=${MATH_2017_DOCUMENT}&limit=100`, asLearner)).json();
+    expect(r.learnerGrade).toBe('4');
+    type Step = { item: { code: string; grade: string }; progress: { state: string } };
+    expect(r.items.length).toBeGreaterThan(10);
+    expect(r.items.every((x: Step) => Number(x.item.grade) <= 4)).toBe(true);
+    expect(r.items.filter((x: Step) => Number(x.item.grade) < 4).every((x: Step) => x.progress.state === 'in_progress')).toBe(true);
+    expect(r.items.some((x: Step) => x.item.grade === '4')).toBe(true);
+  });
+
   it('changes between two dates', async () => {
     const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
     const r = (await get(`/api/progress/learners/${me}/changes?framework=${MATH_2017_DOCUMENT}&from=2025-04-30&to=2025-06-30`, asLearner)).json();
