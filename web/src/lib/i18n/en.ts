@@ -145,7 +145,7 @@ export const en: Messages = {
 
   'progress.heading': 'My learning',
   'progress.nextSteps': 'Next steps',
-  'progress.nextStepsNote': 'Items whose prerequisites are all mastered and which are not mastered yet.',
+  'progress.nextStepsNote': 'Items whose prerequisites are all mastered and which are not mastered yet (up to your grade; from earlier grades only those answered and not yet mastered).',
   'progress.noNextSteps': 'Nothing is ready to learn right now.',
   'progress.changes': 'Change since {from}',
   'progress.changesSummary': 'Mastered {mastered} · started {started} · regressed {regressed}',

@@ -144,7 +144,7 @@ export const ja = {
 
   'progress.heading': 'わたしの学習',
   'progress.nextSteps': '次に学ぶ項目',
-  'progress.nextStepsNote': '前提をすべて習得していて、まだ習得していない項目です。',
+  'progress.nextStepsNote': '前提をすべて習得していて、まだ習得していない項目です（自分の学年まで。前の学年の項目は、解答してまだ習得していないものだけ）。',
   'progress.noNextSteps': '今すぐ取り組める項目はありません。',
   'progress.changes': '{from} からの変化',
   'progress.changesSummary': '習得 {mastered} 件 · 開始 {started} 件 · 後退 {regressed} 件',
