@@ -96,7 +96,7 @@ export async function serve(config: Config): Promise<void> {
 
 /** The demo class and its statements, POSTed through this server's /xapi after it listens; progress in the log. */
 async function seedDemoInBackground(app: Awaited<ReturnType<typeof buildApp>>, config: Config, store: Store): Promise<void> {
-  const { runDemo, demoSignInText, demoBadgeText } = await import('./demo.js');
+  const { runDemo, demoSignInText, demoBadgeText, subjectCountText } = await import('./demo.js');
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -111,7 +111,7 @@ async function seedDemoInBackground(app: Awaited<ReturnType<typeof buildApp>>, c
       },
     });
     app.log.info({ statements: r.statements, ms: Date.now() - started }, 'Demo class seeded');
-    process.stdout.write(`\nThe demo class is ready: ${config.publicUrl}/ (4年1組, 35 learners, ${r.statements} statements)\n${demoBadgeText(config, r.badges)}${demoSignInText(config, r.signIns)}\n`);
+    process.stdout.write(`\nThe demo class is ready: ${config.publicUrl}/ (4年1組, 35 learners, ${r.statements} statements: ${subjectCountText(r.bySubject)})\n${demoBadgeText(config, r.badges)}${demoSignInText(config, r.signIns)}\n`);
   } catch (e) {
     app.log.error({ err: e }, 'Seeding the demo class failed');
   }

@@ -12,6 +12,8 @@ const COURSE_OF_STUDY_NAMESPACE = '6339caf0-f1b3-458e-9f19-bf2902b60963';
 const DEMO_NAMESPACE = 'b0c8f6a2-3c1e-4f51-9d7a-6a1f2f0c5e41';
 export const DEMO_PRECEDES_DOCUMENT = uuidv5('CFDocument:demo-precedes:8250000000000000', DEMO_NAMESPACE);
 export const MATH_2017_DOCUMENT = uuidv5('CFDocument:8250000000000000', COURSE_OF_STUDY_NAMESPACE);
+/** 理科 2017 (shipped with 算数; no precedes set of its own). */
+export const SCIENCE_2017_DOCUMENT = uuidv5('CFDocument:82600L0000000000', COURSE_OF_STUDY_NAMESPACE);
 
 /** The set's lastChangeDateTime, its version: a database holding an older one gets this one (ensureDemoPrecedes). */
 const SET_VERSION = '2026-12-05T00:00:00+00:00';

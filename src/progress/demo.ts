@@ -1,7 +1,10 @@
 import type { Db } from '../store/db.js';
 import * as rosters from '../store/progress-rosters.js';
 import { enroll, rosterAccount, saveClass, savePerson } from './rosters.js';
-import { ensureDemoPrecedes, MATH_2017_DOCUMENT } from './demo-precedes.js';
+import { getDocument } from '../store/case.js';
+import { ensureDemoPrecedes, MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT } from './demo-precedes.js';
+import { frameworkStructure } from './framework.js';
+import type { SimSubject, SimulationOptions } from './simulator.js';
 
 export const DEMO_SCHOOL = 'demo-school';
 export const DEMO_CLASS = 'demo-4-1';
@@ -38,3 +41,16 @@ export async function seedDemoRoster(db: Db, publicUrl: string): Promise<{ agent
 
 /** Has the demo class been seeded already? */
 export const hasDemoClass = async (db: Db) => !!(await rosters.getClass(db, DEMO_CLASS));
+
+/**
+ * What the demo class studies in the simulated year: 算数 (its default framework, 10:00 JST) and, when the shipped
+ * 理科 2017 is loaded, 理科 (13:00 JST), each taught in Course of Study order with an April readiness check on the
+ * previous grade (docs/demo.md).
+ */
+export async function demoSubjects(db: Db, options: SimulationOptions): Promise<SimSubject[]> {
+  const subjects: SimSubject[] = [{ structure: await frameworkStructure(db, MATH_2017_DOCUMENT), options }];
+  if (await getDocument(db, SCIENCE_2017_DOCUMENT)) {
+    subjects.push({ structure: await frameworkStructure(db, SCIENCE_2017_DOCUMENT), options: { ...options, subject: 'science', hour: 4 } });
+  }
+  return subjects;
+}

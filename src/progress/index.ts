@@ -4,10 +4,10 @@ export { requireLearnerAccess, requireClassAccess, learnerOfUser, myProgressCont
 export { learningMap, itemDetail, nextSteps, changes, heatmap, heatmapCsv, stuck } from './views.js';
 export { getRulesView, putRules } from './rules-api.js';
 export { DEFAULT_BKT, type BktParams } from './bkt.js';
-export { seedDemoRoster, hasDemoClass, DEMO_CLASS, DEMO_SCHOOL } from './demo.js';
-export { ensureDemoPrecedes, MATH_2017_DOCUMENT, DEMO_PRECEDES_DOCUMENT } from './demo-precedes.js';
+export { seedDemoRoster, hasDemoClass, demoSubjects, DEMO_CLASS, DEMO_SCHOOL } from './demo.js';
+export { ensureDemoPrecedes, MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT, DEMO_PRECEDES_DOCUMENT } from './demo-precedes.js';
 export { ensureDemoRubrics, DEMO_RUBRICS_DOCUMENT } from './demo-rubrics.js';
-export { simulate, simLearners, DEFAULT_SIMULATION, type SimulationOptions } from './simulator.js';
+export { simulate, simulateClass, simLearners, DEFAULT_SIMULATION, type SimulationOptions, type SimSubject } from './simulator.js';
 export { frameworkStructure } from './framework.js';
 export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount } from './rosters.js';
 export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';

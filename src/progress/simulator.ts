@@ -18,6 +18,13 @@ export interface SimulationOptions {
   seed: number;
   /** Questions per learner per taught item. */
   questionsPerItem: number;
+  /**
+   * The subject's drill (docs/demo.md): its statements get their own ids and random stream, so that several
+   * subjects can be simulated for one class and interleaved (simulateClass). Unset: the 算数 drill as it always was.
+   */
+  subject?: string | undefined;
+  /** Hour of the lesson, UTC (1 = 10:00 JST). */
+  hour?: number | undefined;
 }
 
 export const DEFAULT_SIMULATION: Readonly<SimulationOptions> = Object.freeze({ grade: 4, start: new Date('2025-04-08T00:00:00Z'), days: 200, seed: 2017, questionsPerItem: 6 });
@@ -37,6 +44,13 @@ export function rng(seed: number): () => number {
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const READINESS_DAYS = 10;
+/** A small string hash (FNV-1a), to give each subject its own random stream from one seed. */
+const salt = (text: string | undefined) => {
+  if (!text) return 0;
+  let h = 0x811c9dc5;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+};
 const NAMESPACE = '2f8d3b7e-61a4-4c55-8f0e-6b3c9d1e7a20';
 const ANSWERED = { id: 'http://adlnet.gov/expapi/verbs/answered', display: { 'en-US': 'answered', 'ja-JP': '回答した' } };
 
@@ -44,11 +58,39 @@ const ANSWERED = { id: 'http://adlnet.gov/expapi/verbs/answered', display: { 'en
  * Drill statements for a class over a school year (Japan xAPI profile, "answered" template with the Course of
  * Study Code extension). Each learner knows an earlier-grade item with a chance rising with ability; a taught item
  * is learned with a chance that falls with each unknown prerequisite (precedes), so P(correct) depends on the
- * mastery of prerequisites: known → 1 − slip (0.1), unknown → guess (0.2). Deterministic for a seed. Yields
- * statements in time order, one school day at a time.
+ * mastery of prerequisites: known → 1 − slip (0.1), unknown → guess (0.2). A framework without precedes (理科)
+ * works the same way with no prerequisite ever missing. Deterministic for a seed. Yields statements in time order,
+ * one school day at a time.
  */
 export function* simulate(s: FrameworkStructure, learners: SimLearner[], o: SimulationOptions = DEFAULT_SIMULATION): Generator<Record<string, unknown>[]> {
-  const r = rng(o.seed);
+  for (const batch of simulateDays(s, learners, o)) if (batch.length) yield batch;
+}
+
+/** One subject of a class's timetable: its framework and its options (the same learners for every subject). */
+export interface SimSubject {
+  structure: FrameworkStructure;
+  options: SimulationOptions;
+}
+
+/**
+ * Drill statements of several subjects for one class (算数 in the morning, 理科 after lunch …), interleaved day by
+ * day in time order: each school day yields the day's statements of every subject, in the order given.
+ */
+export function* simulateClass(subjects: SimSubject[], learners: SimLearner[]): Generator<Record<string, unknown>[]> {
+  const days = subjects.map((x) => simulateDays(x.structure, learners, x.options));
+  for (;;) {
+    const today = days.map((d) => d.next());
+    if (today.every((x) => x.done)) return;
+    const batch = today.flatMap((x) => (x.done ? [] : x.value));
+    if (batch.length) yield batch;
+  }
+}
+
+/** Every school day's statements, an empty batch on a day without drills. */
+function* simulateDays(s: FrameworkStructure, learners: SimLearner[], o: SimulationOptions): Generator<Record<string, unknown>[]> {
+  const r = rng(o.seed ^ salt(o.subject));
+  const idPrefix = o.subject ? `sim:${o.subject}:${o.seed}` : `sim:${o.seed}`;
+  const hour = o.hour ?? 1;
   const gradeOf = (id: string) => Number(s.byId.get(id)?.grade ?? 0);
   const taught = s.items.filter((i) => gradeOf(i.id) === o.grade);
   const review = s.items.filter((i) => gradeOf(i.id) > 0 && gradeOf(i.id) < o.grade);
@@ -96,10 +138,10 @@ export function* simulate(s: FrameworkStructure, learners: SimLearner[], o: Simu
         const correct = r() < pCorrect;
         // Practice teaches, less when prerequisites are missing.
         if (!knows && r() < sigmoid(-0.6 + 0.8 * l.ability - 1.2 * unknown)) known[li]!.add(id);
-        const t = new Date(date.getTime() + (1 * 3600 + li * 60 + qi * 20) * 1000); // 10:00 JST onwards
+        const t = new Date(date.getTime() + (hour * 3600 + li * 60 + qi * 20) * 1000); // 10:00 JST onwards by default
         const n = ++counter;
         batch.push({
-          id: uuidv5(`sim:${o.seed}:${n}`, NAMESPACE),
+          id: uuidv5(`${idPrefix}:${n}`, NAMESPACE),
           actor: l.agent,
           verb: ANSWERED,
           object: {
@@ -118,7 +160,7 @@ export function* simulate(s: FrameworkStructure, learners: SimLearner[], o: Simu
         });
       });
     });
-    if (batch.length) yield batch;
+    yield batch;
   }
 }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type TestApp } from '../helper.js';
-import { ensureDemoFramework } from '../../src/case/demo.js';
+import { ensureShippedFrameworks } from '../../src/case/demo.js';
 import { COURSE_OF_STUDY_CODE } from '../../src/lrs/index.js';
-import { DEMO_CLASS, MATH_2017_DOCUMENT, ensureDemoPrecedes, frameworkStructure, simLearners, simulate, DEFAULT_SIMULATION } from '../../src/progress/index.js';
+import { DEMO_CLASS, MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT, demoSubjects, ensureDemoPrecedes, frameworkStructure, simLearners, simulate, simulateClass, DEFAULT_SIMULATION } from '../../src/progress/index.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { createSession } from '../../src/auth/index.js';
 import { findUserByUsername } from '../../src/store/auth.js';
@@ -10,7 +10,7 @@ import { findUserByUsername } from '../../src/store/auth.js';
 let t: TestApp;
 beforeAll(async () => {
   t = await build();
-  await ensureDemoFramework(t.store.db, () => {});
+  expect(await ensureShippedFrameworks(t.store.db, () => {})).toEqual([MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT]);
   await ensureDemoPrecedes(t.store.db, t.config.publicUrl);
 }, 60_000);
 afterAll(() => t.close());
@@ -44,6 +44,46 @@ describe('drill simulator', () => {
     expect(rate((a) => a > 0.5)).toBeGreaterThan(rate((a) => a < -0.5) + 0.1);
   });
 
+  it('simulates 理科 for the same class: grade-4 理科 items of the framework in Course of Study order, grade-3 readiness in April, after 算数 each day', async () => {
+    const [math, science] = await demoSubjects(t.store.db, { ...DEFAULT_SIMULATION, seed: 5, days: 200 });
+    expect(science!.structure.identifier).toBe(SCIENCE_2017_DOCUMENT);
+    expect(science!.structure.graph.prerequisitesOf(science!.structure.items[0]!.id)).toEqual([]); // no 理科 precedes set
+    const learners = simLearners(agents, 5);
+    const run = () => [...simulateClass([math!, science!], learners)].flat() as any[];
+    const all = run();
+    expect(all.map((x) => x.id)).toEqual(run().map((x) => x.id));
+    expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
+    const codeOf = (x: any) => x.object.definition.extensions[COURSE_OF_STUDY_CODE][0] as string;
+    // Real 理科 codes, read from the framework: the 17 grade-4 content items all taught, grade 3 reviewed, nothing else.
+    const sci = new Map(science!.structure.items.map((i) => [i.code, i]));
+    const mine = all.filter((x) => sci.has(codeOf(x)));
+    const grades = (list: any[]) => new Set(list.map((x) => sci.get(codeOf(x))!.grade));
+    expect(grades(mine)).toEqual(new Set(['3', '4']));
+    const grade4 = science!.structure.items.filter((i) => i.grade === '4').map((i) => i.code);
+    expect(grade4.length).toBeGreaterThan(10);
+    expect(new Set(mine.map(codeOf).filter((c) => sci.get(c)!.grade === '4'))).toEqual(new Set(grade4));
+    // Taught in Course of Study order: each grade-4 item first met (over the class) after the one before it.
+    const firstDay = (code: string) => Math.min(...mine.filter((x) => codeOf(x) === code && sci.get(code)!.grade === '4').map((x) => Date.parse(x.timestamp)));
+    const firsts = grade4.map(firstDay);
+    expect([...firsts].sort((a, b) => a - b)).toEqual(firsts);
+    // April: every grade-3 理科 item in the readiness check of the first two weeks.
+    const april = mine.filter((x) => x.timestamp < '2025-04-25');
+    const grade3 = science!.structure.items.filter((i) => i.grade === '3').map((i) => i.code);
+    expect(new Set(april.map(codeOf).filter((c) => sci.get(c)!.grade === '3'))).toEqual(new Set(grade3));
+    // The same template as 算数, in the afternoon (13:00 JST); 算数 itself is what it was without 理科.
+    expect(mine[0]).toMatchObject({ verb: { id: 'http://adlnet.gov/expapi/verbs/answered' }, object: { definition: { type: 'http://adlnet.gov/expapi/activities/cmi.interaction' } }, result: { score: { min: 0, max: 1 } } });
+    expect(new Date(mine[0].timestamp).getUTCHours()).toBe(4);
+    const mathOnly = [...simulate(math!.structure, learners, math!.options)].flat();
+    expect(all.filter((x) => !sci.has(codeOf(x))).map((x) => x.id)).toEqual(mathOnly.map((x) => x['id']));
+    // Interleaved day by day: time order holds over the whole sequence.
+    const times = all.map((x) => Date.parse(x.timestamp));
+    expect(times.every((v, i) => i === 0 || v >= times[i - 1]! - 3600_000)).toBe(true);
+    const days = (list: any[]) => [...new Set(list.map((x) => x.timestamp.slice(0, 10)))];
+    expect(days(all)).toEqual([...days(all)].sort());
+    expect(mine.length).toBeGreaterThan(1000);
+    expect(mine.length).toBeLessThan(mathOnly.length);
+  });
+
   it('runDemo seeds the class and posts through the listening server’s /xapi; the map shows it', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (t.app.server.address() as { port: number }).port;
@@ -55,5 +95,12 @@ describe('drill simulator', () => {
     expect(h.learners).toHaveLength(35);
     const started = h.cells.flat().filter((c: { state: string }) => c.state !== 'not_started').length;
     expect(started).toBeGreaterThan(35 * 5); // the April readiness check starts on grade 3
+    // The same class on the 理科 map: its teacher sees the grade-3 理科 readiness check too.
+    expect(r.bySubject.map((x) => x.framework)).toEqual([MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT]);
+    expect(r.bySubject[1]!.statements).toBeGreaterThan(0);
+    expect(r.bySubject[0]!.statements + r.bySubject[1]!.statements).toBe(r.statements);
+    const sh = (await t.app.inject({ url: `/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${SCIENCE_2017_DOCUMENT}&grade=3`, headers: { cookie: `shirube_session=${s.token}` } })).json();
+    expect(sh.learners).toHaveLength(35);
+    expect(sh.cells.flat().filter((c: { state: string }) => c.state !== 'not_started').length).toBeGreaterThanOrEqual(35 * 3);
   }, 120_000);
 });
