@@ -31,7 +31,7 @@ describe('shirube demo simulate', () => {
   it('seeds the demo class through /xapi and prints the demo sign-ins (kept in a mode-600 file)', async () => {
     const r = await run(['demo', 'simulate', '--days', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Posted \d+ statements for 35 learners/);
+    expect(r.stdout).toMatch(/Posted \d+ statements for 35 learners \(算数 \d+, 理科 \d+\)/);
     expect(r.stdout).toMatch(/teacher \/ \S+ {2}\(teacher of 4年1組\)/);
     expect(r.stdout).toMatch(/learner01 \/ \S+/);
     const file = join(dir, 'demo-sign-ins.txt');
