@@ -17,7 +17,7 @@ export const paths = {
   relations: (q: { framework?: string | undefined; view?: string | undefined } = {}) => `/relations?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`.replace(/\?$/, ''),
   /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
   map: (q: { framework?: string; learner?: string; item?: string } = {}) => withQuery('/map', q),
-  dashboard: (q: { class?: string } = {}) => withQuery('/dashboard', q),
+  dashboard: (q: { class?: string; framework?: string } = {}) => withQuery('/dashboard', q),
   /** The signed-in learner's badges (docs/badges.md). */
   passport: () => '/passport',
   /** Achievements of a framework: list, search, edit (authors, admins); issuers' keys (admins). */

@@ -8,8 +8,13 @@ import { useMe } from '../../features/progress/api/get-me.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
 import { defaultFramework } from '../../features/frameworks/lib/default-framework.js';
 import { ClassDashboard } from '../../features/dashboard/components/class-dashboard.js';
+import { SubjectSelect } from '../../features/frameworks/components/subject-select.js';
+import { subjectsOf } from '../../features/frameworks/lib/subjects.js';
 
-/** /dashboard?class=: the classes a teacher teaches (an administrator: every class). */
+/**
+ * /dashboard?class=&framework=: the classes a teacher teaches (an administrator: every class), in one of the
+ * class's subjects (its own framework by default, or another Course of Study framework: 4年1組 in 算数 or 理科).
+ */
 export function DashboardRoute() {
   const { t } = useI18n();
   const { location, navigate } = useRouter();
@@ -28,7 +33,10 @@ export function DashboardRoute() {
   const classes = me.data.classes.filter((c) => c.role !== 'learner' && c.role !== 'student');
   const current = classes.find((c) => c.id === location.search.get('class')) ?? classes[0];
   // A class without its own framework: the first framework (the demo's 算数).
-  const framework = current?.framework ?? defaultFramework(frameworks.data);
+  const own = current?.framework ?? defaultFramework(frameworks.data);
+  const subjects = subjectsOf(own, frameworks.data);
+  const asked = location.search.get('framework');
+  const framework = (frameworks.data ? subjects.find((x) => x.identifier === asked)?.identifier : asked) ?? own;
   return (
     <section className="page">
       <h1>{t('dashboard.heading')}</h1>
@@ -45,8 +53,9 @@ export function DashboardRoute() {
                 </option>
               ))}
             </select>
-          </label>
-          {framework ? <ClassDashboard key={current.id} classId={current.id} framework={framework} /> : <p className="muted">{t('dashboard.noFramework')}</p>}
+          </label>{' '}
+          {framework && <SubjectSelect subjects={subjects} value={framework} onChange={(f) => navigate(paths.dashboard({ class: current.id, framework: f === own ? undefined : f }), { replace: true })} />}
+          {framework ? <ClassDashboard key={`${current.id}|${framework}`} classId={current.id} framework={framework} /> : <p className="muted">{t('dashboard.noFramework')}</p>}
         </>
       )}
     </section>

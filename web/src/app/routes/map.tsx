@@ -7,6 +7,8 @@ import { ErrorMessage, Loading } from '../../components/ui/status.js';
 import { useSession } from '../../features/auth/hooks/use-session.js';
 import { useFrameworks } from '../../features/frameworks/api/get-frameworks.js';
 import { defaultFramework } from '../../features/frameworks/lib/default-framework.js';
+import { SubjectSelect } from '../../features/frameworks/components/subject-select.js';
+import { subjectsOf } from '../../features/frameworks/lib/subjects.js';
 import { MapExplorer } from '../../features/map/components/map-explorer.js';
 import { useLearningMap } from '../../features/map/api/get-map.js';
 import { sliderRange, todayInTokyo } from '../../features/map/lib/dates.js';
@@ -19,7 +21,8 @@ import type { MapNode } from '../../types/progress-api.js';
 /**
  * /map: a learner's own map, progress and next steps (a learner account is always shown its own, whatever the
  * URL says); for a teacher or an administrator, `?learner=` picks a learner, and without it the map shows the
- * framework alone. `?framework=` defaults to the first class's framework, then the first framework.
+ * framework alone. `?framework=` defaults to the first class's framework, then the first framework; the subject
+ * selector offers the class's framework and the other Course of Study frameworks (算数, 理科: docs/demo.md).
  */
 export function MapRoute() {
   const { t } = useI18n();
@@ -29,7 +32,9 @@ export function MapRoute() {
   const frameworks = useFrameworks(user?.id ?? '');
   const q = location.search;
   const learner = me.data ? (me.data.learnerId ?? q.get('learner')) : null;
-  const framework = q.get('framework') ?? me.data?.classes.find((c) => c.framework)?.framework ?? defaultFramework(frameworks.data);
+  const classFramework = me.data?.classes.find((c) => c.framework)?.framework ?? defaultFramework(frameworks.data);
+  const framework = q.get('framework') ?? classFramework;
+  const subjects = subjectsOf(classFramework, frameworks.data);
   const itemId = q.get('item') ?? undefined;
   // Badges on the map: a teacher viewing a learner sees their candidates (and approves them in the item panel);
   // a learner sees their own badges.
@@ -64,6 +69,9 @@ export function MapRoute() {
     <section className="page map-page">
       <h1>{head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading')}</h1>
       {head && <p className="muted">{head.framework.title}</p>}
+      {subjects.some((x) => x.identifier === framework) && (
+        <SubjectSelect subjects={subjects} value={framework} onChange={(f) => navigate(paths.map({ framework: f, learner: me.data?.learnerId ? undefined : (learner ?? undefined) }), { replace: true })} />
+      )}
       <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} badges={own ? ownBadges : teacherBadges} itemExtra={itemExtra} />
       {learner && head && <LearnerProgress learner={learner} framework={framework} since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min} onOpenItem={onItem} />}
     </section>

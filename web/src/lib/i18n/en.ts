@@ -155,6 +155,7 @@ export const en: Messages = {
 
   'dashboard.heading': 'Class dashboard',
   'dashboard.class': 'Class',
+  'dashboard.subject': 'Subject',
   'dashboard.grade': 'Grade',
   'dashboard.domain': 'Domain',
   'dashboard.all': 'All',

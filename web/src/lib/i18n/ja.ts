@@ -154,6 +154,7 @@ export const ja = {
 
   'dashboard.heading': 'クラスのダッシュボード',
   'dashboard.class': 'クラス',
+  'dashboard.subject': '教科',
   'dashboard.grade': '学年',
   'dashboard.domain': '領域',
   'dashboard.all': 'すべて',
