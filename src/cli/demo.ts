@@ -108,7 +108,7 @@ export function demoCommands(program: Command): void {
   const demo = program.command('demo').description('the demo class and its simulated drill statements');
   demo
     .command('simulate')
-    .description('seed the demo school, class 4年1組 (35 learners) and a school year of drill statements through /xapi')
+    .description('seed the demo school, class 4年1組 (35 learners) and a school year of 算数 and 理科 drill statements through /xapi')
     .option('--seed <n>', 'random seed', (v) => Number(v), DEFAULT_SIMULATION.seed)
     .option('--days <n>', 'school days to simulate', (v) => Number(v), DEFAULT_SIMULATION.days)
     .action(async (opts: { seed: number; days: number }) => {
