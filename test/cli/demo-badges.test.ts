@@ -23,8 +23,8 @@ beforeAll(async () => {
   await ensureShippedFrameworks(t.store.db, () => {});
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.app.server.address() as { port: number }).port;
-  r = await runDemo(t.store.db, t.config, `http://127.0.0.1:${port}`, { simulation: { days: 12 }, passwords: false });
-}, 180_000);
+  r = await runDemo(t.store.db, t.config, `http://127.0.0.1:${port}`, { simulation: { days: 6 }, passwords: false });
+}, 300_000);
 afterAll(() => t.close());
 
 describe('the demo’s badges', () => {
