@@ -9,6 +9,8 @@ import type { RelationFramework, RelationItem } from './model.js';
  */
 export const candidateModes = ['domain', 'grade', 'viewpoint'] as const;
 export type CandidateMode = (typeof candidateModes)[number];
+/** A block's kind: a hierarchy constraint of one framework, or `cross` (two frameworks, see cross.ts). */
+export type BlockMode = CandidateMode | 'cross';
 
 export interface CandidateOptions {
   modes?: readonly CandidateMode[] | undefined;
@@ -19,7 +21,7 @@ export interface CandidateOptions {
 /** A group of items asked about together (one LLM request), with the ordered pairs it covers. */
 export interface Block {
   key: string;
-  mode: CandidateMode;
+  mode: BlockMode;
   label: string;
   items: RelationItem[];
   pairs: Array<[string, string]>;
@@ -31,7 +33,7 @@ export interface CandidateSpace {
   blocks: Block[];
   /** Every ordered pair of distinct items: n(n-1). */
   allPairs: number;
-  modes: CandidateMode[];
+  modes: BlockMode[];
   maxGradeGap: number;
 }
 

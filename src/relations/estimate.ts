@@ -5,6 +5,7 @@ import { failRun, finishRun, insertRun, replaceSuggestions, startRun, updateRunP
 import { rowsToPackage, uuidv4 } from '../case/index.js';
 import { isShirubeError, ShirubeError } from '../errors.js';
 import { candidateSpace, type CandidateOptions, type CandidateSpace } from './candidates.js';
+import { combineFrameworks, crossCandidateSpace } from './cross.js';
 import type { EstimateContext, Estimator, Usage } from './estimator.js';
 import { relationFramework, type FrameworkOptions } from './framework.js';
 import type { Proposal, RelationFramework } from './model.js';
@@ -56,7 +57,29 @@ export function runErrorMessage(e: unknown): string {
   return 'The run failed unexpectedly (the server log has the details); start it again';
 }
 
+/**
+ * What a run estimates: one framework with its hierarchy constraints, or (with `targetFramework`) the pairs across it
+ * and another framework (cross.ts), whose suggestions go into the first framework's queue.
+ */
+export async function estimationSpace(db: Db, documentIdentifier: string, opts: CandidateOptions & FrameworkOptions & { targetFramework?: string | undefined } = {}): Promise<{ framework: RelationFramework; space: CandidateSpace }> {
+  if (!opts.targetFramework) {
+    const framework = await loadRelationFramework(db, documentIdentifier, opts);
+    return { framework, space: candidateSpace(framework, opts) };
+  }
+  const target = opts.targetFramework;
+  if (target === documentIdentifier) throw new ShirubeError('invalid_request', 'targetFramework: must be another framework than the one estimated', 'targetFramework');
+  const a = await loadRelationFramework(db, documentIdentifier, opts);
+  const b = await loadRelationFramework(db, target).catch((e: unknown) => {
+    if (isShirubeError(e) && e.code === 'not_found') throw new ShirubeError('invalid_request', `targetFramework: no framework (CFDocument) ${target}`, 'targetFramework');
+    throw e;
+  });
+  const framework = combineFrameworks(a, b);
+  return { framework, space: crossCandidateSpace(framework, a.identifier, b.identifier, { maxGradeGap: opts.maxGradeGap }) };
+}
+
 export interface RunOptions extends CandidateOptions, FrameworkOptions, EstimateContext {
+  /** A cross-subject run: pairs across this framework and the estimated one only. */
+  targetFramework?: string | undefined;
   /** A run already queued (the server's background runs); else a new one is recorded as running. */
   runId?: string | undefined;
   /** Who started it (audit actor), kept with the run. */
@@ -96,11 +119,14 @@ export async function runEstimation(db: Db, documentIdentifier: string, estimato
   const timer = setInterval(() => void flush(), HEARTBEAT_MS);
   let lastFlush = 0;
   try {
-    const framework = await loadRelationFramework(db, documentIdentifier, opts);
-    const space = candidateSpace(framework, opts);
-    const params = { ...estimator.params, modes: space.modes, maxGradeGap: space.maxGradeGap, items: framework.items.length, ...(opts.itemTypes ? { itemTypes: opts.itemTypes } : {}) };
+    const { framework, space } = await estimationSpace(db, documentIdentifier, opts);
+    const target = opts.targetFramework;
+    const params = {
+      ...estimator.params, modes: space.modes, maxGradeGap: space.maxGradeGap, items: framework.items.length, ...(opts.itemTypes ? { itemTypes: opts.itemTypes } : {}),
+      ...(target ? { targetFramework: target, targetItems: framework.items.filter((i) => i.framework === target).length } : {}),
+    };
     await startRun(db, runId, { params, candidatePairs: space.pairs.size, allPairs: space.allPairs, progressTotal: space.blocks.length });
-    const { proposals, usage } = await estimator.estimate(framework, space, {
+    const estimated = await estimator.estimate(framework, space, {
       signal: opts.signal,
       onProgress: (done, total, sofar) => {
         opts.onProgress?.(done, total, sofar);
@@ -114,12 +140,17 @@ export async function runEstimation(db: Db, documentIdentifier: string, estimato
     });
     clearInterval(timer);
     await writing;
+    const { usage } = estimated;
     const byId = new Map(framework.items.map((i) => [i.identifier, i]));
+    // Across two frameworks only pairs across them count (tfidf looks at all pairs); the queue's domain is that of
+    // the end in this framework, so that the queue's domain filter (this framework's domains) finds it.
+    const proposals = target ? estimated.proposals.filter((p) => byId.get(p.origin)?.framework !== byId.get(p.destination)?.framework) : estimated.proposals;
+    const domainOf = (p: Proposal) => (target && byId.get(p.destination)?.framework === target ? byId.get(p.origin) : byId.get(p.destination))?.domainLabel ?? '';
     let stored = 0;
     await db.transaction().execute(async (trx) => {
-      stored = await replaceSuggestions(trx, documentIdentifier, estimator.name, model, proposals.map((p) => ({
+      stored = await replaceSuggestions(trx, documentIdentifier, estimator.name, model, target ?? null, proposals.map((p) => ({
         id: uuidv4(), documentIdentifier, originIdentifier: p.origin, destinationIdentifier: p.destination, associationType: p.type,
-        domain: byId.get(p.destination)?.domainLabel ?? '', estimator: estimator.name, model,
+        domain: domainOf(p), estimator: estimator.name, model,
         promptVersion: estimator.promptVersion ?? null, runId, confidence: Math.max(0, Math.min(1, p.confidence)), rationale: p.rationale ?? null,
       })));
       await finishRun(trx, runId, { ...usage, suggestions: stored });

@@ -1,12 +1,13 @@
 // What the CLI and the HTTP API use of the relations domain.
 export { candidateModes, candidateSpace, parseModes, type CandidateMode, type CandidateOptions, type CandidateSpace } from './candidates.js';
+export { combineFrameworks, crossCandidateSpace, subjectOf, type CrossOptions } from './cross.js';
 export { offlineEstimator } from './offline.js';
 export { tfidfEstimator } from './baseline.js';
 export { llmEstimator } from './llm.js';
 export { llmProviders, PRICES, providerStatus, type LlmProvider } from './providers.js';
 export { ensemble } from './ensemble.js';
 export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow } from './evaluate.js';
-export { estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
+export { estimationSpace, estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
 export { BackgroundRuns, failInterruptedRuns, readRun, readRuns, type RunRequest } from './runs.js';
 export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
 export { ccssCoherenceMap, courseOfStudyCommentary, holdOut, truthCsv, type CommentaryDataset, type CommentaryReport, type Dataset } from './datasets.js';

@@ -30,6 +30,9 @@ export interface RelationItem {
   path: string[];
   /** Ancestor identifiers (pairs on one branch are hierarchy, not relations). */
   ancestors: ReadonlySet<string>;
+  /** In a cross-subject run (combineFrameworks): the item's own framework and its subject (算数, 理科...). */
+  framework?: string | undefined;
+  subject?: string | undefined;
 }
 
 /** The part of a framework the estimators work on. */

@@ -90,12 +90,19 @@ export async function decide(db: Db, documentIdentifier: string, ids: string[], 
   return getSuggestions(db, ids);
 }
 
-/** A relation the estimators missed, added by a reviewer: stored as an accepted suggestion and a CFAssociation. */
+/**
+ * A relation the estimators missed, added by a reviewer: stored as an accepted suggestion and a CFAssociation of the
+ * framework. Its destination may be an item of another stored framework (a cross-subject relation, shown on both
+ * frameworks' maps).
+ */
 export async function addRelation(db: Db, documentIdentifier: string, r: { origin: string; destination: string; type: RelationType; comment?: string | undefined }, by: { actor: string; now?: Date }): Promise<SuggestionRow> {
   if (r.origin === r.destination) throw new ShirubeError('invalid_request', 'destination: must differ from origin', 'destination');
   await getFramework(db, documentIdentifier);
-  for (const [field, id] of [['origin', r.origin], ['destination', r.destination]] as const) {
-    if (!(await isPackageItem(db, documentIdentifier, id))) throw new ShirubeError('invalid_request', `${field}: ${id} is not a CFItem of framework ${documentIdentifier}`, field);
+  // The origin is an item of the framework; the destination one of the framework or (a cross-subject relation) a
+  // CFItem of another stored framework. Either way the CFAssociation belongs to this framework.
+  if (!(await isPackageItem(db, documentIdentifier, r.origin))) throw new ShirubeError('invalid_request', `origin: ${r.origin} is not a CFItem of framework ${documentIdentifier}`, 'origin');
+  if (!(await isPackageItem(db, documentIdentifier, r.destination)) && !(await getItem(db, r.destination))?.documentIdentifier) {
+    throw new ShirubeError('invalid_request', `destination: ${r.destination} is neither a CFItem of framework ${documentIdentifier} nor of another stored framework`, 'destination');
   }
   const id = uuidv4();
   await db.transaction().execute(async (trx) => {

@@ -10,6 +10,8 @@ import { checkEstimatorChoice, estimatorFor, runErrorMessage, runEstimation, STA
 export interface RunRequest extends EstimatorChoice {
   modes?: CandidateMode[] | undefined;
   maxGradeGap?: number | undefined;
+  /** A cross-subject run: relations between the framework's items and this other framework's (cross.ts). */
+  targetFramework?: string | undefined;
 }
 
 const INTERRUPTED = 'Interrupted by a restart of the server; start it again';
@@ -48,20 +50,29 @@ export class BackgroundRuns {
     if (r.modes && (!r.modes.length || r.modes.some((m) => !(candidateModes as readonly string[]).includes(m)))) throw new ShirubeError('invalid_request', `modes: some of ${candidateModes.join(', ')}`, 'modes');
     if (r.maxGradeGap !== undefined && (!Number.isInteger(r.maxGradeGap) || r.maxGradeGap < 0 || r.maxGradeGap > 20)) throw new ShirubeError('invalid_request', 'maxGradeGap: an integer from 0 to 20', 'maxGradeGap');
     await getFramework(db, documentIdentifier);
+    const target = r.targetFramework;
+    if (target !== undefined) {
+      if (target === documentIdentifier) throw new ShirubeError('invalid_request', 'targetFramework: must be another framework than the one estimated', 'targetFramework');
+      if (r.modes) throw new ShirubeError('invalid_request', 'modes: a run with a targetFramework has its own candidate space (pairs across the two frameworks); leave modes out', 'modes');
+      await getFramework(db, target).catch((e: unknown) => {
+        if (isShirubeError(e) && e.code === 'not_found') throw new ShirubeError('invalid_request', `targetFramework: no framework (CFDocument) ${target}`, 'targetFramework');
+        throw e;
+      });
+    }
     // A run whose server died must not block the framework.
     await failInterruptedRuns(db, { documentIdentifier });
     const id = uuidv4();
     const model = r.estimator === 'llm' ? `${r.provider ?? 'openai'}:${r.model!.trim()}` : null;
-    const params = { ...(r.estimator === 'llm' ? { provider: r.provider ?? 'openai', model: r.model!.trim() } : {}), ...(r.modes ? { modes: r.modes } : {}), ...(r.maxGradeGap !== undefined ? { maxGradeGap: r.maxGradeGap } : {}) };
+    const params = { ...(r.estimator === 'llm' ? { provider: r.provider ?? 'openai', model: r.model!.trim() } : {}), ...(r.modes ? { modes: r.modes } : {}), ...(r.maxGradeGap !== undefined ? { maxGradeGap: r.maxGradeGap } : {}), ...(target ? { targetFramework: target } : {}) };
     await insertRun(db, { id, documentIdentifier, estimator: r.estimator, model, params, status: 'queued', startedBy: by.actor });
-    await audit(db, { actor: by.actor, action: 'relation.run', targetType: 'estimation_run', targetId: id, details: { document: documentIdentifier, estimator: r.estimator, ...(model ? { model } : {}) } });
+    await audit(db, { actor: by.actor, action: 'relation.run', targetType: 'estimation_run', targetId: id, details: { document: documentIdentifier, estimator: r.estimator, ...(model ? { model } : {}), ...(target ? { targetFramework: target } : {}) } });
     const controller = new AbortController();
     const done = (async () => {
       // After the caller has its answer (202): the run is queued until then.
       await new Promise((resolve) => setImmediate(resolve));
       try {
         const estimator = estimatorFor(r, this.deps);
-        await runEstimation(db, documentIdentifier, estimator, { runId: id, modes: r.modes, maxGradeGap: r.maxGradeGap, signal: controller.signal });
+        await runEstimation(db, documentIdentifier, estimator, { runId: id, modes: r.modes, maxGradeGap: r.maxGradeGap, targetFramework: target, signal: controller.signal });
       } catch (e) {
         await failRun(db, id, runErrorMessage(e)).catch(() => {});
         if (!isShirubeError(e) && !controller.signal.aborted) this.deps.onError?.(e, id);

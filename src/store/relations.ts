@@ -208,15 +208,18 @@ export async function listRuns(db: Db, documentIdentifier?: string): Promise<Run
 export type NewSuggestion = Pick<SuggestionRow, 'id' | 'documentIdentifier' | 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'domain' | 'estimator' | 'model' | 'promptVersion' | 'runId' | 'confidence' | 'rationale'>;
 
 /**
- * Stores a run's suggestions: earlier pending suggestions of the same estimator and model become superseded, and
+ * Stores a run's suggestions: earlier pending suggestions of the same estimator and model, and of runs with the same
+ * target framework (none for a same-framework run; see the run's params.targetFramework), become superseded, and
  * pairs a reviewer already decided are not proposed again.
  */
-export async function replaceSuggestions(trx: Transaction<Database>, documentIdentifier: string, estimator: string, model: string | null, rows: NewSuggestion[]): Promise<number> {
+export async function replaceSuggestions(trx: Transaction<Database>, documentIdentifier: string, estimator: string, model: string | null, targetFramework: string | null, rows: NewSuggestion[]): Promise<number> {
   const r = rel(trx);
   await r.updateTable('relation_suggestion').set({ status: 'superseded' })
     .where('document_identifier', '=', documentIdentifier).where('estimator', '=', estimator)
     .where((eb) => (model === null ? eb('model', 'is', null) : eb('model', '=', model)))
-    .where('status', '=', 'pending').execute();
+    .where('status', '=', 'pending')
+    .where(sql<boolean>`coalesce((select r.params->>'targetFramework' from estimation_run r where r.id = relation_suggestion.run_id), '') = ${targetFramework ?? ''}`)
+    .execute();
   const decided = await r.selectFrom('relation_suggestion').select(['origin_identifier', 'destination_identifier', 'association_type'])
     .where('document_identifier', '=', documentIdentifier).where('status', 'in', ['accepted', 'rejected']).execute();
   const done = new Set(decided.map((d) => `${d.association_type}\t${d.origin_identifier}\t${d.destination_identifier}`));

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf, canAuthorFramework, canAdminister, canReviewFramework, type Principal } from '../../auth/index.js';
+import { actorOf, canAuthorFramework, canAdminister, canReadPrivate, canReviewFramework, type Principal } from '../../auth/index.js';
+import { ShirubeError } from '../../errors.js';
+import { getDocument } from '../../store/case.js';
 import { BackgroundRuns, candidateModes, estimatorNames, failInterruptedRuns, llmProviders, providerStatus, readRun, readRuns, type RunRequest } from '../../relations/index.js';
 import type { RunRow } from '../../store/relations.js';
 import { authorize } from '../plugins/auth.js';
@@ -7,7 +9,7 @@ import { anyObject, errors, fwParams, reviewed, security, tags } from './relatio
 
 /** A run as the UI polls it: state, progress, what went wrong (a message for the user), tokens and cost. */
 const runView = (r: RunRow) => ({
-  id: r.id, framework: r.documentIdentifier, estimator: r.estimator, model: r.model, status: r.status, error: r.error, params: r.params,
+  id: r.id, framework: r.documentIdentifier, targetFramework: typeof r.params['targetFramework'] === 'string' ? r.params['targetFramework'] : null, estimator: r.estimator, model: r.model, status: r.status, error: r.error, params: r.params,
   progress: { done: r.progressDone, total: r.progressTotal }, suggestions: r.suggestions, candidatePairs: r.candidatePairs, allPairs: r.allPairs,
   requests: r.requests, cachedRequests: r.cachedRequests, inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: r.costUsd,
   startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
@@ -41,7 +43,7 @@ export default async function relationRunRoutes(app: FastifyInstance) {
   app.post<{ Params: { framework: string }; Body: RunRequest }>('/:framework/runs', {
     schema: {
       tags, security,
-      summary: 'Start an estimation run (offline, tfidf or llm) in the background: 202 with the run to poll; one run per framework at a time (409)',
+      summary: 'Start an estimation run (offline, tfidf or llm) in the background: 202 with the run to poll; one run per framework at a time (409). With targetFramework: a cross-subject run (pairs between the two frameworks only; suggestions in this framework\'s queue)',
       params: fwParams,
       body: {
         type: 'object', required: ['estimator'], additionalProperties: false,
@@ -49,6 +51,7 @@ export default async function relationRunRoutes(app: FastifyInstance) {
           estimator: { type: 'string', enum: estimatorNames }, provider: { type: 'string', enum: llmProviders },
           model: { type: 'string', minLength: 1, maxLength: 200, pattern: '^\\S+$' },
           modes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: candidateModes } }, maxGradeGap: { type: 'integer', minimum: 0, maximum: 20 },
+          targetFramework: { type: 'string', minLength: 1, maxLength: 200 },
         },
       },
       response: { 202: anyObject, ...errors },
@@ -56,8 +59,16 @@ export default async function relationRunRoutes(app: FastifyInstance) {
     // Who asks comes before what they ask: nobody gets a 401, not a list of the body's faults.
     preValidation: async (req) => void (await reviewed(req, 'start estimation runs on this framework', canAuthorFramework)),
   }, async (req, reply) => {
+    const target = req.body.targetFramework;
+    if (target !== undefined) {
+      // The other framework must be one the caller may read: a Private Draft they may not see is unknown.
+      const d = await getDocument(db(), target);
+      if (!d || (d.adoptionStatus === 'Private Draft' && !canReadPrivate(req.principal, { identifier: d.identifier, organizationId: d.organizationId }))) {
+        throw new ShirubeError('invalid_request', `targetFramework: no framework (CFDocument) ${target}`, 'targetFramework');
+      }
+    }
     const run = await runs.start(req.params.framework, req.body, { actor: actorOf(req.principal) });
-    req.log.info({ framework: req.params.framework, run: run.id, estimator: run.estimator }, 'Estimation run queued');
+    req.log.info({ framework: req.params.framework, run: run.id, estimator: run.estimator, ...(target ? { targetFramework: target } : {}) }, 'Estimation run queued');
     return reply.code(202).header('location', `${req.url.split('?')[0]}/${run.id}`).send(runView(run));
   });
 

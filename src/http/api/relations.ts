@@ -7,7 +7,7 @@ import {
   reviewActions, tfidfEstimator, type Decision, type Proposal, type RelationFramework, type RelationItem, type RelationType,
 } from '../../relations/index.js';
 import { allSuggestions, listSuggestions, type SuggestionRow, type SuggestionStatus } from '../../store/relations.js';
-import { getItem } from '../../store/case.js';
+import { getDocument, getItem } from '../../store/case.js';
 import { authorize } from '../plugins/auth.js';
 import { errorSchema } from './auth.js';
 
@@ -30,17 +30,37 @@ export async function reviewed(req: FastifyRequest<{ Params: { framework: string
   return d;
 }
 
-/** An item as the review queue shows it: its text and its place in the hierarchy. */
-const itemView = (i: RelationItem) => ({ identifier: i.identifier, code: i.code ?? null, text: i.text, grade: i.gradeLabel, domain: i.domainLabel, category: i.categoryLabel, path: i.path });
+/**
+ * An item as the review queue shows it: its text, its place in the hierarchy and its framework (a cross-subject
+ * suggestion names an item of another framework).
+ */
+const itemView = (i: RelationItem, fw: { identifier: string; title: string }) => ({
+  identifier: i.identifier, code: i.code ?? null, text: i.text, grade: i.gradeLabel, domain: i.domainLabel, category: i.categoryLabel, path: i.path,
+  framework: { identifier: fw.identifier, title: fw.title },
+});
 
 async function withItems(req: FastifyRequest, fw: RelationFramework, rows: SuggestionRow[]) {
+  const db = req.server.store.db;
   const byId = new Map(fw.items.map((i) => [i.identifier, i]));
+  // Other frameworks, loaded once per answer.
+  const others = new Map<string, Promise<RelationFramework | undefined>>();
+  const other = (identifier: string) => {
+    if (!others.has(identifier)) others.set(identifier, loadRelationFramework(db, identifier).catch(() => undefined));
+    return others.get(identifier)!;
+  };
   const view = async (identifier: string) => {
     const i = byId.get(identifier);
-    if (i) return itemView(i);
-    // A relation a reviewer added may name an item outside the estimated set.
-    const item = await getItem(req.server.store.db, identifier);
-    return { identifier, code: item?.humanCodingScheme ?? null, text: String(item?.payload['fullStatement'] ?? ''), grade: '', domain: '', category: '', path: [] as string[] };
+    if (i) return itemView(i, fw);
+    // A cross-subject suggestion or a relation a reviewer added may name an item outside the estimated set.
+    const item = await getItem(db, identifier);
+    const home = item?.documentIdentifier && item.documentIdentifier !== fw.identifier ? await other(item.documentIdentifier) : undefined;
+    const there = home?.items.find((x) => x.identifier === identifier);
+    if (home && there) return itemView(there, home);
+    const doc = item?.documentIdentifier ? await getDocument(db, item.documentIdentifier) : undefined;
+    return {
+      identifier, code: item?.humanCodingScheme ?? null, text: String(item?.payload['fullStatement'] ?? ''), grade: '', domain: '', category: '', path: [] as string[],
+      framework: doc ? { identifier: doc.identifier, title: doc.title } : null,
+    };
   };
   return Promise.all(rows.map(async (s) => ({
     id: s.id, type: s.associationType, status: s.status, confidence: s.confidence, domain: s.domain, estimator: s.estimator, model: s.model,
