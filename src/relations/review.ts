@@ -92,18 +92,19 @@ export async function decide(db: Db, documentIdentifier: string, ids: string[], 
 
 /**
  * A relation the estimators missed, added by a reviewer: stored as an accepted suggestion and a CFAssociation of the
- * framework. Its destination may be an item of another stored framework (a cross-subject relation, shown on both
+ * framework. One of its ends may be an item of another stored framework (a cross-subject relation, shown on both
  * frameworks' maps).
  */
 export async function addRelation(db: Db, documentIdentifier: string, r: { origin: string; destination: string; type: RelationType; comment?: string | undefined }, by: { actor: string; now?: Date }): Promise<SuggestionRow> {
   if (r.origin === r.destination) throw new ShirubeError('invalid_request', 'destination: must differ from origin', 'destination');
   await getFramework(db, documentIdentifier);
-  // The origin is an item of the framework; the destination one of the framework or (a cross-subject relation) a
-  // CFItem of another stored framework. Either way the CFAssociation belongs to this framework.
-  if (!(await isPackageItem(db, documentIdentifier, r.origin))) throw new ShirubeError('invalid_request', `origin: ${r.origin} is not a CFItem of framework ${documentIdentifier}`, 'origin');
-  if (!(await isPackageItem(db, documentIdentifier, r.destination)) && !(await getItem(db, r.destination))?.documentIdentifier) {
-    throw new ShirubeError('invalid_request', `destination: ${r.destination} is neither a CFItem of framework ${documentIdentifier} nor of another stored framework`, 'destination');
+  // Each end is an item of the framework or (a cross-subject relation, as a cross run suggests them in either
+  // direction) of another stored framework; at least one end is the framework's. The CFAssociation is the framework's.
+  const own = { origin: await isPackageItem(db, documentIdentifier, r.origin), destination: await isPackageItem(db, documentIdentifier, r.destination) };
+  for (const [field, id] of [['origin', r.origin], ['destination', r.destination]] as const) {
+    if (!own[field] && !(await getItem(db, id))?.documentIdentifier) throw new ShirubeError('invalid_request', `${field}: ${id} is neither a CFItem of framework ${documentIdentifier} nor of another stored framework`, field);
   }
+  if (!own.origin && !own.destination) throw new ShirubeError('invalid_request', `origin: neither ${r.origin} nor the destination is a CFItem of framework ${documentIdentifier}; one end must be`, 'origin');
   const id = uuidv4();
   await db.transaction().execute(async (trx) => {
     await insertSuggestion(trx, { id, documentIdentifier, originIdentifier: r.origin, destinationIdentifier: r.destination, associationType: r.type, domain: '', estimator: 'reviewer', model: null, promptVersion: null, runId: null, confidence: 1, rationale: r.comment ?? null });
