@@ -70,20 +70,24 @@ export function relationsCommand(program: Command): void {
       .addOption(new Option('--estimator <name>', 'offline (no network), tfidf (baseline) or llm').choices(['offline', 'tfidf', 'llm']).default('offline'))
       .addOption(new Option('--provider <name>', 'with llm: the provider').choices([...llmProviders]).default('openai'))
       .option('--model <name>', 'with llm: the model (e.g. gpt-4o-mini, claude-3-5-haiku-latest, gemini-2.0-flash, llama3.1)')
+      .option('--target <id>', 'cross-subject: relate the items of --framework to those of this other framework (pairs across the two only, by grade; --modes does not apply, --max-grade-gap defaults to 1); suggestions go to --framework\'s queue')
       .option('--json', 'print the run as JSON'),
-  ).action(async (o: SpaceOptions & EstimatorOptions & { framework: string; estimator: string; json?: boolean }) => {
+  ).action(async (o: SpaceOptions & EstimatorOptions & { framework: string; estimator: string; target?: string; json?: boolean }, cmd: Command) => {
     const progress = progressReporter('Estimating (hierarchy blocks)');
     const r = await withStore(async ({ db, config, actor }) => {
       try {
         // Keys and base URLs come from the configuration (docs/config.md), as in the server; they are never printed.
         const estimator = estimatorFor({ estimator: o.estimator, provider: o.provider, model: o.model }, { db, llm: config.llm });
-        return await runEstimation(db, o.framework, estimator, { ...candidateOptions(o), onProgress: progress.onProgress, startedBy: actor });
+        const space = candidateOptions(o);
+        // A cross-subject run's grade gap is 1 unless asked for (the same-framework default is 2).
+        if (o.target && cmd.getOptionValueSource('maxGradeGap') === 'default') delete space.maxGradeGap;
+        return await runEstimation(db, o.framework, estimator, { ...space, ...(o.target ? { targetFramework: o.target } : {}), onProgress: progress.onProgress, startedBy: actor });
       } finally {
         progress.finish();
       }
     });
     const summary = {
-      run: r.run.id, framework: r.framework.identifier, estimator: r.run.estimator, model: r.run.model, items: r.framework.items.length,
+      run: r.run.id, framework: o.framework, ...(o.target ? { targetFramework: o.target } : {}), estimator: r.run.estimator, model: r.run.model, items: r.framework.items.length,
       candidatePairs: r.space.pairs.size, allPairs: r.space.allPairs, blocks: r.space.blocks.length, proposals: r.proposals.length, stored: r.stored,
       ...r.usage, durationMs: r.durationMs,
     };
