@@ -12,12 +12,12 @@ import { AddRelationForm } from '../../features/relations/components/add-relatio
 import { usePackage } from '../../features/frameworks/api/get-package.js';
 
 /** Run estimation and add a relation, above the queue; the form offers the framework's CFItems. */
-function QueueTools({ framework }: { framework: string }) {
+function QueueTools({ framework, others }: { framework: string; others: Array<{ identifier: string; title: string }> }) {
   const pkg = usePackage(framework);
   const items = (pkg.data?.CFItems ?? []).map((i) => ({ identifier: i.identifier, code: i.humanCodingScheme ?? null, text: i.fullStatement }));
   return (
     <div className="relations-tools">
-      <RunPanel framework={framework} />
+      <RunPanel framework={framework} others={others} />
       <AddRelationForm framework={framework} items={items} />
     </div>
   );
@@ -59,7 +59,7 @@ export function RelationsRoute() {
       {framework &&
         (view === 'queue' ? (
           <>
-            <QueueTools key={`tools-${framework}`} framework={framework} />
+            <QueueTools key={`tools-${framework}`} framework={framework} others={list.filter((d) => d.identifier !== framework).map((d) => ({ identifier: d.identifier, title: d.title }))} />
             <ReviewQueue key={framework} framework={framework} />
           </>
         ) : (

@@ -13,6 +13,8 @@ export interface ItemView {
   domain: string;
   category: string;
   path: string[];
+  /** The item's framework: another one than the queue's in a cross-subject suggestion. */
+  framework: { identifier: string; title: string } | null;
 }
 
 export interface Suggestion {
@@ -86,6 +88,8 @@ export type LlmProvider = 'openai' | 'openai-chat' | 'anthropic' | 'google' | 'o
 /** An estimation run as the server reports it while it works in the background (docs/relations.md). */
 export interface Run {
   id: string;
+  /** A cross-subject run: the other framework. */
+  targetFramework: string | null;
   estimator: Estimator;
   model: string | null;
   status: 'queued' | 'running' | 'done' | 'failed';
@@ -115,7 +119,7 @@ export const useRuns = (framework: string) => useQuery(`${RUNS}${framework}`, ()
 export const useProviders = (enabled: boolean) =>
   useQuery(enabled ? 'relation-providers' : null, () => apiClient.get<{ providers: ProviderStatus[] }>(api.relationProviders));
 
-export const startRun = (framework: string, body: { estimator: Estimator; provider?: LlmProvider; model?: string }) => apiClient.post<Run>(api.relationRuns(framework), body);
+export const startRun = (framework: string, body: { estimator: Estimator; provider?: LlmProvider; model?: string; targetFramework?: string }) => apiClient.post<Run>(api.relationRuns(framework), body);
 
 export const getRun = (framework: string, id: string) => apiClient.get<Run>(api.relationRun(framework, id));
 

@@ -6,10 +6,13 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { decideSuggestions, useSuggestions, type ItemView, type QueueFilter, type RelationType, type ReviewAction, type Suggestion } from '../api/relations.js';
 import './relations.css';
 
-function ItemCard({ item, label }: { item: ItemView; label: string }) {
+function ItemCard({ item, label, framework }: { item: ItemView; label: string; framework: string }) {
+  const { t } = useI18n();
+  const other = item.framework && item.framework.identifier !== framework ? item.framework : undefined;
   return (
-    <div className="relation-item">
+    <div className={other ? 'relation-item relation-item-other' : 'relation-item'} data-framework={item.framework?.identifier}>
       <div className="relation-item-label">{label}</div>
+      {other && <p className="relation-item-framework">{t('relations.otherFramework', { title: other.title })}</p>}
       <ol className="relation-path">
         {item.path.slice(-3).map((p, i) => (
           <li key={i}>{p}</li>
@@ -144,9 +147,9 @@ export function ReviewQueue({ framework }: { framework: string }) {
                   {s.status !== 'pending' && <span className="relation-status">{t(`relations.status.${s.status}` as MessageKey)}</span>}
                 </div>
                 <div className="relation-pair">
-                  <ItemCard item={s.origin} label={t('relations.origin')} />
+                  <ItemCard item={s.origin} label={t('relations.origin')} framework={framework} />
                   <span className="relation-arrow" aria-hidden="true">{s.type === 'precedes' ? '→' : '↔'}</span>
-                  <ItemCard item={s.destination} label={t('relations.destination')} />
+                  <ItemCard item={s.destination} label={t('relations.destination')} framework={framework} />
                 </div>
                 {s.rationale && <p className="muted">{s.rationale}</p>}
                 {s.comment && <p className="relation-comment">{s.comment}</p>}

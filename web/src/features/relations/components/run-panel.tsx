@@ -14,7 +14,7 @@ const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'in
  * then the run's progress, polled until it is done (its suggestions then appear in the queue) or failed (the
  * server's message says what to do). A run already working when the page opens is followed too.
  */
-export function RunPanel({ framework }: { framework: string }) {
+export function RunPanel({ framework, others = [] }: { framework: string; others?: Array<{ identifier: string; title: string }> }) {
   const { t } = useI18n();
   const id = useId();
   const runs = useRuns(framework);
@@ -23,6 +23,8 @@ export function RunPanel({ framework }: { framework: string }) {
   const [estimator, setEstimator] = useState<Estimator>('offline');
   const [provider, setProvider] = useState<LlmProvider>('openai');
   const [model, setModel] = useState('');
+  // A cross-subject run: '' is this framework alone.
+  const [target, setTarget] = useState('');
   const [run, setRun] = useState<Run | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const [starting, setStarting] = useState(false);
@@ -59,7 +61,7 @@ export function RunPanel({ framework }: { framework: string }) {
     setError(undefined);
     setStarting(true);
     try {
-      setRun(await startRun(framework, estimator === 'llm' ? { estimator, provider, model: model.trim() } : { estimator }));
+      setRun(await startRun(framework, { ...(estimator === 'llm' ? { estimator, provider, model: model.trim() } : { estimator }), ...(target ? { targetFramework: target } : {}) }));
     } catch (e) {
       setError(asError(e));
     } finally {
@@ -113,12 +115,26 @@ export function RunPanel({ framework }: { framework: string }) {
               </div>
             </>
           )}
+          {others.length > 0 && (
+            <div className="relations-field">
+              <label htmlFor={`${id}-target`}>{t('relations.run.target')}</label>
+              <select id={`${id}-target`} value={target} onChange={(e) => setTarget(e.target.value)} aria-describedby={`${id}-target-hint`} aria-invalid={!!fieldError('targetFramework')}>
+                <option value="">{t('relations.run.targetNone')}</option>
+                {others.map((f) => (
+                  <option key={f.identifier} value={f.identifier}>{f.title}</option>
+                ))}
+              </select>
+              <p id={`${id}-target-hint`} className="muted">{t('relations.run.targetHint')}</p>
+              {fieldError('targetFramework') && <p className="relations-field-error">{fieldError('targetFramework')}</p>}
+            </div>
+          )}
           <button type="submit" disabled={starting || active(run)}>{t('relations.run.start')}</button>
         </form>
       )}
-      {error && !fieldError('provider') && !fieldError('model') && <ErrorMessage error={error} />}
+      {error && !fieldError('provider') && !fieldError('model') && !fieldError('targetFramework') && <ErrorMessage error={error} />}
       {run && (
         <div className="relations-run-state">
+          {run.targetFramework && <p className="muted">{t('relations.run.across', { title: others.find((f) => f.identifier === run.targetFramework)?.title ?? run.targetFramework })}</p>}
           <progress max={1} value={run.status === 'done' ? 1 : ratio} aria-label={t('relations.run.progress')} />
           <p role="status" data-run-status={run.status}>
             {run.status === 'queued' && t('relations.run.queued')}
