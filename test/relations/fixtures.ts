@@ -49,8 +49,9 @@ const answer = { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes'
 /**
  * A local server speaking the providers' wire protocols as the AI SDK calls them: OpenAI chat completions and
  * Responses, Anthropic messages (text or the json tool), Google generateContent, OpenAI-compatible servers.
+ * `answerFor` gives the model's answer to a request body (default: I1 precedes I2).
  */
-export async function fakeLlm(): Promise<FakeLlm> {
+export async function fakeLlm(answerFor: (body: any) => unknown = () => answer): Promise<FakeLlm> {
   const requests: FakeLlm['requests'] = [];
   let failures: { status: number; n: number } = { status: 0, n: 0 };
   let held: Promise<void> = Promise.resolve();
@@ -68,7 +69,8 @@ export async function fakeLlm(): Promise<FakeLlm> {
         failures.n--;
         return send(failures.status, { error: { message: 'slow down', type: 'rate_limit' } }, failures.status === 429 ? { 'retry-after': '0' } : {});
       }
-      const text = JSON.stringify(answer);
+      const reply = answerFor(body);
+      const text = JSON.stringify(reply);
       const url = req.url ?? '';
       if (url.endsWith('/chat/completions')) {
         return send(200, { id: 'c1', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } });
@@ -82,7 +84,7 @@ export async function fakeLlm(): Promise<FakeLlm> {
       }
       if (url.endsWith('/messages')) {
         const tool = (body.tools ?? []).find((t: { name: string }) => t.name === 'json');
-        const content = tool ? [{ type: 'tool_use', id: 't1', name: 'json', input: answer }] : [{ type: 'text', text }];
+        const content = tool ? [{ type: 'tool_use', id: 't1', name: 'json', input: reply }] : [{ type: 'text', text }];
         return send(200, { id: 'msg1', type: 'message', role: 'assistant', model: body.model, content, stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 20 } });
       }
       if (/:generateContent$/.test(url)) {

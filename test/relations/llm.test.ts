@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStore } from '../helper.js';
 import type { Store } from '../../src/store/db.js';
 import { candidateSpace } from '../../src/relations/candidates.js';
+import { combineFrameworks, crossCandidateSpace } from '../../src/relations/cross.js';
+import { blockPrompt } from '../../src/relations/prompts/index.js';
+import { buildCourseOfStudyPackages, parseCodeTable } from '../../src/case/import/cscode.js';
 import { relationFramework } from '../../src/relations/framework.js';
 import { llmEstimator } from '../../src/relations/llm.js';
 import type { LlmProvider } from '../../src/relations/providers.js';
@@ -106,5 +110,45 @@ describe('LLM estimator over each provider protocol', () => {
 
   it('a missing key is an input error naming the variable', () => {
     expect(() => llmEstimator({ provider: 'anthropic', model: 'x', llm: loadConfig({}).llm, db: store.db })).toThrow(/ANTHROPIC_API_KEY is not set on the server/);
+  });
+});
+
+describe('LLM estimator across two frameworks (算数 → 理科, shipped assets)', () => {
+  const shipped = (file: string) => relationFramework(buildCourseOfStudyPackages(parseCodeTable(readFileSync(new URL(`../../assets/frameworks/${file}`, import.meta.url))), {})[0]!);
+  const [sansu, rika] = [shipped('elementary-math-2017.csv'), shipped('elementary-science-2017.csv')];
+  const fw = combineFrameworks(sansu, rika);
+  const space = crossCandidateSpace(fw, sansu.identifier, rika.identifier);
+  const subjectOfId = new Map(fw.items.map((i) => [i.identifier, i.subject]));
+
+  it('one call per grade × domain-pair block, each prompt about both subjects; answers within one subject are dropped', async () => {
+    // This model answers "I1 precedes I2" and "I1 precedes the last item": items are listed by grade, 算数 first in a
+    // grade, so the first is within one subject and the second crosses them (算数 → 理科, or 理科 → 算数 a grade up).
+    const model = await fakeLlm((body: { messages: Array<{ content: string }> }) => {
+      const last = [...body.messages.at(-1)!.content.matchAll(/^(I\d+) /gm)].at(-1)![1];
+      return { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.9, rationale: '同じ教科' }, { origin: 'I1', destination: last, type: 'precedes', confidence: 0.8, rationale: '教科をまたぐ' }] };
+    });
+    try {
+      const e = llmEstimator({ provider: 'openai-chat', model: 'gpt-4o-mini', llm: envFor(model.url)['openai-chat'], db: store.db, baseDelayMs: 1 });
+      const r = await e.estimate(fw, space);
+      expect(model.requests).toHaveLength(space.blocks.length);
+      for (const c of model.requests) {
+        const [system, user] = c.body.messages.map((m: { content: string }) => m.content);
+        expect(system).toContain('2つの教科');
+        expect(user).toMatch(/\[算数 \/ 第\d学年/);
+        expect(user).toMatch(/\[理科 \/ 第\d学年/);
+      }
+      // Kept: exactly the answered pairs in their block's (cross) candidate space.
+      const expected = new Set<string>();
+      for (const b of space.blocks) {
+        const { labels } = blockPrompt(fw, b);
+        for (const d of [labels.get('I2')!, labels.get(`I${labels.size}`)!]) if (b.pairs.some(([x, y]) => x === labels.get('I1') && y === d)) expected.add(`${labels.get('I1')}\t${d}`);
+      }
+      expect(expected.size).toBeGreaterThan(0);
+      expect(new Set(r.proposals.map((p) => `${p.origin}\t${p.destination}`))).toEqual(expected);
+      for (const p of r.proposals) expect(subjectOfId.get(p.origin)).not.toBe(subjectOfId.get(p.destination));
+      expect(r.proposals.every((p) => p.rationale === '教科をまたぐ')).toBe(true);
+    } finally {
+      await model.close();
+    }
   });
 });
