@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createUser } from '../../src/auth/index.js';
+import { ensureShippedFrameworks } from '../../src/case/demo.js';
+import { getFramework } from '../../src/case/index.js';
+import { frameworkStructure } from '../../src/progress/framework.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+
+const skip = skipWithoutChromium('the cross-subject relations browser test');
+const USER = { username: 'sato', displayName: '佐藤 作成者', password: 'correct horse battery staple' };
+
+describe.skipIf(skip)('a cross-subject run (算数 → 理科) in Chromium', () => {
+  let rig: BrowserRig;
+  let page: Page;
+  let math: string;
+  let science: string;
+  let scienceTitle: string;
+
+  beforeAll(async () => {
+    rig = await startRig({
+      expectedErrors: /401 \(Unauthorized\)/,
+      prepare: async (store) => {
+        [math, science] = (await ensureShippedFrameworks(store.db, () => {})) as [string, string];
+        scienceTitle = (await getFramework(store.db, science)).title;
+        await createUser(store.db, { ...USER, roles: [{ role: 'author', scopeType: 'framework', scopeId: math }] });
+      },
+    });
+    page = rig.page;
+    await page.goto(`${rig.base}/sign-in?next=${encodeURIComponent(`/relations?framework=${math}`)}`);
+    await page.getByLabel('ユーザー名').fill(USER.username);
+    await page.getByLabel('パスワード').fill(USER.password);
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await page.getByRole('heading', { level: 1, name: '関係の推定とレビュー' }).waitFor();
+  }, 180_000);
+
+  afterAll(() => rig?.close());
+
+  it('the author picks 理科 as the other framework, runs, and accepts a suggestion naming a 理科 item', async () => {
+    const panel = page.getByRole('region', { name: '推定を実行' });
+    await panel.waitFor();
+    const target = panel.getByLabel('もう一つの枠組み（任意）');
+    expect(await target.inputValue()).toBe('');
+    await target.selectOption(science);
+    await panel.getByRole('button', { name: '実行' }).click();
+    await panel.getByText(`${scienceTitle} との間の関係`).waitFor();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 60_000 });
+    const done = (await panel.locator('[data-run-status]').textContent())!;
+    expect(Number(/完了: (\d+) 件の提案/.exec(done)?.[1])).toBeGreaterThan(0);
+
+    // The queue marks the 理科 end of each suggestion.
+    const other = page.locator(`.relation-item-other[data-framework="${science}"]`).first();
+    await other.waitFor();
+    expect(await other.locator('.relation-item-framework').textContent()).toBe(`他の枠組み: ${scienceTitle}`);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'relations-cross-ja.png'), fullPage: true });
+    const row = page.locator('.relation-row').filter({ has: page.locator('.relation-item-other') }).first();
+    await row.getByRole('button', { name: '採択', exact: true }).click();
+
+    await page.getByRole('status').filter({ hasText: '1 件を採択しました。' }).waitFor();
+    // The accepted link is in both learning maps' crossLinks.
+    expect((await frameworkStructure(rig.store.db, math)).crossLinks.map((l) => l.other.framework.identifier)).toEqual([science]);
+    expect((await frameworkStructure(rig.store.db, science)).crossLinks.map((l) => l.other.framework.identifier)).toEqual([math]);
+    expect(rig.problems).toEqual([]);
+  });
+});
