@@ -162,7 +162,7 @@ export function relationsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: { framework: string; json?: boolean }) => {
       const runs = await withStore(({ db }) => listRuns(db, o.framework));
-      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, status: r.status, suggestions: String(r.suggestions), candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
+      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, target: String(r.params['targetFramework'] ?? '—'), status: r.status, suggestions: String(r.suggestions), candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
     });
 
   const ds = rel.command('dataset').description('turn shared prerequisite data into a framework (CASE JSON) and a ground-truth CSV, written to --out');
