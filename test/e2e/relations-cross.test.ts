@@ -8,6 +8,9 @@ import { frameworkStructure } from '../../src/progress/framework.js';
 import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 const skip = skipWithoutChromium('the cross-subject relations browser test');
+// 算数 grade 5 「簡単な場合について，比例の関係があることを知ること。」 → 理科 grade 5 振り子 (the period and the length).
+const MATH_ITEM = '8250253311100000';
+const SCIENCE_ITEM = '8260253121100000';
 const USER = { username: 'sato', displayName: '佐藤 作成者', password: 'correct horse battery staple' };
 
 describe.skipIf(skip)('a cross-subject run (算数 → 理科) in Chromium', () => {
@@ -60,6 +63,24 @@ describe.skipIf(skip)('a cross-subject run (算数 → 理科) in Chromium', () 
     // The accepted link is in both learning maps' crossLinks.
     expect((await frameworkStructure(rig.store.db, math)).crossLinks.map((l) => l.other.framework.identifier)).toEqual([science]);
     expect((await frameworkStructure(rig.store.db, science)).crossLinks.map((l) => l.other.framework.identifier)).toEqual([math]);
+    expect(rig.problems).toEqual([]);
+  });
+
+  it('adds a relation from a 算数 item to a 理科 item picked from the other framework', async () => {
+    const form = page.getByRole('region', { name: '関係を追加' });
+    await form.getByLabel('前（origin）をコードまたは語で検索').fill(MATH_ITEM);
+    await form.getByLabel('前（origin）', { exact: true }).selectOption({ index: 1 });
+    await form.getByLabel('後（destination）の枠組み').selectOption(science);
+    await form.getByLabel('後（destination）をコードまたは語で検索').fill(SCIENCE_ITEM);
+    const destination = form.getByLabel('後（destination）', { exact: true });
+    await expect.poll(() => destination.locator('option').count()).toBe(2);
+    await destination.selectOption({ index: 1 });
+    await form.getByLabel('種類').selectOption('precedes');
+    await form.getByRole('button', { name: '追加' }).click();
+    await form.getByRole('status').filter({ hasText: '関係を追加しました' }).waitFor();
+    const links = (await frameworkStructure(rig.store.db, science)).crossLinks;
+    expect(links.map((l) => [l.other.code, l.type])).toContainEqual([MATH_ITEM, 'precedes']);
+    expect(links.find((l) => l.other.code === MATH_ITEM)!.item).toBe((await frameworkStructure(rig.store.db, science)).items.find((i) => i.code === SCIENCE_ITEM)!.id);
     expect(rig.problems).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useI18n } from '../../lib/i18n/i18n.js';
 import { Link, useRouter } from '../../lib/router.js';
 import { paths } from '../../config/paths.js';
@@ -11,14 +12,27 @@ import { RunPanel } from '../../features/relations/components/run-panel.js';
 import { AddRelationForm } from '../../features/relations/components/add-relation-form.js';
 import { usePackage } from '../../features/frameworks/api/get-package.js';
 
-/** Run estimation and add a relation, above the queue; the form offers the framework's CFItems. */
+const pickable = (pkg: ReturnType<typeof usePackage>) => (pkg.data?.CFItems ?? []).map((i) => ({ identifier: i.identifier, code: i.humanCodingScheme ?? null, text: i.fullStatement }));
+
+/**
+ * Run estimation and add a relation, above the queue; the form offers the framework's CFItems, and for the
+ * destination those of another framework if one is picked (a cross-subject relation).
+ */
 function QueueTools({ framework, others }: { framework: string; others: Array<{ identifier: string; title: string }> }) {
-  const pkg = usePackage(framework);
-  const items = (pkg.data?.CFItems ?? []).map((i) => ({ identifier: i.identifier, code: i.humanCodingScheme ?? null, text: i.fullStatement }));
+  const [destinationFramework, setDestinationFramework] = useState(framework);
+  const items = pickable(usePackage(framework));
+  const destinationItems = pickable(usePackage(destinationFramework));
   return (
     <div className="relations-tools">
       <RunPanel framework={framework} others={others} />
-      <AddRelationForm framework={framework} items={items} />
+      <AddRelationForm
+        framework={framework}
+        items={items}
+        others={others}
+        destinationFramework={destinationFramework}
+        onDestinationFramework={setDestinationFramework}
+        destinationItems={destinationFramework === framework ? items : destinationItems}
+      />
     </div>
   );
 }

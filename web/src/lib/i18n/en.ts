@@ -243,6 +243,8 @@ export const en: Messages = {
   'relations.select': 'Select',
   'relations.confidence': 'Confidence',
   'relations.otherFramework': 'Other framework: {title}',
+  'relations.add.destinationFramework': 'Framework of the destination',
+  'relations.add.thisFramework': 'This framework',
   'relations.origin': 'Before (origin)',
   'relations.destination': 'After (destination)',
   'relations.accept': 'Accept',

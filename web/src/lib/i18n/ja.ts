@@ -242,6 +242,8 @@ export const ja = {
   'relations.select': '選択',
   'relations.confidence': '確信度',
   'relations.otherFramework': '他の枠組み: {title}',
+  'relations.add.destinationFramework': '後（destination）の枠組み',
+  'relations.add.thisFramework': 'この枠組み',
   'relations.origin': '前（origin）',
   'relations.destination': '後（destination）',
   'relations.accept': '採択',

@@ -46,7 +46,15 @@ function ItemPicker({ id, label, items, value, onChange, error }: { id: string; 
  * becomes an accepted CFAssociation at once (POST /api/relations/{framework}/relations). The API's message appears
  * next to the field it names.
  */
-export function AddRelationForm({ framework, items }: { framework: string; items: PickableItem[] }) {
+export function AddRelationForm({ framework, items, others = [], destinationFramework = framework, onDestinationFramework, destinationItems = items }: {
+  framework: string;
+  items: PickableItem[];
+  /** Other frameworks the destination may come from (a cross-subject relation), and the one picked. */
+  others?: Array<{ identifier: string; title: string }>;
+  destinationFramework?: string;
+  onDestinationFramework?: (identifier: string) => void;
+  destinationItems?: PickableItem[];
+}) {
   const { t } = useI18n();
   const id = useId();
   const [origin, setOrigin] = useState('');
@@ -93,7 +101,27 @@ export function AddRelationForm({ framework, items }: { framework: string; items
       >
         <div className="relations-add-pair">
           <ItemPicker id={`${id}-origin`} label={t('relations.origin')} items={items} value={origin} onChange={setOrigin} error={fieldError('origin')} />
-          <ItemPicker id={`${id}-destination`} label={t('relations.destination')} items={items} value={destination} onChange={setDestination} error={fieldError('destination')} />
+          <div className="relations-field">
+            {others.length > 0 && onDestinationFramework && (
+              <>
+                <label htmlFor={`${id}-destination-framework`}>{t('relations.add.destinationFramework')}</label>
+                <select
+                  id={`${id}-destination-framework`}
+                  value={destinationFramework}
+                  onChange={(e) => {
+                    setDestination('');
+                    onDestinationFramework(e.target.value);
+                  }}
+                >
+                  <option value={framework}>{t('relations.add.thisFramework')}</option>
+                  {others.map((f) => (
+                    <option key={f.identifier} value={f.identifier}>{f.title}</option>
+                  ))}
+                </select>
+              </>
+            )}
+            <ItemPicker id={`${id}-destination`} label={t('relations.destination')} items={destinationItems} value={destination} onChange={setDestination} error={fieldError('destination')} />
+          </div>
         </div>
         <div className="relations-field">
           <label htmlFor={`${id}-type`}>{t('relations.type')}</label>
