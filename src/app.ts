@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { loggerOptions } from './log.js';
 import type { Store } from './store/db.js';
 import authPlugin from './http/plugins/auth.js';
+import operations from './http/plugins/operations.js';
 import { apiScopes } from './auth/index.js';
 import caseApi from './http/case/index.js';
 import uriResolver from './http/uri.js';
@@ -26,7 +27,8 @@ declare module 'fastify' {
 /** Builds the whole server as one Fastify instance; never listens (see cli/serve.ts). */
 export async function buildApp(opts: { config: Config; store: Store; logger?: boolean; webRoot?: string }): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel),
+    logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel, opts.config.logFormat),
+    disableRequestLogging: !opts.config.requestLog,
     bodyLimit: opts.config.bodyLimit,
     trustProxy: opts.config.trustProxy,
     // Unknown properties are errors, not silently dropped (STYLE.md); every error is collected once, not allErrors (DoS).
@@ -50,6 +52,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(operations);
   await app.register(cookie);
   await app.register(authPlugin);
   await app.register(oauth);

@@ -11,6 +11,12 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
+  /** `pretty`: readable lines for a person at a terminal (default outside production); `json`: one JSON object a line. */
+  readonly logFormat: 'pretty' | 'json';
+  /** Log every request (method, route, status, time): default on with JSON logs, off with pretty ones. */
+  readonly requestLog: boolean;
+  /** Bearer token a Prometheus scraper sends to GET /metrics; unset: /metrics answers loopback callers only. */
+  readonly metricsToken: string | undefined;
   /** Load the shipped frameworks (算数 and 理科 2017) into an empty database at start. */
   readonly loadDemo: boolean;
   /**
@@ -63,6 +69,10 @@ const schema = {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     SHIRUBE_DATA_DIR: { type: 'string', minLength: 1 },
     SHIRUBE_LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    SHIRUBE_LOG_FORMAT: { enum: ['pretty', 'json'] },
+    SHIRUBE_REQUEST_LOG: { enum: ['0', '1', 'true', 'false'] },
+    SHIRUBE_METRICS_TOKEN: { type: 'string', minLength: 16, pattern: '^\\S+$' },
+    NODE_ENV: { type: 'string' },
     SHIRUBE_DEMO: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_BODY_LIMIT: { type: 'string', pattern: '^[0-9]+$' },
     SHIRUBE_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
@@ -123,14 +133,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment (see docs/config.md):\n  SHIRUBE_TIMEZONE: not an IANA time zone: ${timeZone}`);
   }
   const port = Number(relevant['PORT'] ?? 3000);
+  const logFormat = (relevant['SHIRUBE_LOG_FORMAT'] ?? (relevant['NODE_ENV'] === 'production' ? 'json' : 'pretty')) as 'pretty' | 'json';
   const publicUrl = (relevant['SHIRUBE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return Object.freeze({
     port,
-    host: relevant['HOST'] ?? '0.0.0.0',
+    // Loopback unless told otherwise: a demo on a laptop is not on the school network (production: HOST=0.0.0.0).
+    host: relevant['HOST'] ?? '127.0.0.1',
     publicUrl,
     databaseUrl: relevant['DATABASE_URL'],
     dataDir: resolve(relevant['SHIRUBE_DATA_DIR'] ?? '.shirube'),
     logLevel: relevant['SHIRUBE_LOG_LEVEL'] ?? 'info',
+    logFormat,
+    requestLog: flag(relevant['SHIRUBE_REQUEST_LOG'], logFormat === 'json'),
+    metricsToken: relevant['SHIRUBE_METRICS_TOKEN'],
     loadDemo: flag(relevant['SHIRUBE_DEMO'], true),
     seedDemo: relevant['SHIRUBE_DEMO'] === undefined ? (relevant['DATABASE_URL'] ? 'no' : 'first-start') : flag(relevant['SHIRUBE_DEMO'], false) ? 'yes' : 'no',
     bodyLimit: Number(relevant['SHIRUBE_BODY_LIMIT'] ?? 32 * 1024 * 1024),

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
 import type { Db } from '../store/db.js';
 import * as store from '../store/auth.js';
 import { ShirubeError } from '../errors.js';
@@ -36,9 +38,19 @@ const view = (u: store.UserRow, roles: RoleGrant[]): UserView => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-function checkPassword(password: string, field = 'password'): void {
+/** Guessability from common passwords, names, keyboard walks, repeats and sequences (zxcvbn), not length alone. */
+const strength = new ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+/** zxcvbn's score 0–4: 3 = "safely unguessable" (about 10^8 guesses; the sign-in rate limits do the rest). */
+const MIN_SCORE = 3;
+
+function checkPassword(password: string, field = 'password', userInputs: string[] = []): void {
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
     throw new ShirubeError('invalid_request', `${field}: ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`, field);
+  }
+  const r = strength.check(password, userInputs);
+  if (r.score < MIN_SCORE) {
+    const hint = r.feedback.warning ? ` (${r.feedback.warning})` : '';
+    throw new ShirubeError('invalid_request', `${field}: too easy to guess${hint}; use a longer passphrase of unrelated words, or a password manager's random one`, field);
   }
 }
 
@@ -78,7 +90,7 @@ export async function createUser(
   if (!new RegExp(USERNAME_PATTERN).test(u.username)) {
     throw new ShirubeError('invalid_request', 'username: 1-64 letters, digits or . _ @ -', 'username');
   }
-  if (u.password !== undefined) checkPassword(u.password);
+  if (u.password !== undefined) checkPassword(u.password, 'password', [u.username, u.displayName ?? '']);
   if (u.locale !== undefined && !(locales as readonly string[]).includes(u.locale)) {
     throw new ShirubeError('invalid_request', `locale: one of ${locales.join(', ')}`, 'locale');
   }
@@ -148,7 +160,8 @@ export async function revokeUserRole(db: Db, userId: string, grant: Partial<Role
 
 /** Sets a new password and ends the user's sessions. */
 export async function setUserPassword(db: Db, userId: string, password: string, actor: string): Promise<void> {
-  checkPassword(password);
+  const user = await requireUser(db, userId);
+  checkPassword(password, 'password', [user.username, user.displayName]);
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     await requireUser(trx, userId);

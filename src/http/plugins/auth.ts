@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Skip the CSRF check (sign-in: it replaces whatever session the cookie names). */
     csrfExempt?: boolean;
+    /** The route checks its own Authorization header (GET /metrics: a scraper's token, not an OAuth token). */
+    ownAuthorization?: boolean;
   }
 }
 
@@ -42,6 +44,7 @@ export default fp(async (app) => {
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     req.principal = anonymous;
     req.sessionInfo = undefined;
+    if (req.routeOptions.config.ownAuthorization) return;
     const auth = req.headers.authorization;
     const bearer = auth && BEARER.exec(auth);
     if (bearer) {
