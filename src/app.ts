@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,11 +24,14 @@ declare module 'fastify' {
   }
 }
 
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+
 /** Builds the whole server as one Fastify instance; never listens (see cli/serve.ts). */
 export async function buildApp(opts: { config: Config; store: Store; logger?: boolean; webRoot?: string }): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(opts.config.logLevel, opts.config.logFormat),
-    disableRequestLogging: !opts.config.requestLog,
+    // Request lines only when asked for, and never for the probes a load balancer sends every few seconds.
+    logController: new LogController({ disableRequestLogging: (req) => !opts.config.requestLog || PROBES.has(req.url) }),
     bodyLimit: opts.config.bodyLimit,
     trustProxy: opts.config.trustProxy,
     // Unknown properties are errors, not silently dropped (STYLE.md); every error is collected once, not allErrors (DoS).

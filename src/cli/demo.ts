@@ -99,9 +99,10 @@ export function demoBadgeText(config: Config, b: { achievements: number; pending
 /** Writes the demo sign-ins next to the admin password (mode 600) and formats them for the console. */
 export function demoSignInText(config: Config, signIns: Array<{ username: string; password: string; role: string }>): string {
   mkdirSync(config.dataDir, { recursive: true });
-  const lines = signIns.map((s) => `  ${s.username} / ${s.password}  (${s.role})`);
-  writeFileSync(join(config.dataDir, 'demo-sign-ins.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
-  return `Demo sign-ins (also in ${join(config.dataDir, 'demo-sign-ins.txt')}):\n${lines.join('\n')}\n`;
+  const file = join(config.dataDir, 'demo-sign-ins.txt');
+  writeFileSync(file, `${signIns.map((s) => `  ${s.username} / ${s.password}  (${s.role})`).join('\n')}\n`, { mode: 0o600 });
+  // The passwords stay in the file: standard output often ends up in a log (journald, a container's log).
+  return `Demo sign-ins (passwords in ${file}):\n${signIns.map((s) => `  ${s.username}  (${s.role})`).join('\n')}\n`;
 }
 
 export function demoCommands(program: Command): void {
