@@ -26,3 +26,32 @@ export class ShirubeError extends Error {
 }
 
 export const isShirubeError = (e: unknown): e is ShirubeError => e instanceof ShirubeError;
+
+/** PostgreSQL errors a request's data causes (SQLSTATE class 22 and stack depth), whatever route let the data through. */
+const DATA_ERRORS: Record<string, string> = {
+  '22021': 'a value contains a character that cannot be stored (NUL or invalid UTF-8)',
+  '22P05': 'a value contains a character that cannot be stored (NUL, U+0000)',
+  '22P02': 'a value has the wrong form for what it names',
+  '22001': 'a value is too long',
+  '22003': 'a number is out of range',
+  '22007': 'a date or time is not valid',
+  '22008': 'a date or time is out of range',
+  '54001': 'the data is nested too deeply',
+};
+
+/**
+ * The last line of defence of "bad input never gives 5xx" (docs/security.md, "Input limits"): an error the request's
+ * data caused below the HTTP layer (a PostgreSQL data exception, a stack overflow on nested data) as invalid_request;
+ * any other error unchanged. Each API's error mapper applies it first. The statement failed, so its transaction rolled back.
+ */
+export function asRequestError(err: unknown): unknown {
+  if (isShirubeError(err)) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in DATA_ERRORS && !(err as { statusCode?: unknown }).statusCode) {
+    return new ShirubeError('invalid_request', `Request: ${DATA_ERRORS[code]}`);
+  }
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new ShirubeError('invalid_request', 'Request: the data is nested too deeply');
+  }
+  return err;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { apiScopes, exchangeCode, FailureLimiter, issueAccessToken, OAuthGrantError, obScopes, refreshTokens, registerClient, revokeToken, verifyApiClient, verifyObClient } from '../auth/index.js';
-import { isShirubeError } from '../errors.js';
+import { asRequestError, isShirubeError } from '../errors.js';
 import authorizeRoutes from './ob/authorize.js';
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope';
@@ -50,10 +50,11 @@ const form = { validatorCompiler: () => () => true } as const;
  */
 export default async function oauth(app: FastifyInstance) {
   await app.register(formbody);
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler((error, req, reply) => {
+    const err = asRequestError(error);
     // A bearer token sent here (by mistake) is not client authentication.
     if (isShirubeError(err) && err.code === 'unauthorized') return fail(reply, 401, 'invalid_client', err.message);
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    const status = (err as { statusCode?: number }).statusCode ?? (isShirubeError(err) && err.code === 'invalid_request' ? 400 : 500);
     if (status >= 500) {
       req.log.error({ err }, 'token request failed');
       return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' });

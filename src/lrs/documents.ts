@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
+import { checkInput } from '../input.js';
 import { ifiOf } from './agents.js';
 import { resolveLearner } from './learners.js';
 import { isObject, type Json, type XapiVersion } from './validate.js';
@@ -58,12 +59,16 @@ export async function listDocuments(db: Db, scope: DocumentScope, since?: Date):
 
 function jsonObject(content: Buffer, contentType: string): Json | undefined {
   if (!/^application\/json\b/i.test(contentType)) return undefined;
+  let v: unknown;
   try {
-    const v = JSON.parse(content.toString('utf8')) as unknown;
-    return isObject(v) ? v : undefined;
+    v = JSON.parse(content.toString('utf8')) as unknown;
   } catch {
     return undefined;
   }
+  // Merged documents are re-serialized: within the depth limit (src/input.ts), else JSON.stringify overflows. They are
+  // stored as bytes, so any string is fine.
+  checkInput(v, 'body', { strings: false });
+  return isObject(v) ? v : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
+import { checkInput } from '../input.js';
 import { ifiOf } from './agents.js';
 import { isIri, isUuid, parseTimestamp } from './formats.js';
 import { isObject, validateAgentParam, type Json, type XapiVersion } from './validate.js';
@@ -29,11 +30,14 @@ function bool(v: string | undefined, field: string): boolean {
 }
 
 function parseJson(v: string, field: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(v);
+    value = JSON.parse(v);
   } catch {
     return bad(field, 'must be JSON');
   }
+  checkInput(value, field);
+  return value;
 }
 
 /** Checks the query parameters of GET /statements (Communication §2.1.3). */

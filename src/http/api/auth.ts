@@ -83,7 +83,7 @@ export default async function authRoutes(app: FastifyInstance) {
   const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, cookieOptions);
 
   app.post<{ Body: { username: string; password: string } }>('/auth/sign-in', {
-    config: { csrfExempt: true },
+    config: { csrfExempt: true, anonymous: true },
     schema: {
       tags: ['Accounts'],
       summary: 'Sign in with a username and password',
@@ -124,6 +124,7 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.post('/auth/sign-out', {
+    config: { anonymous: true },
     schema: {
       tags: ['Accounts'],
       summary: 'Sign out: ends the session and clears the cookie',

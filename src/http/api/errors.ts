@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isShirubeError, type ShirubeErrorCode } from '../../errors.js';
+import { asRequestError, isShirubeError, type ShirubeErrorCode } from '../../errors.js';
 
 /** The UI / admin API's error format: { error: { code, message, field? } }. */
 export const httpStatus: Record<ShirubeErrorCode, number> = {
@@ -17,6 +17,7 @@ export const httpStatus: Record<ShirubeErrorCode, number> = {
 };
 
 export function toApiError(err: unknown): { status: number; body: { error: { code: string; message: string; field?: string } } } {
+  err = asRequestError(err);
   if (isShirubeError(err)) {
     return { status: httpStatus[err.code], body: { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } } };
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { useApiErrors } from './errors.js';
+import { refuseAnonymousWrites } from '../plugins/auth.js';
 import authRoutes from './auth.js';
 import adminRoutes from './admin.js';
 import frameworkRoutes from './frameworks.js';
@@ -15,6 +16,7 @@ import connectedAppRoutes from './connected-apps.js';
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
   useApiErrors(app);
+  refuseAnonymousWrites(app);
   await app.register(authRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(frameworkRoutes, { prefix: '/frameworks' });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isShirubeError, type ShirubeErrorCode } from '../../errors.js';
+import { asRequestError, isShirubeError, type ShirubeErrorCode } from '../../errors.js';
 import type { CaseVersion } from '../../case/model.js';
 
 /** imsx_codeMinor values differ between CASE 1.0 and 1.1 (spec/case/NOTES.md §2). */
@@ -44,6 +44,7 @@ export function statusInfo(code: ShirubeErrorCode, description: string, version:
 
 /** Maps any error to { status, imsx_StatusInfo }: Shirube errors by code, Fastify's own 4xx (body parsing, limits) by status. */
 export function toStatusInfo(err: unknown, version: CaseVersion): { status: number; body: StatusInfo } {
+  err = asRequestError(err);
   if (isShirubeError(err)) return statusInfo(err.code, err.message, version, err.field ?? 'sourcedId');
   const fe = err as FastifyError;
   const status = fe.statusCode ?? 500;

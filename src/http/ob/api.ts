@@ -4,6 +4,7 @@ import { learnerCredentials, learnerProfile, PROFILE_FIELDS, putLearnerProfile, 
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from './context.js';
 import { useObErrors } from './errors.js';
+import { refuseAnonymousWrites } from '../plugins/auth.js';
 import { policyPage } from './pages.js';
 import { badgeSvg } from './public.js';
 
@@ -119,6 +120,7 @@ function pageLinks(base: string, query: URLSearchParams, offset: number, limit: 
  */
 export default async function obApi(app: FastifyInstance) {
   useObErrors(app);
+  refuseAnonymousWrites(app);
   // Credentials also come as JSON-LD media types.
   app.addContentTypeParser(['application/ld+json', 'application/vc+ld+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   const db = () => app.store.db;

@@ -1,6 +1,6 @@
 import '@fastify/cookie';
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { anonymous, bearerPrincipal, csrfMatches, findSession, type Principal, type SessionInfo } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 
@@ -18,6 +18,8 @@ declare module 'fastify' {
     csrfExempt?: boolean;
     /** The route checks its own Authorization header (GET /metrics: a scraper's token, not an OAuth token). */
     ownAuthorization?: boolean;
+    /** A write anonymous callers may send (sign-in, sign-out): exempt from refuseAnonymousWrites. */
+    anonymous?: boolean;
   }
 }
 
@@ -74,4 +76,16 @@ export function authorize(req: FastifyRequest, allowed: (p: Principal) => boolea
     throw new ShirubeError('unauthorized', `Authentication required to ${what}: sign in, or send an OAuth 2.0 bearer token`);
   }
   if (!allowed(req.principal)) throw new ShirubeError('forbidden', `Not allowed to ${what}: ask an administrator for the role or scope`);
+}
+
+/**
+ * Authentication before body validation: in the API (encapsulated context) it is added to, every write
+ * (POST/PUT/PATCH/DELETE) from an anonymous caller is a 401 at onRequest, before its body is parsed or validated,
+ * whatever the route checks later (routes mark the writes anonymous callers may send with `config.anonymous`).
+ */
+export function refuseAnonymousWrites(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req) => {
+    if (SAFE.has(req.method) || req.principal.kind !== 'anonymous' || req.routeOptions.config.anonymous) return;
+    throw refusal('unauthorized', 'Authentication required: sign in, or send an OAuth 2.0 bearer token', 'Authorization');
+  });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ShirubeError } from '../../errors.js';
+import { checkInput } from '../../input.js';
 import {
   deleteDocument,
   getActivityObject,
@@ -26,6 +27,7 @@ function agentParam(x: XapiRequest): Json {
   } catch {
     throw bad('agent', 'must be an Agent as JSON');
   }
+  checkInput(parsed, 'agent');
   return validateAgentParam(parsed, x.version, 'agent', true);
 }
 

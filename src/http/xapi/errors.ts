@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isShirubeError, type ShirubeErrorCode } from '../../errors.js';
+import { asRequestError, isShirubeError, type ShirubeErrorCode } from '../../errors.js';
 
 /** xAPI answers with the spec's status code and a plain-text message (Communication §3.2). */
 export const xapiStatus: Record<ShirubeErrorCode, number> = {
@@ -17,6 +17,7 @@ export const xapiStatus: Record<ShirubeErrorCode, number> = {
 };
 
 export function toXapiError(err: unknown): { status: number; message: string } {
+  err = asRequestError(err);
   if (isShirubeError(err)) return { status: xapiStatus[err.code], message: err.message };
   const fe = err as FastifyError;
   const status = fe.statusCode ?? 500;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { bearerPrincipal, verifyApiClient, type Principal } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
+import { checkInput } from '../../input.js';
 import type { Db } from '../../store/db.js';
 import type { XapiVersion } from '../../lrs/index.js';
 
@@ -88,6 +89,7 @@ export async function xapiRequestOf(req: FastifyRequest, db: Db, opts: { version
       else if (FORM_HEADERS.includes(lk)) headers[lk] = v;
       else params[k] = v;
     }
+    for (const [k, v] of Object.entries(params)) checkInput(v, k);
     headers['content-type'] = contentType ?? (body.length ? 'application/json' : undefined);
     method = m as XapiMethod;
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ShirubeError } from '../../errors.js';
+import { checkInput } from '../../input.js';
 import {
   decodeMore,
   formatStatement,
@@ -23,12 +24,16 @@ import type { XapiRequest } from './request.js';
 
 const bad = (field: string, message: string) => new ShirubeError('invalid_request', `${field}: ${message}`, field);
 
+/** The statements as JSON, within the input limits (depth, storable strings: src/input.ts). */
 function parseJson(body: Buffer, field: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch {
     throw bad(field, 'is not valid JSON');
   }
+  checkInput(value, field);
+  return value;
 }
 
 /** The statements and attachment parts of a PUT/POST body: application/json or multipart/mixed (Data §2.4.11). */
