@@ -81,6 +81,12 @@ describe('NUL bytes and unpaired surrogates', () => {
     expect(s.body).toContain('result.response: contains an unpaired UTF-16 surrogate');
   });
 
+  it('outside the APIs (web UI files, unknown paths, the OpenAPI document): 400', async () => {
+    for (const url of ['/%00', '/assets/%00', '/index.html?x=%00', '/openapi.json?a=%00', '/nothing/%00']) {
+      expect((await t.app.inject({ url })).statusCode, url).toBe(400);
+    }
+  });
+
   it('OAuth: 400 invalid_request', async () => {
     const r = await t.app.inject({ method: 'POST', url: '/oauth/token', payload: 'grant_type=client_credentials&client_id=a%00&client_secret=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(r.statusCode).toBe(400);
