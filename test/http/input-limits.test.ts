@@ -87,6 +87,14 @@ describe('NUL bytes and unpaired surrogates', () => {
     }
   });
 
+  it('a framework import (JSON parsed by the importer) names the field; nothing is stored', async () => {
+    const pkg = { CFDocument: { identifier: '7d1b2c3e-0000-4000-8000-000000000001', uri: 'http://x/d', title: 'T', creator: 'c', lastChangeDateTime: '2024-01-01T00:00:00Z' }, CFItems: [{ identifier: '7d1b2c3e-0000-4000-8000-000000000002', uri: 'http://x/i', fullStatement: 'a\u0000', lastChangeDateTime: '2024-01-01T00:00:00Z' }] };
+    const r = await t.app.inject({ method: 'POST', url: '/api/frameworks/import', headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify(pkg) });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'invalid_request', message: 'CFItems.0.fullStatement: contains a NUL character (U+0000), which cannot be stored' });
+    expect((await t.app.inject({ url: '/api/frameworks/', headers: admin })).json()).toEqual({ frameworks: [] });
+  });
+
   it('OAuth: 400 invalid_request', async () => {
     const r = await t.app.inject({ method: 'POST', url: '/oauth/token', payload: 'grant_type=client_credentials&client_id=a%00&client_secret=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(r.statusCode).toBe(400);

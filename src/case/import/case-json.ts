@@ -1,5 +1,6 @@
 import type { Db } from '../../store/db.js';
 import { ShirubeError } from '../../errors.js';
+import { checkInput } from '../../input.js';
 import type { CFPackage } from '../model.js';
 import { packageToRows } from '../package.js';
 import { saveImported, saveOptions, type ImportResult, type OnProgress, type SaveOptions } from './save.js';
@@ -11,11 +12,15 @@ const invalid = (field: string, message: string) => new ShirubeError('invalid_re
 /** JSON text (a Buffer, a string) to a value; a UTF-8 byte order mark is skipped. */
 export function parseJsonText(input: string | Uint8Array, field = '(body)'): unknown {
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw invalid(field, `not valid JSON (${(e as Error).message})`);
   }
+  // No NUL or unpaired surrogate (PostgreSQL cannot store them) and at most 100 levels deep: src/input.ts.
+  checkInput(value, field === '(body)' ? '' : field);
+  return value;
 }
 
 /**
