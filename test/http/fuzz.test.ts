@@ -17,9 +17,9 @@ type Schema = { type?: string | string[]; properties?: Record<string, Schema>; i
 type Operation = { parameters?: { in: string; name: string; schema?: Schema }[]; requestBody?: { content: Record<string, { schema?: Schema }> } };
 
 /** Path segments as sent on the wire (already percent-encoded): NUL, invalid UTF-8, a lone surrogate's UTF-8, odd Unicode. */
-const PATH_VALUES = ['%00', '00000000-0000-4000-8000-00000000000%00', '%ED%A0%80', '%C0%80%FF', '%E2%80%AE%F0%9F%98%80%EF%BF%BF', 'x'.repeat(400)];
+const PATH_VALUES = ['%00', '00000000-0000-4000-8000-00000000000%00', '%ED%A0%80', '%E2%80%AE%F0%9F%98%80%EF%BF%BF', 'x'.repeat(400)];
 /** Query values as sent on the wire. */
-const QUERY_VALUES = ['a%00', '%ED%A0%80', '-1e309', '%5B%7B%22a%22%3A%00%7D', 'x'.repeat(300)];
+const QUERY_VALUES = ['a%00', '%ED%A0%80', '-1e309', '%5B%7B%22a%22%3A%00%7D'];
 /** Strings put in every string field of a body (JSON-encoded by JSON.stringify: \u0000 and the lone surrogate stay escapes). */
 const BODY_STRINGS = ['a\u0000b', '\u202e\ud800\ufeff\uffff'];
 /** What else is put in each field: wrong types. */
@@ -204,8 +204,12 @@ describe('hostile input over every OpenAPI operation', () => {
         for (const caller of callers) {
           // Signing out ends the session the other operations use.
           if (caller.name === 'session' && path === '/api/auth/sign-out') continue;
-          // Every field's inputs go with the bearer caller; the others get the rest and the first field's.
-          const list = caller.name === 'bearer' ? all : all.filter((r) => !r.label.startsWith('field ') || r.first);
+          // Every input goes with the bearer caller; anonymous callers get all but the fields after the first; the
+          // session (which differs from the bearer only in how it authenticates) the path and whole-body inputs.
+          const list =
+            caller.name === 'bearer' ? all
+            : caller.name === 'anonymous' ? all.filter((r) => !r.label.startsWith('field ') || r.first)
+            : all.filter((r) => /^(plain|path|body) /.test(`${r.label} `));
           let anonymousRefused = false;
           for (const r of list) {
             const res = await send(path, caller, r);
