@@ -262,3 +262,33 @@ describe('hostile input over every OpenAPI operation', () => {
     expect(notRefused).toEqual([]);
   }, 120_000);
 });
+
+/**
+ * Writes anonymous callers may send: OAuth 2.0 (client credentials are in the request), signing in and out,
+ * verifying a credential, and the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET).
+ */
+const OPEN_WRITES = new Set([
+  'POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/register', 'POST /oauth/authorize', 'POST /api/auth/sign-in', 'POST /api/auth/sign-out',
+  'POST /badges/verify', 'POST /xapi/activities', 'POST /xapi/agents',
+]);
+
+describe('authentication before body validation', () => {
+  it('every other write answers an anonymous caller with a body it would not accept 401', async () => {
+    const answers: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const m of Object.keys(ops)) {
+        const method = m.toUpperCase();
+        if (!WRITE.has(method) || OPEN_WRITES.has(`${method} ${path}`)) continue;
+        const res = await t.app.inject({
+          method: method as 'POST',
+          url: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'),
+          headers: { 'content-type': 'application/json', ...(path.startsWith('/xapi/') ? { 'x-experience-api-version': '1.0.3' } : {}) },
+          payload: '{"unknown": [1, "\\u0000"]}',
+        });
+        answers.push(`${res.statusCode} ${method} ${path}`);
+      }
+    }
+    expect(answers.length).toBeGreaterThan(40);
+    expect(answers.filter((a) => !a.startsWith('401 '))).toEqual([]);
+  });
+});
