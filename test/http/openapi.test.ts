@@ -23,7 +23,8 @@ function registeredRoutes(app: TestApp['app']): string[] {
     const depth = m[1]!.length / 4;
     stack.length = depth;
     // A segment continuing its parent's (heatmap → .csv) is not a new path segment.
-    stack.push(depth === 0 ? '' : /^[/.]/.test(m[2]!) ? m[2]! : `/${m[2]!}`);
+    // The top level is one root "/" or, as registration order has it, several paths such as "/api/docs".
+    stack.push(depth === 0 ? m[2]! : /^[/.]/.test(m[2]!) ? m[2]! : `/${m[2]!}`);
     const path = stack.join('').replace(/\/{2,}/g, '/') || '/';
     for (const method of m[3]!.split(', ')) out.push(`${method} ${path}`);
   }
