@@ -7,7 +7,7 @@ import { ensureShippedFrameworks } from '../../src/case/demo.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { DEMO_CLASS, SCIENCE_2017_DOCUMENT } from '../../src/progress/index.js';
 import type { Heatmap, LearningMap } from '../../web/src/types/progress-api.js';
-import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig, getJson, signInWith } from './support.js';
 
 /**
  * One class, two subjects (docs/demo.md): the teacher of 4年1組 switches the dashboard from 算数 to 理科 and opens
@@ -31,15 +31,8 @@ describe.skipIf(skip)('the demo class in 算数 and 理科 (Chromium)', () => {
   }, 300_000);
   afterAll(() => rig?.close());
 
-  const signIn = async (username: string) => {
-    const { password } = signIns.find((s) => s.username === username)!;
-    expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username, password } })).status()).toBe(200);
-  };
-  const api = async <T,>(path: string) => {
-    const r = await page.request.get(base + path);
-    expect(r.status(), path).toBe(200);
-    return (await r.json()) as T;
-  };
+  const signIn = (username: string) => signInWith(page, base, username, signIns.find((s) => s.username === username)!.password);
+  const api = <T,>(path: string) => getJson<T>(page, base, path);
   const nodes = () => page.locator('.learning-map[data-status="ready"]');
 
   it('lets the teacher view 4年1組 in 理科: heatmap of grade-4 理科 items, then a learner’s 理科 map', async () => {

@@ -7,7 +7,7 @@ import { ensureDemoFramework } from '../../src/case/demo.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { DEMO_CLASS, MATH_2017_DOCUMENT } from '../../src/progress/index.js';
 import type { Heatmap, LearnerItemDetail, LearningMap, StuckList } from '../../web/src/types/progress-api.js';
-import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig, getJson, signInWith } from './support.js';
 
 /**
  * The learning map and the dashboards on the real server with the demo class (算数 2017, 4年1組, 35 learners and
@@ -37,15 +37,8 @@ describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)'
 
   afterAll(() => rig?.close());
 
-  const signIn = async (username: string) => {
-    const { password } = signIns.find((s) => s.username === username)!;
-    expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username, password } })).status()).toBe(200);
-  };
-  const api = async <T,>(path: string) => {
-    const r = await page.request.get(base + path);
-    expect(r.status(), path).toBe(200);
-    return (await r.json()) as T;
-  };
+  const signIn = (username: string) => signInWith(page, base, username, signIns.find((s) => s.username === username)!.password);
+  const api = <T,>(path: string) => getJson<T>(page, base, path);
   const canvas = () => page.locator('.learning-map');
   const ready = () => page.locator('.learning-map[data-status="ready"]').waitFor({ timeout: 20_000 });
   /** The legend's count of one state ("習得: 12"). */

@@ -5,7 +5,7 @@ import { createUser } from '../../src/auth/index.js';
 import { ensureShippedFrameworks } from '../../src/case/demo.js';
 import { getFramework } from '../../src/case/index.js';
 import { frameworkStructure } from '../../src/progress/framework.js';
-import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig, signInThroughForm } from './support.js';
 
 const skip = skipWithoutChromium('the cross-subject relations browser test');
 // 算数 grade 5 「簡単な場合について，比例の関係があることを知ること。」 → 理科 grade 5 振り子 (the period and the length).
@@ -30,10 +30,7 @@ describe.skipIf(skip)('a cross-subject run (算数 → 理科) in Chromium', () 
       },
     });
     page = rig.page;
-    await page.goto(`${rig.base}/sign-in?next=${encodeURIComponent(`/relations?framework=${math}`)}`);
-    await page.getByLabel('ユーザー名').fill(USER.username);
-    await page.getByLabel('パスワード').fill(USER.password);
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await signInThroughForm(page, rig.base, `/relations?framework=${math}`, USER);
     await page.getByRole('heading', { level: 1, name: '関係の推定とレビュー' }).waitFor();
   }, 180_000);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
-import { skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { skipWithoutChromium, startRig, type BrowserRig, signInThroughForm } from './support.js';
 
 const skip = skipWithoutChromium('the relation runs browser test');
 const USER = { username: 'tanaka', displayName: '田中 作成者', password: 'correct horse battery staple' };
@@ -25,10 +25,7 @@ describe.skipIf(skip)('running estimation and adding a relation in Chromium', ()
       },
     });
     ({ page, base } = rig);
-    await page.goto(`${base}/sign-in?next=${encodeURIComponent('/relations')}`);
-    await page.getByLabel('ユーザー名').fill(USER.username);
-    await page.getByLabel('パスワード').fill(USER.password);
-    await page.getByRole('button', { name: 'サインイン' }).click();
+    await signInThroughForm(page, base, '/relations', USER);
     await page.getByRole('heading', { level: 1, name: '関係の推定とレビュー' }).waitFor();
   }, 180_000);
 

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,4 +67,24 @@ export async function startRig(opts: { prepare?: (store: Store) => Promise<void>
     await close();
     throw e;
   }
+}
+
+/** Signs `page` in through the API (the session cookie lands in the page's context). */
+export async function signInWith(page: Page, base: string, username: string, password: string): Promise<void> {
+  expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username, password } })).status(), `sign-in as ${username}`).toBe(200);
+}
+
+/** A JSON API answer read with the page's session; anything but 200 fails the test. */
+export async function getJson<T>(page: Page, base: string, path: string): Promise<T> {
+  const r = await page.request.get(base + path);
+  expect(r.status(), path).toBe(200);
+  return (await r.json()) as T;
+}
+
+/** Signs in through the Japanese sign-in form, which then opens `next`. */
+export async function signInThroughForm(page: Page, base: string, next: string, user: { username: string; password: string }): Promise<void> {
+  await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('ユーザー名').fill(user.username);
+  await page.getByLabel('パスワード').fill(user.password);
+  await page.getByRole('button', { name: 'サインイン' }).click();
 }
