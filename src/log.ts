@@ -8,7 +8,7 @@ export function loggerOptions(level: string, format: 'pretty' | 'json' = 'json')
   return {
     level,
     // Readable lines for a person at a terminal; JSON (one object a line) for a log collector in production.
-    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } } : {}),
+    ...(format === 'pretty' && level !== 'silent' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } } : {}),
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       censor: '[redacted]',
