@@ -101,8 +101,9 @@ export class LearnerStandings {
 }
 
 /** Standings of several learners (a class) as of a day. */
-export async function standingsOf(db: Db, s: FrameworkStructure, learnerIds: string[], asOf: string | undefined, timeZone: string): Promise<Map<string, LearnerStandings>> {
-  const rules = await frameworkRules(db, s.identifier);
+export async function standingsOf(db: Db, s: FrameworkStructure, learnerIds: string[], asOf: string | undefined, timeZone: string, known?: FrameworkRules): Promise<Map<string, LearnerStandings>> {
+  // A caller that needs the rules itself passes them: they are three queries (rules, labels, rubrics).
+  const rules = known ?? (await frameworkRules(db, s.identifier));
   const rows = await store.masteryAsOf(db, learnerIds, asOf, [...s.byId.keys()]);
   const by = new Map<string, Map<string, store.MasteryRow>>(learnerIds.map((l) => [l, new Map()]));
   for (const r of rows) if (s.byId.has(r.itemId)) by.get(r.learnerId)?.set(r.itemId, r);

@@ -6,7 +6,7 @@ import * as rosters from '../store/progress-rosters.js';
 import { getStatements } from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
 import { frameworkOfItem, frameworkStructure, type FrameworkStructure, type MapItem } from './framework.js';
-import { frameworkRules, labelsOf, ruleOf, standingsOf, endOfDay, type LearnerStandings, type Progress } from './standing.js';
+import { frameworkRules, labelsOf, ruleOf, standingsOf, endOfDay, type FrameworkRules, type LearnerStandings, type Progress } from './standing.js';
 import { nextSteps as nextStepIds, traceBack } from './graph.js';
 import { evaluate } from './rules.js';
 import { unitSchemeView } from './units.js';
@@ -24,8 +24,8 @@ async function learnerRef(db: Db, learnerId: string) {
   return { id: l.id, displayName: person?.displayName ?? l.displayName ?? l.id };
 }
 
-async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: string | undefined, o: ViewOptions): Promise<LearnerStandings> {
-  return (await standingsOf(db, s, [learnerId], asOf, o.timeZone)).get(learnerId)!;
+async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: string | undefined, o: ViewOptions, rules?: FrameworkRules): Promise<LearnerStandings> {
+  return (await standingsOf(db, s, [learnerId], asOf, o.timeZone, rules)).get(learnerId)!;
 }
 
 /** GET /api/progress/map (docs/progress-api.md). */
@@ -34,8 +34,8 @@ export async function learningMap(db: Db, q: { framework: string; learnerId?: st
   // A publisher's unit scheme replaces the default units (the categories) in the unit view.
   const scheme = q.units && q.view === 'unit' ? await unitSchemeView(db, s.identifier, q.units) : null;
   const learner = q.learnerId ? await learnerRef(db, q.learnerId) : null;
-  const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o) : null;
   const rules = await frameworkRules(db, s.identifier);
+  const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o, rules) : null;
   const unitView = q.view === 'unit';
   const unitOf = (i: MapItem) => (scheme ? (scheme.unitOf.get(i.id) ?? null) : i.unit);
   const nodes = s.items.map((i) => ({ ...i, unit: unitOf(i), group: unitView ? unitOf(i) : i.group, progress: st ? st.progress(i.id) : null }));
@@ -84,7 +84,8 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
   const item = s.byId.get(q.itemId);
   if (!item) throw new ShirubeError('not_found', `No content item ${q.itemId} in framework ${s.identifier}`, 'itemId');
   const learner = await learnerRef(db, q.learnerId);
-  const st = await one(db, s, q.learnerId, q.asOf, o);
+  const rules = await frameworkRules(db, s.identifier);
+  const st = await one(db, s, q.learnerId, q.asOf, o, rules);
   const until = q.asOf ? endOfDay(q.asOf, o.timeZone) * 1000 : Infinity;
   const all = (await listEvidence(db, q.learnerId, q.itemId, false)).filter((e) => e.timestamp.getTime() <= until);
   const shown = all.slice(-200);
@@ -102,7 +103,6 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
       activityName: name && typeof name === 'object' ? (name['ja'] ?? name['ja-JP'] ?? Object.values(name)[0] ?? null) : null,
     };
   });
-  const rules = await frameworkRules(db, s.identifier);
   const rule = ruleOf(rules, q.itemId);
   const labels = labelsOf(rules, q.itemId);
   const timeline = (await store.masteryDays(db, q.learnerId, q.itemId))
@@ -157,7 +157,8 @@ export async function changes(db: Db, q: { learnerId: string; framework: string;
   const s = await frameworkStructure(db, q.framework);
   await learnerRef(db, q.learnerId);
   const to = q.to ?? new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone }).format(new Date());
-  const [a, b] = await Promise.all([one(db, s, q.learnerId, q.from, o), one(db, s, q.learnerId, to, o)]);
+  const rules = await frameworkRules(db, s.identifier);
+  const [a, b] = await Promise.all([one(db, s, q.learnerId, q.from, o, rules), one(db, s, q.learnerId, to, o, rules)]);
   const out = [];
   const sum = { mastered: 0, started: 0, regressed: 0 };
   for (const i of s.items) {
