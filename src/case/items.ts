@@ -1,9 +1,15 @@
 import type { Db } from '../store/db.js';
-import { findCourseOfStudyItemsByCodes, getItem } from '../store/case.js';
-import { LOCAL_BASE } from './model.js';
+import { findCourseOfStudyItemsByCodes, getItem, type ItemRow } from '../store/case.js';
+import { LOCAL_BASE, localUri } from './model.js';
 import { isCaseUuid } from './uuid.js';
 
 /** A CFItem as other domains refer to it (the LRS links statements to it). */
+/** A stored CFItem as a CASE LinkURI (an association's node, a rubric criterion's CFItemURI): code or statement as title. */
+export function itemLink(item: ItemRow): { title: string; identifier: string; uri: string } {
+  const p = item.payload;
+  return { title: item.humanCodingScheme ?? String(p['fullStatement'] ?? item.identifier).slice(0, 60), identifier: item.identifier, uri: typeof p['uri'] === 'string' ? p['uri'] : localUri(item.identifier) };
+}
+
 export interface ItemRef {
   identifier: string;
   humanCodingScheme: string | null;

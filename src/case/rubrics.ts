@@ -4,6 +4,7 @@ import { getItem, getRubric, memberDocuments, putRubric, removeRubric } from '..
 import { touchDocument } from '../store/relations.js';
 import { ShirubeError } from '../errors.js';
 import { getFramework } from './frameworks.js';
+import { itemLink } from './items.js';
 import { localUri } from './model.js';
 import { isCaseUuid, uuidv4 } from './uuid.js';
 
@@ -88,12 +89,11 @@ export async function checkRubric(db: Db, identifier: string, body: unknown, now
     if (ext !== undefined && !isObj(ext)) throw bad(`${path}.extensions`, 'must be an object');
     const mastery = isObj(ext) ? ext['masteryLevel'] : undefined;
     if (mastery !== undefined && !levels.some((l) => l.quality === mastery || l.identifier === mastery)) throw bad(`${path}.extensions.masteryLevel`, 'must name one of the criterion’s levels (its quality or identifier)');
-    const p = item.payload;
     out.push({
       identifier: criterionId, uri: localUri(criterionId),
       ...(optionalString(c, 'category', path, 1000) !== undefined ? { category: c['category'] } : {}),
       ...(optionalString(c, 'description', path) !== undefined ? { description: c['description'] } : {}),
-      CFItemURI: { title: item.humanCodingScheme ?? String(p['fullStatement'] ?? itemId).slice(0, 60), identifier: itemId, uri: typeof p['uri'] === 'string' ? p['uri'] : localUri(itemId) },
+      CFItemURI: itemLink(item),
       ...(number(c, 'weight', path) !== undefined ? { weight: c['weight'] } : {}),
       position: number(c, 'position', path, true) ?? i + 1,
       rubricId: identifier, lastChangeDateTime: changed,

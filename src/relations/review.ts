@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import { audit } from '../store/auth.js';
 import { getItem } from '../store/case.js';
 import { appendAssociation, getSuggestions, insertSuggestion, isPackageItem, touchDocument, updateSuggestion, type SuggestionRow } from '../store/relations.js';
-import { getFramework, localUri, uuidv4 } from '../case/index.js';
+import { getFramework, itemLink, localUri, uuidv4 } from '../case/index.js';
 import { ShirubeError } from '../errors.js';
 import { relationTypes, type RelationType } from './model.js';
 
@@ -32,9 +32,7 @@ function provenanceOf(s: SuggestionRow, actor: string, at: Date, comment: string
 async function nodeLink(db: Db, identifier: string) {
   const item = await getItem(db, identifier);
   if (!item) throw new ShirubeError('invalid_request', `item ${identifier}: no such CFItem`, 'origin');
-  const p = item.payload;
-  const title = item.humanCodingScheme ?? String(p['fullStatement'] ?? identifier).slice(0, 60);
-  return { title, identifier, uri: typeof p['uri'] === 'string' ? p['uri'] : localUri(identifier) };
+  return itemLink(item);
 }
 
 /**
