@@ -1,20 +1,14 @@
 import { expect } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as viteBuild } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Store } from '../../src/store/db.js';
 import { freshStore } from '../helper.js';
-
-/** Debian's chromium (apt-get install chromium); CHROMIUM_PATH for another build. */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-/** Flags for a closed network: without the background-networking ones Chromium keeps dialling Google's hosts. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+import { CHROMIUM, buildWebUi, launchChromium } from '../browser.js';
 export const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
 
 /** In CI a missing browser is a failure (the launch throws); on a developer's machine, a skip that says why. */
@@ -42,22 +36,22 @@ export interface BrowserRig {
  */
 export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp } = {}): Promise<BrowserRig> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const webRoot = mkdtempSync(join(tmpdir(), 'shirube-web-e2e-'));
+  let webRoot: string | undefined;
   const parts: Partial<BrowserRig> = {};
   const close = async () => {
     await parts.browser?.close();
     await parts.app?.close();
     await parts.store?.close();
-    rmSync(webRoot, { recursive: true, force: true });
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   };
   try {
-    await viteBuild({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true, sourcemap: false } });
+    webRoot = await buildWebUi();
     const store = (parts.store = await freshStore());
     await opts.prepare?.(store);
     const config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
     const app = (parts.app = await buildApp({ config, store, logger: false, webRoot }));
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const browser = (parts.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
+    const browser = (parts.browser = await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && !opts.expectedErrors?.test(m.text()) && problems.push(`console: ${m.text()}`));

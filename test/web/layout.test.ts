@@ -52,14 +52,12 @@ describe('layoutLayers', () => {
     for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) expect(overlap(p[ids[i]!]!, p[ids[j]!]!), `${ids[i]} / ${ids[j]}`).toBe(false);
   });
 
-  it('lays out 5,000 nodes in a fraction of the budget, without overlaps', () => {
+  // How fast: npm run bench (bench/map.ts), against parsing the same data in the same run.
+  it('lays out 5,000 nodes without overlaps', () => {
     const many: LayoutNode[] = [];
     for (let i = 0; i < 5000; i++) many.push(node(`n${i}`, 1 + (i % 12), (i >> 4) % 5, `u${i >> 3}`, i));
-    const t0 = performance.now();
     const { positions } = layoutLayers(many);
-    const ms = performance.now() - t0;
-    console.log(`layoutLayers: 5,000 nodes in ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(1000);
+    expect(Object.keys(positions)).toHaveLength(5000);
     // Overlap check per column (nodes of different columns are separated by the column test above).
     const seen = new Set<string>();
     for (const q of Object.values(positions)) {

@@ -145,15 +145,13 @@ describe('traceHighlight and searchNodes', () => {
   });
 });
 
+// How fast: npm run bench (bench/map.ts), against parsing the same data in the same run.
 describe('toElements at 5,000 items', () => {
-  it('builds the elements in well under a second', () => {
+  it('builds a node per item and a layout entry per item', () => {
     const map = syntheticMap(5000);
-    const t0 = performance.now();
     const { elements, layout } = toElements(map, opts('curriculum'));
-    const ms = performance.now() - t0;
-    console.log(`toElements: 5,000 items in ${ms.toFixed(1)} ms (${elements.length} elements)`);
     expect(layout).toHaveLength(5000);
-    expect(ms).toBeLessThan(1000);
+    expect(elements.filter((e) => e.group === 'nodes' && e.classes?.includes('item'))).toHaveLength(5000);
   });
 });
 

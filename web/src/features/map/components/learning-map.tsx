@@ -6,6 +6,7 @@ import { runLayout } from '../lib/run-layout.js';
 import { mapStyle } from '../lib/map-style.js';
 import { nearestInDirection, type Direction } from '../lib/navigate.js';
 import { chunkElements } from '../lib/chunks.js';
+import { placeElements } from '../lib/place.js';
 import './learning-map.css';
 
 export interface Highlight {
@@ -20,6 +21,8 @@ interface MapTimings {
   firstFrameMs: number;
   /** Data in hand → every element drawn. */
   renderMs: number;
+  /** Frames the elements were drawn in: the first screenful, then the rest in chunks. */
+  chunks: number;
 }
 
 interface Props {
@@ -92,22 +95,6 @@ const nextFrame = (cy: Core) =>
     const fallback = setTimeout(resolve, 200);
     cy.one('render', () => setTimeout(() => (clearTimeout(fallback), resolve()), 0));
   });
-
-/** Items at their layout positions; group boxes at their rectangles (centre, width, height); boxes without one dropped. */
-function place(elements: ElementDefinition[], layout: LayoutResult): ElementDefinition[] {
-  const out: ElementDefinition[] = [];
-  for (const e of elements) {
-    if (e.group !== 'nodes') out.push(e);
-    else if (typeof e.data['rect'] === 'string') {
-      const r = layout.rects[e.data['rect']];
-      if (r) out.push({ ...e, data: { ...e.data, width: r.width, height: r.height }, position: { x: r.x + r.width / 2, y: r.y + r.height / 2 } });
-    } else {
-      const p = layout.positions[e.data.id!];
-      out.push(p ? { ...e, position: p } : e);
-    }
-  }
-  return out;
-}
 
 /** Shows `eles` whole, but never larger than their natural size (one or two nodes would fill the screen). */
 function fitAtMost(cy: Core, eles: CollectionReturnValue) {
@@ -196,7 +183,7 @@ export function LearningMap(props: Props) {
         const ext = cy.extent();
         const margin = 200;
         const onScreen = (e: ElementDefinition) => !!e.position && e.position.x > ext.x1 - margin && e.position.x < ext.x2 + margin && e.position.y > ext.y1 - margin && e.position.y < ext.y2 + margin;
-        const [first, ...rest] = chunkElements(place(elements.elements, b.layout!), onScreen, CHUNK);
+        const [first, ...rest] = chunkElements(placeElements(elements.elements, b.layout!), onScreen, CHUNK);
         cy.batch(() => {
           cy.elements().remove();
           cy.add(first!);
@@ -209,7 +196,7 @@ export function LearningMap(props: Props) {
           await nextFrame(cy);
           if (!live) return;
         }
-        const t = { layoutMs, firstFrameMs, renderMs: performance.now() - t0 };
+        const t = { layoutMs, firstFrameMs, renderMs: performance.now() - t0, chunks: 1 + rest.length };
         setTimings(t);
         setEdgeCount(cy.edges().length);
       } else {
@@ -323,6 +310,7 @@ export function LearningMap(props: Props) {
         data-layout-ms={timings?.layoutMs.toFixed(0)}
         data-first-frame-ms={timings?.firstFrameMs.toFixed(0)}
         data-render-ms={timings?.renderMs.toFixed(0)}
+        data-chunks={timings?.chunks}
         data-node-count={props.elements.layout.length}
         data-edge-count={edgeCount}
         data-selected={props.selected ?? ''}
