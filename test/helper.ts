@@ -7,6 +7,7 @@ import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
 import { createApiClient, createUser, issueAccessToken, createSession, type RoleGrant } from '../src/auth/index.js';
 import { findApiClient } from '../src/store/auth.js';
 import { createScratchDatabase } from './pg-database.js';
+import { testDatabaseUrl } from './database-url.js';
 import { freePort } from './cli-process.js';
 
 export const SHARED = new URL('../../shared/', import.meta.url).pathname;
@@ -16,7 +17,7 @@ export const SHARED = new URL('../../shared/', import.meta.url).pathname;
  * SHIRUBE_TEST_DATABASE_URL (CI runs the whole suite both ways). `close()` drops it.
  */
 export async function freshStore(): Promise<Store> {
-  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  const adminUrl = testDatabaseUrl();
   if (!adminUrl) {
     const store = await openStore({});
     await migrateToLatest(store.db);
@@ -63,7 +64,7 @@ export async function build(env: Record<string, string> = {}): Promise<TestApp> 
  * connection pool; on PGlite sharing `t.store` (one process per data directory). Closing it leaves the database.
  */
 export async function anotherInstance(t: TestApp): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  const adminUrl = testDatabaseUrl();
   let store: Store = { ...t.store, close: async () => {} };
   if (t.store.kind === 'postgres' && adminUrl) {
     const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.store.db);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freePort } from '../cli-process.js';
 import { createScratchDatabase } from '../pg-database.js';
+import { testDatabaseUrl } from '../database-url.js';
 
 // A 200 means committed: SIGKILL the server in the middle of ingesting, restart it, and every acknowledged
 // statement is there with its evidence. Runs on PGlite, and on PostgreSQL when SHIRUBE_TEST_DATABASE_URL is set.
@@ -21,7 +22,7 @@ let dropDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shirube-durability-'));
-  const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+  const adminUrl = testDatabaseUrl();
   if (adminUrl) {
     const database = await createScratchDatabase(adminUrl, 'shirube_test');
     databaseUrl = database.url;
@@ -63,7 +64,7 @@ const statement = (learner: string) => ({
   result: { score: { scaled: 1 } },
 });
 
-describe(`durability (${process.env['SHIRUBE_TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite'})`, () => {
+describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('loses no acknowledged statement or evidence when the server is killed with SIGKILL mid-ingest', async () => {
     const add = await run(['clients', 'add', 'drill', '--scope', 'xapi:all']);
     expect(add.code, add.stderr).toBe(0);

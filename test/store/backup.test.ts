@@ -5,8 +5,9 @@ import { dumpEmbedded, restoreEmbedded } from '../../src/store/backup.js';
 import { loadPackage, savePackage } from '../../src/store/case.js';
 import { packageToRows, rowsToPackage } from '../../src/case/package.js';
 import { SHARED } from '../helper.js';
+import { testDatabaseUrl } from '../database-url.js';
 
-describe.skipIf(!!process.env['SHIRUBE_TEST_DATABASE_URL'])('store: embedded backup and restore', () => {
+describe.skipIf(!!testDatabaseUrl())('store: embedded backup and restore', () => {
   it('dumps and restores a framework with its migration state', async () => {
     const pkg = JSON.parse(readFileSync(`${SHARED}data/case-frameworks/opensalt-sample-what-standards-could-be.legacy.json`, 'utf8'));
     const a = await openStore({});

@@ -6,9 +6,10 @@ import { dumpEmbedded } from '../../src/store/backup.js';
 import { loadPackage, savePackage } from '../../src/store/case.js';
 import { packageToRows, rowsToPackage } from '../../src/case/package.js';
 import { SHARED } from '../helper.js';
+import { testDatabaseUrl } from '../database-url.js';
 import { createScratchDatabase } from '../pg-database.js';
 
-const adminUrl = process.env['SHIRUBE_TEST_DATABASE_URL'];
+const adminUrl = testDatabaseUrl();
 
 // Runs in CI's PostgreSQL pass: an embedded installation's dump, loaded the way docs/operations.md says (psql runs
 // the same simple-query protocol as pg here), gives a PostgreSQL database Shirube opens with nothing to migrate.
