@@ -58,6 +58,8 @@ export interface LlmSettings {
   /** An OpenAI-compatible server (Ollama, vLLM, llama.cpp): its /v1 base URL, and a key if it wants one. */
   readonly compatibleBaseUrl: string | undefined;
   readonly compatibleApiKey: string | undefined;
+  /** How long one request to a provider may take before it is abandoned (and retried once, then its block skipped). */
+  readonly requestTimeoutMs: number;
 }
 
 const schema = {
@@ -92,6 +94,7 @@ const schema = {
     GOOGLE_GENERATIVE_AI_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
     SHIRUBE_LLM_BASE_URL: { type: 'string', pattern: '^https?://\\S+$' },
     SHIRUBE_LLM_API_KEY: { type: 'string', pattern: '^\\S+$' },
+    SHIRUBE_LLM_TIMEOUT_SECONDS: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
   },
 } as const;
 
@@ -110,6 +113,7 @@ function llmSettings(v: Record<string, string | undefined>): LlmSettings {
     googleBaseUrl: v['GOOGLE_GENERATIVE_AI_BASE_URL'],
     compatibleBaseUrl: v['SHIRUBE_LLM_BASE_URL'],
     compatibleApiKey: v['SHIRUBE_LLM_API_KEY'],
+    requestTimeoutMs: 1000 * Number(v['SHIRUBE_LLM_TIMEOUT_SECONDS'] ?? 120),
   };
   // A config dump or a log line shows which keys are set, never a key.
   const redacted = Object.fromEntries(Object.entries(settings).map(([k, x]) => [k, x === undefined ? null : k.endsWith('ApiKey') ? '[redacted]' : x]));

@@ -93,3 +93,35 @@ export function candidateSpace(fw: RelationFramework, opts: CandidateOptions = {
   const n = fw.items.length;
   return { pairs, blocks, allPairs: n * (n - 1), modes, maxGradeGap };
 }
+
+/**
+ * Blocks of at most `maxItems` items, so that one answer fits the model's output limit. A larger block's items, in the
+ * prompt's order (grade, then document order), are cut into chunks of maxItems/2; each pair goes to the block of its
+ * two chunks (a chunk's own pairs to the block with the next chunk), so every pair is still asked exactly once, and
+ * chunks without pairs between them (grades too far apart) make no block.
+ */
+export function splitBlocks(blocks: readonly Block[], maxItems: number): Block[] {
+  const half = Math.max(1, Math.floor(maxItems / 2));
+  return blocks.flatMap((b) => {
+    if (b.items.length <= maxItems) return [b];
+    const items = [...b.items].sort((x, y) => (x.grade ?? 0) - (y.grade ?? 0) || x.order - y.order);
+    const chunks: RelationItem[][] = [];
+    for (let i = 0; i < items.length; i += half) chunks.push(items.slice(i, i + half));
+    const chunkOf = new Map(chunks.flatMap((c, n) => c.map((i) => [i.identifier, n] as const)));
+    const parts = new Map<string, { lo: number; hi: number; pairs: Array<[string, string]> }>();
+    for (const [o, d] of b.pairs) {
+      const [a, c] = [chunkOf.get(o)!, chunkOf.get(d)!];
+      let [lo, hi] = a < c ? [a, c] : [c, a];
+      if (lo === hi) [lo, hi] = lo + 1 < chunks.length ? [lo, lo + 1] : [lo - 1, lo];
+      const k = `${lo}-${hi}`;
+      const part = parts.get(k) ?? { lo, hi, pairs: [] };
+      part.pairs.push([o, d]);
+      parts.set(k, part);
+    }
+    const sorted = [...parts.values()].sort((x, y) => x.lo - y.lo || x.hi - y.hi);
+    return sorted.map((p, n) => ({
+      key: `${b.key}#${p.lo}-${p.hi}`, mode: b.mode, label: `${b.label} (${n + 1}/${sorted.length})`,
+      items: [...chunks[p.lo]!, ...chunks[p.hi]!], pairs: p.pairs,
+    }));
+  });
+}

@@ -8,7 +8,8 @@ export { llmProviders, PRICES, providerStatus, type LlmProvider } from './provid
 export { ensemble } from './ensemble.js';
 export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow } from './evaluate.js';
 export { estimationSpace, estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
-export { BackgroundRuns, failInterruptedRuns, readRun, readRuns, type RunRequest } from './runs.js';
+export { BackgroundRuns, cancelRun, failInterruptedRuns, readRun, readRunBlocks, readRuns, type RunRequest } from './runs.js';
+export { reviewLanguages, type ReviewLanguage } from './prompts/index.js';
 export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
 export { ccssCoherenceMap, courseOfStudyCommentary, holdOut, truthCsv, type CommentaryDataset, type CommentaryReport, type Dataset } from './datasets.js';
 export { relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';

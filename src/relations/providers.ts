@@ -10,7 +10,7 @@ export const llmProviders = ['openai', 'openai-chat', 'anthropic', 'google', 'op
 export type LlmProvider = (typeof llmProviders)[number];
 
 /** What configures each provider: its key, or for an OpenAI-compatible server its URL (docs/config.md). */
-const required: Record<LlmProvider, { setting: keyof LlmSettings; variable: string }> = {
+const required: Record<LlmProvider, { setting: Exclude<keyof LlmSettings, 'requestTimeoutMs'>; variable: string }> = {
   openai: { setting: 'openaiApiKey', variable: 'OPENAI_API_KEY' },
   'openai-chat': { setting: 'openaiApiKey', variable: 'OPENAI_API_KEY' },
   anthropic: { setting: 'anthropicApiKey', variable: 'ANTHROPIC_API_KEY' },
@@ -69,9 +69,31 @@ export const PRICES: Readonly<Record<string, readonly [number, number]>> = {
   'gemini-2.5-pro': [1.25, 10],
 };
 
+/** The entry of a table keyed by model-name prefixes that fits a model: the longest prefix. */
+function byPrefix<T>(table: Readonly<Record<string, T>>, model: string): T | undefined {
+  const key = Object.keys(table).filter((k) => model.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  return key === undefined ? undefined : table[key];
+}
+
 export function costUsd(model: string, inputTokens: number, outputTokens: number): number {
-  const key = Object.keys(PRICES).filter((k) => model.startsWith(k)).sort((a, b) => b.length - a.length)[0];
-  if (!key) return 0;
-  const [i, o] = PRICES[key]!;
+  const price = byPrefix(PRICES, model);
+  if (!price) return 0;
+  const [i, o] = price;
   return (inputTokens * i + outputTokens * o) / 1e6;
 }
+
+/**
+ * The most output tokens each model may answer with (the providers' model pages); a model not listed gets 4,096.
+ * Runs ask for at most 8,192 (a longer answer takes longer than a request should), unless told otherwise.
+ */
+export const MAX_OUTPUT_TOKENS: Readonly<Record<string, number>> = {
+  'gpt-4o': 16_384,
+  'gpt-4.1': 32_768,
+  'claude-3-5-haiku': 8_192,
+  'claude-haiku-4-5': 64_000,
+  'claude-sonnet-4': 64_000,
+  'gemini-2.0-flash': 8_192,
+  'gemini-2.5': 65_536,
+};
+
+export const maxOutputTokens = (model: string): number => Math.min(8_192, byPrefix(MAX_OUTPUT_TOKENS, model) ?? 4_096);

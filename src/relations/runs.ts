@@ -1,11 +1,11 @@
 import type { LlmSettings } from '../config.js';
 import type { Db } from '../store/db.js';
 import { audit } from '../store/auth.js';
-import { failRun, failStaleRuns, getRun, insertRun, listRuns, type RunRow } from '../store/relations.js';
+import { failRun, failStaleRuns, getRun, insertRun, listRunBlocks, listRuns, requestCancel, type RunBlockRow, type RunRow } from '../store/relations.js';
 import { getFramework, uuidv4 } from '../case/index.js';
 import { isShirubeError, ShirubeError } from '../errors.js';
 import { candidateModes, type CandidateMode } from './candidates.js';
-import { checkEstimatorChoice, estimatorFor, runErrorMessage, runEstimation, STALE_MS, type EstimatorChoice } from './estimate.js';
+import { checkEstimatorChoice, estimatorFor, runErrorMessage, runEstimation, RunCancelled, STALE_MS, type EstimatorChoice } from './estimate.js';
 
 export interface RunRequest extends EstimatorChoice {
   modes?: CandidateMode[] | undefined;
@@ -27,6 +27,26 @@ export async function readRun(db: Db, documentIdentifier: string, id: string): P
   const run = await getRun(db, id);
   if (!run || run.documentIdentifier !== documentIdentifier) throw new ShirubeError('not_found', `No estimation run ${id} in framework ${documentIdentifier}`, 'id');
   return run;
+}
+
+/** What happened to each block of a run, in order. */
+export async function readRunBlocks(db: Db, documentIdentifier: string, id: string): Promise<RunBlockRow[]> {
+  await readRun(db, documentIdentifier, id);
+  return listRunBlocks(db, id);
+}
+
+/**
+ * Asks a run to stop (audited): a queued run is cancelled at once; a running one, wherever it runs (this process, another
+ * instance, the CLI on the same database), stops at its next block or heartbeat (within 5 s) and keeps what its finished
+ * blocks gave. A run that already ended is a conflict.
+ */
+export async function cancelRun(db: Db, documentIdentifier: string, id: string, by: { actor: string }, local?: BackgroundRuns): Promise<RunRow> {
+  const run = await readRun(db, documentIdentifier, id);
+  if (run.status !== 'queued' && run.status !== 'running') throw new ShirubeError('conflict', `Run ${id} is ${run.status}: only a queued or running run can be cancelled`, 'id');
+  await requestCancel(db, id, by.actor);
+  local?.abort(id, new RunCancelled(by.actor));
+  await audit(db, { actor: by.actor, action: 'relation.run.cancel', targetType: 'estimation_run', targetId: id, details: { document: documentIdentifier, status: run.status } });
+  return (await getRun(db, id))!;
 }
 
 export async function readRuns(db: Db, documentIdentifier: string): Promise<RunRow[]> {
@@ -63,7 +83,8 @@ export class BackgroundRuns {
     await failInterruptedRuns(db, { documentIdentifier });
     const id = uuidv4();
     const model = r.estimator === 'llm' ? `${r.provider ?? 'openai'}:${r.model!.trim()}` : null;
-    const params = { ...(r.estimator === 'llm' ? { provider: r.provider ?? 'openai', model: r.model!.trim() } : {}), ...(r.modes ? { modes: r.modes } : {}), ...(r.maxGradeGap !== undefined ? { maxGradeGap: r.maxGradeGap } : {}), ...(target ? { targetFramework: target } : {}) };
+    const llm = r.estimator === 'llm' ? { provider: r.provider ?? 'openai', model: r.model!.trim(), ...(r.language ? { language: r.language } : {}), ...(r.timeoutSeconds ? { timeoutSeconds: r.timeoutSeconds } : {}), ...(r.maxOutputTokens ? { maxOutputTokens: r.maxOutputTokens } : {}) } : {};
+    const params = { ...llm, ...(r.modes ? { modes: r.modes } : {}), ...(r.maxGradeGap !== undefined ? { maxGradeGap: r.maxGradeGap } : {}), ...(target ? { targetFramework: target } : {}) };
     await insertRun(db, { id, documentIdentifier, estimator: r.estimator, model, params, status: 'queued', startedBy: by.actor });
     await audit(db, { actor: by.actor, action: 'relation.run', targetType: 'estimation_run', targetId: id, details: { document: documentIdentifier, estimator: r.estimator, ...(model ? { model } : {}), ...(target ? { targetFramework: target } : {}) } });
     const controller = new AbortController();
@@ -82,6 +103,11 @@ export class BackgroundRuns {
     })();
     this.jobs.set(id, { controller, done });
     return (await getRun(db, id))!;
+  }
+
+  /** Stops this process's job of a run at once (its request is aborted), if it has it. */
+  abort(id: string, reason: unknown): void {
+    this.jobs.get(id)?.controller.abort(reason);
   }
 
   async close(): Promise<void> {

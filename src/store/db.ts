@@ -15,6 +15,7 @@ import * as m0008 from './migrations/0008_shared_state.js';
 import * as m0009 from './migrations/0009_achievement_groups.js';
 import * as m0010 from './migrations/0010_relation_runs.js';
 import * as m0011 from './migrations/0011_case_generation.js';
+import * as m0012 from './migrations/0012_run_blocks_and_proposals.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0009_achievement_groups': m0009,
   '0010_relation_runs': m0010,
   '0011_case_generation': m0011,
+  '0012_run_blocks_and_proposals': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,7 +8,8 @@ type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonIn = ColumnType<Record<string, unknown>, string, string>;
 
 export type SuggestionStatus = 'pending' | 'accepted' | 'rejected' | 'superseded';
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed';
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type BlockStatus = 'ok' | 'retried' | 'skipped';
 
 export interface EstimationRunTable {
   id: string;
@@ -32,6 +33,28 @@ export interface EstimationRunTable {
   error: string | null;
   started_by: string | null;
   heartbeat_at: DefaultNow;
+  cancel_requested_at: Timestamp | null;
+  cancelled_by: string | null;
+  skipped_blocks: ColumnType<number, number | undefined, number>;
+}
+
+export interface EstimationRunBlockTable {
+  run_id: string;
+  position: number;
+  key: string;
+  label: string;
+  items: number;
+  pairs: number;
+  status: BlockStatus;
+  cached: ColumnType<boolean, boolean | undefined, boolean>;
+  attempts: ColumnType<number, number | undefined, number>;
+  reason: string | null;
+  proposals: ColumnType<number, number | undefined, number>;
+  requests: ColumnType<number, number | undefined, number>;
+  input_tokens: ColumnType<number, number | undefined, number>;
+  output_tokens: ColumnType<number, number | undefined, number>;
+  cost_usd: ColumnType<number, number | undefined, number>;
+  finished_at: DefaultNow;
 }
 
 export interface RelationSuggestionTable {
@@ -53,6 +76,10 @@ export interface RelationSuggestionTable {
   decided_at: Timestamp | null;
   comment: string | null;
   association_identifier: string | null;
+  proposed_origin: string;
+  proposed_destination: string;
+  proposed_type: 'precedes' | 'isRelatedTo';
+  edits: ColumnType<ReviewerEdit[], string | undefined, string>;
 }
 
 export interface LlmCacheTable {
@@ -65,8 +92,8 @@ export interface LlmCacheTable {
   created_at: DefaultNow;
 }
 
-/** The tables of migration 0003 (relation estimation and review), with 0010's run state. */
-export type RelationTables = { estimation_run: EstimationRunTable; relation_suggestion: RelationSuggestionTable; llm_cache: LlmCacheTable };
+/** The tables of migration 0003 (relation estimation and review), with 0010's run state and 0012's block outcomes. */
+export type RelationTables = { estimation_run: EstimationRunTable; estimation_run_block: EstimationRunBlockTable; relation_suggestion: RelationSuggestionTable; llm_cache: LlmCacheTable };
 type RelDb = Kysely<Database & RelationTables>;
 const rel = (db: Kysely<Database> | Transaction<Database>): RelDb => db.withTables<RelationTables>() as unknown as RelDb;
 
@@ -90,9 +117,42 @@ export interface RunRow {
   progressTotal: number;
   /** Suggestions so far: proposals while running, those stored once done. */
   suggestions: number;
-  /** Why a failed run failed, for the person who started it. */
+  /** Why a failed run failed (or what a completed one skipped), for the person who started it. */
   error: string | null;
   startedBy: string | null;
+  /** Blocks given up (a bad answer or no answer after retries); the run completed without them. */
+  skippedBlocks: number;
+  cancelRequestedAt: Date | null;
+  cancelledBy: string | null;
+}
+
+/** What happened to one block of a run (estimation_run_block). */
+export interface RunBlockRow {
+  position: number;
+  key: string;
+  label: string;
+  items: number;
+  pairs: number;
+  status: BlockStatus;
+  /** Answered from the cache: no request. */
+  cached: boolean;
+  attempts: number;
+  /** Why a block was retried or skipped. */
+  reason: string | null;
+  proposals: number;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** A reviewer's change to a suggestion before deciding it: what it was and what it became. */
+export interface ReviewerEdit {
+  action: 'flip' | 'change-type';
+  by: string;
+  at: string;
+  from: { origin: string; destination: string; type: 'precedes' | 'isRelatedTo' };
+  to: { origin: string; destination: string; type: 'precedes' | 'isRelatedTo' };
 }
 
 export interface SuggestionRow {
@@ -114,6 +174,11 @@ export interface SuggestionRow {
   decidedAt: Date | null;
   comment: string | null;
   associationIdentifier: string | null;
+  /** The relation as the estimator proposed it; `confidence` is the estimator's for this relation. */
+  proposedOrigin: string;
+  proposedDestination: string;
+  proposedType: 'precedes' | 'isRelatedTo';
+  edits: ReviewerEdit[];
 }
 
 const toRun = (r: any): RunRow => ({
@@ -121,13 +186,19 @@ const toRun = (r: any): RunRow => ({
   candidatePairs: r.candidate_pairs, allPairs: r.all_pairs, requests: r.requests, cachedRequests: r.cached_requests,
   inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd, startedAt: new Date(r.started_at),
   finishedAt: r.finished_at ? new Date(r.finished_at) : null, status: r.status, progressDone: r.progress_done, progressTotal: r.progress_total,
-  suggestions: r.suggestions, error: r.error, startedBy: r.started_by,
+  suggestions: r.suggestions, error: r.error, startedBy: r.started_by, skippedBlocks: r.skipped_blocks,
+  cancelRequestedAt: r.cancel_requested_at ? new Date(r.cancel_requested_at) : null, cancelledBy: r.cancelled_by,
+});
+const toBlock = (r: any): RunBlockRow => ({
+  position: r.position, key: r.key, label: r.label, items: r.items, pairs: r.pairs, status: r.status, cached: r.cached, attempts: r.attempts,
+  reason: r.reason, proposals: r.proposals, requests: r.requests, inputTokens: r.input_tokens, outputTokens: r.output_tokens, costUsd: r.cost_usd,
 });
 const toSuggestion = (r: any): SuggestionRow => ({
   id: r.id, documentIdentifier: r.document_identifier, originIdentifier: r.origin_identifier, destinationIdentifier: r.destination_identifier,
   associationType: r.association_type, domain: r.domain, estimator: r.estimator, model: r.model, promptVersion: r.prompt_version, runId: r.run_id,
   confidence: r.confidence, rationale: r.rationale, createdAt: new Date(r.created_at), status: r.status, decidedBy: r.decided_by,
   decidedAt: r.decided_at ? new Date(r.decided_at) : null, comment: r.comment, associationIdentifier: r.association_identifier,
+  proposedOrigin: r.proposed_origin, proposedDestination: r.proposed_destination, proposedType: r.proposed_type, edits: r.edits ?? [],
 });
 
 export type RunUsage = Pick<RunRow, 'requests' | 'cachedRequests' | 'inputTokens' | 'outputTokens' | 'costUsd'>;
@@ -156,28 +227,65 @@ export async function activeRun(db: Db, documentIdentifier: string): Promise<Run
   return r && toRun(r);
 }
 
-/** The run started working: its candidate space and full parameters are known. */
-export async function startRun(db: Db, id: string, s: Pick<RunRow, 'params' | 'candidatePairs' | 'allPairs' | 'progressTotal'>): Promise<void> {
-  await rel(db).updateTable('estimation_run').set({
+/**
+ * The run started working: its candidate space and full parameters are known. False when it was cancelled while
+ * queued (or is no longer queued or running).
+ */
+export async function startRun(db: Db, id: string, s: Pick<RunRow, 'params' | 'candidatePairs' | 'allPairs' | 'progressTotal'>): Promise<boolean> {
+  const r = await rel(db).updateTable('estimation_run').set({
     status: 'running', params: JSON.stringify(s.params), candidate_pairs: s.candidatePairs, all_pairs: s.allPairs, progress_total: s.progressTotal, heartbeat_at: sql`now()` as never,
-  }).where('id', '=', id).execute();
+  }).where('id', '=', id).where('status', 'in', ['queued', 'running']).where('cancel_requested_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
-/** Progress of a running run; also its heartbeat. */
-export async function updateRunProgress(db: Db, id: string, p: Partial<Pick<RunRow, 'progressDone' | 'progressTotal' | 'suggestions'>> & { usage?: RunUsage | undefined } = {}): Promise<void> {
-  await rel(db).updateTable('estimation_run').set({
+/**
+ * Progress of a running run; also its heartbeat. Says whether someone asked the run to stop (from any instance).
+ */
+export async function updateRunProgress(db: Db, id: string, p: Partial<Pick<RunRow, 'progressDone' | 'progressTotal' | 'suggestions' | 'skippedBlocks'>> & { usage?: RunUsage | undefined } = {}): Promise<{ cancelRequested: boolean }> {
+  const r = await rel(db).updateTable('estimation_run').set({
     ...(p.progressDone !== undefined ? { progress_done: p.progressDone } : {}),
     ...(p.progressTotal !== undefined ? { progress_total: p.progressTotal } : {}),
     ...(p.suggestions !== undefined ? { suggestions: p.suggestions } : {}),
+    ...(p.skippedBlocks !== undefined ? { skipped_blocks: p.skippedBlocks } : {}),
     ...(p.usage ? usageColumns(p.usage) : {}),
     heartbeat_at: sql`now()` as never,
-  }).where('id', '=', id).where('status', '=', 'running').execute();
+  }).where('id', '=', id).where('status', '=', 'running').returning('cancel_requested_at').executeTakeFirst();
+  return { cancelRequested: !!r?.cancel_requested_at };
 }
 
-export async function finishRun(db: Db | Transaction<Database>, id: string, u: RunUsage & { suggestions: number }): Promise<void> {
+/**
+ * A run ends: done (perhaps with skipped blocks), failed or cancelled, with what it did until then (usage, the
+ * suggestions stored, skipped blocks) and for failed or cancelled runs a message for the user.
+ */
+export async function endRun(db: Db | Transaction<Database>, id: string, e: RunUsage & { status: 'done' | 'failed' | 'cancelled'; suggestions: number; skippedBlocks: number; error: string | null }): Promise<void> {
   await rel(db).updateTable('estimation_run').set({
-    ...usageColumns(u), suggestions: u.suggestions, status: 'done', progress_done: sql`progress_total` as never, finished_at: sql`now()` as never, heartbeat_at: sql`now()` as never,
-  }).where('id', '=', id).execute();
+    ...usageColumns(e), suggestions: e.suggestions, skipped_blocks: e.skippedBlocks, status: e.status, error: e.error,
+    ...(e.status === 'done' ? { progress_done: sql`progress_total` as never } : {}), finished_at: sql`now()` as never, heartbeat_at: sql`now()` as never,
+  }).where('id', '=', id).where('status', 'in', ['queued', 'running']).execute();
+}
+
+/**
+ * Asks a queued or running run to stop: a queued one is cancelled at once; a running one stops at its next block
+ * or heartbeat, wherever it runs. Undefined when the run is no longer queued or running.
+ */
+export async function requestCancel(db: Db, id: string, by: string): Promise<RunRow | undefined> {
+  await rel(db).updateTable('estimation_run').set({ status: 'cancelled', cancelled_by: by, cancel_requested_at: sql`now()` as never, finished_at: sql`now()` as never, error: 'Cancelled before it started' })
+    .where('id', '=', id).where('status', '=', 'queued').execute();
+  const r = await rel(db).updateTable('estimation_run').set({ cancelled_by: by, cancel_requested_at: sql`coalesce(cancel_requested_at, now())` as never })
+    .where('id', '=', id).where('status', '=', 'running').returningAll().executeTakeFirst();
+  return r && toRun(r);
+}
+
+/** One block's outcome, as it finishes. */
+export async function insertRunBlock(db: Db, runId: string, b: RunBlockRow): Promise<void> {
+  await rel(db).insertInto('estimation_run_block').values({
+    run_id: runId, position: b.position, key: b.key, label: b.label, items: b.items, pairs: b.pairs, status: b.status, cached: b.cached, attempts: b.attempts,
+    reason: b.reason, proposals: b.proposals, requests: b.requests, input_tokens: b.inputTokens, output_tokens: b.outputTokens, cost_usd: b.costUsd,
+  }).onConflict((oc) => oc.columns(['run_id', 'position']).doNothing()).execute();
+}
+
+export async function listRunBlocks(db: Db, runId: string): Promise<RunBlockRow[]> {
+  return (await rel(db).selectFrom('estimation_run_block').selectAll().where('run_id', '=', runId).orderBy('position').execute()).map(toBlock);
 }
 
 export async function failRun(db: Db, id: string, error: string): Promise<void> {
@@ -210,16 +318,21 @@ export type NewSuggestion = Pick<SuggestionRow, 'id' | 'documentIdentifier' | 'o
 /**
  * Stores a run's suggestions: earlier pending suggestions of the same estimator and model, and of runs with the same
  * target framework (none for a same-framework run; see the run's params.targetFramework), become superseded, and
- * pairs a reviewer already decided are not proposed again.
+ * pairs a reviewer already decided are not proposed again. With `covered`, only earlier suggestions of pairs this
+ * run answered are superseded (a run that skipped blocks, failed or was cancelled leaves the others pending).
  */
-export async function replaceSuggestions(trx: Transaction<Database>, documentIdentifier: string, estimator: string, model: string | null, targetFramework: string | null, rows: NewSuggestion[]): Promise<number> {
+export async function replaceSuggestions(trx: Transaction<Database>, documentIdentifier: string, estimator: string, model: string | null, targetFramework: string | null, rows: NewSuggestion[], covered?: (origin: string, destination: string) => boolean): Promise<number> {
   const r = rel(trx);
-  await r.updateTable('relation_suggestion').set({ status: 'superseded' })
+  const earlier = await r.selectFrom('relation_suggestion').select(['id', 'origin_identifier', 'destination_identifier'])
     .where('document_identifier', '=', documentIdentifier).where('estimator', '=', estimator)
     .where((eb) => (model === null ? eb('model', 'is', null) : eb('model', '=', model)))
     .where('status', '=', 'pending')
     .where(sql<boolean>`coalesce((select r.params->>'targetFramework' from estimation_run r where r.id = relation_suggestion.run_id), '') = ${targetFramework ?? ''}`)
     .execute();
+  const superseded = earlier.filter((s) => !covered || covered(s.origin_identifier, s.destination_identifier)).map((s) => s.id);
+  for (let i = 0; i < superseded.length; i += 1000) {
+    await r.updateTable('relation_suggestion').set({ status: 'superseded' }).where('id', 'in', superseded.slice(i, i + 1000)).execute();
+  }
   const decided = await r.selectFrom('relation_suggestion').select(['origin_identifier', 'destination_identifier', 'association_type'])
     .where('document_identifier', '=', documentIdentifier).where('status', 'in', ['accepted', 'rejected']).execute();
   const done = new Set(decided.map((d) => `${d.association_type}\t${d.origin_identifier}\t${d.destination_identifier}`));
@@ -229,6 +342,7 @@ export async function replaceSuggestions(trx: Transaction<Database>, documentIde
       id: s.id, document_identifier: s.documentIdentifier, origin_identifier: s.originIdentifier, destination_identifier: s.destinationIdentifier,
       association_type: s.associationType, domain: s.domain, estimator: s.estimator, model: s.model, prompt_version: s.promptVersion,
       run_id: s.runId, confidence: s.confidence, rationale: s.rationale,
+      proposed_origin: s.originIdentifier, proposed_destination: s.destinationIdentifier, proposed_type: s.associationType,
     }))).execute();
   }
   return fresh.length;
@@ -239,6 +353,7 @@ export async function insertSuggestion(trx: Transaction<Database>, s: NewSuggest
     id: s.id, document_identifier: s.documentIdentifier, origin_identifier: s.originIdentifier, destination_identifier: s.destinationIdentifier,
     association_type: s.associationType, domain: s.domain, estimator: s.estimator, model: s.model, prompt_version: s.promptVersion,
     run_id: s.runId, confidence: s.confidence, rationale: s.rationale,
+    proposed_origin: s.originIdentifier, proposed_destination: s.destinationIdentifier, proposed_type: s.associationType,
   }).execute();
 }
 
@@ -286,8 +401,9 @@ export async function getSuggestions(db: Db | Transaction<Database>, ids: string
   return (await rel(db).selectFrom('relation_suggestion').selectAll().where('id', 'in', ids).forUpdate().execute()).map(toSuggestion);
 }
 
-export async function updateSuggestion(trx: Transaction<Database>, id: string, patch: Partial<Pick<SuggestionRow, 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'domain' | 'status' | 'decidedBy' | 'decidedAt' | 'comment' | 'associationIdentifier'>>): Promise<void> {
+export async function updateSuggestion(trx: Transaction<Database>, id: string, patch: Partial<Pick<SuggestionRow, 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'domain' | 'status' | 'decidedBy' | 'decidedAt' | 'comment' | 'associationIdentifier' | 'edits'>>): Promise<void> {
   const set: Record<string, unknown> = {};
+  if (patch.edits !== undefined) set['edits'] = JSON.stringify(patch.edits);
   if (patch.originIdentifier !== undefined) set['origin_identifier'] = patch.originIdentifier;
   if (patch.destinationIdentifier !== undefined) set['destination_identifier'] = patch.destinationIdentifier;
   if (patch.associationType !== undefined) set['association_type'] = patch.associationType;

@@ -47,6 +47,22 @@ export interface FakeLlm {
 const answer = { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.9, rationale: 'I1 comes first' }] };
 
 /**
+ * Answers other than a good one, as `answerFor` may give them: text that is not the JSON asked for (`raw`), an answer
+ * cut off at the output limit (`raw` with `truncated`), no answer at all (`hang`), or an HTTP error (`status`).
+ */
+export type FakeReply = { raw: string; truncated?: boolean } | { hang: true } | { status: number };
+const isFake = (x: unknown): x is FakeReply => typeof x === 'object' && x !== null && ('raw' in x || 'hang' in x || 'status' in x);
+
+/** The prompt a request carries, whatever the protocol (OpenAI chat and Responses, Anthropic, Google). */
+export function promptOf(body: any): string {
+  const text = (c: unknown): string => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: any) => p.text ?? p.content ?? '').map(text).join('') : '');
+  if (body.messages) return text(body.messages.at(-1).content);
+  if (body.input) return text(body.input.at(-1).content);
+  if (body.contents) return text(body.contents.at(-1).parts);
+  return '';
+}
+
+/**
  * A local server speaking the providers' wire protocols as the AI SDK calls them: OpenAI chat completions and
  * Responses, Anthropic messages (text or the json tool), Google generateContent, OpenAI-compatible servers.
  * `answerFor` gives the model's answer to a request body (default: I1 precedes I2).
@@ -70,25 +86,30 @@ export async function fakeLlm(answerFor: (body: any) => unknown = () => answer):
         return send(failures.status, { error: { message: 'slow down', type: 'rate_limit' } }, failures.status === 429 ? { 'retry-after': '0' } : {});
       }
       const reply = answerFor(body);
-      const text = JSON.stringify(reply);
+      if (isFake(reply) && 'hang' in reply) return;
+      if (isFake(reply) && 'status' in reply) return send(reply.status, { error: { message: `status ${reply.status}`, type: 'invalid_request_error' } });
+      const unusable = isFake(reply) && 'raw' in reply ? reply : undefined;
+      const text = unusable ? unusable.raw : JSON.stringify(reply);
+      const cut = unusable?.truncated === true;
       const url = req.url ?? '';
       if (url.endsWith('/chat/completions')) {
-        return send(200, { id: 'c1', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } });
+        return send(200, { id: 'c1', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: cut ? 'length' : 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } });
       }
       if (url.endsWith('/responses')) {
         return send(200, {
-          id: 'r1', object: 'response', created_at: 1, model: body.model, status: 'completed', incomplete_details: null,
-          output: [{ type: 'message', id: 'm1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
+          id: 'r1', object: 'response', created_at: 1, model: body.model, status: cut ? 'incomplete' : 'completed', incomplete_details: cut ? { reason: 'max_output_tokens' } : null,
+          output: [{ type: 'message', id: 'm1', role: 'assistant', status: cut ? 'incomplete' : 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
           usage: { input_tokens: 100, output_tokens: 20, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
         });
       }
       if (url.endsWith('/messages')) {
-        const tool = (body.tools ?? []).find((t: { name: string }) => t.name === 'json');
+        // Anthropic's tool input is always an object: an unusable answer comes as text instead of the json tool.
+        const tool = !unusable && (body.tools ?? []).find((t: { name: string }) => t.name === 'json');
         const content = tool ? [{ type: 'tool_use', id: 't1', name: 'json', input: reply }] : [{ type: 'text', text }];
-        return send(200, { id: 'msg1', type: 'message', role: 'assistant', model: body.model, content, stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 20 } });
+        return send(200, { id: 'msg1', type: 'message', role: 'assistant', model: body.model, content, stop_reason: cut ? 'max_tokens' : tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 20 } });
       }
       if (/:generateContent$/.test(url)) {
-        return send(200, { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 } });
+        return send(200, { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: cut ? 'MAX_TOKENS' : 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 } });
       }
       send(404, { error: { message: `no route ${url}` } });
     }));

@@ -5,7 +5,7 @@ import { importCaseJson } from '../../../src/case/import/case-json.js';
 import { candidateSpace, loadRelationFramework } from '../../../src/relations/index.js';
 import { auditEntries } from '../../../src/store/auth.js';
 import { getRun } from '../../../src/store/relations.js';
-import { fakeLlm, smallPackage, type FakeLlm } from '../../relations/fixtures.js';
+import { fakeLlm, promptOf, smallPackage, type FakeLlm } from '../../relations/fixtures.js';
 
 type Headers = Record<string, string>;
 const cred = (s: { cookie: string; 'x-csrf-token': string }): Headers => ({ cookie: s.cookie, 'x-csrf-token': s['x-csrf-token'] });
@@ -18,8 +18,11 @@ describe('/api/relations/:framework/runs: estimation runs in the background', ()
   let blocks: number;
   let author: Headers;
   let reviewer: Headers;
+  /** What the model answers to a request body; a test may change it (default: the fixture's I1 precedes I2). */
+  let answer: ((body: any) => unknown) | undefined;
   beforeAll(async () => {
-    llm = await fakeLlm();
+    const good = { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.9, rationale: 'I1 comes first' }] };
+    llm = await fakeLlm((body) => (answer ? answer(body) : good));
     // The OpenAI-compatible server is configured through loadConfig, as `shirube serve` reads it; OPENAI_API_KEY is not.
     t = await build({ SHIRUBE_LLM_BASE_URL: `${llm.url}/v1`, SHIRUBE_LLM_API_KEY: COMPAT_KEY });
     fw = (await importCaseJson(t.store.db, smallPackage())).identifier;
@@ -43,7 +46,7 @@ describe('/api/relations/:framework/runs: estimation runs in the background', ()
       expect(r.statusCode).toBe(200);
       const run = r.json();
       seen.push(run.status);
-      if (run.status === 'done' || run.status === 'failed') return { last: run, seen };
+      if (run.status === 'done' || run.status === 'failed' || run.status === 'cancelled') return { last: run, seen };
       await new Promise((res) => setTimeout(res, 50));
     }
     throw new Error(`run ${id} did not finish`);
@@ -189,5 +192,99 @@ describe('/api/relations/:framework/runs: estimation runs in the background', ()
     } finally {
       await restarted.close();
     }
+  });
+
+  describe('LLM runs that survive their provider (OpenAI-compatible server)', () => {
+    const isGeometry = (body: any) => /^Block: Geometry$/m.test(promptOf(body));
+
+    it('a block answered with bad JSON is retried, then skipped and named; the run completes with it skipped; every paid answer counted', async () => {
+      answer = (body) => (isGeometry(body) ? { raw: 'not json at all' } : undefined) ?? { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.9, rationale: 'I1 comes first' }] };
+      try {
+        const before = llm.requests.length;
+        const r = await post({ estimator: 'llm', provider: 'openai-compatible', model: 'bad-json-model', language: 'en' });
+        expect(r.statusCode).toBe(202);
+        const { last } = await finish(r.json().id);
+        expect(last).toMatchObject({ status: 'done', error: null, skippedBlocks: 1, requests: blocks + 1, inputTokens: 100 * (blocks + 1), outputTokens: 20 * (blocks + 1), progress: { done: blocks, total: blocks } });
+        expect(llm.requests.length - before).toBe(blocks + 1);
+        const skipped = last.blocks.filter((b: { status: string }) => b.status === 'skipped');
+        expect(skipped).toEqual([expect.objectContaining({ label: 'Geometry', attempts: 2, requests: 2, reason: expect.stringMatching(/^the answer was not the JSON asked for .*; skipped after 2 attempts$/) })]);
+        expect(last.blocks).toHaveLength(blocks);
+        expect(last.suggestions).toBeGreaterThan(0);
+        // Rationales name the items by code and text.
+        const queue = (await get(`/api/relations/${fw}/suggestions?estimator=llm&limit=1000`)).json();
+        const mine = queue.suggestions.filter((x: { runId: string }) => x.runId === last.id);
+        expect(mine).toHaveLength(last.suggestions);
+        for (const q of mine) {
+          expect(q.rationale).toContain(`${q.origin.code} "`);
+          expect(q.rationale).not.toMatch(/\bI\d+\b/);
+        }
+      } finally {
+        answer = undefined;
+      }
+    });
+
+    it('a refused key after two good blocks fails the run; its requests, tokens and suggestions are kept and shown; a rerun asks only the rest', async () => {
+      let calls = 0;
+      answer = () => (calls++ < 2 ? undefined : { status: 401 }) ?? { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.9, rationale: 'I1 comes first' }] };
+      try {
+        const r = await post({ estimator: 'llm', provider: 'openai-compatible', model: 'refusing-model' });
+        const { last } = await finish(r.json().id);
+        expect(last).toMatchObject({ status: 'failed', requests: 2, inputTokens: 200, outputTokens: 40, skippedBlocks: 0 });
+        expect(last.suggestions).toBeGreaterThan(0);
+        expect(last.error).toMatch(/HTTP 401.* \(\d+ new suggestions? from the 2 blocks answered kept\)$/);
+        expect(last.blocks.map((b: { status: string }) => b.status)).toEqual(['ok', 'ok']);
+        const queue = (await get(`/api/relations/${fw}/suggestions?limit=1000`)).json();
+        expect(queue.suggestions.filter((x: { runId: string }) => x.runId === last.id)).toHaveLength(last.suggestions);
+        // Answered blocks come from the cache: a rerun pays for the others only.
+        answer = undefined;
+        const again = (await finish((await post({ estimator: 'llm', provider: 'openai-compatible', model: 'refusing-model' })).json().id)).last;
+        expect(again).toMatchObject({ status: 'done', requests: blocks - 2, cachedRequests: 2 });
+      } finally {
+        answer = undefined;
+      }
+    });
+
+    it('a hung server: each request times out (timeoutSeconds), its block is skipped, and the run completes', async () => {
+      answer = (body) => (isGeometry(body) ? { hang: true } : undefined) ?? { relations: [] };
+      try {
+        const r = await post({ estimator: 'llm', provider: 'openai-compatible', model: 'hung-model', timeoutSeconds: 1 });
+        const { last } = await finish(r.json().id);
+        expect(last).toMatchObject({ status: 'done', skippedBlocks: 1, requests: blocks - 1 });
+        expect(last.params).toMatchObject({ timeoutSeconds: 1 });
+        expect(last.blocks.find((b: { status: string }) => b.status === 'skipped')).toMatchObject({ label: 'Geometry', reason: 'no answer within 1 s; skipped after 2 attempts', requests: 0 });
+      } finally {
+        answer = undefined;
+      }
+    });
+
+    it('cancel: authors of the framework stop a running run (its request aborted); it shows as cancelled with what it did; audited; a second cancel is 409', async () => {
+      const release = llm.hold();
+      try {
+        const r = await post({ estimator: 'llm', provider: 'openai-compatible', model: 'cancelled-model' });
+        const id = r.json().id;
+        await expect.poll(async () => (await get(`/api/relations/${fw}/runs/${id}`)).json().status).toBe('running');
+        const cancel = (headers: Headers, runId = id) => t.app.inject({ method: 'POST', url: `/api/relations/${fw}/runs/${runId}/cancel`, headers });
+        expect((await cancel({})).statusCode).toBe(401);
+        expect((await cancel(reviewer)).statusCode).toBe(403);
+        expect((await cancel(author, 'no-such-run')).statusCode).toBe(404);
+        const c = await cancel(author);
+        expect(c.statusCode).toBe(202);
+        expect(c.json()).toMatchObject({ id, cancelRequested: true });
+        const { last } = await finish(id);
+        expect(last).toMatchObject({ status: 'cancelled', cancelledBy: expect.stringMatching(/^user:/), requests: 0 });
+        expect(last.error).toMatch(/^Cancelled by user:/);
+        const again = await cancel(author);
+        expect(again.statusCode).toBe(409);
+        expect(again.json().error.message).toContain('cancelled');
+        expect((await auditEntries(t.store.db, 'estimation_run', id)).map((e) => e.action)).toEqual(['relation.run', 'relation.run.cancel']);
+        // The framework is free again.
+        const next = await post({ estimator: 'offline' });
+        expect(next.statusCode).toBe(202);
+        release();
+        expect((await finish(next.json().id)).last.status).toBe('done');
+      } finally {
+        release();
+      }
+    });
   });
 });
