@@ -11,6 +11,7 @@ import { backupCommands } from './backup.js';
 import { demoCommands } from './demo.js';
 import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
+import { auditCommand } from './audit.js';
 
 const program = new Command('shirube')
   .description(
@@ -41,6 +42,7 @@ backupCommands(program);
 demoCommands(program);
 relationsCommand(program);
 learnersCommand(program);
+auditCommand(program);
 
 export { program };
 

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ShirubeError } from '../errors.js';
 import { parseCasePackage } from '../case/import/case-json.js';
-import { allSuggestions, listRuns, listSuggestions, type SuggestionStatus } from '../store/relations.js';
+import { allSuggestions, listRunBlocks, listRuns, listSuggestions, type RunBlockRow, type RunRow, type SuggestionStatus } from '../store/relations.js';
 import {
-  candidateSpace, ccssCoherenceMap, courseOfStudyCommentary, ensemble, estimatorFor, evaluate, holdOut, llmProviders, loadRelationFramework,
-  parseGroundTruth, parseModes, relationTypes, runEstimation, truthCsv,
+  cancelRun, candidateSpace, ccssCoherenceMap, courseOfStudyCommentary, ensemble, estimatorFor, evaluate, holdOut, llmProviders, loadRelationFramework,
+  parseGroundTruth, parseModes, readRun, relationTypes, reviewLanguages, runEstimation, truthCsv,
   type CandidateOptions, type Evaluation, type Proposal, type RelationType,
 } from '../relations/index.js';
+import { RunCancelled } from '../relations/estimate.js';
 import { printTable, readInput, withStore } from './context.js';
 import { progressReporter } from './progress.js';
 
@@ -33,7 +34,23 @@ function candidateOptions(o: SpaceOptions): CandidateOptions & { itemTypes?: str
 interface EstimatorOptions {
   provider?: string;
   model?: string;
+  language?: string;
+  timeout?: string;
+  maxOutputTokens?: string;
 }
+
+const int = (v: string | undefined, flag: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new ShirubeError('invalid_request', `${flag}: an integer`, flag.slice(2));
+  return n;
+};
+
+/** A block given up, as the CLI prints it. */
+const skippedLine = (b: RunBlockRow) => `  skipped block ${b.position + 1} "${b.label}" (${b.items} items, ${b.pairs} pairs): ${b.reason ?? ''}\n`;
+
+/** A run's state in a few words: done, done with N skipped blocks, failed, cancelled... */
+const runState = (r: RunRow) => (r.status === 'done' && r.skippedBlocks ? `done, ${r.skippedBlocks} skipped block${r.skippedBlocks === 1 ? '' : 's'}` : r.status);
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
@@ -70,32 +87,55 @@ export function relationsCommand(program: Command): void {
       .addOption(new Option('--estimator <name>', 'offline (no network), tfidf (baseline) or llm').choices(['offline', 'tfidf', 'llm']).default('offline'))
       .addOption(new Option('--provider <name>', 'with llm: the provider').choices([...llmProviders]).default('openai'))
       .option('--model <name>', 'with llm: the model (e.g. gpt-4o-mini, claude-3-5-haiku-latest, gemini-2.0-flash, llama3.1)')
+      .addOption(new Option('--language <lang>', "with llm: the rationales' language (the reviewer's; default the framework's)").choices([...reviewLanguages]))
+      .option('--timeout <seconds>', 'with llm: one request\'s time limit (default SHIRUBE_LLM_TIMEOUT_SECONDS, 120)')
+      .option('--max-output-tokens <n>', "with llm: the longest answer asked for (default the model's, at most 8192); blocks are cut to fit it")
       .option('--target <id>', 'cross-subject: relate the items of --framework to those of this other framework (pairs across the two only, by grade; --modes does not apply, --max-grade-gap defaults to 1); suggestions go to --framework\'s queue')
       .option('--json', 'print the run as JSON'),
   ).action(async (o: SpaceOptions & EstimatorOptions & { framework: string; estimator: string; target?: string; json?: boolean }, cmd: Command) => {
     const progress = progressReporter('Estimating (hierarchy blocks)');
+    // Ctrl-C stops the run between blocks (its request aborted) and keeps what the finished blocks gave.
+    const stop = new AbortController();
+    const onSigint = () => stop.abort(new RunCancelled('Ctrl-C'));
+    process.once('SIGINT', onSigint);
     const r = await withStore(async ({ db, config, actor }) => {
       try {
         // Keys and base URLs come from the configuration (docs/config.md), as in the server; they are never printed.
-        const estimator = estimatorFor({ estimator: o.estimator, provider: o.provider, model: o.model }, { db, llm: config.llm });
+        const estimator = estimatorFor(
+          { estimator: o.estimator, provider: o.provider, model: o.model, language: o.language, timeoutSeconds: int(o.timeout, '--timeout'), maxOutputTokens: int(o.maxOutputTokens, '--max-output-tokens') },
+          { db, llm: config.llm },
+        );
         const space = candidateOptions(o);
         // A cross-subject run's grade gap is 1 unless asked for (the same-framework default is 2).
         if (o.target && cmd.getOptionValueSource('maxGradeGap') === 'default') delete space.maxGradeGap;
-        return await runEstimation(db, o.framework, estimator, { ...space, ...(o.target ? { targetFramework: o.target } : {}), onProgress: progress.onProgress, startedBy: actor });
+        return await runEstimation(db, o.framework, estimator, {
+          ...space, ...(o.target ? { targetFramework: o.target } : {}), onProgress: progress.onProgress, startedBy: actor, signal: stop.signal,
+          onBlock: async (b) => {
+            if (b.status === 'skipped') {
+              progress.finish();
+              process.stderr.write(skippedLine(b));
+            }
+          },
+        });
       } finally {
         progress.finish();
+        process.off('SIGINT', onSigint);
       }
     });
     const summary = {
       run: r.run.id, framework: o.framework, ...(o.target ? { targetFramework: o.target } : {}), estimator: r.run.estimator, model: r.run.model, items: r.framework.items.length,
       candidatePairs: r.space.pairs.size, allPairs: r.space.allPairs, blocks: r.space.blocks.length, proposals: r.proposals.length, stored: r.stored,
       ...r.usage, durationMs: r.durationMs,
+      ...(r.blocks.length ? { asked: r.blocks.length, skippedBlocks: r.blocks.filter((b) => b.status === 'skipped'), retriedBlocks: r.blocks.filter((b) => b.status === 'retried').length } : {}),
     };
     if (o.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(
       `${r.framework.title}: ${summary.items} items; candidate space ${summary.candidatePairs} of ${summary.allPairs} ordered pairs (${pct(summary.candidatePairs / Math.max(1, summary.allPairs))}) in ${summary.blocks} hierarchy blocks.\n` +
         `${summary.estimator}${summary.model ? ` ${summary.model}` : ''}: ${summary.proposals} proposals, ${summary.stored} new suggestions (run ${summary.run}) in ${(summary.durationMs / 1000).toFixed(1)} s.\n` +
-        (summary.estimator === 'llm' ? `Requests ${summary.requests} (+${summary.cachedRequests} from cache), tokens ${summary.inputTokens} in / ${summary.outputTokens} out, cost ≈ $${summary.costUsd.toFixed(4)}.\n` : ''),
+        (summary.estimator === 'llm' ? `Requests ${summary.requests} (+${summary.cachedRequests} from cache), tokens ${summary.inputTokens} in / ${summary.outputTokens} out, cost ≈ $${summary.costUsd.toFixed(4)}.\n` : '') +
+        (summary.asked !== undefined && summary.asked !== summary.blocks ? `The ${summary.blocks} blocks were cut into ${summary.asked} to fit the model's answer.\n` : '') +
+        (summary.retriedBlocks ? `${summary.retriedBlocks} blocks answered after a retry.\n` : '') +
+        (summary.skippedBlocks?.length ? `Completed with ${summary.skippedBlocks.length} skipped block${summary.skippedBlocks.length === 1 ? '' : 's'} (their pairs keep earlier suggestions; run again to ask them: answered blocks come from the cache):\n${summary.skippedBlocks.map(skippedLine).join('')}` : ''),
     );
   });
 
@@ -157,12 +197,28 @@ export function relationsCommand(program: Command): void {
     });
 
   rel.command('runs')
-    .description("list a framework's estimation runs with their state, candidate space, tokens and cost")
+    .description("list a framework's estimation runs with their state, candidate space, tokens and cost; with --run, one run's blocks (ok, retried, skipped and why)")
     .requiredOption('--framework <id>', 'the CFDocument identifier')
+    .option('--run <id>', "one run: its message and each block's outcome")
     .option('--json', 'print JSON')
-    .action(async (o: { framework: string; json?: boolean }) => {
+    .action(async (o: { framework: string; run?: string; json?: boolean }) => {
+      if (o.run) {
+        const { run, blocks } = await withStore(async ({ db }) => ({ run: await readRun(db, o.framework, o.run!), blocks: await listRunBlocks(db, o.run!) }));
+        printTable(blocks.map((b) => ({ block: String(b.position + 1), label: b.label, items: String(b.items), pairs: String(b.pairs), status: b.cached ? `${b.status} (cache)` : b.status, attempts: String(b.attempts), proposals: String(b.proposals), tokens: `${b.inputTokens}/${b.outputTokens}`, reason: b.reason ?? '' })), o.json === true, { run, blocks });
+        if (!o.json) process.stdout.write(`Run ${run.id}: ${runState(run)}${run.error ? `: ${run.error}` : ''}.\n`);
+        return;
+      }
       const runs = await withStore(({ db }) => listRuns(db, o.framework));
-      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, target: String(r.params['targetFramework'] ?? '—'), status: r.status, suggestions: String(r.suggestions), candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
+      printTable(runs.map((r) => ({ run: r.id, estimator: r.model ? `${r.estimator}:${r.model}` : r.estimator, target: String(r.params['targetFramework'] ?? '—'), status: runState(r), suggestions: String(r.suggestions), candidates: `${r.candidatePairs}/${r.allPairs}`, requests: `${r.requests}+${r.cachedRequests} cached`, tokens: `${r.inputTokens}/${r.outputTokens}`, cost: `$${r.costUsd.toFixed(4)}`, started: r.startedAt.toISOString() })), o.json === true, runs);
+    });
+
+  rel.command('cancel')
+    .description('cancel a queued or running run of a server on the same PostgreSQL database (it stops at its next block, within 5 s, keeping what its finished blocks gave); a run of this terminal stops with Ctrl-C')
+    .requiredOption('--framework <id>', 'the CFDocument identifier')
+    .requiredOption('--run <id>', 'the run')
+    .action(async (o: { framework: string; run: string }) => {
+      const run = await withStore(({ db, actor }) => cancelRun(db, o.framework, o.run, { actor }));
+      process.stdout.write(run.status === 'cancelled' ? `Run ${run.id} cancelled.\n` : `Run ${run.id} asked to stop: it stops at its next block (\`relations runs --framework ${o.framework} --run ${run.id}\` shows it).\n`);
     });
 
   const ds = rel.command('dataset').description('turn shared prerequisite data into a framework (CASE JSON) and a ground-truth CSV, written to --out');

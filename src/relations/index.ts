@@ -10,7 +10,7 @@ export { evaluate, parseGroundTruth, type Evaluation, type Score, type TruthRow 
 export { estimationSpace, estimatorFor, estimatorNames, loadRelationFramework, runEstimation, type EstimatorChoice, type RunResult } from './estimate.js';
 export { BackgroundRuns, cancelRun, failInterruptedRuns, readRun, readRunBlocks, readRuns, type RunRequest } from './runs.js';
 export { reviewLanguages, type ReviewLanguage } from './prompts/index.js';
-export { addRelation, decide, reviewActions, type Decision, type ReviewAction } from './review.js';
+export { addRelation, asProposed, decide, proposalOf, reviewActions, type Decision, type ReviewAction } from './review.js';
 export { ccssCoherenceMap, courseOfStudyCommentary, holdOut, truthCsv, type CommentaryDataset, type CommentaryReport, type Dataset } from './datasets.js';
 export { relationTypes, type Proposal, type RelationFramework, type RelationItem, type RelationType } from './model.js';
 export type { Estimator } from './estimator.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import { audit } from '../store/auth.js';
 import { getItem } from '../store/case.js';
-import { appendAssociation, getSuggestions, insertSuggestion, isPackageItem, touchDocument, updateSuggestion, type SuggestionRow } from '../store/relations.js';
+import { appendAssociation, getSuggestions, insertSuggestion, isPackageItem, touchDocument, updateSuggestion, type ReviewerEdit, type SuggestionRow } from '../store/relations.js';
 import { getFramework, itemLink, localUri, uuidv4 } from '../case/index.js';
 import { ShirubeError } from '../errors.js';
 import { relationTypes, type RelationType } from './model.js';
@@ -20,11 +20,31 @@ export interface Decision {
 // Milliseconds kept: a decision in the same second as the last change must still move lastChangeDateTime on.
 const caseDateTime = (d: Date) => d.toISOString();
 
-/** The reviewer's provenance of a CFAssociation, as its `extensions` and `provenance` column carry it. */
+/**
+ * Is the suggestion still the relation its estimator proposed? A reviewer's flip or change of type makes it another
+ * relation, which the estimator's confidence and rationale are not about (an isRelatedTo flipped is the same one).
+ */
+export function asProposed(s: Pick<SuggestionRow, 'originIdentifier' | 'destinationIdentifier' | 'associationType' | 'proposedOrigin' | 'proposedDestination' | 'proposedType'>): boolean {
+  if (s.associationType !== s.proposedType) return false;
+  if (s.originIdentifier === s.proposedOrigin && s.destinationIdentifier === s.proposedDestination) return true;
+  return s.associationType === 'isRelatedTo' && s.originIdentifier === s.proposedDestination && s.destinationIdentifier === s.proposedOrigin;
+}
+
+/** What the estimator proposed, with its confidence and rationale: they are about this relation. */
+export const proposalOf = (s: SuggestionRow) => ({ origin: s.proposedOrigin, destination: s.proposedDestination, type: s.proposedType, confidence: s.confidence, rationale: s.rationale });
+
+/**
+ * The reviewer's provenance of a CFAssociation, as its `extensions` and `provenance` column carry it: who proposed
+ * what (`proposed`), what reviewers changed before accepting (`reviewerChanges`), and who accepted. `confidence` and
+ * `rationale` are the estimator's only when the relation accepted is the one it proposed; else null (see `proposed`).
+ */
 function provenanceOf(s: SuggestionRow, actor: string, at: Date, comment: string | null) {
+  const same = asProposed(s);
   return {
     suggestion: s.id, estimator: s.estimator, model: s.model, promptVersion: s.promptVersion, run: s.runId,
-    confidence: s.confidence, rationale: s.rationale, suggestedAt: s.createdAt.toISOString(), acceptedBy: actor, acceptedAt: at.toISOString(),
+    confidence: same ? s.confidence : null, rationale: same ? s.rationale : null, suggestedAt: s.createdAt.toISOString(), acceptedBy: actor, acceptedAt: at.toISOString(),
+    proposed: proposalOf(s), edited: !same,
+    ...(s.edits.length ? { reviewerChanges: s.edits } : {}),
     ...(comment ? { comment } : {}),
   };
 }
@@ -73,11 +93,13 @@ export async function decide(db: Db, documentIdentifier: string, ids: string[], 
         accepted++;
       } else if (d.action === 'reject') {
         await updateSuggestion(trx, id, { status: 'rejected', decidedBy: by.actor, decidedAt: now, ...(comment ? { comment } : {}) });
-      } else if (d.action === 'flip') {
-        await updateSuggestion(trx, id, { originIdentifier: s.destinationIdentifier, destinationIdentifier: s.originIdentifier, ...(comment ? { comment } : {}) });
-      } else if (d.action === 'change-type') {
-        await updateSuggestion(trx, id, { associationType: d.type!, ...(comment ? { comment } : {}) });
-        details['to'] = d.type;
+      } else if (d.action === 'flip' || d.action === 'change-type') {
+        const from = { origin: s.originIdentifier, destination: s.destinationIdentifier, type: s.associationType };
+        const to = d.action === 'flip' ? { ...from, origin: from.destination, destination: from.origin } : { ...from, type: d.type! };
+        const edit: ReviewerEdit = { action: d.action, by: by.actor, at: now.toISOString(), from, to };
+        await updateSuggestion(trx, id, { originIdentifier: to.origin, destinationIdentifier: to.destination, associationType: to.type, edits: [...s.edits, edit], ...(comment ? { comment } : {}) });
+        details['to'] = to;
+        details['proposed'] = { origin: s.proposedOrigin, destination: s.proposedDestination, type: s.proposedType };
       } else {
         await updateSuggestion(trx, id, { comment });
       }

@@ -233,3 +233,51 @@ export async function audit(db: Db, e: { actor: string; action: string; targetTy
 export async function auditEntries(db: Db, targetType: string, targetId: string) {
   return db.selectFrom('audit_log').selectAll().where('target_type', '=', targetType).where('target_id', '=', targetId).orderBy('id').execute();
 }
+
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditFilter {
+  /** Entries about a framework: the CFDocument itself, or naming it as `document` or `targetFramework` in details. */
+  framework?: string | undefined;
+  actor?: string | undefined;
+  /** An action, or a prefix ending in `*` (`relation.*`). */
+  action?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Audit entries, newest first, with how many match. */
+export async function listAudit(db: Db, f: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }> {
+  let q = db.selectFrom('audit_log');
+  if (f.framework !== undefined) {
+    const fw = f.framework;
+    q = q.where((eb) => eb.or([
+      eb.and([eb('target_type', '=', 'CFDocument'), eb('target_id', '=', fw)]),
+      eb(sql`details->>'document'`, '=', fw),
+      eb(sql`details->>'targetFramework'`, '=', fw),
+    ]));
+  }
+  if (f.actor !== undefined) q = q.where('actor', '=', f.actor);
+  if (f.action !== undefined) {
+    const action = f.action;
+    q = action.endsWith('*') ? q.where(sql<boolean>`starts_with(action, ${action.slice(0, -1)})`) : q.where('action', '=', action);
+  }
+  if (f.since) q = q.where('at', '>=', f.since);
+  if (f.until) q = q.where('at', '<', f.until);
+  const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+  return {
+    total: Number(total),
+    entries: rows.map((r) => ({ id: Number(r.id), at: new Date(r.at), actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details })),
+  };
+}

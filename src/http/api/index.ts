@@ -12,6 +12,7 @@ import rosterRoutes from './rosters.js';
 import badgeRoutes from './badges.js';
 import oidcRoutes from './oidc.js';
 import connectedAppRoutes from './connected-apps.js';
+import auditRoutes from './audit.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -28,4 +29,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(badgeRoutes, { prefix: '/badges' });
   await app.register(oidcRoutes, { prefix: '/auth/oidc' });
   await app.register(connectedAppRoutes);
+  await app.register(auditRoutes, { prefix: '/audit' });
 }

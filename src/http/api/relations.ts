@@ -3,7 +3,7 @@ import { actorOf, canReviewFramework, type FrameworkRef, type Principal } from '
 import { getFramework } from '../../case/index.js';
 import { ShirubeError } from '../../errors.js';
 import {
-  addRelation, candidateSpace, decide, evaluate, loadRelationFramework, offlineEstimator, parseGroundTruth, relationTypes,
+  addRelation, asProposed, candidateSpace, decide, proposalOf, evaluate, loadRelationFramework, offlineEstimator, parseGroundTruth, relationTypes,
   reviewActions, tfidfEstimator, type Decision, type Proposal, type RelationFramework, type RelationItem, type RelationType,
 } from '../../relations/index.js';
 import { allSuggestions, listSuggestions, type SuggestionRow, type SuggestionStatus } from '../../store/relations.js';
@@ -62,12 +62,18 @@ async function withItems(req: FastifyRequest, fw: RelationFramework, rows: Sugge
       framework: doc ? { identifier: doc.identifier, title: doc.title } : null,
     };
   };
-  return Promise.all(rows.map(async (s) => ({
-    id: s.id, type: s.associationType, status: s.status, confidence: s.confidence, domain: s.domain, estimator: s.estimator, model: s.model,
-    promptVersion: s.promptVersion, runId: s.runId, rationale: s.rationale, comment: s.comment, createdAt: s.createdAt.toISOString(),
-    decidedBy: s.decidedBy, decidedAt: s.decidedAt?.toISOString() ?? null, associationIdentifier: s.associationIdentifier,
-    origin: await view(s.originIdentifier), destination: await view(s.destinationIdentifier),
-  })));
+  // The estimator's confidence and rationale are about the relation it proposed: a flipped or retyped suggestion
+  // shows them under `proposed` only.
+  return Promise.all(rows.map(async (s) => {
+    const same = asProposed(s);
+    return {
+      id: s.id, type: s.associationType, status: s.status, confidence: same ? s.confidence : null, domain: s.domain, estimator: s.estimator, model: s.model,
+      promptVersion: s.promptVersion, runId: s.runId, rationale: same ? s.rationale : null, comment: s.comment, createdAt: s.createdAt.toISOString(),
+      decidedBy: s.decidedBy, decidedAt: s.decidedAt?.toISOString() ?? null, associationIdentifier: s.associationIdentifier,
+      edited: !same, proposed: proposalOf(s), edits: s.edits,
+      origin: await view(s.originIdentifier), destination: await view(s.destinationIdentifier),
+    };
+  }));
 }
 
 interface ListQuery {

@@ -108,6 +108,80 @@ describe('/api/relations', () => {
     expect(bulk.json().suggestions.map((s: { status: string }) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 
+  it('an edited suggestion keeps what was proposed and what the reviewer changed; the estimator\'s confidence stays with its proposal', async () => {
+    const [a, b, c] = (await pending('&type=precedes')).suggestions;
+    const me = (await t.app.inject({ method: 'GET', url: '/api/auth/session', headers: reviewer })).json().user.id;
+    // Retyped: the confidence and rationale are no longer about this relation.
+    const retyped = (await inject('POST', '/decisions', reviewer, { ids: [a.id], action: 'change-type', type: 'isRelatedTo' })).json().suggestions[0];
+    expect(retyped).toMatchObject({
+      type: 'isRelatedTo', confidence: null, rationale: null, edited: true,
+      proposed: { type: 'precedes', origin: a.origin.identifier, destination: a.destination.identifier, confidence: a.confidence, rationale: a.rationale },
+      edits: [{ action: 'change-type', by: `user:${me}`, from: { type: 'precedes' }, to: { type: 'isRelatedTo' } }],
+    });
+    // Flipped twice: the relation proposed again, so its confidence is the estimator's again.
+    await inject('POST', '/decisions', reviewer, { ids: [b.id], action: 'flip' });
+    const back = (await inject('POST', '/decisions', reviewer, { ids: [b.id], action: 'flip' })).json().suggestions[0];
+    expect(back).toMatchObject({ confidence: b.confidence, edited: false });
+    expect(back.edits.map((e: { action: string }) => e.action)).toEqual(['flip', 'flip']);
+    // Accepted: the CFAssociation's provenance says what was proposed and what the reviewer changed.
+    await inject('POST', '/decisions', reviewer, { ids: [a.id, c.id], action: 'accept' });
+    const pkg = (await t.app.inject({ method: 'GET', url: `/ims/case/v1p1/CFPackages/${fw}` })).json();
+    const prov = (id: string) => pkg.CFAssociations.find((x: { extensions?: { shirubeProvenance?: { suggestion: string } } }) => x.extensions?.shirubeProvenance?.suggestion === id);
+    expect(prov(a.id)).toMatchObject({
+      associationType: 'isRelatedTo',
+      extensions: { shirubeProvenance: { confidence: null, rationale: null, edited: true, proposed: { type: 'precedes', confidence: a.confidence }, reviewerChanges: [{ action: 'change-type', to: { type: 'isRelatedTo' } }] } },
+    });
+    expect(prov(c.id).extensions.shirubeProvenance).toMatchObject({ confidence: c.confidence, edited: false, proposed: { type: 'precedes', confidence: c.confidence } });
+    expect(prov(c.id).extensions.shirubeProvenance.reviewerChanges).toBeUndefined();
+    // The audit entry of the change names both ends of it.
+    const [change] = await auditEntries(t.store.db, 'relation_suggestion', a.id);
+    expect(change!.details).toMatchObject({ type: 'precedes', to: { type: 'isRelatedTo' }, proposed: { type: 'precedes' } });
+  });
+
+  it('GET /api/audit: administrators read the log filtered by framework, actor, action and time, paginated; reviewers only their framework\'s', async () => {
+    const admin = cred(await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]));
+    const me = (await t.app.inject({ method: 'GET', url: '/api/auth/session', headers: reviewer })).json().user.id;
+    const audit = (q: string, headers: Headers = admin) => t.app.inject({ method: 'GET', url: `/api/audit${q}`, headers });
+    const all = (await audit('?limit=1000')).json();
+    expect(all.total).toBeGreaterThan(3);
+    const ats = all.entries.map((e: { at: string }) => e.at);
+    expect(ats).toEqual([...ats].sort().reverse());
+    const mine = (await audit(`?framework=${fw}&actor=user:${me}&action=relation.*&limit=1000`)).json();
+    expect(mine.total).toBeGreaterThan(0);
+    for (const e of mine.entries) {
+      expect(e.actor).toBe(`user:${me}`);
+      expect(e.action.startsWith('relation.')).toBe(true);
+      expect(e.details.document).toBe(fw);
+    }
+    expect(mine.entries.map((e: { action: string }) => e.action)).toContain('relation.change-type');
+    const exact = (await audit(`?framework=${fw}&action=relation.change-type`)).json();
+    expect(exact.entries.every((e: { action: string }) => e.action === 'relation.change-type')).toBe(true);
+    // Time: nothing before the tests began, everything until tomorrow; since inclusive, until exclusive.
+    expect((await audit('?until=2000-01-01')).json()).toMatchObject({ total: 0, entries: [] });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await audit(`?until=${tomorrow}&limit=1000`)).json().total).toBe(all.total);
+    const newest = all.entries[0].at;
+    expect((await audit(`?since=${encodeURIComponent(newest)}`)).json().entries.every((e: { at: string }) => e.at >= newest)).toBe(true);
+    // Pages.
+    const p1 = (await audit('?limit=2')).json();
+    const p2 = (await audit('?limit=2&offset=2')).json();
+    expect(p1.entries.map((e: { id: number }) => e.id)).toEqual(all.entries.slice(0, 2).map((e: { id: number }) => e.id));
+    expect(p2.entries.map((e: { id: number }) => e.id)).toEqual(all.entries.slice(2, 4).map((e: { id: number }) => e.id));
+    // Who may read: nobody 401; a reviewer only with their framework; a reviewer of another framework, a read-only client 403.
+    expect((await audit('', {})).statusCode).toBe(401);
+    expect((await audit('', reviewer)).statusCode).toBe(403);
+    expect((await audit(`?framework=${fw}`, reviewer)).statusCode).toBe(200);
+    expect((await audit(`?framework=${fw}`, stranger)).statusCode).toBe(403);
+    expect((await audit(`?framework=${fw}`, client)).statusCode).toBe(403);
+    expect((await audit('', await bearer(t, ['case:admin']))).statusCode).toBe(200);
+    // Bad input names its field.
+    for (const [q, field] of [['?since=yesterday', 'since'], ['?until=2026-13-45', 'until'], ['?since=2026-02-01&until=2026-01-01', 'until'], ['?limit=0', 'limit'], ['?action=a%20b', 'action'], ['?color=red', 'color']] as const) {
+      const r = await audit(q);
+      expect(r.statusCode, q).toBe(400);
+      expect(r.json().error.field, q).toBe(field);
+    }
+  });
+
   it('bad input is a 400 naming the field, and a half-bad bulk changes nothing', async () => {
     const [a] = (await pending()).suggestions;
     const bad = async (payload: unknown, field: string) => {
