@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
-import { skipWithoutChromium, startRig, type BrowserRig, signInThroughForm } from './support.js';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig, signInThroughForm } from './support.js';
+import { fakeLlm, type FakeLlm } from '../relations/fixtures.js';
 
 const skip = skipWithoutChromium('the relation runs browser test');
 const USER = { username: 'tanaka', displayName: '田中 作成者', password: 'correct horse battery staple' };
@@ -15,9 +17,14 @@ describe.skipIf(skip)('running estimation and adding a relation in Chromium', ()
   let page: Page;
   let base: string;
   let fw: string;
+  let llm: FakeLlm;
+  // The model's first two answers are not JSON (the first block, retried once, is skipped); the others propose I1 → I2.
+  let calls = 0;
 
   beforeAll(async () => {
+    llm = await fakeLlm(() => (calls++ < 2 ? { raw: 'no JSON here' } : { relations: [{ origin: 'I1', destination: 'I2', type: 'precedes', confidence: 0.8, rationale: 'I1 は I2 の前提' }] }));
     rig = await startRig({
+      env: { SHIRUBE_LLM_BASE_URL: `${llm.url}/v1` },
       expectedErrors: /401 \(Unauthorized\)|400 \(Bad Request\)/,
       prepare: async (store) => {
         fw = (await ensureDemoFramework(store.db, () => {}))!;
@@ -29,7 +36,10 @@ describe.skipIf(skip)('running estimation and adding a relation in Chromium', ()
     await page.getByRole('heading', { level: 1, name: '関係の推定とレビュー' }).waitFor();
   }, 180_000);
 
-  afterAll(() => rig?.close());
+  afterAll(async () => {
+    await rig?.close();
+    await llm?.close();
+  });
 
   it('an author starts an offline run, sees its progress finish, and its suggestions appear in the queue', async () => {
     const panel = page.getByRole('region', { name: '推定を実行' });
@@ -87,6 +97,37 @@ describe.skipIf(skip)('running estimation and adding a relation in Chromium', ()
     const a = pkg.CFAssociations.find((x) => x.identifier === association)!;
     expect(a).toMatchObject({ associationType: 'precedes', extensions: { shirubeProvenance: { estimator: 'reviewer', comment: '繰り上がりの前提' } } });
     expect([code(a.originNodeURI.identifier), code(a.destinationNodeURI.identifier)]).toEqual([ORIGIN, DESTINATION]);
+    expect(rig.problems).toEqual([]);
+  });
+
+  it('an LLM run completes with its skipped block listed and why; a held run is cancelled with the 中止 button', async () => {
+    const panel = page.getByRole('region', { name: '推定を実行' });
+    await panel.getByRole('radio', { name: /LLM/ }).check();
+    await panel.getByLabel('プロバイダー', { exact: true }).selectOption('openai-compatible');
+    await panel.getByLabel('モデル', { exact: true }).fill('llama3');
+    await panel.getByRole('button', { name: '実行' }).click();
+    await page.locator('[data-run-status="done"]').waitFor({ timeout: 120_000 });
+    expect(await panel.locator('[data-run-status]').textContent()).toMatch(/^完了（1 ブロックは応答を得られず飛ばしました）: \d+ 件の提案/);
+    const skipped = panel.locator('.relations-run-skipped li');
+    expect(await skipped.count()).toBe(1);
+    expect(await skipped.textContent()).toMatch(/the answer was not the JSON asked for .*; skipped after 2 attempts/);
+    // Rationales in Japanese (the UI's language) name items by code and text.
+    const prompt = JSON.stringify(llm.requests.at(-1)!.body);
+    expect(prompt).toContain('根拠は日本語で書いてください。');
+    await expect.poll(() => page.locator('.relation-row .muted', { hasText: '」 は ' }).count()).toBeGreaterThan(0);
+
+    const release = llm.hold();
+    try {
+      await panel.getByLabel('モデル', { exact: true }).fill('llama3-held');
+      await panel.getByRole('button', { name: '実行' }).click();
+      await page.locator('[data-run-status="running"]').waitFor({ timeout: 30_000 });
+      await panel.getByRole('button', { name: '中止' }).click();
+      await page.locator('[data-run-status="cancelled"]').waitFor({ timeout: 30_000 });
+      expect(await panel.locator('[data-run-status]').textContent()).toMatch(/^中止しました: Cancelled by user:/);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'relations-run-cancelled-ja.png') });
+    } finally {
+      release();
+    }
     expect(rig.problems).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ export interface BrowserRig {
  * The real server on a socket, serving the UI built from the current source (never a stale dist/web), on a fresh
  * database that `prepare` fills before the server starts; and a Chromium page (1360 × 900, Japanese) watching for errors.
  */
-export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp } = {}): Promise<BrowserRig> {
+export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp; env?: Record<string, string> } = {}): Promise<BrowserRig> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   let webRoot: string | undefined;
   const parts: Partial<BrowserRig> = {};
@@ -48,7 +48,7 @@ export async function startRig(opts: { prepare?: (store: Store) => Promise<void>
     webRoot = await buildWebUi();
     const store = (parts.store = await freshStore());
     await opts.prepare?.(store);
-    const config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0' });
+    const config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', ...opts.env });
     const app = (parts.app = await buildApp({ config, store, logger: false, webRoot }));
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const browser = (parts.browser = await launchChromium());

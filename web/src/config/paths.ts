@@ -49,6 +49,7 @@ export const api = {
   relationAdd: (fw: string) => `/api/relations/${enc(fw)}/relations`,
   relationRuns: (fw: string) => `/api/relations/${enc(fw)}/runs`,
   relationRun: (fw: string, id: string) => `/api/relations/${enc(fw)}/runs/${enc(id)}`,
+  relationRunCancel: (fw: string, id: string) => `/api/relations/${enc(fw)}/runs/${enc(id)}/cancel`,
   relationProviders: '/api/relations/providers',
   relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
   /** docs/badges.md */

@@ -21,7 +21,11 @@ export interface Suggestion {
   id: string;
   type: RelationType;
   status: 'pending' | 'accepted' | 'rejected' | 'superseded';
-  confidence: number;
+  /** The estimator's, while the suggestion is the relation it proposed; null once a reviewer flipped or retyped it. */
+  confidence: number | null;
+  /** A reviewer flipped or retyped it: `proposed` is what the estimator proposed. */
+  edited: boolean;
+  proposed: { origin: string; destination: string; type: RelationType; confidence: number; rationale: string | null };
   domain: string;
   estimator: string;
   model: string | null;
@@ -92,10 +96,15 @@ export interface Run {
   targetFramework: string | null;
   estimator: Estimator;
   model: string | null;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   error: string | null;
   progress: { done: number; total: number };
   suggestions: number;
+  /** Blocks given up after retries: the run completed without them. */
+  skippedBlocks: number;
+  cancelRequested: boolean;
+  /** Each block's outcome (GET of one run). */
+  blocks?: RunBlock[];
   candidatePairs: number;
   allPairs: number;
   requests: number;
@@ -103,6 +112,17 @@ export interface Run {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+}
+
+export interface RunBlock {
+  position: number;
+  label: string;
+  items: number;
+  pairs: number;
+  status: 'ok' | 'retried' | 'skipped';
+  cached: boolean;
+  attempts: number;
+  reason: string | null;
 }
 
 export interface ProviderStatus {
@@ -119,7 +139,9 @@ export const useRuns = (framework: string) => useQuery(`${RUNS}${framework}`, ()
 export const useProviders = (enabled: boolean) =>
   useQuery(enabled ? 'relation-providers' : null, () => apiClient.get<{ providers: ProviderStatus[] }>(api.relationProviders));
 
-export const startRun = (framework: string, body: { estimator: Estimator; provider?: LlmProvider; model?: string; targetFramework?: string }) => apiClient.post<Run>(api.relationRuns(framework), body);
+export const startRun = (framework: string, body: { estimator: Estimator; provider?: LlmProvider; model?: string; targetFramework?: string; language?: 'ja' | 'en' }) => apiClient.post<Run>(api.relationRuns(framework), body);
+
+export const cancelRun = (framework: string, id: string) => apiClient.post<Run>(api.relationRunCancel(framework, id), {});
 
 export const getRun = (framework: string, id: string) => apiClient.get<Run>(api.relationRun(framework, id));
 

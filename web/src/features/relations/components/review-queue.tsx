@@ -142,7 +142,11 @@ export function ReviewQueue({ framework }: { framework: string }) {
                 <div className="relation-head">
                   <input type="checkbox" aria-label={t('relations.select')} checked={selected.has(s.id)} onChange={() => setSelected((x) => { const n = new Set(x); if (n.has(s.id)) n.delete(s.id); else n.add(s.id); return n; })} />
                   <strong className="relation-type">{s.type}</strong>
-                  <span className="relation-confidence">{t('relations.confidence')} {s.confidence.toFixed(2)}</span>
+                  {s.confidence !== null ? (
+                    <span className="relation-confidence">{t('relations.confidence')} {s.confidence.toFixed(2)}</span>
+                  ) : (
+                    <span className="relation-confidence relation-edited">{t('relations.edited', { type: s.proposed.type, confidence: s.proposed.confidence.toFixed(2) })}</span>
+                  )}
                   <span className="muted">{s.model ? `${s.estimator} ${s.model}` : s.estimator}</span>
                   {s.status !== 'pending' && <span className="relation-status">{t(`relations.status.${s.status}` as MessageKey)}</span>}
                 </div>
@@ -152,6 +156,7 @@ export function ReviewQueue({ framework }: { framework: string }) {
                   <ItemCard item={s.destination} label={t('relations.destination')} framework={framework} />
                 </div>
                 {s.rationale && <p className="muted">{s.rationale}</p>}
+                {s.edited && s.proposed.rationale && <p className="muted">{t('relations.proposedRationale', { rationale: s.proposed.rationale })}</p>}
                 {s.comment && <p className="relation-comment">{s.comment}</p>}
                 {i === cursor && s.status === 'pending' && (
                   <div className="relation-actions">

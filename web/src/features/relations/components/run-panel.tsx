@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ApiError } from '../../../lib/api-client.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
-import { getRun, runEnded, startRun, useProviders, useRuns, type Estimator, type LlmProvider, type Run } from '../api/relations.js';
+import { cancelRun, getRun, runEnded, startRun, useProviders, useRuns, type Estimator, type LlmProvider, type Run } from '../api/relations.js';
 import './relations.css';
 
 const POLL_MS = 700;
@@ -11,11 +11,13 @@ const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'in
 
 /**
  * "Run estimation": the estimator (and for an LLM the provider, whether the server has its key, and the model),
- * then the run's progress, polled until it is done (its suggestions then appear in the queue) or failed (the
- * server's message says what to do). A run already working when the page opens is followed too.
+ * then the run's progress, polled until it is done (its suggestions then appear in the queue; blocks it skipped are
+ * listed with their reasons), failed or cancelled (the server's message says what to do and what was kept). A run
+ * already working when the page opens is followed too, and may be cancelled. An LLM writes its rationales in the
+ * UI's language.
  */
 export function RunPanel({ framework, others = [] }: { framework: string; others?: Array<{ identifier: string; title: string }> }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const id = useId();
   const runs = useRuns(framework);
   const canStart = runs.data?.canStart === true;
@@ -28,6 +30,7 @@ export function RunPanel({ framework, others = [] }: { framework: string; others
   const [run, setRun] = useState<Run | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const [starting, setStarting] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
 
   // Follow a run that was already working when the page opened.
   const working = runs.data?.runs.find(active);
@@ -61,7 +64,7 @@ export function RunPanel({ framework, others = [] }: { framework: string; others
     setError(undefined);
     setStarting(true);
     try {
-      setRun(await startRun(framework, { ...(estimator === 'llm' ? { estimator, provider, model: model.trim() } : { estimator }), ...(target ? { targetFramework: target } : {}) }));
+      setRun(await startRun(framework, { ...(estimator === 'llm' ? { estimator, provider, model: model.trim(), language: lang } : { estimator }), ...(target ? { targetFramework: target } : {}) }));
     } catch (e) {
       setError(asError(e));
     } finally {
@@ -69,7 +72,23 @@ export function RunPanel({ framework, others = [] }: { framework: string; others
     }
   };
 
+  const cancel = async () => {
+    if (!run) return;
+    setError(undefined);
+    setCancelling(true);
+    try {
+      const r = await cancelRun(framework, run.id);
+      setRun((prev) => (prev ? { ...prev, ...r } : r));
+      if (!active(r)) runEnded();
+    } catch (e) {
+      setError(asError(e));
+    } finally {
+      setCancelling(false);
+    }
+  };
+
   const fieldError = (field: string) => (error?.field === field ? error.message : undefined);
+  const skipped = run?.blocks?.filter((b) => b.status === 'skipped') ?? [];
   const ratio = run && run.progress.total > 0 ? run.progress.done / run.progress.total : 0;
   return (
     <section className="relations-panel relations-run" aria-labelledby={`${id}-h`}>
@@ -139,9 +158,28 @@ export function RunPanel({ framework, others = [] }: { framework: string; others
           <p role="status" data-run-status={run.status}>
             {run.status === 'queued' && t('relations.run.queued')}
             {run.status === 'running' && t('relations.run.running', { done: run.progress.done, total: run.progress.total, suggestions: run.suggestions })}
-            {run.status === 'done' && t('relations.run.done', { suggestions: run.suggestions, candidates: run.candidatePairs, all: run.allPairs })}
+            {run.status === 'done' && !run.skippedBlocks && t('relations.run.done', { suggestions: run.suggestions, candidates: run.candidatePairs, all: run.allPairs })}
+            {run.status === 'done' && run.skippedBlocks > 0 && t('relations.run.doneSkipped', { suggestions: run.suggestions, skipped: run.skippedBlocks })}
             {run.status === 'failed' && t('relations.run.failed', { error: run.error ?? '' })}
+            {run.status === 'cancelled' && t('relations.run.cancelled', { error: run.error ?? '' })}
           </p>
+          {canStart && active(run) && (
+            <button type="button" onClick={() => void cancel()} disabled={cancelling || run.cancelRequested}>
+              {run.cancelRequested ? t('relations.run.cancelling') : t('relations.run.cancel')}
+            </button>
+          )}
+          {skipped.length > 0 && (
+            <details className="relations-run-skipped" open={!active(run)}>
+              <summary>{t('relations.run.skippedHeading', { count: skipped.length })}</summary>
+              <ul>
+                {skipped.map((b) => (
+                  <li key={b.position} data-block={b.position}>
+                    <strong>{b.label}</strong> ({t('relations.run.blockSize', { items: b.items, pairs: b.pairs })}): {b.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           {run.estimator === 'llm' && (
             <p className="muted">{t('relations.run.usage', { requests: run.requests, cached: run.cachedRequests, input: run.inputTokens, output: run.outputTokens, cost: run.costUsd.toFixed(4) })}</p>
           )}
