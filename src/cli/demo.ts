@@ -1,7 +1,6 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildApp } from '../app.js';
 import { createApiClient, randomToken, setUserPassword } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
@@ -118,6 +117,7 @@ export function demoCommands(program: Command): void {
       }
       await withStore(async ({ store, config }) => {
         await ensureShippedFrameworks(store.db, (msg) => process.stderr.write(`${msg}\n`));
+        const { buildApp } = await import('../app.js');
         const app = await buildApp({ config: { ...config, logLevel: 'warn' }, store });
         await app.listen({ port: 0, host: '127.0.0.1' });
         const address = app.server.address();

@@ -1,31 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../cli-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shirube-demo-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `shirube …` from the TypeScript sources, on an embedded database in a temporary directory. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `shirube …` on an embedded database in a temporary directory. */
+const { run: runCli } = cli(() => {
   const { DATABASE_URL: _db, ...rest } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn' },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end();
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
-}
+  return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn' };
+});
+const run = (args: string[]) => runCli(args);
 
 describe('shirube demo simulate', () => {
   it('seeds the demo class through /xapi and prints the demo accounts; their passwords only in a mode-600 file', async () => {
