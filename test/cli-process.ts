@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -27,8 +27,9 @@ const entry = (() => {
 })();
 
 /**
- * The `shirube` CLI as a user runs it, with the environment `env` gives each call:
- * `start` spawns it, `run` waits for it to finish and collects its output.
+ * The `shirube` CLI as a user runs it, with the environment `env` gives each call: `start` spawns it, `run` waits
+ * for it to finish and collects its output, `serve` starts the server on a port of 127.0.0.1 and resolves once it
+ * listens.
  */
 export function cli(env: (extra: Record<string, string>) => NodeJS.ProcessEnv) {
   const start = (args: string[], extra: Record<string, string> = {}) =>
@@ -42,7 +43,29 @@ export function cli(env: (extra: Record<string, string>) => NodeJS.ProcessEnv) {
     child.stdin.end(input ?? '');
     return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
   };
-  return { start, run };
+  const serve = async (port: number, extra: Record<string, string> = {}): Promise<ChildProcess> => {
+    const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}`, ...extra });
+    let out = '';
+    await new Promise<void>((res, rej) => {
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('Shirube is running at')) res();
+      });
+      child.stderr!.on('data', (d) => (out += d));
+      child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    child.stdout!.resume();
+    return child;
+  };
+  return { start, run, serve };
+}
+
+/** Ends a process with `signal` (SIGTERM: a clean shutdown) and resolves with its exit code once it has exited. */
+export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill(signal);
+  return exited;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -52,4 +75,23 @@ export async function freePort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+/**
+ * A new API client with the xAPI scope, made through the admin API of the server at `base` as `admin` (whose
+ * password the server was first started with, SHIRUBE_ADMIN_PASSWORD): the headers an xAPI 1.0.3 client sends.
+ */
+export async function xapiClient(base: string, adminPassword: string): Promise<Record<string, string>> {
+  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }) });
+  if (signIn.status !== 200) throw new Error(`sign-in as admin: ${signIn.status} ${await signIn.text()}`);
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const made = await fetch(`${base}/api/admin/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'xAPI writer', scopes: ['xapi:all'] }),
+  });
+  if (made.status !== 201) throw new Error(`creating an API client: ${made.status} ${await made.text()}`);
+  const { clientId, clientSecret } = (await made.json()) as { clientId: string; clientSecret: string };
+  return { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
 }

@@ -54,6 +54,7 @@ export default async function oauth(app: FastifyInstance) {
     const err = asRequestError(error);
     // A bearer token sent here (by mistake) is not client authentication.
     if (isShirubeError(err) && err.code === 'unauthorized') return fail(reply, 401, 'invalid_client', err.message);
+    if (isShirubeError(err) && err.code === 'unavailable') return reply.code(503).send({ error: 'temporarily_unavailable', error_description: err.message });
     const status = (err as { statusCode?: number }).statusCode ?? (isShirubeError(err) && err.code === 'invalid_request' ? 400 : 500);
     if (status >= 500) {
       req.log.error({ err }, 'token request failed');

@@ -55,8 +55,11 @@ export interface Store {
 export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Store> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // An idle connection dropped by the server (restart, failover) must not crash the process; the pool reconnects.
+    // A connection the server drops (restart, failover) must not crash the process: pg emits 'error' on the client,
+    // which has no listener while a query holds it (only idle ones have the pool's). Its queries fail (503 with
+    // Retry-After, src/errors.ts), the pool discards it and connects anew for the next query.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, freePort } from '../cli-process.js';
+import { cli, freePort, stop } from '../cli-process.js';
 import { SHARED } from '../helper.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -24,32 +24,13 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_DEMO: '0', SHIRUBE_LOG_LEVEL: 'warn', ...extra };
 }
 
-const { start, run } = cli(env);
+const { start, run, serve } = cli(env);
 
 /** `shirube serve` on the test's data directory; resolves once it listens. */
-async function serve(): Promise<{ child: ChildProcess; url: string; stop(): Promise<number | null> }> {
+async function serveHere(): Promise<{ child: ChildProcess; url: string; stop(): Promise<number | null> }> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: url });
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Shirube is running at')) res();
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  return {
-    child,
-    url,
-    stop: () =>
-      new Promise((res) => {
-        child.removeAllListeners('exit');
-        child.on('exit', (code) => res(code));
-        child.kill('SIGTERM');
-      }),
-  };
+  const child = await serve(port);
+  return { child, url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
 }
 
 // Each command is a fresh Node process opening PGlite: seconds each, more on a busy machine.
@@ -76,7 +57,7 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
     const listed = await run(['users', 'list', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ username: 'hanako', displayName: '花子', roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] })]);
 
-    const server = await serve();
+    const server = await serveHere();
     try {
       const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
         method: 'POST',

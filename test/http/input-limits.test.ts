@@ -40,11 +40,23 @@ describe('checkInput', () => {
     expect(() => checkInput({ doc: 'a\u0000' }, 'body', { strings: false })).not.toThrow();
   });
 
-  it('turns PostgreSQL data exceptions and stack overflows into invalid_request, and leaves other errors alone', () => {
+  it('turns PostgreSQL data exceptions and stack overflows into invalid_request, a lost database into unavailable, and leaves other errors alone', () => {
     expect(asRequestError(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }))).toMatchObject({ code: 'invalid_request' });
     expect(asRequestError(new RangeError('Maximum call stack size exceeded'))).toMatchObject({ code: 'invalid_request' });
-    const other = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
-    expect(asRequestError(other)).toBe(other);
+    // How pg reports PostgreSQL going away (test/faults/postgres-restart.test.ts restarts a real one).
+    for (const lost of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+    ]) {
+      expect(asRequestError(lost), lost.message).toMatchObject({ code: 'unavailable' });
+    }
+    for (const other of [Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }), new Error('something else')]) {
+      expect(asRequestError(other)).toBe(other);
+    }
   });
 });
 

@@ -1,20 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, freePort } from '../cli-process.js';
+import { cli, freePort, stop } from '../cli-process.js';
 import { createScratchDatabase } from '../pg-database.js';
 import { testDatabaseUrl } from '../database-url.js';
+import { drillStatement, DRILL_HOME } from './drill-statement.js';
 
 // A 200 means committed: SIGKILL the server in the middle of ingesting, restart it, and every acknowledged
 // statement is there with its evidence. Runs on PGlite, and on PostgreSQL when SHIRUBE_TEST_DATABASE_URL is set.
 // Also exercises `shirube learners export|erase` on the result.
-
-const CODE = '8250100300000000';
-const COS = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
-const HOME = 'https://idp.example.jp';
 
 let dir: string;
 let databaseUrl: string | undefined;
@@ -39,30 +35,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra };
 }
 
-const { start, run } = cli(env);
-
-async function serve(port: number): Promise<ChildProcess> {
-  const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}` });
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Shirube is running at')) res();
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  child.stdout!.resume();
-  return child;
-}
-
-const statement = (learner: string) => ({
-  id: randomUUID(),
-  actor: { account: { homePage: HOME, name: learner } },
-  verb: { id: 'http://adlnet.gov/expapi/verbs/answered' },
-  object: { id: `https://drill.example.jp/q/${randomUUID()}`, definition: { extensions: { [COS]: [CODE] } } },
-  result: { score: { scaled: 1 } },
-});
+const { run, serve } = cli(env);
 
 describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('loses no acknowledged statement or evidence when the server is killed with SIGKILL mid-ingest', async () => {
@@ -81,7 +54,7 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
     // Four writers post batches of five until the server dies under them.
     const writer = async () => {
       while (!killed) {
-        const batch = Array.from({ length: 5 }, () => statement(learner));
+        const batch = Array.from({ length: 5 }, () => drillStatement(learner));
         try {
           const r = await fetch(`${base}/statements`, { method: 'POST', headers, body: JSON.stringify(batch) });
           if (r.status === 200) acknowledged.push(...((await r.json()) as string[]));
@@ -92,11 +65,10 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
     };
     const writers = [writer(), writer(), writer(), writer()];
     while (acknowledged.length < 100) await new Promise((r) => setTimeout(r, 20));
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGKILL');
+    const killing = stop(server, 'SIGKILL');
     killed = true;
     await Promise.all(writers);
-    await exited;
+    await killing;
 
     const again = await serve(port);
     try {
@@ -105,12 +77,10 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
         expect(r.status, id).toBe(200);
       }
     } finally {
-      const stopped = new Promise((r) => again.once('exit', r));
-      again.kill('SIGTERM');
-      await stopped;
+      await stop(again);
     }
 
-    const agent = JSON.stringify({ account: { homePage: HOME, name: learner } });
+    const agent = JSON.stringify({ account: { homePage: DRILL_HOME, name: learner } });
     const exported = await run(['learners', 'export', agent]);
     expect(exported.code, exported.stderr).toBe(0);
     const data = JSON.parse(exported.stdout) as { statements: Array<{ id: string }>; evidence: Array<{ statementId: string; score: number }>; rollups: Array<{ attempts: number }> };

@@ -13,6 +13,7 @@ export const httpStatus: Record<ShirubeErrorCode, number> = {
   forbidden: 403,
   busy: 429,
   bad_gateway: 502,
+  unavailable: 503,
   internal: 500,
 };
 

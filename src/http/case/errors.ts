@@ -19,6 +19,7 @@ const table: Record<ShirubeErrorCode, { status: number; minor: (v: CaseVersion) 
   forbidden: { status: 403, minor: () => 'forbidden' },
   busy: { status: 429, minor: () => 'server_busy' },
   bad_gateway: { status: 502, minor: () => 'internal_server_error' },
+  unavailable: { status: 503, minor: () => 'server_busy' },
   internal: { status: 500, minor: () => 'internal_server_error' },
 };
 

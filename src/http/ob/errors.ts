@@ -15,6 +15,7 @@ export const codeMinor: Record<ShirubeErrorCode, string> = {
   forbidden: 'forbidden',
   busy: 'server_busy',
   bad_gateway: 'internal_server_error',
+  unavailable: 'server_busy',
   internal: 'internal_server_error',
 };
 

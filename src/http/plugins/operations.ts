@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { asRequestError, isDatabaseUnavailable, isShirubeError, RETRY_AFTER_SECONDS } from '../../errors.js';
 
 const READY_TIMEOUT_MS = 2_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -44,6 +45,19 @@ async function operations(app: FastifyInstance) {
     duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
+  // A database that does not answer (PostgreSQL restarting, failing over) is a 503 telling the client when to try
+  // again, in every API's own format (each maps `unavailable`); here the header, and the answer outside the APIs
+  // (the web UI's files and pages, whose session look-up needs the database).
+  app.addHook('onError', async (_req, reply, err) => {
+    if (isDatabaseUnavailable(err)) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = asRequestError(err);
+    if (!isShirubeError(e) || e.code !== 'unavailable') throw err;
+    req.log.warn({ err }, 'The database does not answer');
+    return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
+  });
+
   const tags = ['Operations'];
   app.get('/health', { schema: { tags, summary: 'Liveness: the process answers (200)' } }, async () => ({ status: 'ok' }));
 
@@ -57,7 +71,7 @@ async function operations(app: FastifyInstance) {
       return { status: 'ready' };
     } catch (e) {
       req.log.warn({ err: e }, 'Not ready: the database does not answer');
-      return reply.code(503).header('Retry-After', '5').send({ status: 'unavailable', message: 'The database does not answer; try again shortly' });
+      return reply.code(503).header('Retry-After', String(RETRY_AFTER_SECONDS)).send({ status: 'unavailable', message: 'The database does not answer; try again shortly' });
     } finally {
       clearTimeout(timer);
     }

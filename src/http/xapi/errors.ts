@@ -13,6 +13,7 @@ export const xapiStatus: Record<ShirubeErrorCode, number> = {
   forbidden: 403,
   busy: 503,
   bad_gateway: 502,
+  unavailable: 503,
   internal: 500,
 };
 
