@@ -42,10 +42,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The whole server on a fresh database, for app.inject() (or app.listen({ port: 0 }) for socket tests). */
-export async function build(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The whole server on a fresh database (or on the store `on`, which close() then closes), for app.inject() (or
+ * app.listen({ port: 0 }) for socket tests).
+ */
+export async function build(env: Record<string, string> = {}, on?: Store): Promise<TestApp> {
   const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://shirube.test', SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', ...env });
-  const store = await freshStore();
+  const store = on ?? (await freshStore());
   const app = await buildApp({ config, store });
   await app.ready();
   return {
