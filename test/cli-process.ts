@@ -14,10 +14,11 @@ function newest(dir: string): number {
 }
 
 /**
- * How to run the CLI: the build when it is newer than every source file (CI builds in `npm ci`; it starts a second
- * sooner per call), else the TypeScript sources through tsx, so a test never runs stale code.
+ * How to run the CLI (Node.js's arguments before the command's): the build when it is newer than every source file
+ * (CI builds in `npm ci`; it starts a second sooner per call), else the TypeScript sources through tsx, so a test
+ * never runs stale code.
  */
-const entry = (() => {
+export const CLI_ENTRY = (() => {
   try {
     if (statSync(BUILT).mtimeMs > newest(join(ROOT, 'src'))) return [BUILT];
   } catch {
@@ -33,7 +34,7 @@ const entry = (() => {
  */
 export function cli(env: (extra: Record<string, string>) => NodeJS.ProcessEnv) {
   const start = (args: string[], extra: Record<string, string> = {}) =>
-    spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
+    spawn(process.execPath, [...CLI_ENTRY, ...args], { cwd: ROOT, env: env(extra), stdio: 'pipe' });
   const run = (args: string[], input?: string, extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => {
     const child = start(args, extra);
     let stdout = '';
@@ -44,20 +45,28 @@ export function cli(env: (extra: Record<string, string>) => NodeJS.ProcessEnv) {
     return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
   };
   const serve = async (port: number, extra: Record<string, string> = {}): Promise<ChildProcess> => {
-    const child = start(['serve'], { PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}`, ...extra });
-    let out = '';
-    await new Promise<void>((res, rej) => {
-      child.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('Shirube is running at')) res();
-      });
-      child.stderr!.on('data', (d) => (out += d));
-      child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
-    });
-    child.stdout!.resume();
+    const child = start(['serve'], serveEnv(port, extra));
+    await listening(child);
     return child;
   };
   return { start, run, serve };
+}
+
+/** The environment of `shirube serve` on `port` of 127.0.0.1, with `extra`. */
+export const serveEnv = (port: number, extra: Record<string, string> = {}) => ({ PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}`, ...extra });
+
+/** Resolves once the spawned `shirube serve` listens (its output then goes on being read and dropped); rejects if it exits first. */
+export async function listening(child: ChildProcess): Promise<void> {
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Shirube is running at')) res();
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => rej(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
 }
 
 /** Ends a process with `signal` (SIGTERM: a clean shutdown) and resolves with its exit code once it has exited. */
@@ -77,18 +86,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * A new API client with the xAPI scope, made through the admin API of the server at `base` as `admin` (whose
- * password the server was first started with, SHIRUBE_ADMIN_PASSWORD): the headers an xAPI 1.0.3 client sends.
- */
-export async function xapiClient(base: string, adminPassword: string): Promise<Record<string, string>> {
-  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }) });
-  if (signIn.status !== 200) throw new Error(`sign-in as admin: ${signIn.status} ${await signIn.text()}`);
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+/** A session of `username` on the server at `base`, signed in through the API: the headers its writes send. */
+export async function signIn(base: string, username: string, password: string): Promise<{ cookie: string; 'x-csrf-token': string }> {
+  const res = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': csrfToken };
+}
+
+/** A new API client with the xAPI scope, made by an administrator's `session` at `base`: the headers an xAPI 1.0.3 client sends. */
+export async function xapiClient(base: string, session: { cookie: string; 'x-csrf-token': string }): Promise<Record<string, string>> {
   const made = await fetch(`${base}/api/admin/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    headers: { 'content-type': 'application/json', ...session },
     body: JSON.stringify({ name: 'xAPI writer', scopes: ['xapi:all'] }),
   });
   if (made.status !== 201) throw new Error(`creating an API client: ${made.status} ${await made.text()}`);

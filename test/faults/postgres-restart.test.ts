@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, freePort, stop, xapiClient } from '../cli-process.js';
+import { cli, freePort, signIn, stop, xapiClient } from '../cli-process.js';
 import { skipWithoutPostgres, throwawayCluster, type Cluster } from '../pg-cluster.js';
 import { drillStatement } from '../lrs/drill-statement.js';
 
@@ -133,7 +133,7 @@ describe.skipIf(skipWithoutPostgres('the PostgreSQL fault tests'))('faults: Post
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = await serve(port);
-    headers = await xapiClient(base, ADMIN_PASSWORD);
+    headers = await xapiClient(base, await signIn(base, 'admin', ADMIN_PASSWORD));
   });
   afterAll(async () => {
     if (server) await stop(server);
