@@ -1,26 +1,26 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './cli-process.js';
 
 /**
- * PostgreSQL's programs (initdb, pg_ctl, pg_dump, pg_basebackup…): SHIRUBE_PG_BIN, else the newest
- * /usr/lib/postgresql/<version>/bin (Debian's layout, what .ci/run installs); undefined when there are none.
+ * PostgreSQL's programs (initdb, pg_ctl, pg_dump, pg_basebackup…): the newest /usr/lib/postgresql/<version>/bin
+ * (Debian's layout, what .ci/run installs), else `pg_config --bindir`; undefined when there are none.
  */
 export const PG_BIN: string | undefined = (() => {
-  const given = process.env['SHIRUBE_PG_BIN'];
-  if (given) return given;
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(a) - Number(b));
-  return versions.length ? join(root, versions.at(-1)!, 'bin') : undefined;
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(a) - Number(b)) : [];
+  if (versions.length) return join(root, versions.at(-1)!, 'bin');
+  const found = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  const bin = found.status === 0 ? found.stdout.trim() : '';
+  return bin && existsSync(join(bin, 'initdb')) ? bin : undefined;
 })();
 
 /** For describe.skipIf: true (with a message saying why) when there is no PostgreSQL to run here. */
 export function skipWithoutPostgres(what: string): boolean {
   if (PG_BIN) return false;
-  console.warn(`Skipping ${what}: no PostgreSQL programs (apt-get install postgresql, or set SHIRUBE_PG_BIN to the directory of initdb and pg_ctl).`);
+  console.warn(`Skipping ${what}: PostgreSQL's programs (initdb, pg_ctl) are not installed: apt-get install postgresql, or put pg_config on the PATH.`);
   return true;
 }
 
