@@ -9,6 +9,10 @@ export interface Config {
   readonly publicUrl: string;
   /** PostgreSQL connection string; undefined means the embedded PGlite database in dataDir. */
   readonly databaseUrl: string | undefined;
+  /** A streaming replica of DATABASE_URL for the learning map and dashboards (docs/scaling.md). */
+  readonly databaseReadUrl: string | undefined;
+  /** How far behind the replica may be before those reads go to the primary. */
+  readonly databaseReadMaxLagSeconds: number;
   readonly dataDir: string;
   readonly logLevel: string;
   /** `pretty`: readable lines for a person at a terminal (default outside production); `json`: one JSON object a line. */
@@ -69,6 +73,8 @@ const schema = {
     HOST: { type: 'string', minLength: 1 },
     SHIRUBE_PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_READ_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_READ_MAX_LAG_SECONDS: { type: 'string', pattern: '^[0-9]{1,4}(\\.[0-9]+)?$' },
     SHIRUBE_DATA_DIR: { type: 'string', minLength: 1 },
     SHIRUBE_LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     SHIRUBE_LOG_FORMAT: { enum: ['pretty', 'json'] },
@@ -96,6 +102,8 @@ const schema = {
     SHIRUBE_LLM_API_KEY: { type: 'string', pattern: '^\\S+$' },
     SHIRUBE_LLM_TIMEOUT_SECONDS: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
   },
+  // A replica is of a primary.
+  dependencies: { DATABASE_READ_URL: ['DATABASE_URL'] },
 } as const;
 
 const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -145,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: relevant['HOST'] ?? '127.0.0.1',
     publicUrl,
     databaseUrl: relevant['DATABASE_URL'],
+    databaseReadUrl: relevant['DATABASE_READ_URL'],
+    databaseReadMaxLagSeconds: Number(relevant['DATABASE_READ_MAX_LAG_SECONDS'] ?? 10),
     dataDir: resolve(relevant['SHIRUBE_DATA_DIR'] ?? '.shirube'),
     logLevel: relevant['SHIRUBE_LOG_LEVEL'] ?? 'info',
     logFormat,

@@ -17,7 +17,7 @@ export async function openConfiguredStore(config: Config, opts: { migrate?: bool
     release = lockDataDir(config.dataDir);
   }
   try {
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, readUrl: config.databaseReadUrl, maxReadLagSeconds: config.databaseReadMaxLagSeconds });
     try {
       return { store, release, applied: opts.migrate === false ? [] : await migrateToLatest(store.db) };
     } catch (e) {

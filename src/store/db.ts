@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010_relation_runs.js';
 import * as m0011 from './migrations/0011_case_generation.js';
 import * as m0012 from './migrations/0012_run_blocks_and_proposals.js';
 import type { Database } from './tables.js';
+import { readRouting } from './replica.js';
 
 export type Db = Kysely<Database>;
 
@@ -42,6 +43,13 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export interface Store {
   readonly db: Db;
+  /**
+   * Where reads that may lag may go (the learning map, dashboards): a streaming replica while it is fresh within
+   * DATABASE_READ_MAX_LAG_SECONDS (./replica.ts), else `db`.
+   */
+  reader(): Promise<Db>;
+  /** Seconds the replica may lag behind now (undefined without a replica). */
+  readonly replicaStaleness?: () => number;
   readonly kind: 'pglite' | 'postgres';
   /** The embedded engine, for backups (see ./backup.ts); undefined on PostgreSQL. */
   readonly pglite?: PGlite;
@@ -52,16 +60,29 @@ export interface Store {
  * Opens PostgreSQL when a URL is given, else PGlite: in `dataDir` (persistent) or in memory when dataDir is
  * undefined (tests). PGlite allows one process per directory: see ./lock.ts.
  */
-export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Store> {
+function postgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connection the server drops (restart, failover) must not crash the process: pg emits 'error' on the client,
+  // which has no listener while a query holds it (only idle ones have the pool's). Its queries fail (503 with
+  // Retry-After, src/errors.ts), the pool discards it and connects anew for the next query.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; readUrl?: string | undefined; maxReadLagSeconds?: number }): Promise<Store> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // A connection the server drops (restart, failover) must not crash the process: pg emits 'error' on the client,
-    // which has no listener while a query holds it (only idle ones have the pool's). Its queries fail (503 with
-    // Retry-After, src/errors.ts), the pool discards it and connects anew for the next query.
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const db = postgres(opts.databaseUrl);
+    if (!opts.readUrl) return { db, reader: async () => db, kind: 'postgres', close: () => db.destroy() };
+    const replica = postgres(opts.readUrl);
+    const routing = readRouting(db, replica, { maxLagMs: (opts.maxReadLagSeconds ?? 10) * 1000 });
+    return {
+      db,
+      reader: routing.reader,
+      replicaStaleness: routing.staleness,
+      kind: 'postgres',
+      close: async () => void (await Promise.all([db.destroy(), replica.destroy()])),
+    };
   }
   let dir: string | undefined;
   if (opts.dataDir) {
@@ -70,7 +91,7 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
   }
   const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return { db, reader: async () => db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
 
 /** Applies pending migrations; returns the names applied. */

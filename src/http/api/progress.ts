@@ -38,6 +38,8 @@ export function viewerOf(p: Principal): Viewer {
 /** The learning map, a learner's item detail, next steps and changes, class dashboards (docs/progress-api.md). */
 export default async function progressRoutes(app: FastifyInstance) {
   const db = () => app.store.db;
+  // The views may read a replica (DATABASE_READ_URL, fresh within its bound); who may see what is read from the primary.
+  const views = () => app.store.reader();
   const o = () => ({ timeZone: app.config.timeZone });
   const learner = async (req: FastifyRequest, learnerId: string) => {
     await requireLearnerAccess(db(), viewerOf(req.principal), learnerId);
@@ -61,7 +63,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       if (!learnerId) throw new ShirubeError('forbidden', 'This account is not linked to a learner', 'learner');
     }
     if (learnerId) await learner(req, learnerId);
-    return learningMap(db(), { framework: req.query.framework, learnerId, asOf: req.query.asOf, view: req.query.view, units: req.query.units }, o());
+    return learningMap(await views(), { framework: req.query.framework, learnerId, asOf: req.query.asOf, view: req.query.view, units: req.query.units }, o());
   });
 
   const learnerParams = { type: 'object', required: ['learnerId'], properties: { learnerId: id } } as const;
@@ -74,7 +76,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       params: { type: 'object', required: ['learnerId', 'itemId'], properties: { learnerId: id, itemId: id } },
       querystring: query({ framework: id, asOf: day }),
     },
-  }, async (req) => itemDetail(db(), { learnerId: await learner(req, req.params.learnerId), itemId: req.params.itemId, framework: req.query.framework, asOf: req.query.asOf }, o()));
+  }, async (req) => itemDetail(await views(), { learnerId: await learner(req, req.params.learnerId), itemId: req.params.itemId, framework: req.query.framework, asOf: req.query.asOf }, o()));
 
   app.get<{ Params: { learnerId: string }; Querystring: { framework: string; asOf?: string; limit: number } }>('/learners/:learnerId/next-steps', {
     schema: {
@@ -84,7 +86,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       params: learnerParams,
       querystring: query({ framework: id, asOf: day, limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 } }, ['framework']),
     },
-  }, async (req) => nextSteps(db(), { learnerId: await learner(req, req.params.learnerId), framework: req.query.framework, asOf: req.query.asOf, limit: req.query.limit }, o()));
+  }, async (req) => nextSteps(await views(), { learnerId: await learner(req, req.params.learnerId), framework: req.query.framework, asOf: req.query.asOf, limit: req.query.limit }, o()));
 
   app.get<{ Params: { learnerId: string }; Querystring: { framework: string; from: string; to?: string } }>('/learners/:learnerId/changes', {
     schema: {
@@ -94,7 +96,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       params: learnerParams,
       querystring: query({ framework: id, from: day, to: day }, ['framework', 'from']),
     },
-  }, async (req) => changes(db(), { learnerId: await learner(req, req.params.learnerId), framework: req.query.framework, from: req.query.from, to: req.query.to }, o()));
+  }, async (req) => changes(await views(), { learnerId: await learner(req, req.params.learnerId), framework: req.query.framework, from: req.query.from, to: req.query.to }, o()));
 
   const classParams = { type: 'object', required: ['classId'], properties: { classId: id } } as const;
   const heatmapQuery = query({ framework: id, grade: { type: 'string', maxLength: 4 }, domain: { type: 'string', maxLength: 50 }, asOf: day }, ['framework']);
@@ -104,14 +106,14 @@ export default async function progressRoutes(app: FastifyInstance) {
     schema: { tags, security, summary: 'Class × item heatmap (learners × content items), filtered by grade and domain', params: classParams, querystring: heatmapQuery },
   }, async (req) => {
     cls(req, req.params.classId);
-    return heatmap(db(), { classId: req.params.classId, ...req.query }, o());
+    return heatmap(await views(), { classId: req.params.classId, ...req.query }, o());
   });
 
   app.get<{ Params: { classId: string }; Querystring: HeatmapQuery }>('/classes/:classId/heatmap.csv', {
     schema: { tags, security, summary: 'The class heatmap as CSV (labels; * = mastered)', params: classParams, querystring: heatmapQuery },
   }, async (req, reply) => {
     cls(req, req.params.classId);
-    const csv = await heatmapCsv(db(), { classId: req.params.classId, ...req.query }, o());
+    const csv = await heatmapCsv(await views(), { classId: req.params.classId, ...req.query }, o());
     return reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="heatmap-${encodeURIComponent(req.params.classId)}.csv"`).send(csv);
   });
 
@@ -125,7 +127,7 @@ export default async function progressRoutes(app: FastifyInstance) {
     },
   }, async (req) => {
     cls(req, req.params.classId);
-    return stuck(db(), { classId: req.params.classId, ...req.query }, o());
+    return stuck(await views(), { classId: req.params.classId, ...req.query }, o());
   });
 
   app.get<{ Querystring: { framework: string } }>('/units', {

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { asRequestError, isDatabaseUnavailable, isShirubeError, RETRY_AFTER_SECONDS } from '../../errors.js';
 
 const READY_TIMEOUT_MS = 2_000;
@@ -25,6 +25,17 @@ async function operations(app: FastifyInstance) {
   const register = new Registry();
   collectDefaultMetrics({ register });
   const requests = new Counter({ name: 'shirube_http_requests_total', help: 'HTTP requests answered, by method, route template and status', labelNames: ['method', 'route', 'status'] as const, registers: [register] });
+  const staleness = app.store.replicaStaleness;
+  if (staleness) {
+    new Gauge({
+      name: 'shirube_read_replica_staleness_seconds',
+      help: 'How far the read replica may be behind (Inf: unreachable or never caught up); past DATABASE_READ_MAX_LAG_SECONDS reads go to the primary',
+      registers: [register],
+      collect() {
+        this.set(staleness());
+      },
+    });
+  }
   const duration = new Histogram({
     name: 'shirube_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method and route template', labelNames: ['method', 'route'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [register],
