@@ -21,14 +21,14 @@ interface SpaceOptions {
 
 const spaceOptions = (cmd: Command) =>
   cmd
-    .option('--modes <list>', 'hierarchy constraints on candidate pairs: domain, grade, viewpoint (comma-separated)', 'domain,grade,viewpoint')
+    .option('--modes <list>', 'hierarchy constraints on candidate pairs: domain, grade, viewpoint, family (comma-separated)', 'domain,grade,viewpoint,family')
     .option('--max-grade-gap <n>', 'largest grade distance within a domain', '2')
     .option('--item-types <list>', 'CFItemTypes to relate (default: Course of Study content items, else the commonest leaf type)');
 
 function candidateOptions(o: SpaceOptions): CandidateOptions & { itemTypes?: string[] } {
   const gap = Number(o.maxGradeGap ?? 2);
   if (!Number.isInteger(gap) || gap < 0 || gap > 20) throw new ShirubeError('invalid_request', '--max-grade-gap: must be an integer from 0 to 20', 'maxGradeGap');
-  return { modes: parseModes(o.modes ?? 'domain,grade,viewpoint'), maxGradeGap: gap, ...(o.itemTypes ? { itemTypes: o.itemTypes.split(',').map((s) => s.trim()) } : {}) };
+  return { modes: parseModes(o.modes ?? 'domain,grade,viewpoint,family'), maxGradeGap: gap, ...(o.itemTypes ? { itemTypes: o.itemTypes.split(',').map((s) => s.trim()) } : {}) };
 }
 
 interface EstimatorOptions {

@@ -1,13 +1,15 @@
 import { ShirubeError } from '../errors.js';
 import type { RelationFramework, RelationItem } from './model.js';
+import { words } from './text.js';
 
 /**
  * The hierarchy constraints on which pairs are worth asking about:
  * - `domain`: within one domain, across grades (an item can only precede items of its grade or a later one);
  * - `grade`: within one grade, across domains;
- * - `viewpoint`: knowledge-and-skills ↔ thinking-judgement-expression items of one category in one grade.
+ * - `viewpoint`: knowledge-and-skills ↔ thinking-judgement-expression items of one category in one grade;
+ * - `family`: across grades between different domains of one family (see domainFamily).
  */
-export const candidateModes = ['domain', 'grade', 'viewpoint'] as const;
+export const candidateModes = ['domain', 'grade', 'viewpoint', 'family'] as const;
 export type CandidateMode = (typeof candidateModes)[number];
 /** A block's kind: a hierarchy constraint of one framework, or `cross` (two frameworks, see cross.ts). */
 export type BlockMode = CandidateMode | 'cross';
@@ -62,6 +64,49 @@ function groupBy(items: RelationItem[], key: (i: RelationItem) => string | undef
   return m;
 }
 
+/**
+ * Course of Study domains whose content continues in another one in later grades: 測定 (grades 1–3) gives way to
+ * 図形 (面積, 体積) and 変化と関係 (単位量当たりの大きさ) from grade 4. (測定 and 変化と関係 share the domain code C, and
+ * so the domain key, already.)
+ */
+const COURSE_OF_STUDY_FAMILIES: Array<[RegExp, RegExp]> = [[/測定/, /図形/], [/測定/, /変化と関係/]];
+
+/**
+ * Whether a precedes from an item of one domain to a later grade's item of another domain is worth asking about:
+ * the later domain begins after the earlier item's grade, or the earlier domain ends before the later item's grade
+ * (CCSS: Operations and Algebraic Thinking (K–5) → Expressions and Equations (6–8) → the high-school categories),
+ * the domains' names share a word (Number and Operations in Base Ten / —Fractions, Expressions and Equations /
+ * Reasoning with Equations), or the Course of Study families above.
+ */
+export function domainFamily(fw: RelationFramework): (a: RelationItem, b: RelationItem) => boolean {
+  const span = new Map<string, { first: number; last: number; words: Set<string> }>();
+  for (const i of fw.items) {
+    const g = i.grade ?? 0;
+    const s = span.get(i.domain);
+    if (s) {
+      s.first = Math.min(s.first, g);
+      s.last = Math.max(s.last, g);
+    } else span.set(i.domain, { first: g, last: g, words: new Set(words(i.domainLabel, fw.language === 'ja' ? 'ja' : 'en')) });
+  }
+  const memo = new Map<string, boolean>();
+  const related = (x: string, y: string) => {
+    const k = `${x}\t${y}`;
+    let r = memo.get(k);
+    if (r === undefined) {
+      const [a, b] = [span.get(x)!, span.get(y)!];
+      r = [...a.words].some((w) => b.words.has(w));
+      memo.set(k, r);
+    }
+    return r;
+  };
+  return (a, b) => {
+    const [ga, gb] = [a.grade ?? 0, b.grade ?? 0];
+    if (a.domain === b.domain || gb <= ga) return false;
+    return span.get(b.domain)!.first > ga || span.get(a.domain)!.last < gb || related(a.domain, b.domain) ||
+      COURSE_OF_STUDY_FAMILIES.some(([from, to]) => from.test(a.domainLabel) && to.test(b.domainLabel));
+  };
+}
+
 /** The constrained candidate space of a framework, split into hierarchy blocks. */
 export function candidateSpace(fw: RelationFramework, opts: CandidateOptions = {}): CandidateSpace {
   const modes = [...(opts.modes ?? candidateModes)];
@@ -87,6 +132,16 @@ export function candidateSpace(fw: RelationFramework, opts: CandidateOptions = {
     const withViewpoint = fw.items.filter((i) => i.viewpoint);
     for (const [key, items] of groupBy(withViewpoint, (i) => `${i.grade ?? ''}/${i.category}`)) {
       addBlock('viewpoint', key, `${items[0]!.gradeLabel} ${items[0]!.categoryLabel}`, items, (a, b) => a.viewpoint !== b.viewpoint);
+    }
+  }
+  if (modes.includes('family')) {
+    // One block per destination domain: its items and the items of other domains that may precede them.
+    const family = domainFamily(fw);
+    for (const [key, items] of groupBy(fw.items, (i) => i.domain)) {
+      const origins = fw.items.filter((a) => items.some((b) => family(a, b) && grade(b) - grade(a) <= maxGradeGap));
+      const pairs: Array<[string, string]> = [];
+      for (const a of origins) for (const b of items) if (!onOneBranch(a, b) && family(a, b) && grade(b) - grade(a) <= maxGradeGap) pairs.push([a.identifier, b.identifier]);
+      if (pairs.length) blocks.push({ key: `family:${key}`, mode: 'family', label: `→ ${items[0]!.domainLabel}`, items: [...origins, ...items], pairs });
     }
   }
   const pairs = new Set(blocks.flatMap((b) => b.pairs.map(([o, d]) => pairKey(o, d))));

@@ -56,12 +56,38 @@ export interface Score {
   f1: number;
 }
 
+/** How many truth relations of a type and domain there are, lie inside the candidate space, and each estimator found. */
+export interface Coverage {
+  type: RelationType;
+  domain: string;
+  truth: number;
+  /** Inside the candidate space (isRelatedTo in either order): the recall ceiling of estimators that keep to it. */
+  inSpace: number;
+  found: Record<string, number>;
+}
+
+/** Kinds of truth pairs, by where the two ends lie (several axes: a pair is of one kind per axis). */
+export const pairKinds = ['same grade', 'next grade', 'further grade', 'same domain', 'cross-domain', 'within category', 'outside the candidate space'] as const;
+export type PairKind = (typeof pairKinds)[number];
+
+/** Truth relations of a type by kind, and how many of them each estimator missed. */
+export interface Missed {
+  type: RelationType;
+  kind: PairKind;
+  truth: number;
+  missed: Record<string, number>;
+}
+
 export interface Evaluation {
   /** Ground-truth relations between the framework's estimation items (others cannot be predicted). */
   truthInScope: number;
   truthOutOfScope: number;
   /** With a candidate space: the in-scope relations inside it (isRelatedTo in either order), per type — the recall ceiling of estimators that keep to it. */
   truthInSpace?: Record<RelationType, number> | undefined;
+  /** With a candidate space: per type, overall ('(all)') and per domain. */
+  coverage?: Coverage[] | undefined;
+  /** Per type and kind of pair: truth relations and those each estimator did not find. */
+  missed: Missed[];
   /** With `judged`: how many items it names in the framework, and the truth relations and predictions (per estimator) left unscored. */
   judged?: { items: number; notEstimated: number; truthLeftOut: number; predictionsLeftOut: Record<string, number> } | undefined;
   scores: Score[];
@@ -175,13 +201,42 @@ export function evaluate(fw: RelationFramework, truth: TruthRow[], predictions: 
     }
   }
   let truthInSpace: Record<RelationType, number> | undefined;
-  if (opts.space) {
-    const inSpace = (o: string, d: string) => opts.space!.pairs.has(`${o}\t${d}`);
+  const space = opts.space;
+  const inSpace = (type: RelationType, o: string, d: string) => !space || space.pairs.has(`${o}\t${d}`) || (type === 'isRelatedTo' && space.pairs.has(`${d}\t${o}`));
+  if (space) {
     truthInSpace = { precedes: 0, isRelatedTo: 0 };
-    for (const [type, o, d] of truthPairs) {
-      if (inSpace(o, d) || (type === 'isRelatedTo' && inSpace(d, o))) truthInSpace[type]++;
+    for (const [type, o, d] of truthPairs) if (inSpace(type, o, d)) truthInSpace[type]++;
+  }
+  const found = new Map([...predictions].map(([name, ps]) => [name, new Set(ps.map((p) => relationKey(p.type, p.origin, p.destination)))]));
+  const estimators = [...predictions.keys()];
+  const zero = () => Object.fromEntries(estimators.map((e) => [e, 0]));
+  const coverage = new Map<string, Coverage>();
+  const missed = new Map<string, Missed>();
+  for (const [type, o, d] of truthPairs) {
+    const [a, b] = [byId.get(o)!, byId.get(d)!];
+    const key = relationKey(type, o, d);
+    const inside = inSpace(type, o, d);
+    for (const domain of [ALL, domainOf(type, a, b)]) {
+      const c = coverage.get(`${type}\t${domain}`) ?? { type, domain, truth: 0, inSpace: 0, found: zero() };
+      coverage.set(`${type}\t${domain}`, c);
+      c.truth++;
+      if (inside) c.inSpace++;
+      for (const e of estimators) if (found.get(e)!.has(key)) c.found[e]!++;
+    }
+    const gap = Math.abs((b.grade ?? 0) - (a.grade ?? 0));
+    const kinds: PairKind[] = [gap === 0 ? 'same grade' : gap === 1 ? 'next grade' : 'further grade', a.domain === b.domain ? 'same domain' : 'cross-domain'];
+    if (a.category && a.category === b.category) kinds.push('within category');
+    if (!inside) kinds.push('outside the candidate space');
+    for (const kind of kinds) {
+      const m = missed.get(`${type}\t${kind}`) ?? { type, kind, truth: 0, missed: zero() };
+      missed.set(`${type}\t${kind}`, m);
+      m.truth++;
+      for (const e of estimators) if (!found.get(e)!.has(key)) m.missed[e]!++;
     }
   }
-  return { truthInScope: truthKeys.size, truthOutOfScope: outOfScope, ...(truthInSpace ? { truthInSpace } : {}),
+  const byKind = (x: Missed, y: Missed) => relationTypes.indexOf(x.type) - relationTypes.indexOf(y.type) || pairKinds.indexOf(x.kind) - pairKinds.indexOf(y.kind);
+  const byDomain = (x: Coverage, y: Coverage) => relationTypes.indexOf(x.type) - relationTypes.indexOf(y.type) || Number(y.domain === ALL) - Number(x.domain === ALL) || y.truth - x.truth || x.domain.localeCompare(y.domain);
+  return { truthInScope: truthKeys.size, truthOutOfScope: outOfScope, ...(truthInSpace ? { truthInSpace, coverage: [...coverage.values()].sort(byDomain) } : {}),
+    missed: [...missed.values()].sort(byKind),
     ...(judged ? { judged: { items: judged.size, notEstimated, truthLeftOut: truthLeftOut.size, predictionsLeftOut } } : {}), scores };
 }

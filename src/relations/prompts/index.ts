@@ -44,6 +44,7 @@ const ja = {
     domain: '同じ領域の学習内容です（学年をまたぐ）。前の学年（または同じ学年）の内容から後の内容への precedes を中心に探してください。',
     grade: '同じ学年の、異なる領域の学習内容です。領域をまたぐ precedes と isRelatedTo を探してください。',
     viewpoint: '同じ内容項目の「知識及び技能」と「思考力，判断力，表現力等」の学習内容です。両者の間の関係を探してください。',
+    family: '後の学年の領域の学習内容と、その前提になりうる前の学年の別の領域の学習内容です（例: 測定 → 図形の面積・体積）。前の学年の内容から後の内容への precedes だけを探してください。',
     cross: '2つの教科の学習内容です（各項目の先頭に教科名）。教科をまたぐ関係だけを探してください: 一方の教科で学ぶことが他方の学習の前提になる precedes（例: 算数のグラフや割合 → 理科の実験結果の整理）と、同じ学年で内容が密接に関連する isRelatedTo。同じ教科の項目どうしの関係は挙げないでください。',
   },
   crossSystem: ['あなたは学習指導要領と教科等横断的な学習（算数・理科など）の専門家です。2つの教科の学習内容の間の関係を推定します。', ...definitionsJa].join('\n'),
@@ -59,6 +60,7 @@ const en = {
     domain: 'These items are in one domain, across grades. Look mainly for precedes from an earlier (or the same) grade to a later one.',
     grade: 'These items are in one grade, in different domains. Look for precedes and isRelatedTo across domains.',
     viewpoint: 'These are the knowledge-and-skills and the thinking items of one category. Look for relations between the two.',
+    family: 'These are the items of one domain and items of other domains in earlier grades that may be their groundwork (e.g. operations → expressions and equations). Look only for precedes from an earlier grade to a later one.',
     cross: 'These items belong to two subjects (each names its subject first). Look only for relations across the subjects: precedes where learning in one subject is a prerequisite of the other (e.g. graphs and ratio in mathematics → analysing results of science experiments), and isRelatedTo between closely related items of one grade. Do not list relations within one subject.',
   },
   crossSystem: [
