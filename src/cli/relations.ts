@@ -10,6 +10,8 @@ import {
   type CandidateOptions, type Evaluation, type Proposal, type RelationType,
 } from '../relations/index.js';
 import { RunCancelled } from '../relations/estimate.js';
+import { crossValidate, trainingSet } from '../relations/learn.js';
+import { fittedWeights } from '../relations/weights.js';
 import { printTable, readInput, withStore } from './context.js';
 import { progressReporter } from './progress.js';
 
@@ -64,10 +66,20 @@ export function printEvaluation(e: Evaluation, json: boolean, all: boolean): voi
   );
   if (json) return;
   process.stdout.write(`Ground truth: ${e.truthInScope} relations between the framework's items (${e.truthOutOfScope} rows outside them or along the hierarchy left out).\n`);
+  const estimators = [...new Set(e.scores.map((s) => s.estimator))];
   if (e.truthInSpace) {
     const inside = relationTypes.map((t) => `${e.truthInSpace![t]} of ${e.scores.find((s) => s.type === t && s.domain === '(all)')?.truth ?? 0} ${t}`).join(', ');
-    process.stdout.write(`Inside the candidate space (the recall ceiling of the offline and stored runs; tfidf compares all pairs): ${inside}.\n`);
+    process.stdout.write(`Inside the candidate space (the recall ceiling of the offline and stored runs; tfidf compares all pairs): ${inside}.\n\nTruth relations per domain: inside the candidate space, and found by each estimator:\n`);
+    printTable(
+      (e.coverage ?? []).filter((c) => all || c.domain === '(all)').map((c) => ({
+        type: c.type, domain: c.domain, truth: String(c.truth), 'in space': `${c.inSpace} (${pct(c.inSpace / Math.max(1, c.truth))})`,
+        ...Object.fromEntries(estimators.map((n) => [`found ${n}`, String(c.found[n] ?? 0)])),
+      })),
+      false,
+    );
   }
+  process.stdout.write('\nTruth relations missed, by kind of pair (a pair counts once per line that fits it):\n');
+  printTable(e.missed.map((m) => ({ type: m.type, kind: m.kind, truth: String(m.truth), ...Object.fromEntries(estimators.map((n) => [`missed ${n}`, String(m.missed[n] ?? 0)])) })), false);
   if (e.judged) {
     const left = Object.entries(e.judged.predictionsLeftOut).map(([k, n]) => `${k} ${n}`).join(', ');
     process.stdout.write(`Judged: only relations with an end among ${e.judged.items} items scored (${e.judged.notEstimated} listed items are not estimation items); left out ${e.judged.truthLeftOut} truth relations, and predictions: ${left || 'none'}.\n`);
@@ -149,9 +161,10 @@ export function relationsCommand(program: Command): void {
       .option('--ensemble <votes>', 'also score the agreement of the listed runs and estimators: relations proposed by at least <votes> of them')
       .option('--closure', 'count a precedes as right when the ground truth implies it (A→B→C makes A→C right)')
       .option('--judged <file>', 'score only relations with an end among these items (codes or identifiers, one a line): those whose relations the ground truth lists completely')
+      .option('--cross-validate <folds>', "also score the offline estimator held out: its weights fitted on the ground truth's other domains only, the domains dealt into this many folds (docs/relations.md)")
       .option('--by-domain', 'one row per domain as well as the totals')
       .option('--json', 'print the evaluation as JSON'),
-  ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; judged?: string; byDomain?: boolean; json?: boolean }) => {
+  ).action(async (o: SpaceOptions & { framework: string; groundTruth: string; estimators: string; runs?: string; ensemble?: string; closure?: boolean; judged?: string; crossValidate?: string; byDomain?: boolean; json?: boolean }) => {
     const truth = parseGroundTruth((await readInput(o.groundTruth)).toString('utf8'));
     const judged = o.judged ? refList((await readInput(o.judged)).toString('utf8')) : undefined;
     const e = await withStore(async ({ db, config }) => {
@@ -164,6 +177,18 @@ export function relationsCommand(program: Command): void {
         const started = Date.now();
         predictions.set(name, (await estimatorFor({ estimator: name }, { db, llm: config.llm }).estimate(fw, space)).proposals);
         if (!o.json) process.stderr.write(`${name}: ${predictions.get(name)!.length} proposals in ${Date.now() - started} ms over ${space.pairs.size} of ${space.allPairs} ordered pairs\n`);
+      }
+      if (o.crossValidate !== undefined) {
+        const folds = Number(o.crossValidate);
+        if (!Number.isInteger(folds) || folds < 2 || folds > 20) throw new ShirubeError('invalid_request', '--cross-validate: an integer from 2 to 20', 'crossValidate');
+        const started = Date.now();
+        const cv = crossValidate(await trainingSet('ground truth', fw, space, truth), folds);
+        predictions.set('offline-cv', cv.proposals);
+        if (!o.json) process.stderr.write(`offline-cv: ${cv.proposals.length} proposals in ${Date.now() - started} ms, ${cv.folds.length} folds of domains, each scored with weights fitted on the others\n`);
+      }
+      const shipped = fittedWeights.fittedOn.find((f) => f.framework === fw.identifier);
+      if (shipped && predictions.has('offline') && !o.json) {
+        process.stderr.write(`Note: the shipped offline weights were fitted on this framework's relations (${shipped.name}): its "offline" figures are in-sample; --cross-validate gives held-out ones.\n`);
       }
       for (const run of o.runs?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) {
         const rows = await allSuggestions(db, o.framework, [run]);

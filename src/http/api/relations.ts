@@ -179,7 +179,7 @@ export default async function relationRoutes(app: FastifyInstance) {
       if (!rows.length) throw new ShirubeError('invalid_request', `runs: run ${run} has no suggestions in this framework`, 'runs');
       predictions.set(`${rows[0]!.estimator}${rows[0]!.model ? `:${rows[0]!.model}` : ''}@${run.slice(0, 8)}`, rows.map((s) => ({ origin: s.originIdentifier, destination: s.destinationIdentifier, type: s.associationType, confidence: s.confidence })));
     }
-    return { candidatePairs: space.pairs.size, allPairs: space.allPairs, ...evaluate(fw, truth, predictions, { closure: req.body.closure }) };
+    return { candidatePairs: space.pairs.size, allPairs: space.allPairs, ...evaluate(fw, truth, predictions, { closure: req.body.closure, space }) };
   });
 
 }
