@@ -26,6 +26,8 @@ for (const r of results) {
     const c = r.evaluation.coverage?.find((x) => x.type === s.type && x.domain === '(all)');
     process.stdout.write(`  ${s.estimator.padEnd(13)} ${s.type.padEnd(12)} truth ${s.truth} (in space ${c?.inSpace ?? '?'}) predicted ${s.predicted} tp ${s.tp}  P ${f3(s.precision)} R ${f3(s.recall)} F ${f3(s.f1)}\n`);
   }
+  process.stdout.write('  missed (offline-cv / offline-lodo / tfidf) of the truth, by kind:\n');
+  for (const m of r.evaluation.missed) process.stdout.write(`    ${m.type.padEnd(12)} ${m.kind.padEnd(28)} ${String(m.truth).padStart(4)}: ${m.missed['offline-cv']} / ${m.missed['offline-lodo']} / ${m.missed['tfidf']}\n`);
 }
 const weights = fitWeights(sets);
 const round = (x: number) => Number(x.toFixed(6));
