@@ -35,7 +35,7 @@ function stats(ms: number[]) {
   return { p50: at(50), p95: at(95), max: at(100), runs: s.length };
 }
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-const text: MapOptions['text'] = { not_started: '未学習', in_progress: '学習中', mastered: '習得', blocked: '前提未習得', unitCount: (m, t) => `${m}/${t}`, grade: (g) => `第${g}学年` };
+const text: MapOptions['text'] = { not_started: '未学習', in_progress: '学習中', mastered: '習得', blocked: '前提未習得', no_record: '記録なし', classShare: (m, l, p) => `習得 ${m}/${l} 人 (${p}%)`, classNoRecord: (n) => `記録なし ${n} 人`, unitCount: (m, t) => `${m}/${t}`, grade: (g) => `第${g}学年` };
 const options: MapOptions = { view: 'curriculum', edgeTypes: new Set(['precedes', 'isRelatedTo', 'isChildOf']), text };
 
 const small = mathMap({ stateOf: (_n, i) => progressOf(i % 3 === 0 ? 'mastered' : i % 3 === 1 ? 'in_progress' : 'not_started', i % 11 === 0) });

@@ -34,13 +34,23 @@ export class PrecedesGraph {
     return this.prerequisites.get(id) ?? [];
   }
 
-  /** Not mastered, and some direct prerequisite not mastered. */
-  isBlocked(id: string, mastered: (id: string) => boolean): boolean {
-    return !mastered(id) && this.prerequisitesOf(id).some((e) => !mastered(e.source));
+  /** Not mastered, and some direct prerequisite not mastered (`known`: not mastered but taken as learned, e.g. no record of an earlier grade). */
+  isBlocked(id: string, mastered: (id: string) => boolean, known: (id: string) => boolean = mastered): boolean {
+    return !mastered(id) && this.prerequisitesOf(id).some((e) => !known(e.source));
   }
 }
 
 const gradeRank = (g: string | null) => (g === null || Number.isNaN(Number(g)) ? Number.MAX_SAFE_INTEGER : Number(g));
+
+/**
+ * "No record" (記録なし): an item of a grade below the learner's with no answer. Not the same as 未学習 (not yet
+ * learned): it was taught in an earlier year, before Shirube had the learner's records, so it counts as learned
+ * for what comes after it (next steps, blocked) and shows as no record on the map.
+ */
+export function isNoRecord(itemGrade: string | null, learnerGrade: string | null | undefined, attempts: number): boolean {
+  if (attempts > 0 || learnerGrade == null || itemGrade === null || Number.isNaN(Number(learnerGrade))) return false;
+  return gradeRank(itemGrade) < Number(learnerGrade);
+}
 /** Lower grade first, then code. */
 export const byGradeThenCode = (a: ItemStanding, b: ItemStanding) => gradeRank(a.grade) - gradeRank(b.grade) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 
@@ -117,12 +127,12 @@ export interface NextStepOptions {
 export function nextSteps(g: PrecedesGraph, items: string[], standing: (id: string) => ItemStanding, o: NextStepOptions = {}): string[] {
   const mastered = (id: string) => standing(id).state === 'mastered';
   const grade = o.learnerGrade == null || Number.isNaN(Number(o.learnerGrade)) ? undefined : Number(o.learnerGrade);
-  const earlier = (id: string) => grade !== undefined && gradeRank(standing(id).grade) < grade;
   const later = (id: string) => grade !== undefined && standing(id).grade !== null && gradeRank(standing(id).grade) > grade;
-  const known = (id: string) => mastered(id) || (earlier(id) && standing(id).state === 'not_started');
+  const noRecord = (id: string) => standing(id).state === 'not_started' && isNoRecord(standing(id).grade, o.learnerGrade, 0);
+  const known = (id: string) => mastered(id) || noRecord(id);
   const order = new Map(items.map((id, i) => [id, i]));
   return items
-    .filter((id) => !mastered(id) && !later(id) && !(earlier(id) && standing(id).state === 'not_started'))
+    .filter((id) => !mastered(id) && !later(id) && !noRecord(id))
     .filter((id) => g.prerequisitesOf(id).every((e) => known(e.source)))
     .sort((a, b) => {
       const pa = standing(a).state === 'in_progress' ? 0 : 1;

@@ -1,7 +1,7 @@
 // The progress domain: proficiency per learner per CFItem, the learning map, rosters. What http and cli use.
 export { applyEvidence } from './mastery.js';
 export { requireLearnerAccess, requireClassAccess, learnerOfUser, myProgressContext, type Viewer } from './access.js';
-export { learningMap, itemDetail, nextSteps, changes, heatmap, heatmapCsv, stuck } from './views.js';
+export { learningMap, classMap, itemDetail, nextSteps, changes, heatmap, heatmapCsv, stuck } from './views.js';
 export { getRulesView, putRules } from './rules-api.js';
 export { DEFAULT_BKT, type BktParams } from './bkt.js';
 export { seedDemoRoster, hasDemoClass, demoSubjects, DEMO_CLASS, DEMO_SCHOOL } from './demo.js';

@@ -3,7 +3,7 @@ import * as store from '../store/progress.js';
 import { DEFAULT_BKT } from './bkt.js';
 import { checkLabels, checkRule, DEFAULT_LABELS, DEFAULT_RULE, evaluate, type LabelScheme, type ProficiencyRule, type ProficiencyState } from './rules.js';
 import type { FrameworkStructure } from './framework.js';
-import type { ItemStanding } from './graph.js';
+import { isNoRecord, type ItemStanding } from './graph.js';
 import { itemRubrics, rubricLabels, rubricRule, type ItemRubric } from './rubrics.js';
 import { rubricsNamingItemsOf } from '../store/case.js';
 
@@ -13,6 +13,8 @@ export interface Progress {
   label: string | null;
   probability: number;
   blocked: boolean;
+  /** No answer on an item of a grade below the learner's (記録なし): state stays not_started (graph.ts: isNoRecord). */
+  noRecord: boolean;
   attempts: number;
   correct: number;
   correctRate: number | null;
@@ -71,11 +73,13 @@ export class LearnerStandings {
     private readonly rows: Map<string, store.MasteryRow>,
     private readonly rules: FrameworkRules,
     private readonly at: number,
+    /** The learner's grade (their classes'), for "no record"; null: not known. */
+    readonly learnerGrade: string | null = null,
   ) {}
 
-  private evaluated = new Map<string, Omit<Progress, 'blocked'>>();
+  private evaluated = new Map<string, Omit<Progress, 'blocked' | 'noRecord'>>();
 
-  base(itemId: string): Omit<Progress, 'blocked'> {
+  base(itemId: string): Omit<Progress, 'blocked' | 'noRecord'> {
     let e = this.evaluated.get(itemId);
     if (!e) {
       const r = this.rows.get(itemId);
@@ -89,8 +93,13 @@ export class LearnerStandings {
 
   mastered = (itemId: string) => this.base(itemId).state === 'mastered';
 
+  noRecord = (itemId: string) => isNoRecord(this.s.byId.get(itemId)?.grade ?? null, this.learnerGrade, this.base(itemId).attempts);
+
+  /** Mastered, or no record of an earlier grade (taken as learned then). */
+  private known = (itemId: string) => this.mastered(itemId) || this.noRecord(itemId);
+
   progress(itemId: string): Progress {
-    return { ...this.base(itemId), blocked: this.s.graph.isBlocked(itemId, this.mastered) };
+    return { ...this.base(itemId), blocked: this.s.graph.isBlocked(itemId, this.mastered, this.known), noRecord: this.noRecord(itemId) };
   }
 
   standing = (itemId: string): ItemStanding => {
@@ -100,13 +109,21 @@ export class LearnerStandings {
   };
 }
 
-/** Standings of several learners (a class) as of a day. */
-export async function standingsOf(db: Db, s: FrameworkStructure, learnerIds: string[], asOf: string | undefined, timeZone: string, known?: FrameworkRules): Promise<Map<string, LearnerStandings>> {
+/** Standings of several learners (a class) as of a day; `grades`: each learner's grade (for "no record"). */
+export async function standingsOf(
+  db: Db,
+  s: FrameworkStructure,
+  learnerIds: string[],
+  asOf: string | undefined,
+  timeZone: string,
+  known?: FrameworkRules,
+  grades: (learnerId: string) => string | null = () => null,
+): Promise<Map<string, LearnerStandings>> {
   // A caller that needs the rules itself passes them: they are three queries (rules, labels, rubrics).
   const rules = known ?? (await frameworkRules(db, s.identifier));
   const rows = await store.masteryAsOf(db, learnerIds, asOf, [...s.byId.keys()]);
   const by = new Map<string, Map<string, store.MasteryRow>>(learnerIds.map((l) => [l, new Map()]));
   for (const r of rows) if (s.byId.has(r.itemId)) by.get(r.learnerId)?.set(r.itemId, r);
   const at = asOf ? endOfDay(asOf, timeZone) : Math.floor(Date.now() / 1000);
-  return new Map(learnerIds.map((l) => [l, new LearnerStandings(s, by.get(l)!, rules, at)]));
+  return new Map(learnerIds.map((l) => [l, new LearnerStandings(s, by.get(l)!, rules, at, grades(l))]));
 }

@@ -24,31 +24,31 @@ async function learnerRef(db: Db, learnerId: string) {
   return { id: l.id, displayName: person?.displayName ?? l.displayName ?? l.id };
 }
 
-async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: string | undefined, o: ViewOptions, rules?: FrameworkRules): Promise<LearnerStandings> {
-  return (await standingsOf(db, s, [learnerId], asOf, o.timeZone, rules)).get(learnerId)!;
+async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: string | undefined, o: ViewOptions, rules?: FrameworkRules, learnerGrade: string | null = null): Promise<LearnerStandings> {
+  return (await standingsOf(db, s, [learnerId], asOf, o.timeZone, rules, () => learnerGrade)).get(learnerId)!;
 }
 
-/** GET /api/progress/map (docs/progress-api.md). */
-export async function learningMap(db: Db, q: { framework: string; learnerId?: string | undefined; asOf?: string | undefined; view: 'curriculum' | 'unit'; units?: string | undefined }, o: ViewOptions) {
-  const s = await frameworkStructure(db, q.framework);
+/** A learner's grade from their classes (null when none says). */
+const learnerGradeOf = async (db: Db, learnerId: string) => gradeOfClasses(await rosters.learnerClassGrades(db, learnerId));
+
+type MapQuery = { framework: string; asOf?: string | undefined; view: 'curriculum' | 'unit'; units?: string | undefined };
+
+/**
+ * The parts of a map every kind shares (a learner's, the framework alone, a class's): nodes (with what `extra`
+ * adds to each), edges and groups (with what `summarise` says of the nodes inside each) for the view.
+ */
+async function mapParts<N extends object, S extends object>(db: Db, s: FrameworkStructure, q: MapQuery, extra: (i: MapItem) => N, summarise: (inside: Array<MapItem & N>) => S) {
   // A publisher's unit scheme replaces the default units (the categories) in the unit view.
   const scheme = q.units && q.view === 'unit' ? await unitSchemeView(db, s.identifier, q.units) : null;
-  const learner = q.learnerId ? await learnerRef(db, q.learnerId) : null;
-  const rules = await frameworkRules(db, s.identifier);
-  const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o, rules) : null;
   const unitView = q.view === 'unit';
   const unitOf = (i: MapItem) => (scheme ? (scheme.unitOf.get(i.id) ?? null) : i.unit);
-  const nodes = s.items.map((i) => ({ ...i, unit: unitOf(i), group: unitView ? unitOf(i) : i.group, progress: st ? st.progress(i.id) : null }));
+  const nodes = s.items.map((i) => ({ ...i, unit: unitOf(i), group: unitView ? unitOf(i) : i.group, ...extra(i) }));
   const parents = new Map(s.groups.map((g) => [g.id, g.parent]));
   const isInside = (groupId: string | null, ancestor: string) => {
     for (let g = groupId; g; g = parents.get(g) ?? null) if (g === ancestor) return true;
     return false;
   };
-  const groups = (scheme ? scheme.groups : unitView ? s.units : s.groups).map((g) => {
-    const inside = nodes.filter((n) => (unitView ? n.group === g.id : isInside(n.group, g.id)));
-    const count = (state: string) => inside.filter((n) => (n.progress?.state ?? 'not_started') === state).length;
-    return { ...g, summary: { total: inside.length, mastered: count('mastered'), inProgress: count('in_progress'), notStarted: count('not_started') } };
-  });
+  const groups = (scheme ? scheme.groups : unitView ? s.units : s.groups).map((g) => ({ ...g, ...summarise(nodes.filter((n) => (unitView ? n.group === g.id : isInside(n.group, g.id)))) }));
   const childEdges = scheme ? [] : unitView ? s.childEdges.filter((e) => s.byId.has(e.source)).map((e) => ({ ...e, target: s.byId.get(e.source)!.unit ?? e.target })) : s.childEdges;
   let unitEdges = s.unitEdges;
   if (scheme) {
@@ -63,18 +63,89 @@ export async function learningMap(db: Db, q: { framework: string; learnerId?: st
     }
     unitEdges = [...counts].map(([k, count]) => ({ source: k.split(' ')[0]!, target: k.split(' ')[1]!, count }));
   }
+  return { nodes, edges: [...s.edges, ...childEdges], groups, unitEdges, crossLinks: s.crossLinks };
+}
+
+/** GET /api/progress/map (docs/progress-api.md). */
+export async function learningMap(db: Db, q: MapQuery & { learnerId?: string | undefined }, o: ViewOptions) {
+  const s = await frameworkStructure(db, q.framework);
+  const learner = q.learnerId ? await learnerRef(db, q.learnerId) : null;
+  const rules = await frameworkRules(db, s.identifier);
+  const learnerGrade = q.learnerId ? await learnerGradeOf(db, q.learnerId) : null;
+  const st = q.learnerId ? await one(db, s, q.learnerId, q.asOf, o, rules, learnerGrade) : null;
+  const parts = await mapParts(
+    db,
+    s,
+    q,
+    (i) => ({ progress: st ? st.progress(i.id) : null }),
+    (inside) => {
+      const count = (state: string) => inside.filter((n) => (n.progress?.state ?? 'not_started') === state).length;
+      return { summary: { total: inside.length, mastered: count('mastered'), inProgress: count('in_progress'), notStarted: count('not_started'), noRecord: inside.filter((n) => n.progress?.noRecord).length } };
+    },
+  );
   return {
     framework: { identifier: s.identifier, title: s.title },
     learner,
+    learnerGrade,
     asOf: q.asOf ?? null,
     view: q.view,
     labels: rules.labels.labels,
     labelBasis: rules.labels.basis,
-    nodes,
-    edges: [...s.edges, ...childEdges],
-    groups,
-    unitEdges,
-    crossLinks: s.crossLinks,
+    ...parts,
+  };
+}
+
+/** How many of a class's learners are in each state on an item (or, summed, on a group's items). */
+export interface ClassShare {
+  learners: number;
+  mastered: number;
+  inProgress: number;
+  notStarted: number;
+  /** Of notStarted: no record of an earlier grade than the class's. */
+  noRecord: number;
+}
+
+/**
+ * GET /api/progress/classes/{classId}/map: the learning map of a class, each item with how many of the class's
+ * learners mastered it, are learning it, have not started it (of whom with no record of an earlier grade); each
+ * group with the same summed over its items (learner × item pairs).
+ */
+export async function classMap(db: Db, q: MapQuery & { classId: string }, o: ViewOptions) {
+  const { cls, s, learners, st, rules } = await classStandings(db, q, o);
+  const zero = (): ClassShare => ({ learners: 0, mastered: 0, inProgress: 0, notStarted: 0, noRecord: 0 });
+  const add = (a: ClassShare, b: ClassShare) => {
+    for (const k of Object.keys(a) as Array<keyof ClassShare>) a[k] += b[k];
+    return a;
+  };
+  const shareOf = (itemId: string): ClassShare => {
+    const c = zero();
+    for (const l of learners) {
+      const p = st.get(l.id)!.progress(itemId);
+      c.learners++;
+      if (p.state === 'mastered') c.mastered++;
+      else if (p.state === 'in_progress') c.inProgress++;
+      else c.notStarted++;
+      if (p.noRecord) c.noRecord++;
+    }
+    return c;
+  };
+  const parts = await mapParts(
+    db,
+    s,
+    q,
+    (i) => ({ progress: null, classShare: shareOf(i.id) }),
+    (inside) => ({ summary: { total: inside.length, mastered: 0, inProgress: 0, notStarted: 0, noRecord: 0 }, classShare: inside.reduce((a, n) => add(a, n.classShare), zero()) }),
+  );
+  return {
+    framework: { identifier: s.identifier, title: s.title },
+    class: { id: cls.id, title: cls.title, schoolId: cls.schoolId, grades: cls.grades, learners: learners.length },
+    learner: null,
+    learnerGrade: gradeOfClasses(cls.grades),
+    asOf: q.asOf ?? null,
+    view: q.view,
+    labels: rules.labels.labels,
+    labelBasis: rules.labels.basis,
+    ...parts,
   };
 }
 
@@ -85,7 +156,7 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
   if (!item) throw new ShirubeError('not_found', `No content item ${q.itemId} in framework ${s.identifier}`, 'itemId');
   const learner = await learnerRef(db, q.learnerId);
   const rules = await frameworkRules(db, s.identifier);
-  const st = await one(db, s, q.learnerId, q.asOf, o, rules);
+  const st = await one(db, s, q.learnerId, q.asOf, o, rules, await learnerGradeOf(db, q.learnerId));
   const until = q.asOf ? endOfDay(q.asOf, o.timeZone) * 1000 : Infinity;
   const all = (await listEvidence(db, q.learnerId, q.itemId, false)).filter((e) => e.timestamp.getTime() <= until);
   const shown = all.slice(-200);
@@ -140,8 +211,8 @@ export function gradeOfClasses(grades: string[]): string | null {
 export async function nextSteps(db: Db, q: { learnerId: string; framework: string; asOf?: string | undefined; limit: number }, o: ViewOptions) {
   const s = await frameworkStructure(db, q.framework);
   await learnerRef(db, q.learnerId);
-  const st = await one(db, s, q.learnerId, q.asOf, o);
-  const learnerGrade = gradeOfClasses(await rosters.learnerClassGrades(db, q.learnerId));
+  const learnerGrade = await learnerGradeOf(db, q.learnerId);
+  const st = await one(db, s, q.learnerId, q.asOf, o, undefined, learnerGrade);
   const ids = nextStepIds(s.graph, s.items.map((i) => i.id), st.standing, { learnerGrade }).slice(0, q.limit);
   return {
     learnerGrade,
@@ -181,8 +252,11 @@ async function classStandings(db: Db, q: { classId: string; framework: string; a
   const learners = (await rosters.listEnrollments(db, { classId: q.classId }))
     .filter((e) => e.role === 'student' && e.learnerId)
     .map((e) => ({ id: e.learnerId!, displayName: e.displayName }));
-  const st = await standingsOf(db, s, learners.map((l) => l.id), q.asOf, o.timeZone);
-  return { cls, s, learners, st };
+  // The class's grade for everyone in it: "no record" is of the grades the class has left behind.
+  const grade = gradeOfClasses(cls.grades);
+  const rules = await frameworkRules(db, s.identifier);
+  const st = await standingsOf(db, s, learners.map((l) => l.id), q.asOf, o.timeZone, rules, () => grade);
+  return { cls, s, learners, st, rules };
 }
 
 /** GET /api/progress/classes/{classId}/heatmap. */
@@ -196,7 +270,7 @@ export async function heatmap(db: Db, q: { classId: string; framework: string; g
     cells: learners.map((l) =>
       items.map((i) => {
         const p = st.get(l.id)!.progress(i.id);
-        return { state: p.state, label: p.label, probability: p.probability, attempts: p.attempts, correct: p.correct, blocked: p.blocked };
+        return { state: p.state, label: p.label, probability: p.probability, attempts: p.attempts, correct: p.correct, blocked: p.blocked, noRecord: p.noRecord };
       }),
     ),
   };

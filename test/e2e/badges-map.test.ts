@@ -37,6 +37,10 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
   };
   const canvas = () => page.locator('.learning-map');
+  /** The legend's list of marked items is folded under its count: opened, unless it is already. */
+  const unfold = async (legend: ReturnType<Page['locator']>) => {
+    if ((await legend.locator('details').getAttribute('open')) === null) await legend.locator('summary').click();
+  };
   const ready = () => page.locator('.learning-map[data-status="ready"]').waitFor({ timeout: 20_000 });
 
   beforeAll(async () => {
@@ -61,7 +65,8 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await expect.poll(() => canvas().getAttribute('data-badge-candidates')).toBe([idOf(A), idOf(B)].sort().join(' '));
     // The legend explains the mark and lists the marked items (the canvas's text alternative).
     const legend = page.locator('.badge-legend[data-badge="candidate"]');
-    expect(await legend.locator('p').textContent()).toContain('バッジ候補: 2');
+    expect(await legend.locator('summary').textContent()).toContain('バッジ候補: 2');
+    await unfold(legend);
     await legend.getByRole('list', { name: 'バッジ候補のある項目' }).getByRole('button', { name: new RegExp(A) }).click();
     await expect.poll(() => canvas().getAttribute('data-selected')).toBe(idOf(A));
     const panel = page.locator('.map-panel');
@@ -75,7 +80,8 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'badges-map-ja.png') });
 
     // Dismissal needs a reason.
-    await page.locator('.badge-legend[data-badge="candidate"]').getByRole('button', { name: new RegExp(B) }).click();
+    await unfold(legend);
+    await legend.getByRole('button', { name: new RegExp(B) }).click();
     await expect.poll(() => canvas().getAttribute('data-selected')).toBe(idOf(B));
     const dismiss = badges.getByRole('button', { name: '見送る', exact: true });
     expect(await dismiss.isDisabled()).toBe(true);
@@ -148,6 +154,7 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await page.getByRole('button', { name: 'English' }).click();
     const legend = page.locator('.badge-legend[data-badge="candidate"]');
     await legend.filter({ hasText: 'Badge candidate: 1' }).waitFor();
+    await unfold(legend);
     await legend.getByRole('list', { name: 'Items with a badge candidate' }).getByRole('button', { name: new RegExp(A) }).click();
     const badges = page.locator('.map-panel').getByRole('region', { name: 'Badge' });
     await badges.getByRole('button', { name: `Approve ${A} for 石田 はると` }).click();

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ensureDemoFramework } from '../../src/case/demo.js';
 import { createSession } from '../../src/auth/index.js';
 import { SESSION_COOKIE } from '../../src/http/plugins/auth.js';
 import { extractPng } from '../../src/badges/index.js';
-import { session, type TestApp } from '../helper.js';
-import { answered, demoClass, post } from '../progress/fixture.js';
-import { MATH_2017_DOCUMENT } from '../../src/progress/index.js';
-import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import type { TestApp } from '../helper.js';
+import { answered, type demoClass, post } from '../progress/fixture.js';
+import { SCREENSHOT_DIR, skipWithoutChromium, startBadgeRig, type BrowserRig } from './support.js';
 
 /**
  * The badge UI on the real server: four learners of the demo class master one item through /xapi; in Chromium the
@@ -33,13 +31,8 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
   };
 
   beforeAll(async () => {
-    rig = await startRig({ prepare: async (s) => void (await ensureDemoFramework(s.db, () => {})) });
+    ({ rig, t, d } = await startBadgeRig());
     ({ page, base } = rig);
-    t = { app: rig.app, store: rig.store, config: rig.config, close: rig.close };
-    d = await demoClass(t);
-    const admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
-    const res = await rig.app.inject({ method: 'POST', url: '/api/badges/achievements/defaults', headers: admin, payload: { framework: MATH_2017_DOCUMENT } });
-    expect(res.json()).toEqual({ created: 217 });
     // Four correct answers in a row: Mastered, hence a candidate (docs/badges.md).
     const days = ['2025-05-01', '2025-05-02', '2025-05-03', '2025-05-04'];
     await post(t, d.writer, d.agents.slice(0, 4).flatMap((agent) => days.map((day) => answered(agent, A, true, `${day}T01:00:00Z`))));

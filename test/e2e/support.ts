@@ -7,7 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Store } from '../../src/store/db.js';
-import { freshStore } from '../helper.js';
+import { freshStore, session, type TestApp } from '../helper.js';
+import { ensureDemoFramework } from '../../src/case/demo.js';
+import { createSession } from '../../src/auth/index.js';
+import { SESSION_COOKIE } from '../../src/http/plugins/auth.js';
+import { MATH_2017_DOCUMENT } from '../../src/progress/index.js';
+import { demoClass } from '../progress/fixture.js';
 import { CHROMIUM, buildWebUi, launchChromium } from '../browser.js';
 export const SCREENSHOT_DIR = join(tmpdir(), 'shirube-e2e');
 
@@ -81,4 +86,25 @@ export async function signInThroughForm(page: Page, base: string, next: string, 
   await page.getByLabel('ユーザー名').fill(user.username);
   await page.getByLabel('パスワード').fill(user.password);
   await page.getByRole('button', { name: 'サインイン' }).click();
+}
+
+/**
+ * A rig on the demo class (算数 2017, 35 learners, no statements yet) with the default achievement of every content
+ * item (217); `t` is the rig as the fixtures' TestApp (for posting statements).
+ */
+export async function startBadgeRig(opts: Parameters<typeof startRig>[0] = {}): Promise<{ rig: BrowserRig; t: TestApp; d: Awaited<ReturnType<typeof demoClass>> }> {
+  const rig = await startRig({ ...opts, prepare: async (s) => void (await ensureDemoFramework(s.db, () => {})) });
+  const t: TestApp = { app: rig.app, store: rig.store, config: rig.config, close: rig.close };
+  const d = await demoClass(t);
+  const admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+  const res = await rig.app.inject({ method: 'POST', url: '/api/badges/achievements/defaults', headers: admin, payload: { framework: MATH_2017_DOCUMENT } });
+  expect(res.json()).toEqual({ created: 217 });
+  return { rig, t, d };
+}
+
+/** Puts a new session of the user in the rig's page, instead of any before (no sign-in form). */
+export async function signInAs(rig: BrowserRig, base: string, userId: string): Promise<void> {
+  const s = await createSession(rig.store.db, userId);
+  await rig.page.context().clearCookies();
+  await rig.page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
 }

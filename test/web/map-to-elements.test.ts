@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeType, MapNode } from '../../web/src/types/progress-api.js';
-import { itemNodeState, nodeStates, searchNodes, toElements, traceHighlight, wrapText, type MapOptions, type StateText } from '../../web/src/features/map/lib/to-elements.js';
+import { itemNodeState, nodeStates, searchNodes, toElements, traceHighlight, unitNodeState, wrapText, type MapOptions, type StateText } from '../../web/src/features/map/lib/to-elements.js';
 import { layoutLayers } from '../../web/src/features/map/lib/layout.js';
 import { mathMap, progressOf, syntheticMap } from './map-fixture.js';
 
@@ -9,6 +9,9 @@ const text: StateText = {
   in_progress: '学習中',
   mastered: '習得',
   blocked: '前提未習得',
+  no_record: '記録なし',
+  classShare: (m, l, p) => `習得 ${m}/${l} 人 (${p}%)`,
+  classNoRecord: (n) => `記録なし ${n} 人`,
   unitCount: (m, t) => `${m}/${t}`,
   grade: (g) => `第${g}学年`,
 };
@@ -159,5 +162,27 @@ describe('itemNodeState', () => {
   it('labels an item with its Markdown statement as plain words (canvas labels draw no markup)', () => {
     const node = { ...mathMap({ stateOf }).nodes[0]!, sectionNumber: null, fullStatement: '**Use** *place value*' };
     expect(itemNodeState(node, text).label.split('\n')[0]).toBe('Use place value');
+  });
+});
+
+describe('no record and the class map', () => {
+  const node = mathMap({ stateOf }).nodes.find((n) => n.grade === '1')!;
+
+  it('draws an earlier grade’s item without answers as “no record”, not “not started”, in words and state', () => {
+    const s = itemNodeState({ ...node, progress: { ...progressOf('not_started'), noRecord: true } }, text);
+    expect(s.state).toBe('no_record');
+    expect(s.label.split('\n').at(-1)).toBe('記録なし');
+    expect(itemNodeState({ ...node, progress: progressOf('not_started') }, text).label.split('\n').at(-1)).toBe('未学習');
+  });
+
+  it('colours a class map’s item by the fifth of the class that mastered it and says the share in words', () => {
+    const share = (mastered: number, noRecord = 0) => itemNodeState({ ...node, progress: null, classShare: { learners: 35, mastered, inProgress: 0, notStarted: 35 - mastered, noRecord } }, text);
+    expect([0, 6, 7, 14, 21, 27, 28, 35].map((m) => share(m).share)).toEqual([0, 0, 1, 2, 3, 3, 4, 4]);
+    expect(share(12).state).toBe('share');
+    expect(share(12).label.split('\n').at(-1)).toBe('習得 12/35 人 (34%)');
+    expect(share(4, 20).label.split('\n').at(-1)).toBe('習得 4/35 人 (11%) · 記録なし 20 人');
+    // A unit of the class map: the pairs of its items summed.
+    const unit = { id: 'u', kind: 'unit' as const, label: 'U', parent: null, order: 0, summary: { total: 2, mastered: 0, inProgress: 0, notStarted: 0 }, classShare: { learners: 70, mastered: 35, inProgress: 0, notStarted: 35, noRecord: 0 } };
+    expect(unitNodeState(unit, false, text)).toMatchObject({ state: 'share', share: 2 });
   });
 });

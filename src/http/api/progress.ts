@@ -3,6 +3,7 @@ import { actorOf, canAdminister, type Principal } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import {
   changes,
+  classMap,
   getRulesView,
   heatmap,
   heatmapCsv,
@@ -101,6 +102,20 @@ export default async function progressRoutes(app: FastifyInstance) {
   const classParams = { type: 'object', required: ['classId'], properties: { classId: id } } as const;
   const heatmapQuery = query({ framework: id, grade: { type: 'string', maxLength: 4 }, domain: { type: 'string', maxLength: 50 }, asOf: day }, ['framework']);
   type HeatmapQuery = { framework: string; grade?: string; domain?: string; asOf?: string };
+
+  app.get<{ Params: { classId: string }; Querystring: { framework: string; asOf?: string; view: 'curriculum' | 'unit'; units?: string } }>('/classes/:classId/map', {
+    schema: {
+      tags,
+      security,
+      summary: 'The learning map of a class: per content item (and group) how many of its learners mastered it, are learning it, have not started it or have no record of it (teachers of the class, admins)',
+      params: classParams,
+      querystring: query({ framework: id, asOf: day, view: { type: 'string', enum: ['curriculum', 'unit'], default: 'curriculum' }, units: { ...id, description: 'A unit scheme (GET /api/progress/units) for the unit view' } }, ['framework']),
+      response: { ...errors },
+    },
+  }, async (req) => {
+    cls(req, req.params.classId);
+    return classMap(db(), { classId: req.params.classId, ...req.query }, o());
+  });
 
   app.get<{ Params: { classId: string }; Querystring: HeatmapQuery }>('/classes/:classId/heatmap', {
     schema: { tags, security, summary: 'Class × item heatmap (learners × content items), filtered by grade and domain', params: classParams, querystring: heatmapQuery },

@@ -78,6 +78,89 @@ describe('GET /api/progress/map', () => {
   });
 });
 
+describe('no record (記録なし): earlier grades without answers', () => {
+  type Node = { id: string; code: string; grade: string; progress: { state: string; noRecord: boolean; blocked: boolean; attempts: number } };
+  it('marks a 4th grader’s items of grades 1–3 without answers as no record, keeping state not_started; later grades stay not started', async () => {
+    const m = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json();
+    expect(m.learnerGrade).toBe('4');
+    const nodes: Node[] = m.nodes;
+    const node = (code: string) => nodes.find((n) => n.code === code)!;
+    // C (grade 2) has no answer: no record, and still blocked, since its prerequisite B was answered and not mastered.
+    expect(node(C).progress).toMatchObject({ state: 'not_started', noRecord: true, blocked: true });
+    expect(node(A).progress.noRecord).toBe(false);
+    expect(node(B).progress.noRecord).toBe(false);
+    const unanswered = nodes.filter((n) => n.progress.attempts === 0);
+    expect(unanswered.filter((n) => Number(n.grade) < 4).every((n) => n.progress.noRecord)).toBe(true);
+    expect(unanswered.filter((n) => Number(n.grade) >= 4).some((n) => n.progress.noRecord)).toBe(false);
+    expect(unanswered.filter((n) => Number(n.grade) >= 4).length).toBeGreaterThan(50);
+    // A prerequisite with no record counts as learned: an item whose prerequisites all have no record is not blocked.
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const precedes = m.edges.filter((e: { type: string }) => e.type === 'precedes');
+    const onlyNoRecordBefore = nodes.filter((n) => {
+      const before = precedes.filter((e: { target: string }) => e.target === n.id).map((e: { source: string }) => byId.get(e.source)!);
+      return before.length > 0 && before.every((p: Node) => p.progress.noRecord) && n.progress.state !== 'mastered';
+    });
+    expect(onlyNoRecordBefore.length).toBeGreaterThan(10);
+    expect(onlyNoRecordBefore.every((n) => !n.progress.blocked)).toBe(true);
+    // Groups count them; a grade's no-record items are among its not-started ones.
+    const grade1 = m.groups.find((g: { kind: string; grade: string }) => g.kind === 'grade' && g.grade === '1');
+    expect(grade1.summary.noRecord).toBe(nodes.filter((n) => n.grade === '1').length);
+    expect(grade1.summary.notStarted).toBe(grade1.summary.noRecord);
+  });
+
+  it('says so in the heatmap cells and the item detail too', async () => {
+    const h = (await get(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=2`, asTeacher)).json();
+    const col = h.items.findIndex((i: { code: string }) => i.code === C);
+    expect(h.cells.every((row: Array<{ noRecord: boolean }>) => row[col]!.noRecord)).toBe(true);
+    const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;
+    expect((await get(`/api/progress/learners/${me}/items/${idOf(C)}`, asLearner)).json().progress.noRecord).toBe(true);
+  });
+});
+
+describe('GET /api/progress/classes/{classId}/map (the class map)', () => {
+  type Share = { learners: number; mastered: number; inProgress: number; notStarted: number; noRecord: number };
+  it('gives each item how many of the class mastered it, are learning it, have not started it or have no record', async () => {
+    const res = await get(`/api/progress/classes/${DEMO_CLASS}/map?framework=${MATH_2017_DOCUMENT}`, asTeacher);
+    expect(res.statusCode).toBe(200);
+    const m = res.json();
+    expect(m.class).toMatchObject({ id: DEMO_CLASS, title: '4年1組', learners: 35 });
+    expect(m.learner).toBeNull();
+    expect(m.learnerGrade).toBe('4');
+    expect(m.nodes).toHaveLength(217);
+    const share = (code: string): Share => m.nodes.find((n: { code: string }) => n.code === code).classShare;
+    expect(share(A)).toEqual({ learners: 35, mastered: 1, inProgress: 0, notStarted: 34, noRecord: 34 });
+    expect(share(B)).toEqual({ learners: 35, mastered: 0, inProgress: 2, notStarted: 33, noRecord: 33 });
+    expect(share(C)).toEqual({ learners: 35, mastered: 0, inProgress: 0, notStarted: 35, noRecord: 35 });
+    for (const n of m.nodes as Array<{ progress: unknown; classShare: Share }>) {
+      expect(n.progress).toBeNull();
+      expect(n.classShare.mastered + n.classShare.inProgress + n.classShare.notStarted).toBe(35);
+    }
+    // A group: the pairs of its items summed.
+    const grade2 = m.groups.find((g: { kind: string; grade: string }) => g.kind === 'grade' && g.grade === '2');
+    const inGrade2 = m.nodes.filter((n: { grade: string }) => n.grade === '2');
+    expect(grade2.classShare).toEqual({ learners: 35 * inGrade2.length, mastered: 1, inProgress: 2, notStarted: 35 * inGrade2.length - 3, noRecord: 35 * inGrade2.length - 3 });
+    // The unit view and a date before any answer.
+    const units = (await get(`/api/progress/classes/${DEMO_CLASS}/map?framework=${MATH_2017_DOCUMENT}&view=unit`, asTeacher)).json();
+    expect(units.groups.every((g: { kind: string; classShare: Share }) => g.kind === 'unit' && g.classShare.learners > 0)).toBe(true);
+    const before = (await get(`/api/progress/classes/${DEMO_CLASS}/map?framework=${MATH_2017_DOCUMENT}&asOf=2025-04-30`, asTeacher)).json();
+    expect(before.nodes.every((n: { classShare: Share }) => n.classShare.mastered === 0 && n.classShare.inProgress === 0)).toBe(true);
+  });
+
+  it('is for the class’s teachers and admins only: 401, 403, 404 and 400 naming the field', async () => {
+    const url = `/api/progress/classes/${DEMO_CLASS}/map?framework=${MATH_2017_DOCUMENT}`;
+    expect((await get(url, {})).statusCode).toBe(401);
+    expect((await get(url, asLearner)).statusCode).toBe(403);
+    const other = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'another-class' }]);
+    expect((await get(url, other)).statusCode).toBe(403);
+    const admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
+    expect((await get(url, admin)).statusCode).toBe(200);
+    expect((await get(`/api/progress/classes/nope/map?framework=${MATH_2017_DOCUMENT}`, admin)).json().error).toMatchObject({ code: 'not_found', field: 'classId' });
+    const bad = await get(`${url}&view=sideways`, asTeacher);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('view');
+  });
+});
+
 describe('learner detail, next steps, changes', () => {
   it('item detail: own evidence, timeline and the trace-back path', async () => {
     const me = (await get(`/api/progress/map?framework=${MATH_2017_DOCUMENT}`, asLearner)).json().learner.id;

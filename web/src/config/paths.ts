@@ -16,7 +16,7 @@ export const paths = {
   apiDocs: () => '/api/docs',
   relations: (q: { framework?: string | undefined; view?: string | undefined } = {}) => `/relations?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`.replace(/\?$/, ''),
   /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
-  map: (q: { framework?: string; learner?: string; item?: string } = {}) => withQuery('/map', q),
+  map: (q: { framework?: string; learner?: string; item?: string; class?: string } = {}) => withQuery('/map', q),
   dashboard: (q: { class?: string; framework?: string } = {}) => withQuery('/dashboard', q),
   /** The signed-in learner's badges (docs/badges.md). */
   passport: () => '/passport',
@@ -40,6 +40,7 @@ export const api = {
   learnerItem: (learner: string, item: string, q: { framework?: string; asOf?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/items/${enc(item)}`, q),
   nextSteps: (learner: string, q: { framework: string; asOf?: string; limit?: number }) => withQuery(`/api/progress/learners/${enc(learner)}/next-steps`, q),
   changes: (learner: string, q: { framework: string; from: string; to?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/changes`, q),
+  classMap: (classId: string, q: { framework: string; asOf?: string; view?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/map`, q),
   heatmap: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap`, q),
   heatmapCsv: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap.csv`, q),
   stuck: (classId: string, q: { framework: string; asOf?: string; min?: number }) => withQuery(`/api/progress/classes/${enc(classId)}/stuck`, q),

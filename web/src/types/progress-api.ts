@@ -9,6 +9,8 @@ export interface Progress {
   label: string | null;
   probability: number;
   blocked: boolean;
+  /** No answer on an item of a grade below the learner's (記録なし, not 未学習); the state stays not_started. */
+  noRecord?: boolean;
   attempts: number;
   correct: number;
   correctRate?: number | null;
@@ -47,6 +49,18 @@ export interface MapNode {
   group: string | null;
   unit?: string | null;
   progress: Progress | null;
+  /** The class map: how many of the class's learners are in each state on this item. */
+  classShare?: ClassShare;
+}
+
+/** How many of a class's learners are in each state (GET /api/progress/classes/{id}/map). */
+export interface ClassShare {
+  learners: number;
+  mastered: number;
+  inProgress: number;
+  notStarted: number;
+  /** Of notStarted: no record of an earlier grade than the class's. */
+  noRecord: number;
 }
 
 export interface MapEdge {
@@ -61,6 +75,8 @@ export interface GroupSummary {
   mastered: number;
   inProgress: number;
   notStarted: number;
+  /** Of notStarted: items of an earlier grade with no record. */
+  noRecord?: number;
 }
 
 export interface MapGroup {
@@ -72,6 +88,8 @@ export interface MapGroup {
   grade?: string | null;
   order: number;
   summary: GroupSummary;
+  /** The class map: the learners' states summed over the group's items (learner × item pairs). */
+  classShare?: ClassShare;
 }
 
 export interface UnitEdge {
@@ -88,6 +106,10 @@ export interface LabelThreshold {
 export interface LearningMap {
   framework: { identifier: string; title: string };
   learner: LearnerRef | null;
+  /** The learner's (or class's) grade: items of earlier grades without answers are "no record". */
+  learnerGrade?: string | null;
+  /** Set on a class map (GET /api/progress/classes/{id}/map): nodes carry classShare, not progress. */
+  class?: ClassRef & { learners: number };
   asOf: string;
   view: MapView;
   labels: LabelThreshold[];

@@ -20,8 +20,9 @@ import type { MapNode } from '../../types/progress-api.js';
 
 /**
  * /map: a learner's own map, progress and next steps (a learner account is always shown its own, whatever the
- * URL says); for a teacher or an administrator, `?learner=` picks a learner, and without it the map shows the
- * framework alone. `?framework=` defaults to the first class's framework, then the first framework; the subject
+ * URL says); for a teacher or an administrator, `?learner=` picks a learner, `?class=` shows a class's map (each
+ * item by the share of its learners who mastered it), and without either the map shows the framework alone. The
+ * map comes right under the heading and its tools: what goes with it (next steps, changes) follows it. `?framework=` defaults to the first class's framework, then the first framework; the subject
  * selector offers the class's framework and the other Course of Study frameworks (算数, 理科: docs/demo.md).
  */
 export function MapRoute() {
@@ -32,6 +33,8 @@ export function MapRoute() {
   const frameworks = useFrameworks(user?.id ?? '');
   const q = location.search;
   const learner = me.data ? (me.data.learnerId ?? q.get('learner')) : null;
+  // A class's map: teachers and administrators, when no learner is chosen.
+  const classId = me.data && !learner ? (q.get('class') ?? undefined) : undefined;
   const classFramework = me.data?.classes.find((c) => c.framework)?.framework ?? defaultFramework(frameworks.data);
   const framework = q.get('framework') ?? classFramework;
   const subjects = subjectsOf(classFramework, frameworks.data);
@@ -44,13 +47,13 @@ export function MapRoute() {
   const ownBadges = useOwnMapBadges(own && user ? user.id : null);
   const itemExtra = useCallback((node: MapNode) => teacherOf && <MapBadgePanel learner={teacherOf} itemId={node.id} />, [teacherOf]);
   // The map's own title and the learner's name come with the map (the query is shared with the explorer's).
-  const head = useLearningMap(framework && me.data ? { framework, learner: learner ?? undefined, view: 'curriculum' } : null).data;
-  useDocumentTitle(head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading'));
-
-  const onItem = useCallback(
-    (id: string | undefined) => navigate(paths.map({ framework, learner: me.data?.learnerId ? undefined : (learner ?? undefined), item: id }), { replace: true }),
-    [navigate, framework, learner, me.data],
-  );
+  const head = useLearningMap(framework && me.data ? { framework, learner: learner ?? undefined, classId, view: 'curriculum' } : null).data;
+  const heading = head?.learner ? t('map.of', { name: head.learner.displayName }) : head?.class ? t('map.ofClass', { title: head.class.title }) : t('map.heading');
+  useDocumentTitle(heading);
+  // Whose map the URL keeps: the learner's (not on their own map) or the class's.
+  const whoseLearner = own ? undefined : (learner ?? undefined);
+  const whose = { learner: whoseLearner, class: classId };
+  const onItem = useCallback((id: string | undefined) => navigate(paths.map({ framework, learner: whoseLearner, class: classId, item: id }), { replace: true }), [navigate, framework, whoseLearner, classId]);
 
   if (loading || (user && me.loading) || frameworks.loading) return <Loading />;
   if (!user)
@@ -67,13 +70,26 @@ export function MapRoute() {
 
   return (
     <section className="page map-page">
-      <h1>{head?.learner ? t('map.of', { name: head.learner.displayName }) : t('map.heading')}</h1>
-      {head && <p className="muted">{head.framework.title}</p>}
-      {subjects.some((x) => x.identifier === framework) && (
-        <SubjectSelect subjects={subjects} value={framework} onChange={(f) => navigate(paths.map({ framework: f, learner: me.data?.learnerId ? undefined : (learner ?? undefined) }), { replace: true })} />
+      <header className="map-page-head">
+        <h1>{heading}</h1>
+        {head && <p className="muted">{head.framework.title}</p>}
+        {subjects.some((x) => x.identifier === framework) && <SubjectSelect subjects={subjects} value={framework} onChange={(f) => navigate(paths.map({ framework: f, ...whose }), { replace: true })} />}
+        {head?.class && (
+          <Link to={paths.dashboard({ class: head.class.id, framework })} className="small">
+            {t('map.toDashboard')}
+          </Link>
+        )}
+      </header>
+      <MapExplorer key={`${framework}|${learner ?? ''}|${classId ?? ''}`} framework={framework} learner={learner} classId={classId} itemId={itemId} onItem={onItem} badges={own ? ownBadges : teacherBadges} itemExtra={itemExtra} />
+      {learner && head && (
+        <LearnerProgress
+          learner={learner}
+          heading={own ? t('progress.heading') : t('progress.of', { name: head.learner?.displayName ?? '' })}
+          framework={framework}
+          since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min}
+          onOpenItem={onItem}
+        />
       )}
-      <MapExplorer key={`${framework}|${learner ?? ''}`} framework={framework} learner={learner} itemId={itemId} onItem={onItem} badges={own ? ownBadges : teacherBadges} itemExtra={itemExtra} />
-      {learner && head && <LearnerProgress learner={learner} framework={framework} since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min} onOpenItem={onItem} />}
     </section>
   );
 }

@@ -105,6 +105,9 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
         <a className="button secondary" href={api.heatmapCsv(classId, filter)} download>
           {t('dashboard.csv')}
         </a>
+        <Link className="button secondary" to={paths.map({ framework, class: classId })}>
+          {t('dashboard.classMap')}
+        </Link>
       </div>
       <section aria-labelledby="heatmap-title">
         <h2 id="heatmap-title">{t('dashboard.heatmap')}</h2>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { ItemRubric, LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
+import type { ClassShare, ItemRubric, LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
 import type { QueryResult } from '../../../lib/use-query.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
 import { RichText } from '../../../components/ui/rich-text.js';
@@ -16,7 +16,7 @@ function ProgressFacts({ progress }: { progress: Progress }) {
       <div>
         <dt>{t('panel.state')}</dt>
         <dd>
-          <StateChip state={progress.state} blocked={progress.blocked} />
+          <StateChip state={progress.state} blocked={progress.blocked} noRecord={progress.noRecord} />
         </dd>
       </div>
       <div>
@@ -83,6 +83,30 @@ function RubricLevels({ rubric, label }: { rubric: ItemRubric; label: string | n
   );
 }
 
+/** A class map's item: how many of the class's learners are in each state. */
+function ClassShareFacts({ share }: { share: ClassShare }) {
+  const { t } = useI18n();
+  const rows: Array<[string, number]> = [
+    [t('state.mastered'), share.mastered],
+    [t('state.in_progress'), share.inProgress],
+    [t('state.not_started'), share.notStarted - share.noRecord],
+    [t('state.none'), share.noRecord],
+  ];
+  return (
+    <>
+      <h3>{t('panel.classShare', { n: share.learners })}</h3>
+      <dl className="facts progress-facts class-share">
+        {rows.map(([state, n]) => (
+          <div key={state}>
+            <dt>{state}</dt>
+            <dd>{t('panel.learners', { n, percent: share.learners ? Math.round((n / share.learners) * 100) : 0 })}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
 /**
  * The selected item: its statement from the map, and for a learner their progress, evidence (their own answers) and
  * the trace-back, whose entries select that prerequisite (the path is highlighted on the map by the caller).
@@ -105,6 +129,7 @@ export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { n
       </header>
       <RichText className="full-statement" text={node.fullStatement} />
       <p className="muted">{[node.grade && t('map.grade', { grade: node.grade }), node.domain, node.category, node.viewpoint].filter(Boolean).join(' · ')}</p>
+      {node.classShare && <ClassShareFacts share={node.classShare} />}
       {children}
       {detail?.loading && <Loading />}
       {detail?.error && <ErrorMessage error={detail.error} onRetry={detail.reload} />}

@@ -44,7 +44,7 @@ interface Props {
 
 const KEY_DIRECTIONS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
 /** Data fields that change with the date or the language; everything else is structure. */
-const STATE_FIELDS = ['state', 'blocked', 'label', 'badge'] as const;
+const STATE_FIELDS = ['state', 'share', 'blocked', 'label', 'badge'] as const;
 
 /**
  * A readable start: the whole map when it fits at a legible zoom, else its top-left corner (the first grade). The

@@ -5,7 +5,7 @@ import type { EdgeType, LearningMap, MapNode, MapView } from '../../../types/pro
 import { useLearningMap } from '../api/get-map.js';
 import { useLearnerItem } from '../api/get-learner-item.js';
 import { useStateText } from '../hooks/use-state-text.js';
-import { searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
+import { itemState, searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
 import type { BadgeMark, MapBadges } from '../../../types/badges.js';
 import { sliderRange, todayInTokyo } from '../lib/dates.js';
 import { LearningMap as MapCanvas } from './learning-map.js';
@@ -20,8 +20,10 @@ const VIEWS: MapView[] = ['curriculum', 'unit'];
 
 interface Props {
   framework: string;
-  /** Null: the framework without anybody's progress (a teacher's overview). */
+  /** Null: the framework without anybody's progress (a teacher's overview), or a class's map (`classId`). */
   learner: string | null;
+  /** A class's map: each item coloured by the share of the class's learners who mastered it. */
+  classId?: string | undefined;
   itemId: string | undefined;
   /** The selected item goes to the URL, so it can be linked and survives a reload. */
   onItem: (id: string | undefined) => void;
@@ -40,7 +42,7 @@ interface Props {
  * The learning map with its tools: view (Course of Study or units), relations shown, search, the date slider and
  * the side panel of the selected item (evidence, trace-back highlighted on the map) or unit.
  */
-export function MapExplorer({ framework, learner, itemId, onItem, badges, itemExtra, compact = false }: Props) {
+export function MapExplorer({ framework, learner, classId, itemId, onItem, badges, itemExtra, compact = false }: Props) {
   const { t, lang } = useI18n();
   const text = useStateText();
   const keysId = useId();
@@ -53,8 +55,8 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
   const today = useMemo(() => todayInTokyo(), []);
 
   // Today's map gives the structure and the slider's range; another day's map only changes the states.
-  const base = useLearningMap({ framework, learner: learner ?? undefined, view });
-  const dated = useLearningMap(day && day !== today ? { framework, learner: learner ?? undefined, view, asOf: day } : null);
+  const base = useLearningMap({ framework, learner: learner ?? undefined, classId, view });
+  const dated = useLearningMap(day && day !== today ? { framework, learner: learner ?? undefined, classId, view, asOf: day } : null);
   const shown = useRef<LearningMap | undefined>(undefined);
   const current = (day && day !== today ? dated.data : base.data) ?? (shown.current?.view === view ? shown.current : undefined);
   useEffect(() => {
@@ -84,11 +86,11 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
     (id: string) => {
       const n = current?.nodes.find((x) => x.id === id);
       const mark = marks?.get(id);
-      if (n) return `${n.sectionNumber ?? ''} ${n.fullStatement} ${n.progress ? t(`state.${n.progress.state}`) : ''} ${n.progress?.label ?? ''} ${mark ? t(`map.badge.${mark}`) : ''}`;
+      if (n) return `${n.sectionNumber ?? ''} ${n.fullStatement} ${itemState(n.progress, text, n.classShare).stateLine} ${mark ? t(`map.badge.${mark}`) : ''}`;
       const g = current?.groups.find((x) => x.id === id);
       return g ? `${g.label} ${t('progress.totals', { mastered: g.summary.mastered, total: g.summary.total })}` : '';
     },
-    [current, t, marks],
+    [current, t, text, marks],
   );
 
   if (base.error) return <ErrorMessage error={base.error} onRetry={base.reload} />;
@@ -140,9 +142,6 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
         </div>
         {learner && !compact && <DateSlider min={range.min} max={range.max} value={day ?? today} onChange={setDay} />}
       </div>
-      <p id={keysId} className="muted small map-keys">
-        {t('map.keys')}
-      </p>
       {current && <MapLegend map={current} badges={view === 'curriculum' ? badges : undefined} onOpenItem={onItem} />}
       <div className="map-body">
         {!current || !elements ? (
@@ -180,6 +179,9 @@ export function MapExplorer({ framework, learner, itemId, onItem, badges, itemEx
           />
         )}
       </div>
+      <p id={keysId} className="muted small map-keys">
+        {t('map.keys')}
+      </p>
     </div>
   );
 }

@@ -22,7 +22,7 @@ export function UnitSidePanel({ unit, nodes, onOpenItem, onClose }: { unit: MapG
             <button type="button" className="link-button" onClick={() => onOpenItem(n.id)} title={t('panel.openItem')}>
               {n.sectionNumber} {n.fullStatement}
             </button>{' '}
-            {n.progress && <StateChip state={n.progress.state} label={n.progress.label} blocked={n.progress.blocked} />}
+            {n.progress && <StateChip state={n.progress.state} label={n.progress.label} blocked={n.progress.blocked} noRecord={n.progress.noRecord} />}
           </li>
         ))}
       </ul>

@@ -10,7 +10,20 @@ export const STATE_COLOURS = {
   not_started: { fill: '#eef1f4', text: '#1b1f24', border: '#57606a' },
   in_progress: { fill: '#fff0c2', text: '#1b1f24', border: '#8a5a00' },
   mastered: { fill: '#1e6b3c', text: '#ffffff', border: '#0f3d21' },
+  /** 記録なし: white with a dotted border and grey words (6.4:1), unlike 未学習's grey fill and dashed border. */
+  no_record: { fill: '#ffffff', text: '#57606a', border: '#6e7781' },
 } as const;
+/**
+ * A class map's fill by the fifth of the class that mastered the item (0–19 %, … 80–100 %): light to dark green,
+ * text contrast ≥ 4.5:1 on each (dark text on the first four, white on the last); the label says the share in words.
+ */
+export const SHARE_COLOURS = [
+  { fill: '#f6f8fa', text: '#1b1f24' },
+  { fill: '#dcefe2', text: '#1b1f24' },
+  { fill: '#a8d5b5', text: '#1b1f24' },
+  { fill: '#6fb685', text: '#1b1f24' },
+  { fill: '#1e6b3c', text: '#ffffff' },
+] as const;
 export const BLOCKED_BORDER = '#b42318';
 const TRACE = '#6d28d9';
 const MATCH = '#f0a500';
@@ -49,6 +62,8 @@ const rules: Rule[] = [
   { selector: 'node.item[state = "not_started"]', style: { 'background-color': STATE_COLOURS.not_started.fill, 'border-color': STATE_COLOURS.not_started.border, 'border-style': 'dashed' } },
   { selector: 'node.item[state = "in_progress"]', style: { 'background-color': STATE_COLOURS.in_progress.fill, 'border-color': STATE_COLOURS.in_progress.border, 'border-width': 3 } },
   { selector: 'node.item[state = "mastered"]', style: { 'background-color': STATE_COLOURS.mastered.fill, color: STATE_COLOURS.mastered.text, 'border-color': STATE_COLOURS.mastered.border, 'border-style': 'double', 'border-width': 5 } },
+  { selector: 'node.item[state = "no_record"]', style: { 'background-color': STATE_COLOURS.no_record.fill, color: STATE_COLOURS.no_record.text, 'border-color': STATE_COLOURS.no_record.border, 'border-style': 'dotted' } },
+  ...SHARE_COLOURS.map((c, i) => ({ selector: `node.item[state = "share"][share = ${i}]`, style: { 'background-color': c.fill, color: c.text, 'border-color': '#57606a', 'border-width': 1 + i } })),
   { selector: 'node.item[?blocked]', style: { 'border-color': BLOCKED_BORDER, 'border-width': 4, 'border-style': 'dashed' } },
   // Badge marks: an outline outside the state's border (which keeps its own colour and style): a
   // pending candidate is double (the blocked border is dashed), an issued badge solid; the label says it in words too.

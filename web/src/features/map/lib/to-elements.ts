@@ -1,5 +1,5 @@
 import type { ElementDefinition } from 'cytoscape';
-import type { EdgeType, LearnerItemDetail, LearningMap, MapGroup, MapNode, MapView, ProficiencyState, Progress } from '../../../types/progress-api.js';
+import type { ClassShare, EdgeType, LearnerItemDetail, LearningMap, MapGroup, MapNode, MapView, ProficiencyState, Progress } from '../../../types/progress-api.js';
 import type { LayoutNode } from './layout.js';
 import type { BadgeMark } from '../../../types/badges.js';
 import { plainText } from '../../../lib/rich-text.js';
@@ -18,6 +18,11 @@ export interface StateText {
   in_progress: string;
   mastered: string;
   blocked: string;
+  /** 記録なし: an earlier grade's item without answers. */
+  no_record: string;
+  /** A class map's node: "習得 12/35 人 (34%)", and how many have no record ("記録なし 20 人"), when any. */
+  classShare: (mastered: number, learners: number, percent: number) => string;
+  classNoRecord: (n: number) => string;
   /** "{mastered}/{total}" for units. */
   unitCount: (mastered: number, total: number) => string;
   grade: (grade: string) => string;
@@ -41,7 +46,10 @@ export interface MapElements {
 
 /** Node data the map styles read (data(state), data(label)…). */
 export interface NodeState {
-  state: ProficiencyState | 'none';
+  /** `share`: a class map's node, coloured by `share`. */
+  state: ProficiencyState | 'none' | 'no_record' | 'share';
+  /** A class map: the share of its learners who mastered the item, in fifths (0: under 20 %, … 4: 80 % or more); else -1. */
+  share: number;
   blocked: boolean;
   label: string;
   /** '' when the item has no badge mark. */
@@ -98,31 +106,48 @@ function laneIndex(map: LearningMap): (node: MapNode) => number {
   return (n) => index.get(keyOf(n))!;
 }
 
-export function itemState(progress: Progress | null, text: StateText): Omit<NodeState, 'label' | 'badge'> & { stateLine: string } {
-  if (!progress) return { state: 'none', blocked: false, stateLine: '' };
+/** The fifth of a class that mastered (0…4), from a share in [0, 1]. */
+export const shareBin = (share: number) => Math.min(4, Math.floor(share * 5));
+const shareOf = (c: ClassShare) => (c.learners ? c.mastered / c.learners : 0);
+const shareLine = (c: ClassShare, text: StateText) => [text.classShare(c.mastered, c.learners, Math.round(shareOf(c) * 100)), ...(c.noRecord ? [text.classNoRecord(c.noRecord)] : [])].join(' · ');
+
+export function itemState(progress: Progress | null, text: StateText, classShare?: ClassShare): Omit<NodeState, 'label' | 'badge'> & { stateLine: string } {
+  if (classShare) {
+    const share = shareOf(classShare);
+    return { state: 'share', share: shareBin(share), blocked: false, stateLine: shareLine(classShare, text) };
+  }
+  if (!progress) return { state: 'none', share: -1, blocked: false, stateLine: '' };
+  if (progress.noRecord) return { state: 'no_record', share: -1, blocked: progress.blocked, stateLine: [text.no_record, ...(progress.blocked ? [`· ${text.blocked}`] : [])].join(' ') };
   const words = [text[progress.state]];
   if (progress.label) words.push(progress.label);
   if (progress.blocked) words.push(`· ${text.blocked}`);
-  return { state: progress.state, blocked: progress.blocked, stateLine: words.join(' ') };
+  return { state: progress.state, share: -1, blocked: progress.blocked, stateLine: words.join(' ') };
 }
 
-/** The data of one item node: its first words, then its state and badge mark in words. */
+/** The data of one item node: its first words, then its state (a class map: the share that mastered it) and badge mark in words. */
 export function itemNodeState(node: MapNode, text: StateText, badge?: BadgeMark): NodeState {
-  const { state, blocked, stateLine: progressLine } = itemState(node.progress, text);
+  const { state, share, blocked, stateLine: progressLine } = itemState(node.progress, text, node.classShare);
   const badgeWord = badge && text.badge ? `◆ ${text.badge[badge]}` : '';
   const stateLine = [progressLine, badgeWord].filter(Boolean).join(' ');
   const head = node.sectionNumber ? `${node.sectionNumber} ` : '';
   const lines = wrapText(head + plainText(node.fullStatement), PER_LINE, stateLine ? 2 : 3);
-  return { state, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n'), badge: badge ?? '' };
+  return { state, share, blocked, label: [...lines, ...(stateLine ? [stateLine] : [])].join('\n'), badge: badge ?? '' };
 }
 
-/** A unit's state: mastered when all its items are, not started when none is started. */
+/**
+ * A unit's state: mastered when all its items are, not started when none is started (no record when every item is
+ * an earlier grade's without answers); a class map's unit: the share of its learner × item pairs mastered.
+ */
 export function unitNodeState(group: MapGroup, hasLearner: boolean, text: StateText): NodeState {
   const s = group.summary;
   const title = wrapText(group.label, PER_LINE, 2);
-  if (!hasLearner) return { state: 'none', blocked: false, label: title.join('\n'), badge: '' };
-  const state: ProficiencyState = s.total > 0 && s.mastered === s.total ? 'mastered' : s.mastered + s.inProgress === 0 ? 'not_started' : 'in_progress';
-  return { state, blocked: false, label: [...title, `${text[state]} ${text.unitCount(s.mastered, s.total)}`].join('\n'), badge: '' };
+  if (group.classShare) {
+    return { state: 'share', share: shareBin(shareOf(group.classShare)), blocked: false, label: [...title, shareLine(group.classShare, text)].join('\n'), badge: '' };
+  }
+  if (!hasLearner) return { state: 'none', share: -1, blocked: false, label: title.join('\n'), badge: '' };
+  const state: ProficiencyState | 'no_record' =
+    s.total > 0 && s.mastered === s.total ? 'mastered' : s.mastered + s.inProgress > 0 ? 'in_progress' : s.total > 0 && s.noRecord === s.total ? 'no_record' : 'not_started';
+  return { state, share: -1, blocked: false, label: [...title, `${text[state]} ${text.unitCount(s.mastered, s.total)}`].join('\n'), badge: '' };
 }
 
 const groupKind = (g: MapGroup) => `group ${g.kind}`;

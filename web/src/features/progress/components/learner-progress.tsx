@@ -5,14 +5,17 @@ import { useNextSteps } from '../api/get-next-steps.js';
 import { useChanges } from '../api/get-changes.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
 
-/** The learner's side of the map: what changed since the school year began, and what to learn next. */
-export function LearnerProgress({ learner, framework, since, onOpenItem }: { learner: string; framework: string; since: string; onOpenItem: (id: string) => void }) {
+/**
+ * The learner's side of the map: what changed since the school year began, and what to learn next. `heading`: the
+ * learner's own ("わたしの学習") or, for their teacher, theirs by name.
+ */
+export function LearnerProgress({ learner, heading, framework, since, onOpenItem }: { learner: string; heading: string; framework: string; since: string; onOpenItem: (id: string) => void }) {
   const { t, formatDate } = useI18n();
   const next = useNextSteps(learner, framework, undefined);
   const changes = useChanges(learner, framework, since, undefined);
   return (
     <section className="learner-progress" aria-labelledby="learner-progress-title">
-      <h2 id="learner-progress-title">{t('progress.heading')}</h2>
+      <h2 id="learner-progress-title">{heading}</h2>
       <div className="learner-progress-grid">
         <div className="card">
           <h3>{t('progress.nextSteps')}</h3>
