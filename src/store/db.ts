@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, type LogConfig } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_case_and_accounts.js';
@@ -58,21 +58,22 @@ export interface Store {
 
 /**
  * Opens PostgreSQL when a URL is given, else PGlite: in `dataDir` (persistent) or in memory when dataDir is
- * undefined (tests). PGlite allows one process per directory: see ./lock.ts.
+ * undefined (tests). PGlite allows one process per directory: see ./lock.ts. `log` sees every query with its
+ * duration (bench/ingest-profile.ts).
  */
-function postgres(url: string): Db {
+function postgres(url: string, log?: LogConfig): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // A connection the server drops (restart, failover) must not crash the process: pg emits 'error' on the client,
   // which has no listener while a query holds it (only idle ones have the pool's). Its queries fail (503 with
   // Retry-After, src/errors.ts), the pool discards it and connects anew for the next query.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 }
 
-export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; readUrl?: string | undefined; maxReadLagSeconds?: number }): Promise<Store> {
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; readUrl?: string | undefined; maxReadLagSeconds?: number; log?: LogConfig }): Promise<Store> {
   if (opts.databaseUrl) {
-    const db = postgres(opts.databaseUrl);
+    const db = postgres(opts.databaseUrl, opts.log);
     if (!opts.readUrl) return { db, reader: async () => db, kind: 'postgres', close: () => db.destroy() };
     const replica = postgres(opts.readUrl);
     const routing = readRouting(db, replica, { maxLagMs: (opts.maxReadLagSeconds ?? 10) * 1000 });
@@ -90,7 +91,7 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
     mkdirSync(dir, { recursive: true });
   }
   const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...(opts.log ? { log: opts.log } : {}) });
   return { db, reader: async () => db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
 
