@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import { latestMasteryOf } from '../store/progress.js';
-import { listEvidenceOfPairs } from '../store/lrs-evidence.js';
+import { listEvidenceOfPairs, type EvidenceRow } from '../store/lrs-evidence.js';
 import { evaluateProficiency, frameworkRules, labelsOf, ruleOf, type FrameworkRules } from '../progress/index.js';
 import type { EvidenceChange } from '../lrs/index.js';
 import { checkAchievementRule } from './achievements.js';
@@ -15,40 +15,67 @@ export interface EvidenceSummary {
   to: string | null;
 }
 
-async function evaluate(db: Db, a: store.AchievementRow, learnerId: string, rules: () => Promise<FrameworkRules>, now: Date): Promise<{ met: boolean; summary: EvidenceSummary }> {
-  const rule = checkAchievementRule(a.rule);
-  const since = rule.kind === 'correctRate' ? now.getTime() - rule.days * 86_400_000 : -Infinity;
-  const answers = (await listEvidenceOfPairs(db, a.itemIds.map((itemId) => ({ learnerId, itemId })))).filter((e) => e.score !== null && e.timestamp.getTime() >= since);
-  const summary: EvidenceSummary = {
-    items: a.itemIds.length,
-    answers: answers.length,
-    correct: answers.filter((e) => e.success ?? e.score! >= 1).length,
-    from: answers[0]?.timestamp.toISOString() ?? null,
-    to: answers.at(-1)?.timestamp.toISOString() ?? null,
-  };
-  // A group's rule holds on each of its items: the last item to meet it makes the learner a candidate.
-  if (rule.kind === 'correctRate') {
-    const met = a.itemIds.every((itemId) => {
-      const mine = answers.filter((e) => e.itemId === itemId);
-      return mine.length >= rule.minAnswers && mine.reduce((s, e) => s + e.score!, 0) / mine.length >= rule.minCorrectRate;
-    });
-    return { met, summary };
-  }
-  const r = await rules();
+type Judged = { a: store.AchievementRow; learnerId: string; met: boolean; summary: EvidenceSummary };
+const pairKey = (learnerId: string, itemId: string) => `${learnerId}\u0000${itemId}`;
+
+/**
+ * Whether each learner meets each achievement's rule, and for those who do the evidence summary: mastery of all of
+ * them in one query, then evidence in one (for correct-rate rules, and the summaries of those met). The SQL a
+ * batch of statements costs does not grow with its learners.
+ */
+async function judge(db: Db, todo: Array<{ a: store.AchievementRow; learnerId: string }>, rules: (framework: string) => Promise<FrameworkRules>, now: Date): Promise<Judged[]> {
+  if (!todo.length) return [];
   const at = Math.floor(now.getTime() / 1000);
-  const rows = await latestMasteryOf(db, a.itemIds.map((itemId) => ({ learnerId, itemId })));
-  for (const itemId of a.itemIds) {
-    const m = rows.get(`${learnerId}\u0000${itemId}`);
-    // rubricLevel: the item's rule, with that level's threshold as the mean score to reach.
-    let itemRule = ruleOf(r, itemId);
-    if (rule.kind === 'rubricLevel') {
-      const level = r.rubrics.get(itemId)?.levels.find((l) => l.quality === rule.level);
-      if (!level) return { met: false, summary };
-      itemRule = { ...itemRule, minCorrectRate: level.min };
-    }
-    if (!m || evaluateProficiency(m.attempts, m.recent, m.p, itemRule, labelsOf(r, itemId), at).state !== 'mastered') return { met: false, summary };
+  const pairsOf = (list: typeof todo) => [...new Map(list.flatMap(({ a, learnerId }) => a.itemIds.map((itemId) => [pairKey(learnerId, itemId), { learnerId, itemId }] as const))).values()];
+  const byRate = (a: store.AchievementRow) => checkAchievementRule(a.rule).kind === 'correctRate';
+  const mastery = await latestMasteryOf(db, pairsOf(todo.filter((t) => !byRate(t.a))));
+  const mastered = async ({ a, learnerId }: (typeof todo)[number]) => {
+    const rule = checkAchievementRule(a.rule);
+    const r = await rules(a.framework);
+    return a.itemIds.every((itemId) => {
+      const m = mastery.get(pairKey(learnerId, itemId));
+      // rubricLevel: the item's rule, with that level's threshold as the mean score to reach.
+      let itemRule = ruleOf(r, itemId);
+      if (rule.kind === 'rubricLevel') {
+        const level = r.rubrics.get(itemId)?.levels.find((l) => l.quality === rule.level);
+        if (!level) return false;
+        itemRule = { ...itemRule, minCorrectRate: level.min };
+      }
+      return !!m && evaluateProficiency(m.attempts, m.recent, m.p, itemRule, labelsOf(r, itemId), at).state === 'mastered';
+    });
+  };
+  const metByMastery = new Set<(typeof todo)[number]>();
+  for (const t of todo) if (!byRate(t.a) && (await mastered(t))) metByMastery.add(t);
+  const evidence = new Map<string, EvidenceRow[]>();
+  for (const e of await listEvidenceOfPairs(db, pairsOf(todo.filter((t) => byRate(t.a) || metByMastery.has(t))))) {
+    if (e.score === null) continue;
+    const k = pairKey(e.learnerId, e.itemId);
+    (evidence.get(k) ?? evidence.set(k, []).get(k)!).push(e);
   }
-  return { met: true, summary };
+  return todo.map((t) => {
+    const { a, learnerId } = t;
+    const rule = checkAchievementRule(a.rule);
+    const since = rule.kind === 'correctRate' ? now.getTime() - rule.days * 86_400_000 : -Infinity;
+    const mine = (itemId: string) => (evidence.get(pairKey(learnerId, itemId)) ?? []).filter((e) => e.timestamp.getTime() >= since);
+    // A group's rule holds on each of its items: the last item to meet it makes the learner a candidate.
+    const met =
+      rule.kind === 'correctRate'
+        ? a.itemIds.every((itemId) => {
+            const list = mine(itemId);
+            return list.length >= rule.minAnswers && list.reduce((s, e) => s + e.score!, 0) / list.length >= rule.minCorrectRate;
+          })
+        : metByMastery.has(t);
+    // In time order across the items, as the credential's Evidence reports them.
+    const answers = met ? a.itemIds.flatMap(mine).sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime() || (x.statementId < y.statementId ? -1 : x.statementId > y.statementId ? 1 : 0)) : [];
+    const summary: EvidenceSummary = {
+      items: a.itemIds.length,
+      answers: answers.length,
+      correct: answers.filter((e) => e.success ?? e.score! >= 1).length,
+      from: answers[0]?.timestamp.toISOString() ?? null,
+      to: answers.at(-1)?.timestamp.toISOString() ?? null,
+    };
+    return { a, learnerId, met, summary };
+  });
 }
 
 /**
@@ -58,7 +85,8 @@ async function evaluate(db: Db, a: store.AchievementRow, learnerId: string, rule
  * one whose credential has expired: a learner who meets the rule again becomes a renewal candidate. Nothing scans
  * statements: only the changed pairs' evidence and mastery rows are read.
  */
-export async function evaluateCandidates(db: Db, changes: EvidenceChange[], now = new Date()): Promise<void> {
+export async function evaluateCandidates(db: Db, changes: EvidenceChange[], o: { now?: Date; rules?: (framework: string) => Promise<FrameworkRules> } = {}): Promise<void> {
+  const now = o.now ?? new Date();
   const byLearner = new Map<string, Set<string>>();
   for (const c of changes) (byLearner.get(c.learnerId) ?? byLearner.set(c.learnerId, new Set()).get(c.learnerId)!).add(c.itemId);
   const allItems = [...new Set(changes.map((c) => c.itemId))];
@@ -67,31 +95,31 @@ export async function evaluateCandidates(db: Db, changes: EvidenceChange[], now 
   const relevant = [...byLearner].map(([learnerId, items]) => ({ learnerId, achievements: achievements.filter((a) => a.itemIds.some((i) => items.has(i))) }));
   const keys = relevant.flatMap(({ learnerId, achievements: as }) => as.map((a) => ({ achievementId: a.id, learnerId })));
   if (!keys.length) return;
-  // The batch's decided and expired candidates in two queries, whatever the number of learners.
+  // The batch's candidates, decided, pending or up for renewal, in one query whatever the number of learners.
   const keyOf = (k: { achievementId: string; learnerId: string }) => `${k.learnerId} ${k.achievementId}`;
-  const expired = new Map(
-    (await store.expiredIssued(db, now, { learnerIds: [...byLearner.keys()], achievementIds: [...new Set(keys.map((k) => k.achievementId))] })).map((c) => [keyOf(c), c.credentialId!]),
-  );
-  const decided = new Set((await store.getCandidates(db, { keys })).filter((c) => c.status !== 'pending' && !expired.has(keyOf(c))).map(keyOf));
-  const rules = rulesOf(db);
-  for (const { learnerId, achievements: as } of relevant) {
-    for (const a of as) {
-      const key = keyOf({ achievementId: a.id, learnerId });
-      if (decided.has(key)) continue;
-      const { met, summary } = await evaluate(db, a, learnerId, rules(a.framework), now);
-      const renewing = expired.get(key);
-      if (renewing) {
-        if (met) await store.renewCandidate(db, { achievementId: a.id, learnerId }, renewing, { ...summary, renewalOf: renewing });
-      } else if (met) await store.markMet(db, a.id, learnerId, { ...summary });
-      else await store.withdrawPending(db, a.id, learnerId);
-    }
+  const existing = new Map((await store.candidatesOfKeys(db, keys, now)).map((c) => [keyOf(c), c]));
+  const todo = relevant.flatMap(({ learnerId, achievements: as }) => as.map((a) => ({ a, learnerId }))).filter((t) => {
+    const c = existing.get(keyOf({ achievementId: t.a.id, learnerId: t.learnerId }));
+    return !c || c.status === 'pending' || c.expired;
+  });
+  const met: Array<{ achievementId: string; learnerId: string; summary: Record<string, unknown> }> = [];
+  const withdrawn: Array<{ achievementId: string; learnerId: string }> = [];
+  for (const j of await judge(db, todo, o.rules ?? rulesOf(db), now)) {
+    const key = { achievementId: j.a.id, learnerId: j.learnerId };
+    const c = existing.get(keyOf(key));
+    if (c?.expired) {
+      if (j.met) await store.renewCandidate(db, key, c.credentialId!, { ...j.summary, renewalOf: c.credentialId });
+    } else if (j.met) met.push({ ...key, summary: { ...j.summary } });
+    else if (c) withdrawn.push(key);
   }
+  await store.markMet(db, met);
+  await store.withdrawPending(db, withdrawn);
 }
 
 /** The framework's proficiency rules, read once per framework and evaluation. */
 function rulesOf(db: Db) {
   const cache = new Map<string, Promise<FrameworkRules>>();
-  return (fw: string) => () => cache.get(fw) ?? cache.set(fw, frameworkRules(db, fw)).get(fw)!;
+  return (fw: string) => cache.get(fw) ?? cache.set(fw, frameworkRules(db, fw)).get(fw)!;
 }
 
 /**
@@ -103,14 +131,16 @@ export async function renewExpiredCandidates(db: Db, learnerIds: string[] | unde
   const expired = await store.expiredIssued(db, now, learnerIds ? { learnerIds } : {});
   if (!expired.length) return 0;
   const achievements = new Map((await store.listAchievements(db, { ids: [...new Set(expired.map((c) => c.achievementId))] })).map((a) => [a.id, a]));
-  const rules = rulesOf(db);
-  let renewed = 0;
-  for (const c of expired) {
+  const todo = expired.flatMap((c) => {
     const a = achievements.get(c.achievementId);
-    if (!a?.enabled) continue;
-    const { met, summary } = await evaluate(db, a, c.learnerId, rules(a.framework), now);
-    if (!met) continue;
-    await store.renewCandidate(db, c, c.credentialId!, { ...summary, renewalOf: c.credentialId });
+    return a?.enabled ? [{ a, learnerId: c.learnerId }] : [];
+  });
+  const credentialOf = new Map(expired.map((c) => [`${c.learnerId} ${c.achievementId}`, c.credentialId!]));
+  let renewed = 0;
+  for (const j of await judge(db, todo, rulesOf(db), now)) {
+    if (!j.met) continue;
+    const credentialId = credentialOf.get(`${j.learnerId} ${j.a.id}`)!;
+    await store.renewCandidate(db, { achievementId: j.a.id, learnerId: j.learnerId }, credentialId, { ...j.summary, renewalOf: credentialId });
     renewed++;
   }
   return renewed;
@@ -121,13 +151,8 @@ export async function renewExpiredCandidates(db: Db, learnerIds: string[] | unde
  * its items are evaluated (not the statements), so a group badge made after the lessons still proposes them.
  */
 export async function evaluateNewAchievement(db: Db, a: store.AchievementRow, now = new Date()): Promise<number> {
-  const rules = rulesOf(db);
-  let met = 0;
-  for (const learnerId of await store.learnersWithMasteryOnAll(db, a.itemIds)) {
-    const r = await evaluate(db, a, learnerId, rules(a.framework), now);
-    if (!r.met) continue;
-    await store.markMet(db, a.id, learnerId, { ...r.summary });
-    met++;
-  }
-  return met;
+  const learners = await store.learnersWithMasteryOnAll(db, a.itemIds);
+  const met = (await judge(db, learners.map((learnerId) => ({ a, learnerId })), rulesOf(db), now)).filter((j) => j.met);
+  await store.markMet(db, met.map((j) => ({ achievementId: a.id, learnerId: j.learnerId, summary: { ...j.summary } })));
+  return met.length;
 }

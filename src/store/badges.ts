@@ -103,6 +103,8 @@ function bdb(db: Kysely<Database>): Kysely<BadgeDatabase> {
   return db.withTables<LrsTables & ProgressTables & BadgeTables>() as unknown as Kysely<BadgeDatabase>;
 }
 const json = (v: unknown) => JSON.stringify(v);
+const byKey = (a: { achievementId: string; learnerId: string }, b: { achievementId: string; learnerId: string }) =>
+  a.achievementId !== b.achievementId ? (a.achievementId < b.achievementId ? -1 : 1) : a.learnerId < b.learnerId ? -1 : a.learnerId > b.learnerId ? 1 : 0;
 
 // Issuers and keys
 
@@ -361,13 +363,31 @@ export async function getCandidates(db: Db, o: { learnerIds?: string[]; status?:
   return (await q.execute()).map(toCandidate);
 }
 
-/** The rule holds: a new pending candidate, or fresher counts on a pending one. Decided ones stay as they are. */
-export async function markMet(db: Db, achievementId: string, learnerId: string, summary: Record<string, unknown>): Promise<void> {
-  await bdb(db)
-    .insertInto('badge_candidate')
-    .values({ achievement_id: achievementId, learner_id: learnerId, status: 'pending', met_at: new Date(), summary: json(summary) })
-    .onConflict((oc) => oc.columns(['achievement_id', 'learner_id']).doUpdateSet({ summary: json(summary) }).where('badge_candidate.status', '=', 'pending'))
-    .execute();
+/**
+ * The candidates of these (achievement, learner) keys, in one query; `expired` marks an issued one whose credential
+ * expired unrevoked by `now` (it may be proposed again).
+ */
+export async function candidatesOfKeys(db: Db, keys: Array<{ achievementId: string; learnerId: string }>, now: Date): Promise<Array<CandidateRow & { expired: boolean }>> {
+  if (!keys.length) return [];
+  const { rows } = await sql<Record<string, unknown>>`
+    select c.*, (c.status = 'issued' and k.revoked_at is null and k.valid_until < ${now.toISOString()}::timestamptz) is true as expired
+    from badge_candidate c left join badge_credential k on k.id = c.credential_id
+    where (c.achievement_id, c.learner_id) in (select * from unnest(${keys.map((k) => k.achievementId)}::text[], ${keys.map((k) => k.learnerId)}::text[]))`.execute(db);
+  return rows.map((r) => ({ ...toCandidate(r), expired: r['expired'] === true }));
+}
+
+/**
+ * The rule holds: new pending candidates, or fresher counts on pending ones; decided ones stay as they are. One
+ * statement for any number, in key order (concurrent writers then lock rows in the same order).
+ */
+export async function markMet(db: Db, rows: Array<{ achievementId: string; learnerId: string; summary: Record<string, unknown> }>): Promise<void> {
+  if (!rows.length) return;
+  const sorted = [...rows].sort(byKey);
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => sorted.map(f);
+  await sql`
+    insert into badge_candidate as c (achievement_id, learner_id, status, met_at, summary)
+    select a, l, 'pending', now(), s from unnest(${col((r) => r.achievementId)}::text[], ${col((r) => r.learnerId)}::text[], ${col((r) => json(r.summary))}::jsonb[]) as t(a, l, s)
+    on conflict (achievement_id, learner_id) do update set summary = excluded.summary where c.status = 'pending'`.execute(db);
 }
 
 /**
@@ -405,9 +425,13 @@ export async function renewCandidate(db: Db, key: { achievementId: string; learn
     .execute();
 }
 
-/** The rule no longer holds (voided answers, newer wrong ones): a pending candidate goes away. */
-export async function withdrawPending(db: Db, achievementId: string, learnerId: string): Promise<void> {
-  await bdb(db).deleteFrom('badge_candidate').where('achievement_id', '=', achievementId).where('learner_id', '=', learnerId).where('status', '=', 'pending').execute();
+/** The rule no longer holds (voided answers, newer wrong ones): these pending candidates go away. One statement. */
+export async function withdrawPending(db: Db, keys: Array<{ achievementId: string; learnerId: string }>): Promise<void> {
+  if (!keys.length) return;
+  const sorted = [...keys].sort(byKey);
+  await sql`
+    delete from badge_candidate where status = 'pending'
+      and (achievement_id, learner_id) in (select * from unnest(${sorted.map((k) => k.achievementId)}::text[], ${sorted.map((k) => k.learnerId)}::text[]))`.execute(db);
 }
 
 export async function decideCandidate(
