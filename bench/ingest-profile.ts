@@ -2,9 +2,10 @@
 // the demo class as `npm start` seeds it, then BENCH_INGEST_STATEMENTS drill statements (default 3,000) POSTed in
 // batches of 100 on BENCH_INGEST_CLIENTS clients (default 8) to an in-process server whose store logs every query.
 // Prints the SQL statements by total time (count, total and mean ms; time waiting on locks included), the SQL
-// statements per batch, and the share of the wall time the requests spent in SQL. Run it under
-// `node --cpu-prof --import tsx` for the JavaScript side.
-import { mkdtempSync, rmSync } from 'node:fs';
+// statements per batch, and the share of the wall time the requests spent in SQL. BENCH_CPU_PROFILE=<file> also
+// writes the server's CPU profile of the measured part (open it in Chrome's DevTools).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogEvent } from 'kysely';
@@ -53,6 +54,10 @@ async function main() {
     const t0 = Date.now();
     const statements = Array.from({ length: STATEMENTS }, (_, i) => drillStatement({ codes, learners: 1_000, activities: 5_000, sets: 200, timestamp: () => new Date(t0 + i * 10).toISOString() }));
     log(`${STATEMENTS} statements, ${CLIENTS} clients`);
+    const cpu = process.env['BENCH_CPU_PROFILE'] ? new Session() : undefined;
+    cpu?.connect();
+    await cpu?.post('Profiler.enable');
+    await cpu?.post('Profiler.start');
     recording = true;
     const batches = Math.ceil(STATEMENTS / BATCH);
     const run = await pool(CLIENTS, batches, async (i) => {
@@ -61,6 +66,7 @@ async function main() {
       await r.arrayBuffer();
     });
     recording = false;
+    if (cpu) writeFileSync(process.env['BENCH_CPU_PROFILE']!, JSON.stringify((await cpu.post('Profiler.stop')).profile));
     await app.close();
     const total = [...byQuery.values()].reduce((s, q) => s + q.ms, 0);
     const queries = [...byQuery.values()].reduce((s, q) => s + q.n, 0);

@@ -21,8 +21,11 @@ export interface EvidenceChange {
   itemId: string;
   answer?: { timestamp: Date; score: number; correct: boolean };
 }
-/** Called inside the statements' transaction after their evidence is written. */
-export type EvidenceHook = (trx: Db, changes: EvidenceChange[]) => Promise<void>;
+/**
+ * Called inside the statements' transaction after their evidence is written, with the frameworks' generation token
+ * read in that transaction (what is derived from frameworks may be cached under it).
+ */
+export type EvidenceHook = (trx: Db, changes: EvidenceChange[], caseGeneration: string) => Promise<void>;
 
 export type LinkVia = 'result_extension' | 'context_activity' | 'activity_extension' | 'course_of_study_code';
 
@@ -183,16 +186,16 @@ export async function recordEvidence(
   }
   await store.addToRollups(db, byKey(rollups), byKey(days));
   await recomputeRollups(db, attempts.filter((a) => late.has(key(a))), o.timeZone);
-  if (o.onEvidence && changes.length) await o.onEvidence(db, changes);
+  if (o.onEvidence && changes.length) await o.onEvidence(db, changes, o.caseGeneration);
 }
 
 /** Takes voided statements out of the evidence and rebuilds the rollups they were in. */
-export async function voidEvidence(db: Db, statementIds: string[], timeZone: string, onEvidence?: EvidenceHook): Promise<void> {
+export async function voidEvidence(db: Db, statementIds: string[], o: { timeZone: string; caseGeneration: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
   const pairs = sortedPairs(await store.voidEvidence(db, statementIds));
   await store.lockPairs(db, pairs);
-  await recomputeRollups(db, pairs, timeZone);
+  await recomputeRollups(db, pairs, o.timeZone);
   const changes: EvidenceChange[] = pairs.map((p) => ({ learnerId: p.learnerId, itemId: p.itemId }));
-  if (onEvidence && changes.length) await onEvidence(db, changes);
+  if (o.onEvidence && changes.length) await o.onEvidence(db, changes, o.caseGeneration);
 }
 
 /** The evidence API: a learner's evidence rows, rollups and per-day series, optionally for one item. */

@@ -28,6 +28,35 @@ export async function resolveLearner(db: Db, agent: Json, prefetched?: Map<strin
   return learnerId;
 }
 
+/** The learner of an Agent among `known` (IFI to learner), if every one of its IFIs is there; Groups have none. */
+export function knownLearner(agent: Json, known: Map<string, string>): string | null | undefined {
+  if (agent['objectType'] === 'Group') return null;
+  const ifis = equivalentIfis(agent);
+  if (!ifis.length) return null;
+  return ifis.every((i) => known.has(i)) ? known.get(ifis[0]!) : undefined;
+}
+
+/**
+ * Creates the learners of Agents that have none and maps their IFIs (an mbox's SHA-1 too), in a few statements for
+ * any number of Agents: what resolveLearner does for one. An IFI a concurrent writer maps first keeps its learner.
+ */
+export async function ensureLearners(db: Db, agents: Json[]): Promise<void> {
+  const people = agents
+    .filter((a) => a['objectType'] !== 'Group')
+    .map((a) => ({ ifis: equivalentIfis(a), name: typeof a['name'] === 'string' ? a['name'] : null }))
+    .filter((p) => p.ifis.length)
+    .sort((a, b) => (a.ifis[0]! < b.ifis[0]! ? -1 : 1));
+  const assigned = await store.learnersOfIfis(db, [...new Set(people.flatMap((p) => p.ifis))]);
+  const learners: Array<{ id: string; name: string | null }> = [];
+  const actors: Array<{ ifi: string; learnerId: string; name: string | null }> = [];
+  for (const p of people) {
+    let id = p.ifis.map((i) => assigned.get(i)).find((l) => l !== undefined);
+    if (!id) learners.push({ id: (id = randomUUID()), name: p.name });
+    for (const ifi of p.ifis) if (!assigned.has(ifi)) actors.push({ ifi, learnerId: assigned.set(ifi, id).get(ifi)!, name: p.name });
+  }
+  await store.createLearners(db, learners, actors);
+}
+
 /** The learner of an Agent if it has one (no creation). */
 export async function findLearner(db: Db, agent: Json): Promise<string | undefined> {
   const known = await store.learnersOfIfis(db, equivalentIfis(agent));

@@ -3,12 +3,13 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
 import { activityObjects, ifiOf, statementActivities, statementActors } from './agents.js';
-import { equivalentIfis, resolveLearner } from './learners.js';
+import { ensureLearners, equivalentIfis, knownLearner } from './learners.js';
 import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
 import { recordEvidence, voidEvidence, type EvidenceHook } from './evidence.js';
 import type { ItemCache } from './item-cache.js';
+import type { FirstSeen } from './first-seen.js';
 import { parseTimestamp } from './formats.js';
 
 /** Who writes: the credentials' API client, as the statement's authority. */
@@ -32,6 +33,8 @@ export interface WriteOptions {
   timeZone: string;
   /** The server's cache of CFItem look-ups (one per app: it lives as long as the server). */
   items: ItemCache;
+  /** The actors and Activities the server has seen stored (one per app). */
+  seen?: FirstSeen | undefined;
   now?: Date | undefined;
   /** Keeps other domains' state in step with evidence (progress: mastery), in the same transaction. */
   onEvidence?: EvidenceHook | undefined;
@@ -96,15 +99,59 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
     ids.add(id);
   }
   const voidTargets = statements.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String((s['object'] as Json)['id']).toLowerCase());
+  const { agents, definitions } = namedIn(statements);
+  const keys = { agents: (a: Json) => equivalentIfis(a).map((i) => `actor ${i}`), activity: (id: string) => `activity ${id}` };
+  const firstSeen = (n: NotYetStored) =>
+    db.transaction().execute(async (trx) => {
+      await ensureLearners(trx, n.agents);
+      await store.insertNewActivities(trx, n.activities);
+    });
 
+  // New learners and Activities first, in a short transaction of their own: concurrent batches naming the same new
+  // ones then wait for that, not for each other's whole batch (a unique insert waits for the commit of the
+  // transaction that inserted the key first).
+  const unseen = new NotYetStored(
+    o.seen ? agents.filter((a) => o.seen!.unknown(keys.agents(a)).length) : [],
+    o.seen ? [...definitions].filter(([id]) => o.seen!.unknown([keys.activity(id)]).length).map(([id, definition]) => ({ id, definition })) : [],
+  );
+  if (unseen.agents.length || unseen.activities.length) await firstSeen(unseen);
   // Concurrent batches touch shared rows (learners, rollups): work in a fixed order, and retry the rare deadlock.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => write(trx, statements, parts, voidTargets, storedIso, stored, o));
+      const written = await db.transaction().execute((trx) => write(trx, statements, parts, voidTargets, storedIso, stored, o));
+      o.seen?.add([...agents.flatMap(keys.agents), ...[...definitions.keys()].map(keys.activity)]);
+      return written;
     } catch (e) {
+      if (e instanceof NotYetStored && attempt < 5) {
+        await firstSeen(e);
+        continue;
+      }
       if (attempt >= 5 || !store.isTransientConflict(e)) throw e;
     }
   }
+}
+
+/** The actors (Agents with an IFI, by IFI) and Activities (merged definitions, by id) of statements. */
+function namedIn(statements: Json[]) {
+  const actors = new Map<string, Json>();
+  const definitions = new Map<string, Json | null>();
+  for (const s of statements) {
+    const ifi = ifiOf(s['actor'] as Json);
+    if (ifi) actors.set(ifi, s['actor'] as Json);
+    for (const a of activityObjects(s)) {
+      const id = String(a['id']);
+      definitions.set(id, mergeDefinition(definitions.has(id) ? definitions.get(id)! : null, isObject(a['definition']) ? a['definition'] : null));
+    }
+  }
+  return { actors, agents: [...actors.values()], definitions };
+}
+
+/** Actors with no learner or Activities not stored yet (write() stops before writing anything when it finds some). */
+class NotYetStored {
+  constructor(
+    readonly agents: Json[],
+    readonly activities: Array<{ id: string; definition: Json | null }>,
+  ) {}
 }
 
 async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidTargets: string[], storedIso: string, stored: Date, o: WriteOptions): Promise<string[]> {
@@ -134,14 +181,16 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
     }
   }
   const rows: store.StatementInsert[] = [];
-  const definitions = new Map<string, Json | null>();
-  const actors = new Map<string, Json>();
-  for (const s of fresh) {
-    const ifi = ifiOf(s['actor'] as Json);
-    if (ifi) actors.set(ifi, s['actor'] as Json);
+  const { actors, definitions } = namedIn(fresh);
+  const learners = new Map([...actors].map(([ifi, actor]) => [ifi, knownLearner(actor, before.learners)]));
+  const unknown = [...actors.keys()].filter((ifi) => learners.get(ifi) === undefined);
+  const newActivities = [...definitions].filter(([id]) => !before.activities.has(id));
+  if (unknown.length || newActivities.length) {
+    throw new NotYetStored(
+      unknown.map((ifi) => actors.get(ifi)!),
+      newActivities.map(([id, definition]) => ({ id, definition })),
+    );
   }
-  const learners = new Map<string, string | null>();
-  for (const ifi of [...actors.keys()].sort()) learners.set(ifi, await resolveLearner(trx, actors.get(ifi)!, before.learners));
   for (const s of fresh) {
     s['stored'] = storedIso;
     s['timestamp'] ??= storedIso;
@@ -166,10 +215,6 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
       actors: statementActors(s),
       activities: statementActivities(s),
     });
-    for (const a of activityObjects(s)) {
-      const id = String(a['id']);
-      definitions.set(id, mergeDefinition(definitions.has(id) ? definitions.get(id)! : null, isObject(a['definition']) ? a['definition'] : null));
-    }
   }
   await store.insertStatements(trx, rows);
   await store.insertAttachments(
@@ -178,18 +223,18 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
   );
   if (definitions.size) {
     const known = before.activities;
-    // Only new or changed definitions are written: a no-op update would still lock the row until commit, and
-    // concurrent batches naming the same activities would wait for each other.
+    // Only changed definitions are written (new Activities were, before): a no-op update would still lock the row
+    // until commit, and concurrent batches naming the same activities would wait for each other.
     const changed = [...definitions]
       .map(([id, d]) => ({ id, definition: mergeDefinition(known.get(id) ?? null, d) }))
-      .filter((a) => !known.has(a.id) || !jsonEqual(a.definition, known.get(a.id)))
+      .filter((a) => !jsonEqual(a.definition, known.get(a.id)))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     await store.upsertActivities(trx, changed);
   }
   await recordEvidence(trx, rows, { ...o, caseGeneration: before.caseGeneration });
   // After the evidence: a batch may void one of its own statements.
   const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
-  await voidEvidence(trx, voided.map((v) => v.id), o.timeZone, o.onEvidence);
+  await voidEvidence(trx, voided.map((v) => v.id), { ...o, caseGeneration: before.caseGeneration });
   return statements.map((s) => String(s['id']));
 }
 

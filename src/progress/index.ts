@@ -13,7 +13,7 @@ export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, rem
 export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';
 export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSignIn } from './oidc.js';
 export { progressPersonalData } from './personal-data.js';
-export { frameworkRules, labelsOf, ruleOf, type FrameworkRules } from './standing.js';
+export { frameworkRules, labelsOf, ruleOf, RulesCache, type FrameworkRules } from './standing.js';
 export { itemRubrics, type ItemRubric, type RubricLevel } from './rubrics.js';
 export { evaluate as evaluateProficiency } from './rules.js';
 export { importUnits, listUnitSchemes, unitSchemeView, type UnitScheme } from './units.js';

@@ -42,6 +42,27 @@ export async function frameworkRules(db: Db, framework: string): Promise<Framewo
 }
 
 /**
+ * Framework rules cached by one server under the frameworks' generation token, which every write of rules, labels,
+ * rubrics or packages moves on (store/case-generation.ts): the LRS's write path reads them once per framework and
+ * token instead of three queries (one a scan of every rubric) per batch.
+ */
+export class RulesCache {
+  #token: string | undefined;
+  #rules = new Map<string, Promise<FrameworkRules>>();
+
+  get(db: Db, framework: string, token: string): Promise<FrameworkRules> {
+    if (this.#token !== token) [this.#token, this.#rules] = [token, new Map()];
+    let r = this.#rules.get(framework);
+    if (!r) {
+      this.#rules.set(framework, (r = frameworkRules(db, framework)));
+      // A failed read (its transaction rolled back) is not kept.
+      r.catch(() => this.#rules.get(framework) === r && this.#rules.delete(framework));
+    }
+    return r;
+  }
+}
+
+/**
  * An item's rule: the teacher's rule for that item, else the framework's with the item's rubric deciding the
  * mean score that counts as Mastered.
  */

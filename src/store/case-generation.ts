@@ -2,7 +2,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './tables.js';
 
-/** Migration 0011: one row whose token changes with every framework write (see the migration). */
+/**
+ * Migration 0011: one row whose token changes with every write of frameworks and of what is derived from them:
+ * packages, rubrics, proficiency rules and label schemes.
+ */
 export interface CaseGenerationTable {
   id: boolean;
   token: string;
@@ -16,6 +19,6 @@ export const generationDb = (db: Db | Transaction<Database>) => db.withTables<Ca
  * Gives the frameworks a new token, inside the transaction that writes them: whoever reads the token after the
  * commit drops what it cached under the old one (every instance, since the token is in the database).
  */
-export async function bumpCaseGeneration(trx: Transaction<Database>): Promise<void> {
+export async function bumpCaseGeneration(trx: Db | Transaction<Database>): Promise<void> {
   await generationDb(trx).updateTable('case_generation').set((eb) => ({ token: eb.fn<string>('gen_random_uuid') })).execute();
 }

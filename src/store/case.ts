@@ -468,6 +468,7 @@ export async function rubricsNamingItem(db: Db, itemIdentifier: string): Promise
 
 /** Writes one rubric into a package (replacing it, or appended after the package's other rubrics). */
 export async function putRubric(trx: Transaction<Database>, documentIdentifier: string, r: Omit<RubricRow, 'authored'>): Promise<void> {
+  await bumpCaseGeneration(trx);
   await trx
     .insertInto('cf_rubric')
     .values({ identifier: r.identifier, payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange })
@@ -486,6 +487,7 @@ export async function removeRubric(trx: Transaction<Database>, documentIdentifie
   const gone = await trx.deleteFrom('cf_package_member')
     .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').where('identifier', '=', identifier).executeTakeFirst();
   if (!Number(gone.numDeletedRows)) return false;
+  await bumpCaseGeneration(trx);
   await deleteOrphans(trx, [{ kind: 'CFRubric', identifier }]);
   return true;
 }

@@ -16,6 +16,7 @@ import * as m0009 from './migrations/0009_achievement_groups.js';
 import * as m0010 from './migrations/0010_relation_runs.js';
 import * as m0011 from './migrations/0011_case_generation.js';
 import * as m0012 from './migrations/0012_run_blocks_and_proposals.js';
+import * as m0013 from './migrations/0013_lrs_partial_indexes.js';
 import type { Database } from './tables.js';
 import { readRouting } from './replica.js';
 
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0010_relation_runs': m0010,
   '0011_case_generation': m0011,
   '0012_run_blocks_and_proposals': m0012,
+  '0013_lrs_partial_indexes': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

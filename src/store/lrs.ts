@@ -202,7 +202,8 @@ export async function queryStatements(db: Db, f: StatementFilter): Promise<State
     // scan the whole table in seq order, whereas the set costs what the filter selects.
     q = q.where('s.id', 'in', (eb) => {
       const matching = () => eb.selectFrom('xapi_statement as t').select('t.id').where((e2) => e2.and(matches(e2, 't', f)));
-      return matching().unionAll(eb.selectFrom('xapi_statement as r').select('r.id').where('r.object_statement_id', 'in', matching()));
+      // (`is not null`: the index of StatementRefs holds only those.)
+      return matching().unionAll(eb.selectFrom('xapi_statement as r').select('r.id').where('r.object_statement_id', 'is not', null).where('r.object_statement_id', 'in', matching()));
     });
   }
   if (f.since) q = q.where('s.stored', '>', f.since);
@@ -232,6 +233,16 @@ export async function upsertActivities(db: Db, rows: Array<{ id: string; definit
     .values(rows.map((r) => ({ id: r.id, definition: r.definition && JSON.stringify(r.definition) })))
     .onConflict((c) => c.column('id').doUpdateSet((eb) => ({ definition: eb.ref('excluded.definition'), updated_at: new Date() })))
     .execute();
+}
+
+/** Activities not stored yet, in id order; one a concurrent writer stored first keeps its definition. */
+export async function insertNewActivities(db: Db, rows: Array<{ id: string; definition: Json | null }>): Promise<void> {
+  if (!rows.length) return;
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await sql`
+    insert into xapi_activity (id, definition)
+    select * from unnest(${sorted.map((r) => r.id)}::text[], ${sorted.map((r) => (r.definition ? JSON.stringify(r.definition) : null))}::jsonb[])
+    on conflict (id) do nothing`.execute(db);
 }
 
 // ---- Attachments
@@ -268,6 +279,20 @@ export async function createLearnerForIfi(db: Db, ifi: string, learnerId: string
   if (r) return r.learner_id;
   await x.deleteFrom('learner').where('id', '=', learnerId).execute();
   return (await learnersOfIfis(db, [ifi])).get(ifi)!;
+}
+
+/**
+ * New learners and IFI mappings in one transaction's three statements; an IFI already mapped (by a concurrent writer)
+ * keeps its learner, and a new learner left with no IFI is removed.
+ */
+export async function createLearners(db: Db, learners: Array<{ id: string; name: string | null }>, actors: Array<{ ifi: string; learnerId: string; name: string | null }>): Promise<void> {
+  if (!actors.length) return;
+  if (learners.length) await sql`insert into learner (id, display_name) select * from unnest(${learners.map((l) => l.id)}::text[], ${learners.map((l) => l.name)}::text[])`.execute(db);
+  await sql`
+    insert into xapi_actor (ifi, learner_id, name)
+    select * from unnest(${actors.map((a) => a.ifi)}::text[], ${actors.map((a) => a.learnerId)}::text[], ${actors.map((a) => a.name)}::text[]) as t(ifi, l, n) order by ifi
+    on conflict (ifi) do nothing`.execute(db);
+  if (learners.length) await sql`delete from learner l where l.id = any(${learners.map((x) => x.id)}::text[]) and not exists (select 1 from xapi_actor a where a.learner_id = l.id)`.execute(db);
 }
 
 export async function mapIfiToLearner(db: Db, ifi: string, learnerId: string, name: string | null): Promise<void> {

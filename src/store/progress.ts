@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { bumpCaseGeneration } from './case-generation.js';
 import { dayString, pdb } from './progress-tables.js';
 
 /** One learner on one item at the end of a day (see migration 0004). */
@@ -137,7 +138,9 @@ export async function getRules(db: Db, framework: string): Promise<Array<{ itemI
   return rows.map((r) => ({ itemId: r.item_id, rule: (typeof r.rule === 'string' ? JSON.parse(r.rule) : r.rule) as Record<string, unknown> }));
 }
 
+/** Call in a transaction: the frameworks' generation token moves on with the rule (cached rules expire). */
 export async function setRule(db: Db, framework: string, itemId: string, rule: Record<string, unknown> | null): Promise<void> {
+  await bumpCaseGeneration(db);
   const x = pdb(db);
   if (rule === null) {
     await x.deleteFrom('proficiency_rule').where('framework_identifier', '=', framework).where('item_id', '=', itemId).execute();
@@ -155,7 +158,9 @@ export async function getLabelScheme(db: Db, framework: string): Promise<Record<
   return r ? ((typeof r.scheme === 'string' ? JSON.parse(r.scheme) : r.scheme) as Record<string, unknown>) : undefined;
 }
 
+/** Call in a transaction, as setRule. */
 export async function setLabelScheme(db: Db, framework: string, scheme: Record<string, unknown>): Promise<void> {
+  await bumpCaseGeneration(db);
   await pdb(db)
     .insertInto('label_scheme')
     .values({ framework_identifier: framework, scheme: JSON.stringify(scheme) })

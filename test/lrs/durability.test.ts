@@ -50,14 +50,20 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
     const server = await serve(port);
     const learner = `pupil-${randomUUID()}`;
     const acknowledged: string[] = [];
+    const ofLearner: string[] = [];
     let killed = false;
-    // Four writers post batches of five until the server dies under them.
+    // Four writers post batches until the server dies under them: five answers of the learner, and five of
+    // learners never seen before (their learners and Activities are created in a transaction before the batch's).
     const writer = async () => {
       while (!killed) {
-        const batch = Array.from({ length: 5 }, () => drillStatement(learner));
+        const batch = [...Array.from({ length: 5 }, () => drillStatement(learner)), ...Array.from({ length: 5 }, () => drillStatement(`new-${randomUUID()}`))];
         try {
           const r = await fetch(`${base}/statements`, { method: 'POST', headers, body: JSON.stringify(batch) });
-          if (r.status === 200) acknowledged.push(...((await r.json()) as string[]));
+          if (r.status === 200) {
+            const ids = (await r.json()) as string[];
+            acknowledged.push(...ids);
+            ofLearner.push(...ids.slice(0, 5));
+          }
         } catch {
           // the connection died with the server: not acknowledged
         }
@@ -86,7 +92,7 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
     const data = JSON.parse(exported.stdout) as { statements: Array<{ id: string }>; evidence: Array<{ statementId: string; score: number }>; rollups: Array<{ attempts: number }> };
     const stored = new Set(data.statements.map((s) => s.id));
     const withEvidence = new Set(data.evidence.map((e) => e.statementId));
-    for (const id of acknowledged) {
+    for (const id of ofLearner) {
       expect(stored.has(id), id).toBe(true);
       expect(withEvidence.has(id), id).toBe(true);
     }

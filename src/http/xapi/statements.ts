@@ -7,6 +7,7 @@ import {
   getAttachmentContents,
   getStatement,
   isObject,
+  FirstSeen,
   ItemCache,
   parseStatementQuery,
   queryStatementPage,
@@ -15,7 +16,7 @@ import {
   type EvidenceChange,
   type Json,
 } from '../../lrs/index.js';
-import { applyEvidence } from '../../progress/index.js';
+import { applyEvidence, RulesCache } from '../../progress/index.js';
 import { evaluateCandidates } from '../../badges/index.js';
 import type { Db } from '../../store/db.js';
 import { authorityOf, requireAccess } from './access.js';
@@ -72,16 +73,19 @@ async function sendResult(reply: FastifyReply, app: FastifyInstance, result: Jso
 /** The Statement resource (Communication §2.1). */
 export default async function statementRoutes(app: FastifyInstance) {
   const items = new ItemCache();
+  const rules = new RulesCache();
+  const seen = new FirstSeen();
   const options = (x: XapiRequest) => ({
     version: x.version,
     writer: authorityOf(x.principal, app.config.publicUrl),
     publicUrl: app.config.publicUrl,
     timeZone: app.config.timeZone,
     items,
+    seen,
     // Mastery first, then badge candidates from it: both in the statements' transaction.
-    onEvidence: async (trx: Db, changes: EvidenceChange[]) => {
+    onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
       await applyEvidence(trx, changes, app.config.timeZone);
-      await evaluateCandidates(trx, changes);
+      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration) });
     },
   });
 
