@@ -1,6 +1,8 @@
 // Where a batch's time goes (npx tsx bench/ingest-profile.ts; BENCH_PROFILE_DB=pglite for the embedded database):
 // the demo class as `npm start` seeds it, then BENCH_INGEST_STATEMENTS drill statements (default 3,000) POSTed in
-// batches of 100 on BENCH_INGEST_CLIENTS clients (default 8) to an in-process server whose store logs every query.
+// batches of 100 on BENCH_INGEST_CLIENTS clients (default 8) to an in-process server whose store logs every query,
+// after BENCH_PROFILE_WARMUP statements (default 0) of the same kind that are not recorded (their learners and
+// Activities are then known: the steady state).
 // Prints the SQL statements by total time (count, total and mean ms; time waiting on locks included), the SQL
 // statements per batch, and the share of the wall time the requests spent in SQL. BENCH_CPU_PROFILE=<file> also
 // writes the server's CPU profile of the measured part (open it in Chrome's DevTools).
@@ -19,6 +21,7 @@ import { createScratchDatabase } from '../test/pg-database.js';
 import { drillStatement, logger, percentiles, pool } from './common.js';
 
 const STATEMENTS = Number(process.env['BENCH_INGEST_STATEMENTS'] ?? 3_000);
+const WARMUP = Number(process.env['BENCH_PROFILE_WARMUP'] ?? 0);
 const CLIENTS = Number(process.env['BENCH_INGEST_CLIENTS'] ?? 8);
 const BATCH = 100;
 const adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['SHIRUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -52,7 +55,17 @@ async function main() {
     const c = await createApiClient(store.db, { name: 'profile', scopes: ['xapi:statements/write'] });
     const headers = { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
     const t0 = Date.now();
-    const statements = Array.from({ length: STATEMENTS }, (_, i) => drillStatement({ codes, learners: 1_000, activities: 5_000, sets: 200, timestamp: () => new Date(t0 + i * 10).toISOString() }));
+    const all = Array.from({ length: WARMUP + STATEMENTS }, (_, i) => drillStatement({ codes, learners: 1_000, activities: 5_000, sets: 200, timestamp: () => new Date(t0 + i * 10).toISOString() }));
+    const post = (statements: typeof all) =>
+      pool(CLIENTS, Math.ceil(statements.length / BATCH), async (i) => {
+        const r = await fetch(`${base}/xapi/statements`, { method: 'POST', headers, body: JSON.stringify(statements.slice(i * BATCH, (i + 1) * BATCH)) });
+        if (r.status !== 200) throw new Error(`POST ${r.status}: ${await r.text()}`);
+        await r.arrayBuffer();
+      });
+    if (WARMUP) {
+      log(`warm-up: ${WARMUP} statements`);
+      await post(all.slice(0, WARMUP));
+    }
     log(`${STATEMENTS} statements, ${CLIENTS} clients`);
     const cpu = process.env['BENCH_CPU_PROFILE'] ? new Session() : undefined;
     cpu?.connect();
@@ -60,11 +73,7 @@ async function main() {
     await cpu?.post('Profiler.start');
     recording = true;
     const batches = Math.ceil(STATEMENTS / BATCH);
-    const run = await pool(CLIENTS, batches, async (i) => {
-      const r = await fetch(`${base}/xapi/statements`, { method: 'POST', headers, body: JSON.stringify(statements.slice(i * BATCH, (i + 1) * BATCH)) });
-      if (r.status !== 200) throw new Error(`POST ${r.status}: ${await r.text()}`);
-      await r.arrayBuffer();
-    });
+    const run = await post(all.slice(WARMUP));
     recording = false;
     if (cpu) writeFileSync(process.env['BENCH_CPU_PROFILE']!, JSON.stringify((await cpu.post('Profiler.stop')).profile));
     await app.close();

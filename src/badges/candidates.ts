@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
-import { latestMasteryOf } from '../store/progress.js';
+import { latestMasteryOf, type MasteryRow } from '../store/progress.js';
 import { listEvidenceOfPairs, type EvidenceRow } from '../store/lrs-evidence.js';
 import { evaluateProficiency, frameworkRules, labelsOf, ruleOf, type FrameworkRules } from '../progress/index.js';
 import type { EvidenceChange } from '../lrs/index.js';
@@ -15,6 +15,11 @@ export interface EvidenceSummary {
   to: string | null;
 }
 
+interface Judging {
+  rules: (framework: string) => Promise<FrameworkRules>;
+  /** The latest mastery of (learner, item) pairs already known in this transaction (undefined: none), by pair key. */
+  mastery?: Map<string, MasteryRow | undefined> | undefined;
+}
 type Judged = { a: store.AchievementRow; learnerId: string; met: boolean; summary: EvidenceSummary };
 const pairKey = (learnerId: string, itemId: string) => `${learnerId}\u0000${itemId}`;
 
@@ -23,15 +28,17 @@ const pairKey = (learnerId: string, itemId: string) => `${learnerId}\u0000${item
  * them in one query, then evidence in one (for correct-rate rules, and the summaries of those met). The SQL a
  * batch of statements costs does not grow with its learners.
  */
-async function judge(db: Db, todo: Array<{ a: store.AchievementRow; learnerId: string }>, rules: (framework: string) => Promise<FrameworkRules>, now: Date): Promise<Judged[]> {
+async function judge(db: Db, todo: Array<{ a: store.AchievementRow; learnerId: string }>, o: Judging, now: Date): Promise<Judged[]> {
   if (!todo.length) return [];
   const at = Math.floor(now.getTime() / 1000);
   const pairsOf = (list: typeof todo) => [...new Map(list.flatMap(({ a, learnerId }) => a.itemIds.map((itemId) => [pairKey(learnerId, itemId), { learnerId, itemId }] as const))).values()];
   const byRate = (a: store.AchievementRow) => checkAchievementRule(a.rule).kind === 'correctRate';
-  const mastery = await latestMasteryOf(db, pairsOf(todo.filter((t) => !byRate(t.a))));
+  const known = o.mastery ?? new Map<string, MasteryRow | undefined>();
+  const mastery = await latestMasteryOf(db, pairsOf(todo.filter((t) => !byRate(t.a))).filter((p) => !known.has(pairKey(p.learnerId, p.itemId))));
+  for (const [k, m] of known) if (m) mastery.set(k, m);
   const mastered = async ({ a, learnerId }: (typeof todo)[number]) => {
     const rule = checkAchievementRule(a.rule);
-    const r = await rules(a.framework);
+    const r = await o.rules(a.framework);
     return a.itemIds.every((itemId) => {
       const m = mastery.get(pairKey(learnerId, itemId));
       // rubricLevel: the item's rule, with that level's threshold as the mean score to reach.
@@ -85,7 +92,7 @@ async function judge(db: Db, todo: Array<{ a: store.AchievementRow; learnerId: s
  * one whose credential has expired: a learner who meets the rule again becomes a renewal candidate. Nothing scans
  * statements: only the changed pairs' evidence and mastery rows are read.
  */
-export async function evaluateCandidates(db: Db, changes: EvidenceChange[], o: { now?: Date; rules?: (framework: string) => Promise<FrameworkRules> } = {}): Promise<void> {
+export async function evaluateCandidates(db: Db, changes: EvidenceChange[], o: { now?: Date } & Partial<Judging> = {}): Promise<void> {
   const now = o.now ?? new Date();
   const byLearner = new Map<string, Set<string>>();
   for (const c of changes) (byLearner.get(c.learnerId) ?? byLearner.set(c.learnerId, new Set()).get(c.learnerId)!).add(c.itemId);
@@ -104,7 +111,7 @@ export async function evaluateCandidates(db: Db, changes: EvidenceChange[], o: {
   });
   const met: Array<{ achievementId: string; learnerId: string; summary: Record<string, unknown> }> = [];
   const withdrawn: Array<{ achievementId: string; learnerId: string }> = [];
-  for (const j of await judge(db, todo, o.rules ?? rulesOf(db), now)) {
+  for (const j of await judge(db, todo, { rules: o.rules ?? rulesOf(db), mastery: o.mastery }, now)) {
     const key = { achievementId: j.a.id, learnerId: j.learnerId };
     const c = existing.get(keyOf(key));
     if (c?.expired) {
@@ -137,7 +144,7 @@ export async function renewExpiredCandidates(db: Db, learnerIds: string[] | unde
   });
   const credentialOf = new Map(expired.map((c) => [`${c.learnerId} ${c.achievementId}`, c.credentialId!]));
   let renewed = 0;
-  for (const j of await judge(db, todo, rulesOf(db), now)) {
+  for (const j of await judge(db, todo, { rules: rulesOf(db) }, now)) {
     if (!j.met) continue;
     const credentialId = credentialOf.get(`${j.learnerId} ${j.a.id}`)!;
     await store.renewCandidate(db, { achievementId: j.a.id, learnerId: j.learnerId }, credentialId, { ...j.summary, renewalOf: credentialId });
@@ -152,7 +159,7 @@ export async function renewExpiredCandidates(db: Db, learnerIds: string[] | unde
  */
 export async function evaluateNewAchievement(db: Db, a: store.AchievementRow, now = new Date()): Promise<number> {
   const learners = await store.learnersWithMasteryOnAll(db, a.itemIds);
-  const met = (await judge(db, learners.map((learnerId) => ({ a, learnerId })), rulesOf(db), now)).filter((j) => j.met);
+  const met = (await judge(db, learners.map((learnerId) => ({ a, learnerId })), { rules: rulesOf(db) }, now)).filter((j) => j.met);
   await store.markMet(db, met.map((j) => ({ achievementId: a.id, learnerId: j.learnerId, summary: { ...j.summary } })));
   return met.length;
 }

@@ -121,21 +121,18 @@ export async function recomputeRollups(db: Db, pairs: Pair[], timeZone: string):
 const byKey = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
 const sortedPairs = (pairs: Pair[]) => byKey(new Map(pairs.map((p) => [pairKey(p), p])));
 
+type Attempt = { learnerId: string; itemId: string; timestamp: Date; score: number | null; success: boolean | null };
+
 /**
- * Writes evidence for newly stored statements, inside their transaction: one row per (statement, CFItem) for
- * statements whose actor is a learner; references that resolve to no item are flagged, never rejected. Rollups
- * count attempts with a result (score or success); an attempt older than the rollup's last one rebuilds it.
- * Items are looked up in `items` under `caseGeneration`, the frameworks' token read in this transaction.
+ * The evidence of new statements, for their transaction to write with them (store.insertStatements): one row per
+ * (statement, CFItem) for statements whose actor is a learner; references that resolve to no item are flagged,
+ * never rejected; and the attempts (rows with a score or success) for recordAttempts. Items are looked up in
+ * `items` under `caseGeneration`, the frameworks' token read in this transaction.
  */
-export async function recordEvidence(
-  db: Db,
-  rows: StatementInsert[],
-  o: { publicUrl: string; timeZone: string; items: ItemCache; caseGeneration: string; onEvidence?: EvidenceHook | undefined },
-): Promise<void> {
-  const changes: EvidenceChange[] = [];
-  const attempts: Array<{ learnerId: string; itemId: string; timestamp: Date; score: number | null; success: boolean | null }> = [];
-  const evidence: Parameters<typeof store.insertEvidence>[1] = [];
-  const unresolvedAll: Array<{ statementId: string; reference: string; via: string }> = [];
+export async function linkEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; items: ItemCache; caseGeneration: string }): Promise<store.EvidenceLinks & { attempts: Attempt[] }> {
+  const attempts: Attempt[] = [];
+  const evidence: store.EvidenceLinks['evidence'] = [];
+  const unresolvedAll: store.EvidenceLinks['unresolved'] = [];
   const linked = rows.filter((r) => r.verbIri !== VOIDED).map((row) => ({ row, refs: linkReferences(row.payload, o.publicUrl) }));
   const codes = linked.flatMap((l) => l.refs.filter((r) => r.via === 'course_of_study_code').map((r) => r.reference));
   const byCode = await o.items.itemsOfCodes(db, codes, o.caseGeneration, o.publicUrl);
@@ -162,20 +159,24 @@ export async function recordEvidence(
     if (score === null && success === null) continue;
     for (const itemId of items.keys()) attempts.push({ learnerId: row.learnerId, itemId, timestamp: row.timestamp, score, success });
   }
-  await store.insertUnresolved(db, unresolvedAll);
-  await store.insertEvidence(db, evidence);
-  // Rollups in (learner, item, day) order: concurrent batches then lock shared rows in the same order. A pair with
-  // an attempt older than its rollup's last one is rebuilt from the evidence; the others are added in one go.
+  return { evidence, unresolved: unresolvedAll, attempts };
+}
+
+/**
+ * Counts the attempts of stored evidence into the rollups, inside the statements' transaction, then calls the
+ * hook. Rollups count attempts with a result (score or success); a pair with an attempt older than its rollup's
+ * last one is rebuilt from the evidence, the others are added to in one statement.
+ */
+export async function recordAttempts(db: Db, attempts: Attempt[], o: { timeZone: string; caseGeneration: string; onEvidence?: EvidenceHook | undefined }): Promise<void> {
+  // In (learner, item, day) order: concurrent batches then lock shared rows in the same order.
   const key = pairKey;
   attempts.sort((a, b) => (key(a) !== key(b) ? (key(a) < key(b) ? -1 : 1) : a.timestamp.getTime() - b.timestamp.getTime()));
   await store.lockPairs(db, attempts);
-  const current = await store.getRollups(db, attempts);
-  const late = new Set(attempts.filter((a) => current.has(key(a)) && a.timestamp < current.get(key(a))!.lastAt).map(key));
+  const changes: EvidenceChange[] = [];
   const rollups = new Map<string, store.Rollup>();
   const days = new Map<string, store.RollupDay>();
   for (const a of attempts) {
     changes.push({ learnerId: a.learnerId, itemId: a.itemId, answer: { timestamp: a.timestamp, score: a.score ?? 0, correct: a.success ?? false } });
-    if (late.has(key(a))) continue;
     const t = totals(a);
     const r = rollups.get(key(a));
     rollups.set(key(a), r ? { ...r, attempts: r.attempts + 1, correct: r.correct + t.correct, scoreSum: r.scoreSum + t.scoreSum, scored: r.scored + t.scored, lastAt: a.timestamp } : { learnerId: a.learnerId, itemId: a.itemId, ...t, firstAt: a.timestamp, lastAt: a.timestamp });
@@ -184,8 +185,8 @@ export async function recordEvidence(
     const d = days.get(dk) ?? { learnerId: a.learnerId, itemId: a.itemId, day, attempts: 0, correct: 0, scoreSum: 0, scored: 0 };
     days.set(dk, { ...d, attempts: d.attempts + 1, correct: d.correct + t.correct, scoreSum: d.scoreSum + t.scoreSum, scored: d.scored + t.scored });
   }
-  await store.addToRollups(db, byKey(rollups), byKey(days));
-  await recomputeRollups(db, attempts.filter((a) => late.has(key(a))), o.timeZone);
+  const late = await store.addAttempts(db, byKey(rollups), byKey(days));
+  await recomputeRollups(db, late, o.timeZone);
   if (o.onEvidence && changes.length) await o.onEvidence(db, changes, o.caseGeneration);
 }
 

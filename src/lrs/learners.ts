@@ -37,16 +37,18 @@ export function knownLearner(agent: Json, known: Map<string, string>): string | 
 }
 
 /**
- * Creates the learners of Agents that have none and maps their IFIs (an mbox's SHA-1 too), in a few statements for
- * any number of Agents: what resolveLearner does for one. An IFI a concurrent writer maps first keeps its learner.
+ * What resolveLearner does for one Agent, for many: a new learner for each Agent none of whose IFIs has one, and
+ * the mappings of its IFIs (an mbox's SHA-1 too), for store.storeFirstSeen to write. Reads only for Agents with
+ * several IFIs (one of them may be mapped already); a mapping of an IFI someone mapped first is dropped there.
  */
-export async function ensureLearners(db: Db, agents: Json[]): Promise<void> {
+export async function newLearners(db: Db, agents: Json[]): Promise<store.NewLearners> {
   const people = agents
     .filter((a) => a['objectType'] !== 'Group')
     .map((a) => ({ ifis: equivalentIfis(a), name: typeof a['name'] === 'string' ? a['name'] : null }))
     .filter((p) => p.ifis.length)
     .sort((a, b) => (a.ifis[0]! < b.ifis[0]! ? -1 : 1));
-  const assigned = await store.learnersOfIfis(db, [...new Set(people.flatMap((p) => p.ifis))]);
+  const several = people.filter((p) => p.ifis.length > 1).flatMap((p) => p.ifis);
+  const assigned = several.length ? await store.learnersOfIfis(db, [...new Set(several)]) : new Map<string, string>();
   const learners: Array<{ id: string; name: string | null }> = [];
   const actors: Array<{ ifi: string; learnerId: string; name: string | null }> = [];
   for (const p of people) {
@@ -54,7 +56,7 @@ export async function ensureLearners(db: Db, agents: Json[]): Promise<void> {
     if (!id) learners.push({ id: (id = randomUUID()), name: p.name });
     for (const ifi of p.ifis) if (!assigned.has(ifi)) actors.push({ ifi, learnerId: assigned.set(ifi, id).get(ifi)!, name: p.name });
   }
-  await store.createLearners(db, learners, actors);
+  return { learners, actors };
 }
 
 /** The learner of an Agent if it has one (no creation). */

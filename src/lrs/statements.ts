@@ -3,11 +3,11 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/lrs.js';
 import { ShirubeError } from '../errors.js';
 import { activityObjects, ifiOf, statementActivities, statementActors } from './agents.js';
-import { ensureLearners, equivalentIfis, knownLearner } from './learners.js';
+import { equivalentIfis, knownLearner, newLearners } from './learners.js';
 import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
-import { recordEvidence, voidEvidence, type EvidenceHook } from './evidence.js';
+import { linkEvidence, recordAttempts, voidEvidence, type EvidenceHook } from './evidence.js';
 import type { ItemCache } from './item-cache.js';
 import type { FirstSeen } from './first-seen.js';
 import { parseTimestamp } from './formats.js';
@@ -101,15 +101,11 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
   const voidTargets = statements.filter((s) => (s['verb'] as Json)['id'] === VOIDED).map((s) => String((s['object'] as Json)['id']).toLowerCase());
   const { agents, definitions } = namedIn(statements);
   const keys = { agents: (a: Json) => equivalentIfis(a).map((i) => `actor ${i}`), activity: (id: string) => `activity ${id}` };
-  const firstSeen = (n: NotYetStored) =>
-    db.transaction().execute(async (trx) => {
-      await ensureLearners(trx, n.agents);
-      await store.insertNewActivities(trx, n.activities);
-    });
+  const firstSeen = async (n: NotYetStored) => store.storeFirstSeen(db, await newLearners(db, n.agents), n.activities);
 
-  // New learners and Activities first, in a short transaction of their own: concurrent batches naming the same new
-  // ones then wait for that, not for each other's whole batch (a unique insert waits for the commit of the
-  // transaction that inserted the key first).
+  // New learners and Activities first, in one statement of their own: concurrent batches naming the same new ones
+  // then wait for that, not for each other's whole batch (a unique insert waits for the commit of the transaction
+  // that inserted the key first).
   const unseen = new NotYetStored(
     o.seen ? agents.filter((a) => o.seen!.unknown(keys.agents(a)).length) : [],
     o.seen ? [...definitions].filter(([id]) => o.seen!.unknown([keys.activity(id)]).length).map(([id, definition]) => ({ id, definition })) : [],
@@ -216,7 +212,8 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
       activities: statementActivities(s),
     });
   }
-  await store.insertStatements(trx, rows);
+  const links = await linkEvidence(trx, rows, { ...o, caseGeneration: before.caseGeneration });
+  await store.insertStatements(trx, rows, links);
   await store.insertAttachments(
     trx,
     parts.map((p) => ({ sha2: p.sha2.toLowerCase(), contentType: p.contentType, content: p.content })).sort((a, b) => (a.sha2 < b.sha2 ? -1 : 1)),
@@ -231,7 +228,7 @@ async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidT
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     await store.upsertActivities(trx, changed);
   }
-  await recordEvidence(trx, rows, { ...o, caseGeneration: before.caseGeneration });
+  await recordAttempts(trx, links.attempts, { ...o, caseGeneration: before.caseGeneration });
   // After the evidence: a batch may void one of its own statements.
   const voided = await store.voidStatements(trx, rows.filter((r) => r.verbIri === VOIDED).map((r) => r.objectStatementId!));
   await voidEvidence(trx, voided.map((v) => v.id), { ...o, caseGeneration: before.caseGeneration });

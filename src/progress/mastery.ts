@@ -51,9 +51,10 @@ const pairKey = (p: { learnerId: string; itemId: string }) => `${p.learnerId}\u0
  * WriteOptions.onEvidence): an answer newer than the last one is added; an older one, or voiding, replays the
  * (learner, item) from its evidence rows. Nothing reads raw statements. A batch costs a few queries whatever its
  * size: the latest rows of every pair are read at once, and the new and replayed rows written at once, in
- * (learner, item) order so that concurrent batches lock rows in the same order.
+ * (learner, item) order so that concurrent batches lock rows in the same order. Returns the latest row of each
+ * changed pair (undefined: it has none left), for what is decided from mastery in the same transaction.
  */
-export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone: string): Promise<void> {
+export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone: string): Promise<Map<string, store.MasteryRow | undefined>> {
   const byPair = new Map<string, EvidenceChange[]>();
   for (const ch of changes) {
     const list = byPair.get(pairKey(ch));
@@ -64,6 +65,7 @@ export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone:
   const latest = await store.latestMasteryOf(db, keys.filter((k) => byPair.get(k)!.some((ch) => ch.answer)).map((k) => byPair.get(k)![0]!));
   const added: store.MasteryRow[] = [];
   const replayed: EvidenceChange[] = [];
+  const now = new Map<string, store.MasteryRow | undefined>();
   for (const k of keys) {
     const list = byPair.get(k)!;
     let prev = latest.get(k);
@@ -79,10 +81,13 @@ export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone:
       days.set(prev.day, prev);
     }
     if (replay) replayed.push(list[0]!);
-    else added.push(...days.values());
+    else {
+      added.push(...days.values());
+      now.set(k, prev);
+    }
   }
   await store.upsertMasteryDays(db, added);
-  if (!replayed.length) return;
+  if (!replayed.length) return now;
   const answers = new Map<string, Answer[]>();
   for (const e of await listEvidenceOfPairs(db, replayed)) {
     if (e.score === null) continue;
@@ -91,5 +96,8 @@ export async function applyEvidence(db: Db, changes: EvidenceChange[], timeZone:
     if (list) list.push(a);
     else answers.set(pairKey(e), [a]);
   }
-  await store.replaceMasteryOf(db, replayed, replayed.flatMap((p) => replay(p.learnerId, p.itemId, answers.get(pairKey(p)) ?? [], timeZone)));
+  const rows = replayed.map((p) => replay(p.learnerId, p.itemId, answers.get(pairKey(p)) ?? [], timeZone));
+  await store.replaceMasteryOf(db, replayed, rows.flat());
+  replayed.forEach((p, i) => now.set(pairKey(p), rows[i]!.at(-1)));
+  return now;
 }

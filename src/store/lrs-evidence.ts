@@ -33,6 +33,12 @@ export interface RollupDay extends RollupTotals {
   day: string;
 }
 
+/** The evidence rows and unresolved references of new statements, written with them (lrs.ts: insertStatements). */
+export interface EvidenceLinks {
+  evidence: Array<Omit<EvidenceRow, 'voided'>>;
+  unresolved: Array<{ statementId: string; reference: string; via: string }>;
+}
+
 type Pair = { learnerId: string; itemId: string };
 // Rows go as column arrays through unnest: one parameter per column, whatever the number of rows.
 const inPairs = (pairs: Pair[]) => sql<boolean>`(learner_id, item_id) in (select * from unnest(${pairs.map((p) => p.learnerId)}::text[], ${pairs.map((p) => p.itemId)}::text[]))`;
@@ -48,25 +54,6 @@ export async function lockPairs(db: Db, pairs: Pair[]): Promise<void> {
     select pg_advisory_xact_lock(k) from (
       select distinct hashtextextended(l || chr(1) || i, 0) k from unnest(${pairs.map((p) => p.learnerId)}::text[], ${pairs.map((p) => p.itemId)}::text[]) as t(l, i)
     ) x order by k`.execute(db);
-}
-
-export async function insertEvidence(db: Db, rows: Omit<EvidenceRow, 'voided'>[]): Promise<void> {
-  if (!rows.length) return;
-  const col = <T>(f: (r: Omit<EvidenceRow, 'voided'>) => T) => rows.map(f);
-  await sql`
-    insert into evidence (statement_id, item_id, learner_id, timestamp, score, success, via)
-    select * from unnest(${col((r) => r.statementId)}::uuid[], ${col((r) => r.itemId)}::text[], ${col((r) => r.learnerId)}::text[],
-      ${col((r) => r.timestamp.toISOString())}::timestamptz[], ${col((r) => r.score)}::float8[], ${col((r) => r.success)}::bool[], ${col((r) => r.via)}::text[])
-    on conflict (statement_id, item_id) do nothing`.execute(db);
-}
-
-export async function insertUnresolved(db: Db, rows: Array<{ statementId: string; reference: string; via: string }>): Promise<void> {
-  if (!rows.length) return;
-  await lrs(db)
-    .insertInto('evidence_unresolved')
-    .values(rows.map((r) => ({ statement_id: r.statementId, reference: r.reference.slice(0, 2000), via: r.via })))
-    .onConflict((c) => c.doNothing())
-    .execute();
 }
 
 /** Marks the evidence of these statements voided; returns the (learner, item) pairs touched. */
@@ -125,18 +112,6 @@ export async function listRollupDays(db: Db, learnerId: string, itemId?: string)
   }));
 }
 
-/** The rollups of these (learner, item) pairs. */
-export async function getRollups(db: Db, pairs: Pair[]): Promise<Map<string, Rollup>> {
-  if (!pairs.length) return new Map();
-  const rows = await lrs(db).selectFrom('evidence_rollup').selectAll().where(inPairs(pairs)).execute();
-  return new Map(
-    rows.map((r) => [
-      `${r.learner_id}\u0000${r.item_id}`,
-      { learnerId: r.learner_id, itemId: r.item_id, attempts: r.attempts, correct: r.correct, scoreSum: r.score_sum, scored: r.scored, firstAt: r.first_at, lastAt: r.last_at },
-    ]),
-  );
-}
-
 /**
  * Adds attempts to rollups and their days in one statement; each (learner, item) and (learner, item, day) at most
  * once, in key order.
@@ -159,6 +134,40 @@ export async function addToRollups(db: Db, rollups: Rollup[], days: RollupDay[])
     on conflict (learner_id, item_id) do update set attempts = o.attempts + excluded.attempts, correct = o.correct + excluded.correct,
       score_sum = o.score_sum + excluded.score_sum, scored = o.scored + excluded.scored,
       first_at = least(o.first_at, excluded.first_at), last_at = greatest(o.last_at, excluded.last_at)`.execute(db);
+}
+
+/**
+ * Adds a batch's attempts (one rollup per pair, in key order, with its days) to rollups not newer than them, in one
+ * statement: a pair whose rollup has a later attempt than the batch's first is left as it is (days too), and
+ * returned, for its rollup to be rebuilt from the evidence. Call with the pairs locked (lockPairs).
+ */
+export async function addAttempts(db: Db, rollups: Rollup[], days: RollupDay[]): Promise<Pair[]> {
+  if (!rollups.length) return [];
+  const r = <T>(f: (x: Rollup) => T) => rollups.map(f);
+  const d = <T>(f: (x: RollupDay) => T) => days.map(f);
+  const { rows } = await sql<{ learner_id: string; item_id: string }>`
+    with r as (
+      insert into evidence_rollup as o (learner_id, item_id, attempts, correct, score_sum, scored, first_at, last_at)
+      select * from unnest(${r((x) => x.learnerId)}::text[], ${r((x) => x.itemId)}::text[], ${r((x) => x.attempts)}::int[], ${r((x) => x.correct)}::int[],
+        ${r((x) => x.scoreSum)}::float8[], ${r((x) => x.scored)}::int[], ${r((x) => x.firstAt.toISOString())}::timestamptz[], ${r((x) => x.lastAt.toISOString())}::timestamptz[])
+      on conflict (learner_id, item_id) do update set attempts = o.attempts + excluded.attempts, correct = o.correct + excluded.correct,
+        score_sum = o.score_sum + excluded.score_sum, scored = o.scored + excluded.scored,
+        first_at = least(o.first_at, excluded.first_at), last_at = greatest(o.last_at, excluded.last_at)
+        where o.last_at <= excluded.first_at
+      returning learner_id, item_id
+    ),
+    d as (
+      insert into evidence_rollup_day as o (learner_id, item_id, day, attempts, correct, score_sum, scored)
+      select t.* from unnest(${d((x) => x.learnerId)}::text[], ${d((x) => x.itemId)}::text[], ${d((x) => x.day)}::date[], ${d((x) => x.attempts)}::int[],
+        ${d((x) => x.correct)}::int[], ${d((x) => x.scoreSum)}::float8[], ${d((x) => x.scored)}::int[]) as t(learner_id, item_id, day, attempts, correct, score_sum, scored)
+      join r using (learner_id, item_id)
+      order by 1, 2, 3
+      on conflict (learner_id, item_id, day) do update set attempts = o.attempts + excluded.attempts, correct = o.correct + excluded.correct,
+        score_sum = o.score_sum + excluded.score_sum, scored = o.scored + excluded.scored
+    )
+    select learner_id, item_id from r`.execute(db);
+  const added = new Set(rows.map((x) => `${x.learner_id}\u0000${x.item_id}`));
+  return rollups.filter((x) => !added.has(`${x.learnerId}\u0000${x.itemId}`)).map(({ learnerId, itemId }) => ({ learnerId, itemId }));
 }
 
 /** The unvoided evidence rows of these (learner, item) pairs, in time order. */

@@ -3,6 +3,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CaseGenerationTables } from './case-generation.js';
 import type { Db } from './db.js';
+import type { EvidenceLinks } from './lrs-evidence.js';
 import { lrs } from './lrs-tables.js';
 
 type Json = Record<string, unknown>;
@@ -66,11 +67,13 @@ const rowColumns = ['id', 'seq', 'payload', 'stored', 'voided', 'verb_iri', 'obj
 export const isTransientConflict = (e: unknown) => ['40P01', '40001', '23505'].includes(String((e as { code?: unknown })?.code ?? ''));
 
 /**
- * Inserts statements with their actor and activity links in one SQL statement: columns go as arrays through
+ * Inserts statements with their actor and activity links, evidence and unresolved references in one SQL statement: columns go as arrays through
  * unnest, so the statement is parsed and planned the same whatever the batch size, and costs one round trip.
  */
-export async function insertStatements(db: Db, rows: StatementInsert[]): Promise<void> {
+export async function insertStatements(db: Db, rows: StatementInsert[], links: EvidenceLinks): Promise<void> {
   if (!rows.length) return;
+  const e = <T>(f: (r: EvidenceLinks['evidence'][number]) => T) => links.evidence.map(f);
+  const u = links.unresolved;
   const actors = rows.flatMap((r) => r.actors.map((a) => [r.id, a.ifi, a.usage] as const));
   const activities = rows.flatMap((r) => r.activities.map((a) => [r.id, a.activityId, a.usage] as const));
   const col = <T>(f: (r: StatementInsert) => T) => rows.map(f);
@@ -94,6 +97,17 @@ export async function insertStatements(db: Db, rows: StatementInsert[]): Promise
     v as (
       insert into statement_to_activity (statement_id, activity_id, usage)
       select * from unnest(${activities.map((x) => x[0])}::uuid[], ${activities.map((x) => x[1])}::text[], ${activities.map((x) => x[2])}::text[])
+      on conflict do nothing
+    ),
+    e as (
+      insert into evidence (statement_id, item_id, learner_id, timestamp, score, success, via)
+      select * from unnest(${e((r) => r.statementId)}::uuid[], ${e((r) => r.itemId)}::text[], ${e((r) => r.learnerId)}::text[],
+        ${e((r) => r.timestamp.toISOString())}::timestamptz[], ${e((r) => r.score)}::float8[], ${e((r) => r.success)}::bool[], ${e((r) => r.via)}::text[])
+      on conflict (statement_id, item_id) do nothing
+    ),
+    u as (
+      insert into evidence_unresolved (statement_id, reference, via)
+      select * from unnest(${u.map((r) => r.statementId)}::uuid[], ${u.map((r) => r.reference.slice(0, 2000))}::text[], ${u.map((r) => r.via)}::text[])
       on conflict do nothing
     )
     select count(*) from s`.execute(db);
@@ -235,16 +249,6 @@ export async function upsertActivities(db: Db, rows: Array<{ id: string; definit
     .execute();
 }
 
-/** Activities not stored yet, in id order; one a concurrent writer stored first keeps its definition. */
-export async function insertNewActivities(db: Db, rows: Array<{ id: string; definition: Json | null }>): Promise<void> {
-  if (!rows.length) return;
-  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
-  await sql`
-    insert into xapi_activity (id, definition)
-    select * from unnest(${sorted.map((r) => r.id)}::text[], ${sorted.map((r) => (r.definition ? JSON.stringify(r.definition) : null))}::jsonb[])
-    on conflict (id) do nothing`.execute(db);
-}
-
 // ---- Attachments
 
 export async function insertAttachments(db: Db, rows: Array<{ sha2: string; contentType: string; content: Buffer }>): Promise<void> {
@@ -281,18 +285,36 @@ export async function createLearnerForIfi(db: Db, ifi: string, learnerId: string
   return (await learnersOfIfis(db, [ifi])).get(ifi)!;
 }
 
+/** New learners, and the IFIs to map to them or to learners that exist. */
+export interface NewLearners {
+  learners: Array<{ id: string; name: string | null }>;
+  actors: Array<{ ifi: string; learnerId: string; name: string | null }>;
+}
+
 /**
- * New learners and IFI mappings in one transaction's three statements; an IFI already mapped (by a concurrent writer)
- * keeps its learner, and a new learner left with no IFI is removed.
+ * Learners, IFI mappings and Activities first named by a batch, as one SQL statement (atomic on its own; run before
+ * the batch's transaction). An IFI or Activity already stored (by a concurrent writer) is kept as it is; a new
+ * learner is created only with an IFI mapped to it (the foreign key is checked at the end of the statement).
  */
-export async function createLearners(db: Db, learners: Array<{ id: string; name: string | null }>, actors: Array<{ ifi: string; learnerId: string; name: string | null }>): Promise<void> {
-  if (!actors.length) return;
-  if (learners.length) await sql`insert into learner (id, display_name) select * from unnest(${learners.map((l) => l.id)}::text[], ${learners.map((l) => l.name)}::text[])`.execute(db);
+export async function storeFirstSeen(db: Db, n: NewLearners, activities: Array<{ id: string; definition: Json | null }>): Promise<void> {
+  if (!n.actors.length && !activities.length) return;
+  const a = [...n.actors].sort((x, y) => (x.ifi < y.ifi ? -1 : 1));
+  const v = [...activities].sort((x, y) => (x.id < y.id ? -1 : 1));
   await sql`
-    insert into xapi_actor (ifi, learner_id, name)
-    select * from unnest(${actors.map((a) => a.ifi)}::text[], ${actors.map((a) => a.learnerId)}::text[], ${actors.map((a) => a.name)}::text[]) as t(ifi, l, n) order by ifi
-    on conflict (ifi) do nothing`.execute(db);
-  if (learners.length) await sql`delete from learner l where l.id = any(${learners.map((x) => x.id)}::text[]) and not exists (select 1 from xapi_actor a where a.learner_id = l.id)`.execute(db);
+    with a as (
+      insert into xapi_actor (ifi, learner_id, name)
+      select * from unnest(${a.map((x) => x.ifi)}::text[], ${a.map((x) => x.learnerId)}::text[], ${a.map((x) => x.name)}::text[])
+      on conflict (ifi) do nothing
+      returning learner_id
+    ),
+    v as (
+      insert into xapi_activity (id, definition)
+      select * from unnest(${v.map((x) => x.id)}::text[], ${v.map((x) => (x.definition ? JSON.stringify(x.definition) : null))}::jsonb[])
+      on conflict (id) do nothing
+    )
+    insert into learner (id, display_name)
+    select t.id, t.name from unnest(${n.learners.map((l) => l.id)}::text[], ${n.learners.map((l) => l.name)}::text[]) as t(id, name)
+    where t.id in (select learner_id from a)`.execute(db);
 }
 
 export async function mapIfiToLearner(db: Db, ifi: string, learnerId: string, name: string | null): Promise<void> {

@@ -84,8 +84,8 @@ export default async function statementRoutes(app: FastifyInstance) {
     seen,
     // Mastery first, then badge candidates from it: both in the statements' transaction.
     onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
-      await applyEvidence(trx, changes, app.config.timeZone);
-      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration) });
+      const mastery = await applyEvidence(trx, changes, app.config.timeZone);
+      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery });
     },
   });
 
