@@ -45,7 +45,7 @@ async function main() {
   try {
     await migrateToLatest(store.db);
     await ensureShippedFrameworks(store.db, () => {});
-    const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://127.0.0.1', SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', SHIRUBE_DATA_DIR: dir });
+    const config = loadConfig({ SHIRUBE_PUBLIC_URL: 'http://127.0.0.1', SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', SHIRUBE_DATA_DIR: dir, SHIRUBE_LRS_WRITERS: process.env['SHIRUBE_LRS_WRITERS'] });
     const app = await buildApp({ config, store, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

@@ -18,63 +18,23 @@ import { ensureDemoFramework } from '../src/case/demo.js';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openStore } from '../src/store/db.js';
 import { createScratchDatabase } from '../test/pg-database.js';
+import { COS, HOME, drillStatement, logger, percentiles, pool as runPool } from './common.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1_000_000);
 const POSTS = Number(process.env['BENCH_POSTS'] ?? Math.min(SCALE, 100_000));
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
 const adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['SHIRUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const COS = 'https://w3id.org/japan-xapi/extensions/course-of-study-code';
-const HOME = 'https://idp.example.jp';
 const PUBLIC_URL = 'http://127.0.0.1';
 const LEARNERS = Math.max(10, Math.min(100_000, Math.floor(SCALE / 100)));
 const ACTIVITIES = 5_000;
 const SETS = 200;
 const BATCH = 100;
 
-const log = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-
-function percentiles(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => Math.round((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0) * 100) / 100;
-  return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };
-}
-
-/** Runs `total` jobs on CONCURRENCY workers; returns the wall time and each job's latency. */
-async function pool(total: number, job: (i: number) => Promise<void>) {
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        await job(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { seconds: (performance.now() - started) / 1000, latencies };
-}
-
-/** A drill answer of the Japan xAPI profile's shape: a Course of Study Code, a score, a set as grouping. */
-function makeStatement(codes: string[]) {
-  // A question assesses one item: its Course of Study Code is fixed.
-  const question = Math.floor(Math.random() * ACTIVITIES);
-  return {
-    id: randomUUID(),
-    actor: { objectType: 'Agent', account: { homePage: HOME, name: `s${Math.floor(Math.random() * LEARNERS)}` } },
-    verb: { id: 'http://adlnet.gov/expapi/verbs/answered', display: { en: 'answered' } },
-    object: {
-      objectType: 'Activity',
-      id: `https://drill.example.jp/q/${question}`,
-      definition: { type: 'http://adlnet.gov/expapi/activities/cmi.interaction', extensions: { [COS]: [codes[question % codes.length]!] } },
-    },
-    result: { score: { scaled: Math.round(Math.random() * 100) / 100, raw: 1, max: 1 }, response: 'b', duration: 'PT12S' },
-    context: { platform: 'bench', language: 'ja-JP', contextActivities: { grouping: [{ id: `https://drill.example.jp/sets/${Math.floor(Math.random() * SETS)}` }] } },
-    timestamp: new Date(Date.UTC(2026, 3, 1) + Math.floor(Math.random() * 180 * 86_400_000)).toISOString(),
-  };
-}
+const log = logger('bench');
+const pool = (total: number, job: (i: number) => Promise<void>) => runPool(CONCURRENCY, total, job);
+// Random timestamps in half a year: many attempts are older than their (learner, item)'s last one.
+const makeStatement = (codes: string[]) =>
+  drillStatement({ codes, learners: LEARNERS, activities: ACTIVITIES, sets: SETS, timestamp: () => new Date(Date.UTC(2026, 3, 1) + Math.floor(Math.random() * 180 * 86_400_000)).toISOString() });
 
 type Seeded = { items: Map<string, string[]>; learners: Map<string, string>; clientId: string; authority: unknown };
 

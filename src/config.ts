@@ -30,6 +30,8 @@ export interface Config {
   readonly seedDemo: 'yes' | 'first-start' | 'no';
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
+  /** Statement batches written at once by this server (others wait their turn): SHIRUBE_LRS_WRITERS. */
+  readonly lrsWriters: number;
   /** Trust X-Forwarded-* headers from a reverse proxy. */
   readonly trustProxy: boolean;
   /** Add CFDocumentURI / CFPackageURI inside packages (some consumers expect them; the strict schema forbids them). */
@@ -83,6 +85,7 @@ const schema = {
     NODE_ENV: { type: 'string' },
     SHIRUBE_DEMO: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_BODY_LIMIT: { type: 'string', pattern: '^[0-9]+$' },
+    SHIRUBE_LRS_WRITERS: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' },
     SHIRUBE_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_CASE_URI_EXTRAS: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_ADMIN_PASSWORD: { type: 'string', minLength: 12 },
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemo: flag(relevant['SHIRUBE_DEMO'], true),
     seedDemo: relevant['SHIRUBE_DEMO'] === undefined ? (relevant['DATABASE_URL'] ? 'no' : 'first-start') : flag(relevant['SHIRUBE_DEMO'], false) ? 'yes' : 'no',
     bodyLimit: Number(relevant['SHIRUBE_BODY_LIMIT'] ?? 32 * 1024 * 1024),
+    lrsWriters: Number(relevant['SHIRUBE_LRS_WRITERS'] ?? 4),
     trustProxy: flag(relevant['SHIRUBE_TRUST_PROXY'], false),
     caseUriExtras: flag(relevant['SHIRUBE_CASE_URI_EXTRAS'], false),
     adminPassword: relevant['SHIRUBE_ADMIN_PASSWORD'],

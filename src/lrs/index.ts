@@ -3,6 +3,7 @@ export { validateStatement, validateAgentParam, isObject, VOIDED, type Json, typ
 export { storeStatements, getStatement, type AttachmentPart, type Writer, type WriteOptions } from './statements.js';
 export { ItemCache } from './item-cache.js';
 export { FirstSeen } from './first-seen.js';
+export { WriteGate } from './write-gate.js';
 export { parseStatementQuery, queryStatementPage, decodeMore, formatStatement, PAGE_SIZE, type StatementQuery, type StatementPage } from './query.js';
 export { getDocument, listDocuments, writeDocument, deleteDocument, type DocumentScope, type DocumentKind, type Preconditions } from './documents.js';
 export { getActivityObject } from './activities.js';

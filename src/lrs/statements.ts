@@ -10,6 +10,7 @@ import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type X
 import { linkEvidence, recordAttempts, voidEvidence, type EvidenceHook } from './evidence.js';
 import type { ItemCache } from './item-cache.js';
 import type { FirstSeen } from './first-seen.js';
+import type { WriteGate } from './write-gate.js';
 import { parseTimestamp } from './formats.js';
 
 /** Who writes: the credentials' API client, as the statement's authority. */
@@ -35,6 +36,8 @@ export interface WriteOptions {
   items: ItemCache;
   /** The actors and Activities the server has seen stored (one per app). */
   seen?: FirstSeen | undefined;
+  /** How many batches write at once (one per app). */
+  gate?: WriteGate | undefined;
   now?: Date | undefined;
   /** Keeps other domains' state in step with evidence (progress: mastery), in the same transaction. */
   onEvidence?: EvidenceHook | undefined;
@@ -103,28 +106,31 @@ export async function storeStatements(db: Db, raw: unknown[], parts: AttachmentP
   const keys = { agents: (a: Json) => equivalentIfis(a).map((i) => `actor ${i}`), activity: (id: string) => `activity ${id}` };
   const firstSeen = async (n: NotYetStored) => store.storeFirstSeen(db, await newLearners(db, n.agents), n.activities);
 
-  // New learners and Activities first, in one statement of their own: concurrent batches naming the same new ones
-  // then wait for that, not for each other's whole batch (a unique insert waits for the commit of the transaction
-  // that inserted the key first).
-  const unseen = new NotYetStored(
-    o.seen ? agents.filter((a) => o.seen!.unknown(keys.agents(a)).length) : [],
-    o.seen ? [...definitions].filter(([id]) => o.seen!.unknown([keys.activity(id)]).length).map(([id, definition]) => ({ id, definition })) : [],
-  );
-  if (unseen.agents.length || unseen.activities.length) await firstSeen(unseen);
-  // Concurrent batches touch shared rows (learners, rollups): work in a fixed order, and retry the rare deadlock.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const written = await db.transaction().execute((trx) => write(trx, statements, parts, voidTargets, storedIso, stored, o));
-      o.seen?.add([...agents.flatMap(keys.agents), ...[...definitions.keys()].map(keys.activity)]);
-      return written;
-    } catch (e) {
-      if (e instanceof NotYetStored && attempt < 5) {
-        await firstSeen(e);
-        continue;
+  const writing = async () => {
+    // New learners and Activities first, in one statement of their own: concurrent batches naming the same new ones
+    // then wait for that, not for each other's whole batch (a unique insert waits for the commit of the transaction
+    // that inserted the key first).
+    const unseen = new NotYetStored(
+      o.seen ? agents.filter((a) => o.seen!.unknown(keys.agents(a)).length) : [],
+      o.seen ? [...definitions].filter(([id]) => o.seen!.unknown([keys.activity(id)]).length).map(([id, definition]) => ({ id, definition })) : [],
+    );
+    if (unseen.agents.length || unseen.activities.length) await firstSeen(unseen);
+    // Concurrent batches touch shared rows (learners, rollups): work in a fixed order, and retry the rare deadlock.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const written = await db.transaction().execute((trx) => write(trx, statements, parts, voidTargets, storedIso, stored, o));
+        o.seen?.add([...agents.flatMap(keys.agents), ...[...definitions.keys()].map(keys.activity)]);
+        return written;
+      } catch (e) {
+        if (e instanceof NotYetStored && attempt < 5) {
+          await firstSeen(e);
+          continue;
+        }
+        if (attempt >= 5 || !store.isTransientConflict(e)) throw e;
       }
-      if (attempt >= 5 || !store.isTransientConflict(e)) throw e;
     }
-  }
+  };
+  return o.gate ? o.gate.run(writing) : writing();
 }
 
 /** The actors (Agents with an IFI, by IFI) and Activities (merged definitions, by id) of statements. */

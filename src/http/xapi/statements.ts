@@ -15,6 +15,7 @@ import {
   type AttachmentPart,
   type EvidenceChange,
   type Json,
+  WriteGate,
 } from '../../lrs/index.js';
 import { applyEvidence, RulesCache } from '../../progress/index.js';
 import { evaluateCandidates } from '../../badges/index.js';
@@ -75,6 +76,7 @@ export default async function statementRoutes(app: FastifyInstance) {
   const items = new ItemCache();
   const rules = new RulesCache();
   const seen = new FirstSeen();
+  const gate = new WriteGate(app.config.lrsWriters);
   const options = (x: XapiRequest) => ({
     version: x.version,
     writer: authorityOf(x.principal, app.config.publicUrl),
@@ -82,6 +84,7 @@ export default async function statementRoutes(app: FastifyInstance) {
     timeZone: app.config.timeZone,
     items,
     seen,
+    gate,
     // Mastery first, then badge candidates from it: both in the statements' transaction.
     onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
       const mastery = await applyEvidence(trx, changes, app.config.timeZone);
