@@ -4,15 +4,17 @@
 // - Shirube on PostgreSQL and on the embedded default (PGlite), each as `npm start` leaves it: the shipped 算数 and
 //   理科 frameworks, the demo class with its rubrics, default achievements and a school year of statements (~25,000,
 //   through /xapi). Then `shirube serve` runs as its own process and BENCH_INGEST_STATEMENTS drill statements
-//   (default 10,000) are POSTed in batches of 100 on BENCH_INGEST_CLIENTS clients (default 8).
+//   (default 10,000; 1,000 learners, 5,000 questions) are POSTed in batches of 100 on BENCH_INGEST_CLIENTS clients
+//   (default 8).
 // - The peer: Learning Locker's xAPI statements service (npm `xapi-statements`, in memory), when BENCH_PEER names
 //   its dist/index.js (it is not a dependency: `npm install --prefix /tmp/peer xapi-statements@5.0.1`, then
 //   BENCH_PEER=/tmp/peer/node_modules/xapi-statements/dist/index.js). The same batches, the same clients.
 // - The plain PostgreSQL limit: the same statements as jsonb rows of a table with a primary key and one (actor,
 //   item) index, one multi-row INSERT of 100 rows a transaction, one client, on the same server.
 //
-// The figures to report are the ratios, measured in the same run: the machine is shared (its load average is
-// printed). BENCH_DATABASE_URL (else SHIRUBE_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+// All run at once and take turns: BENCH_INGEST_ROUNDS rounds (default 5), each system POSTing the same slice of the
+// statements in each. The figures to report are the ratios, measured in the same run: the machine is shared (its
+// load average is printed after each round). BENCH_DATABASE_URL (else SHIRUBE_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 // names the server; a fresh database is created and dropped.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -32,6 +34,7 @@ import { COS, drillStatement, logger, percentiles, pool } from './common.js';
 
 const STATEMENTS = Number(process.env['BENCH_INGEST_STATEMENTS'] ?? 10_000);
 const CLIENTS = Number(process.env['BENCH_INGEST_CLIENTS'] ?? 8);
+const ROUNDS = Number(process.env['BENCH_INGEST_ROUNDS'] ?? 5);
 const BATCH = 100;
 const adminUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['SHIRUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = logger('bench:ingest');
@@ -86,64 +89,72 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-/** POSTs the statements in batches of 100 on CLIENTS clients; every batch must be acknowledged. */
-async function postBatches(url: string, authorization: string, statements: Statement[]) {
-  const headers = { authorization, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
-  const batches = Math.ceil(statements.length / BATCH);
-  const run = await pool(CLIENTS, batches, async (i) => {
-    const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(statements.slice(i * BATCH, (i + 1) * BATCH)) });
-    if (r.status !== 200) throw new Error(`POST ${url}: ${r.status} ${await r.text()}`);
-    await r.arrayBuffer();
-  });
-  return { statements: statements.length, statementsPerSecond: Math.round(statements.length / run.seconds), seconds: Math.round(run.seconds * 10) / 10, batchLatencyMs: percentiles(run.latencies) };
-}
-
-/** A prepared Shirube served by `shirube serve` in its own process while `measure` runs. */
-async function measureShirube(kind: Kind, target: Prepared, statements: Statement[]) {
-  const { start } = cli((extra) => ({ ...process.env, ...target.env, SHIRUBE_LOG_LEVEL: 'warn', ...extra }));
-  const server = await started(start(['serve'], { PORT: String(target.port), HOST: '127.0.0.1' }), 'Shirube is running at');
-  try {
-    log(`${kind}: batch POST of ${statements.length} statements, ${CLIENTS} clients`);
-    return { demoStatements: target.demoStatements, ...(await postBatches(`http://127.0.0.1:${target.port}/xapi/statements`, target.authorization, statements)) };
-  } finally {
-    await stop(server);
+/** One system's rounds: their time and batch latencies add up. */
+class Tally {
+  seconds = 0;
+  statements = 0;
+  latencies: number[] = [];
+  add(n: number, run: { seconds: number; latencies: number[] }) {
+    this.statements += n;
+    this.seconds += run.seconds;
+    this.latencies.push(...run.latencies);
+  }
+  get result() {
+    return { statements: this.statements, statementsPerSecond: Math.round(this.statements / this.seconds), seconds: Math.round(this.seconds * 10) / 10, batchLatencyMs: percentiles(this.latencies) };
   }
 }
 
-async function measurePeer(entry: string, statements: Statement[]) {
+/** POSTs the statements in batches of 100 on CLIENTS clients; every batch must be acknowledged. */
+function poster(url: string, authorization: string) {
+  const headers = { authorization, 'x-experience-api-version': '1.0.3', 'content-type': 'application/json' };
+  return (statements: Statement[]) =>
+    pool(CLIENTS, Math.ceil(statements.length / BATCH), async (i) => {
+      const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(statements.slice(i * BATCH, (i + 1) * BATCH)) });
+      if (r.status !== 200) throw new Error(`POST ${url}: ${r.status} ${await r.text()}`);
+      await r.arrayBuffer();
+    });
+}
+
+/** A prepared Shirube served by `shirube serve` in its own process. */
+async function serveShirube(target: Prepared) {
+  const { start } = cli((extra) => ({ ...process.env, ...target.env, SHIRUBE_LOG_LEVEL: 'warn', ...extra }));
+  const server = await started(start(['serve'], { PORT: String(target.port), HOST: '127.0.0.1' }), 'Shirube is running at');
+  return { post: poster(`http://127.0.0.1:${target.port}/xapi/statements`, target.authorization), stop: () => stop(server) };
+}
+
+/** The peer in memory, in its own process. */
+async function servePeer(entry: string) {
   const dir = mkdtempSync(join(tmpdir(), 'shirube-bench-peer-'));
   const port = await freePort();
   const env = { PATH: process.env['PATH'], EXPRESS_PORT: String(port), AUTH_REPO: 'test', EVENTS_REPO: 'test', MODELS_REPO: 'memory', STORAGE_REPO: 'memory', WINSTON_CONSOLE_LEVEL: 'info', EXPRESS_MORGAN_DIRECTORY: dir, FS_LOCAL_STORAGE_DIR: dir };
   const server = await started(spawn(process.execPath, [entry], { cwd: dir, env, stdio: 'pipe' }), 'Listening on port');
-  try {
-    log(`peer: batch POST of ${statements.length} statements, ${CLIENTS} clients`);
-    return await postBatches(`http://127.0.0.1:${port}/xAPI/statements`, `Basic ${Buffer.from('bench:bench').toString('base64')}`, statements);
-  } finally {
-    await stop(server);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    post: poster(`http://127.0.0.1:${port}/xAPI/statements`, `Basic ${Buffer.from('bench:bench').toString('base64')}`),
+    stop: async () => {
+      await stop(server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The same statements as jsonb rows with a primary key and an (actor, item) index: multi-row INSERTs, one client. */
-async function measurePlainInsert(databaseUrl: string, statements: Statement[]) {
+async function plainInsert(databaseUrl: string) {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
-  try {
-    await c.query('create table plain_statement (id uuid primary key, actor text not null, item text not null, payload jsonb not null)');
-    await c.query('create index on plain_statement (actor, item)');
-    log(`plain PostgreSQL: multi-row INSERT of ${statements.length} statements, 1 client`);
-    const run = await pool(1, Math.ceil(statements.length / BATCH), async (i) => {
-      const rows = statements.slice(i * BATCH, (i + 1) * BATCH);
-      const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ');
-      await c.query(
-        `insert into plain_statement (id, actor, item, payload) values ${values}`,
-        rows.flatMap((s) => [s.id, `account:${s.actor.account.homePage} ${s.actor.account.name}`, s.object.definition.extensions[COS][0], JSON.stringify(s)]),
-      );
-    });
-    return { statements: statements.length, statementsPerSecond: Math.round(statements.length / run.seconds), seconds: Math.round(run.seconds * 10) / 10, batchLatencyMs: percentiles(run.latencies) };
-  } finally {
-    await c.end();
-  }
+  await c.query('create table plain_statement (id uuid primary key, actor text not null, item text not null, payload jsonb not null)');
+  await c.query('create index on plain_statement (actor, item)');
+  return {
+    post: (statements: Statement[]) =>
+      pool(1, Math.ceil(statements.length / BATCH), async (i) => {
+        const rows = statements.slice(i * BATCH, (i + 1) * BATCH);
+        const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ');
+        await c.query(
+          `insert into plain_statement (id, actor, item, payload) values ${values}`,
+          rows.flatMap((s) => [s.id, `account:${s.actor.account.homePage} ${s.actor.account.name}`, s.object.definition.extensions[COS][0], JSON.stringify(s)]),
+        );
+      }),
+    stop: () => c.end(),
+  };
 }
 
 async function main() {
@@ -167,16 +178,34 @@ async function main() {
     const t0 = Date.now();
     const statements = Array.from({ length: STATEMENTS }, (_, i) => drillStatement({ codes, learners: 1_000, activities: 5_000, sets: 200, timestamp: () => new Date(t0 + i * 10).toISOString() }));
 
-    // The measured runs back to back, so that they share the machine's load.
-    const postgres = await measureShirube('postgres', targets.postgres, statements);
-    load.push(loadavg()[0]!);
-    const plain = await measurePlainInsert(database.url, statements);
+    // The systems take turns, a slice of the statements each in every round (the same slices in the same order),
+    // so that they share the machine's load as it changes; a system's rate is its statements over its own time.
     const peerEntry = process.env['BENCH_PEER'];
-    const peer = peerEntry ? await measurePeer(peerEntry, statements) : null;
-    if (!peer) log('peer: skipped (set BENCH_PEER to its dist/index.js)');
-    load.push(loadavg()[0]!);
-    const pglite = await measureShirube('pglite', targets.pglite, statements);
-    load.push(loadavg()[0]!);
+    if (!peerEntry) log('peer: skipped (set BENCH_PEER to its dist/index.js)');
+    const systems = {
+      postgres: await serveShirube(targets.postgres),
+      pglite: await serveShirube(targets.pglite),
+      plain: await plainInsert(database.url),
+      ...(peerEntry ? { peer: await servePeer(peerEntry) } : {}),
+    };
+    const tallies = Object.fromEntries(Object.keys(systems).map((k) => [k, new Tally()])) as Record<keyof typeof systems, Tally>;
+    try {
+      const slice = Math.ceil(STATEMENTS / ROUNDS / BATCH) * BATCH;
+      for (let r = 0; r * slice < STATEMENTS; r++) {
+        const part = statements.slice(r * slice, (r + 1) * slice);
+        for (const [name, system] of Object.entries(systems)) {
+          tallies[name as keyof typeof systems].add(part.length, await system.post(part));
+        }
+        log(`round ${r + 1}: ${Math.min(STATEMENTS, (r + 1) * slice)} statements each`);
+        load.push(loadavg()[0]!);
+      }
+    } finally {
+      for (const system of Object.values(systems)) await system.stop();
+    }
+    const postgres = { demoStatements: targets.postgres.demoStatements, ...tallies.postgres.result };
+    const pglite = { demoStatements: targets.pglite.demoStatements, ...tallies.pglite.result };
+    const plain = tallies.plain.result;
+    const peer = tallies.peer?.result ?? null;
     const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 1000) / 1000 : null);
     process.stdout.write(
       `${JSON.stringify(
