@@ -1,4 +1,5 @@
 // npm run conformance -- <path to adlnet/lrs-conformance-test-suite> [--version 1.0.3|2.0.0] [--grep <pattern>]
+//   [--database-url <an empty PostgreSQL database>]
 //
 // Starts a fresh Shirube (`shirube serve`) on a temporary data directory and a free port, creates xAPI
 // credentials with `shirube clients add`, runs the ADL LRS conformance suite for xAPI 1.0.3 and 2.0.0 (per its
@@ -18,14 +19,14 @@ function args() {
   const a = process.argv.slice(2);
   const suite = a.find((x, i) => !x.startsWith('--') && !a[i - 1]?.startsWith('--'));
   if (!suite) {
-    process.stderr.write('usage: npm run conformance -- <path to lrs-conformance-test-suite> [--version 1.0.3|2.0.0] [--grep <pattern>]\n');
+    process.stderr.write('usage: npm run conformance -- <path to lrs-conformance-test-suite> [--version 1.0.3|2.0.0] [--grep <pattern>] [--database-url <url>]\n');
     process.exit(2);
   }
   const opt = (name: string) => {
     const i = a.indexOf(`--${name}`);
     return i >= 0 ? a[i + 1] : undefined;
   };
-  return { suite: resolve(suite), versions: opt('version') ? [opt('version')!] : ['1.0.3', '2.0.0'], grep: opt('grep') };
+  return { suite: resolve(suite), versions: opt('version') ? [opt('version')!] : ['1.0.3', '2.0.0'], grep: opt('grep'), databaseUrl: opt('database-url') };
 }
 
 const freePort = () =>
@@ -80,11 +81,13 @@ function failures(node: unknown, path: string[] = [], out: string[] = []): strin
 }
 
 async function main() {
-  const { suite, versions, grep } = args();
+  const { suite, versions, grep, databaseUrl } = args();
   const dataDir = mkdtempSync(join(tmpdir(), 'shirube-conformance-'));
   const port = await freePort();
   const env = { ...process.env, SHIRUBE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SHIRUBE_PUBLIC_URL: `http://127.0.0.1:${port}`, SHIRUBE_DEMO: '0', SHIRUBE_LOG_LEVEL: 'warn' };
+  // The embedded database unless --database-url names a PostgreSQL one.
   delete env['DATABASE_URL'];
+  if (databaseUrl) env['DATABASE_URL'] = databaseUrl;
   const add = spawnSync(process.execPath, [...cli, 'clients', 'add', 'ADL conformance suite', '--scope', 'xapi:all'], { env, encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`clients add failed: ${add.stderr}`);
   const key = /client_id:\s+(\S+)/.exec(add.stdout)?.[1];

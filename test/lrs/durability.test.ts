@@ -106,5 +106,5 @@ describe(`durability (${testDatabaseUrl() ? 'PostgreSQL' : 'PGlite'})`, () => {
     const gone = await run(['learners', 'export', agent]);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain('No learner');
-  }, 240_000);
+  }, 600_000);
 });
