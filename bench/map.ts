@@ -13,12 +13,12 @@ import { createUser } from '../src/auth/index.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openStore } from '../src/store/db.js';
-import type { LearningMap, Me } from '../web/src/types/progress-api.js';
+import type { LearningMap } from '../web/src/types/progress-api.js';
 import { toElements, type MapOptions } from '../web/src/features/map/lib/to-elements.js';
 import { layoutLayers } from '../web/src/features/map/lib/layout.js';
 import { placeElements } from '../web/src/features/map/lib/place.js';
 import { mapStyle } from '../web/src/features/map/lib/map-style.js';
-import { mathMap, progressOf, syntheticMap } from '../test/web/map-fixture.js';
+import { mathMap, progressOf, serveMapOnly, syntheticMap } from '../test/web/map-fixture.js';
 import { buildWebUi, launchChromium } from '../test/browser.js';
 
 const SIZE = Number(process.env['BENCH_MAP_SIZE'] ?? 5000);
@@ -72,11 +72,7 @@ try {
   const page = await browser.newPage({ viewport: VIEWPORT, locale: 'ja-JP' });
   if ((await page.request.post(`${base}/api/auth/sign-in`, { data: { username: USER.username, password: USER.password } })).status() !== 200) throw new Error('bench sign-in failed');
   let served = small;
-  const me: Me = { user: { id: 'u1', username: USER.username, displayName: USER.displayName, roles: [{ role: 'admin' }] }, csrfToken: 'x', learnerId: null, classes: [] };
-  await page.route('**/api/me', (r) => r.fulfill({ json: me }));
-  await page.route('**/api/progress/map?**', (r) => r.fulfill({ json: served }));
-  await page.route('**/api/progress/learners/*/next-steps?**', (r) => r.fulfill({ json: { items: [] } }));
-  await page.route('**/api/progress/learners/*/changes?**', (r) => r.fulfill({ json: { from: '2025-04-01', to: '2025-07-20', summary: { mastered: 0, started: 0, regressed: 0 }, changes: [] } }));
+  await serveMapOnly(page, USER, () => served);
   // The main thread's longest gap between animation frames since the page loaded (a string: tsx would wrap a
   // function's inner names in a helper the page does not have).
   await page.addInitScript(`

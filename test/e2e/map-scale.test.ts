@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../../src/auth/index.js';
-import type { LearningMap, Me } from '../../web/src/types/progress-api.js';
-import { mathMap, progressOf, syntheticMap } from '../web/map-fixture.js';
+import type { LearningMap } from '../../web/src/types/progress-api.js';
+import { mathMap, progressOf, serveMapOnly, syntheticMap } from '../web/map-fixture.js';
 import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
@@ -26,11 +26,7 @@ describe.skipIf(skip)('the learning map at scale in Chromium', () => {
     rig = await startRig({ prepare: async (store) => void (await createUser(store.db, { ...USER, roles: [{ role: 'admin' }] })) });
     ({ page, base, problems } = rig);
     expect((await page.request.post(`${base}/api/auth/sign-in`, { data: { username: USER.username, password: USER.password } })).status()).toBe(200);
-    const me: Me = { user: { id: 'u1', username: USER.username, displayName: USER.displayName, roles: [{ role: 'admin' }] }, csrfToken: 'x', learnerId: null, classes: [] };
-    await page.route('**/api/me', (r) => r.fulfill({ json: me }));
-    await page.route('**/api/progress/map?**', (r) => r.fulfill({ json: served }));
-    await page.route('**/api/progress/learners/*/next-steps?**', (r) => r.fulfill({ json: { items: [] } }));
-    await page.route('**/api/progress/learners/*/changes?**', (r) => r.fulfill({ json: { from: '2025-04-01', to: '2025-07-20', summary: { mastered: 0, started: 0, regressed: 0 }, changes: [] } }));
+    await serveMapOnly(page, USER, () => served);
   });
 
   afterAll(() => rig?.close());

@@ -11,11 +11,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `shirube …` on an embedded database in a temporary directory. */
-const { run: runCli } = cli(() => {
+const { run } = cli(() => {
   const { DATABASE_URL: _db, ...rest } = process.env;
   return { ...rest, SHIRUBE_DATA_DIR: dir, SHIRUBE_LOG_LEVEL: 'warn' };
 });
-const run = (args: string[]) => runCli(args);
 
 describe('shirube demo simulate', () => {
   it('seeds the demo class through /xapi and prints the demo accounts; their passwords only in a mode-600 file', async () => {

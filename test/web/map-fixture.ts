@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import type { LearningMap, MapEdge, MapGroup, MapNode, ProficiencyState, Progress } from '../../web/src/types/progress-api.js';
+import type { Page } from 'playwright-core';
+import type { LearningMap, MapEdge, MapGroup, MapNode, Me, ProficiencyState, Progress } from '../../web/src/types/progress-api.js';
 
 /**
  * Learning maps shaped exactly like GET /api/progress/map (docs/progress-api.md), for the map's unit tests and for
@@ -177,4 +178,16 @@ export function syntheticMap(size: number): LearningMap {
   };
   summarise(map);
   return map;
+}
+
+/**
+ * Makes `page` see `current()` as GET /api/progress/map, `user` (an administrator) as the viewer, and no next steps or
+ * changes: the map alone in the browser, for the browser test and the map bench.
+ */
+export async function serveMapOnly(page: Page, user: { username: string; displayName: string }, current: () => LearningMap): Promise<void> {
+  const me: Me = { user: { id: 'u1', username: user.username, displayName: user.displayName, roles: [{ role: 'admin' }] }, csrfToken: 'x', learnerId: null, classes: [] };
+  await page.route('**/api/me', (r) => r.fulfill({ json: me }));
+  await page.route('**/api/progress/map?**', (r) => r.fulfill({ json: current() }));
+  await page.route('**/api/progress/learners/*/next-steps?**', (r) => r.fulfill({ json: { items: [] } }));
+  await page.route('**/api/progress/learners/*/changes?**', (r) => r.fulfill({ json: { from: '2025-04-01', to: '2025-07-20', summary: { mastered: 0, started: 0, regressed: 0 }, changes: [] } }));
 }
