@@ -58,11 +58,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/**
- * Opens PostgreSQL when a URL is given, else PGlite: in `dataDir` (persistent) or in memory when dataDir is
- * undefined (tests). PGlite allows one process per directory: see ./lock.ts. `log` sees every query with its
- * duration (bench/ingest-profile.ts).
- */
+/** A pooled connection to a PostgreSQL server. */
 function postgres(url: string, log?: LogConfig): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // A connection the server drops (restart, failover) must not crash the process: pg emits 'error' on the client,
@@ -73,6 +69,11 @@ function postgres(url: string, log?: LogConfig): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 }
 
+/**
+ * Opens PostgreSQL when a URL is given (with a read replica at `readUrl`), else PGlite: in `dataDir` (persistent) or
+ * in memory when dataDir is undefined (tests). PGlite allows one process per directory: see ./lock.ts. `log` sees
+ * every query with its duration (bench/ingest-profile.ts).
+ */
 export async function openStore(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; readUrl?: string | undefined; maxReadLagSeconds?: number; log?: LogConfig }): Promise<Store> {
   if (opts.databaseUrl) {
     const db = postgres(opts.databaseUrl, opts.log);

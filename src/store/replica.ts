@@ -7,6 +7,8 @@ const lsn = (text: string): bigint => {
   return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 };
 
+const CHECK_EVERY_MS = 1000;
+
 export interface ReadRouting {
   /** The replica when it is known to hold every commit older than the bound, else the primary. */
   reader(): Promise<Db>;
@@ -16,13 +18,11 @@ export interface ReadRouting {
 
 /**
  * Reads of the learning map and dashboards go to a streaming replica while it is fresh enough. Freshness is
- * measured, not assumed: at most once per `checkEveryMs` the primary's WAL position is sampled, then the replica's
+ * measured, not assumed: at most once per CHECK_EVERY_MS the primary's WAL position is sampled, then the replica's
  * replay position; once the replica has replayed past a sample taken at time T, every commit acknowledged before T is
  * on it. While T is older than `maxLagMs` (replication stalled, replica down) reads go to the primary.
  */
-export function readRouting(primary: Db, replica: Db, opts: { maxLagMs: number; checkEveryMs?: number; now?: () => number }): ReadRouting {
-  const now = opts.now ?? Date.now;
-  const checkEvery = opts.checkEveryMs ?? 1000;
+export function readRouting(primary: Db, replica: Db, opts: { maxLagMs: number }): ReadRouting {
   let samples: Array<{ at: number; lsn: bigint }> = [];
   let freshAsOf = -Infinity;
   let checkedAt = -Infinity;
@@ -30,7 +30,7 @@ export function readRouting(primary: Db, replica: Db, opts: { maxLagMs: number; 
 
   async function check() {
     try {
-      const at = now();
+      const at = Date.now();
       const p = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(primary);
       samples.push({ at, lsn: lsn(p.rows[0]!.lsn) });
       const r = await sql<{ lsn: string | null }>`select pg_last_wal_replay_lsn()::text as lsn`.execute(replica);
@@ -42,15 +42,15 @@ export function readRouting(primary: Db, replica: Db, opts: { maxLagMs: number; 
     } catch {
       // Replica (or primary) unreachable: freshness stays where it was and ages past the bound.
     } finally {
-      checkedAt = now();
+      checkedAt = Date.now();
     }
   }
 
   return {
     async reader() {
-      if (now() - checkedAt >= checkEvery) await (checking ??= check().finally(() => (checking = undefined)));
-      return now() - freshAsOf <= opts.maxLagMs ? replica : primary;
+      if (Date.now() - checkedAt >= CHECK_EVERY_MS) await (checking ??= check().finally(() => (checking = undefined)));
+      return Date.now() - freshAsOf <= opts.maxLagMs ? replica : primary;
     },
-    staleness: () => (freshAsOf === -Infinity ? Infinity : (now() - freshAsOf) / 1000),
+    staleness: () => (freshAsOf === -Infinity ? Infinity : (Date.now() - freshAsOf) / 1000),
   };
 }
