@@ -114,7 +114,7 @@ export default async function progressRoutes(app: FastifyInstance) {
     },
   }, async (req) => {
     cls(req, req.params.classId);
-    return classMap(db(), { classId: req.params.classId, ...req.query }, o());
+    return classMap(await views(), { classId: req.params.classId, ...req.query }, o());
   });
 
   app.get<{ Params: { classId: string }; Querystring: HeatmapQuery }>('/classes/:classId/heatmap', {
