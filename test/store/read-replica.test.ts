@@ -116,7 +116,8 @@ describe.skipIf(skip)('read replica (DATABASE_READ_URL)', () => {
     expect(metrics.body).toMatch(/^shirube_read_replica_staleness_seconds \+Inf/m);
   });
 
-  it('refuses a replica without a primary', () => {
+  it('refuses a replica without a primary, and a bound that is not a number of seconds', () => {
     expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica.internal/shirube' })).toThrow(/DATABASE_URL: must have property DATABASE_URL when property DATABASE_READ_URL is present/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db.internal/shirube', DATABASE_READ_URL: 'postgres://replica.internal/shirube', DATABASE_READ_MAX_LAG_SECONDS: 'soon' })).toThrow(/DATABASE_READ_MAX_LAG_SECONDS: must match pattern/);
   });
 });
