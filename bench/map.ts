@@ -7,7 +7,6 @@
 // Baseline, in the same browser and run: Cytoscape alone drawing the same elements, already placed, with the same
 // style, in one batch — the library's own limit. In Node: the map's element building and layout for the big map
 // against JSON.parse of its data (the least any client does with it).
-import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createUser } from '../src/auth/index.js';
 import { buildApp } from '../src/app.js';
@@ -174,5 +173,4 @@ try {
   await browser.close();
   await app.close();
   await store.close();
-  rmSync(webRoot, { recursive: true, force: true });
 }

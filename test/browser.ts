@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,41 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
-/** The web UI built from the current source (never a stale dist/web) into a new temporary directory, returned. */
-export async function buildWebUi(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'shirube-web-e2e-'));
-  await viteBuild({ configFile: fileURLToPath(new URL('../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
-  return outDir;
+const WEB = fileURLToPath(new URL('../web/', import.meta.url));
+const BUILT_WEB = fileURLToPath(new URL('../dist/web/', import.meta.url));
+
+/** Newest modification time of the files under `dir` (0 when it does not exist). */
+function newest(dir: string): number {
+  let t = 0;
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+  } catch {
+    // no such directory
+  }
+  return t;
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * The web UI of the current source, never a stale one: dist/web when every file of it is newer than every file under
+ * web/ (CI builds in `npm ci`), else a build into a temporary directory, made once per test file. Callers must not
+ * change or remove it.
+ */
+export function buildWebUi(): Promise<string> {
+  const source = newest(WEB);
+  let oldestBuilt = Infinity;
+  try {
+    for (const e of readdirSync(BUILT_WEB, { withFileTypes: true, recursive: true })) if (e.isFile()) oldestBuilt = Math.min(oldestBuilt, statSync(join(e.parentPath, e.name)).mtimeMs);
+  } catch {
+    oldestBuilt = 0;
+  }
+  if (oldestBuilt !== Infinity && oldestBuilt > source) return Promise.resolve(BUILT_WEB);
+  built ??= (async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'shirube-web-e2e-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    await viteBuild({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+    return outDir;
+  })();
+  return built;
 }

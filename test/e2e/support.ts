@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -36,21 +36,19 @@ export interface BrowserRig {
 }
 
 /**
- * The real server on a socket, serving the UI built from the current source (never a stale dist/web), on a fresh
+ * The real server on a socket, serving the UI of the current source (never a stale dist/web: buildWebUi), on a fresh
  * database that `prepare` fills before the server starts; and a Chromium page (1360 × 900, Japanese) watching for errors.
  */
 export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp; env?: Record<string, string> } = {}): Promise<BrowserRig> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  let webRoot: string | undefined;
   const parts: Partial<BrowserRig> = {};
   const close = async () => {
     await parts.browser?.close();
     await parts.app?.close();
     await parts.store?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   };
   try {
-    webRoot = await buildWebUi();
+    const webRoot = await buildWebUi();
     const store = (parts.store = await freshStore());
     await opts.prepare?.(store);
     const config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', ...opts.env });
