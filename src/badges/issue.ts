@@ -114,6 +114,37 @@ export async function dismissCandidates(ctx: BadgeContext, d: Decider, keys: Can
   });
 }
 
+/** How long after an approval the teacher may undo it; later, the badge is revoked like any other. */
+export const UNDO_MINUTES = 15;
+/** The revocation reason of an undone approval (the learner's passport shows it). */
+export const UNDO_REASON = '承認を取り消しました（発行の直後に先生が元に戻しました） / Approval undone by the teacher right after issuing';
+
+/**
+ * Undoes approvals made in the last UNDO_MINUTES (all or nothing): each credential is revoked (its status list bit is
+ * set: it may have been fetched already) with UNDO_REASON, and its candidate is pending again, so the teacher can
+ * decide anew. Audited (`badge.approve.undo`). Returns how many were undone.
+ */
+export async function undoApprovals(ctx: BadgeContext, d: Decider, keys: CandidateKey[], now = new Date()): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
+    for (const [i, key] of keys.entries()) {
+      const field = `candidates.${i}`;
+      await requireDecider({ ...ctx, db: trx }, d, key.learnerId);
+      const [c] = await store.getCandidates(trx, { keys: [key] });
+      if (!c) throw new ShirubeError('not_found', `${field}: no candidate for this achievement and learner`, field);
+      const credential = c.status === 'issued' && c.credentialId ? await store.getCredential(trx, c.credentialId) : undefined;
+      if (!credential) throw new ShirubeError('conflict', `${field}: not issued, nothing to undo`, field);
+      if (credential.revokedAt) throw new ShirubeError('conflict', `${field}: the badge is already revoked`, field);
+      if (now.getTime() - credential.issuedAt.getTime() > UNDO_MINUTES * 60_000) {
+        throw new ShirubeError('conflict', `${field}: approved more than ${UNDO_MINUTES} minutes ago; revoke the badge instead (POST /api/badges/credentials/{id}/revoke)`, field);
+      }
+      await store.revokeCredential(trx, credential.id, d.actor, UNDO_REASON);
+      await store.reopenIssued(trx, key, credential.id);
+      await audit(trx, { actor: d.actor, action: 'badge.approve.undo', targetType: 'badge_credential', targetId: credential.id, details: { achievementId: key.achievementId, learnerId: key.learnerId } });
+    }
+    return keys.length;
+  });
+}
+
 /** Revokes an issued credential (its status list bit is set from now on). */
 export async function revokeCredential(ctx: BadgeContext, d: Decider, credentialId: string, reason: string): Promise<void> {
   if (!reason.trim()) throw new ShirubeError('invalid_request', 'reason: say why the credential is revoked', 'reason');

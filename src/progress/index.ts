@@ -15,5 +15,5 @@ export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSig
 export { progressPersonalData } from './personal-data.js';
 export { frameworkRules, labelsOf, ruleOf, RulesCache, type FrameworkRules } from './standing.js';
 export { itemRubrics, type ItemRubric, type RubricLevel } from './rubrics.js';
-export { evaluate as evaluateProficiency } from './rules.js';
+export { evaluate as evaluateProficiency, windowAnswers } from './rules.js';
 export { importUnits, listUnitSchemes, unitSchemeView, type UnitScheme } from './units.js';

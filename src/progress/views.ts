@@ -259,13 +259,37 @@ async function classStandings(db: Db, q: { classId: string; framework: string; a
   return { cls, s, learners, st, rules };
 }
 
+/** The Course of Study letters of the viewpoints inside a unit: ア 知識及び技能, イ 思考力，判断力，表現力等. */
+const VIEWPOINT_LETTERS: Array<[RegExp, string]> = [
+  [/^知識/, 'ア'],
+  [/^思考/, 'イ'],
+  [/^学びに向かう/, 'ウ'],
+];
+
+/**
+ * A short name of a Course of Study item for a column head, as the Course of Study writes it: grade, domain letter,
+ * unit number, viewpoint letter and section ("4A(1)ア(イ)"); the code when the framework has no such parts.
+ */
+function shortCode(i: MapItem, unitLabel: string | null): string {
+  const unitNo = unitLabel ? /^\((\d+)\)/.exec(unitLabel)?.[1] : undefined;
+  if (!i.grade || !i.domainCode || !unitNo) return i.code;
+  const viewpoint = VIEWPOINT_LETTERS.find(([re]) => re.test(i.viewpoint ?? ''))?.[1] ?? '';
+  const section = i.sectionNumber ? `(${i.sectionNumber.replace(/[()（）]/g, '')})` : '';
+  return `${i.grade}${i.domainCode}(${unitNo})${viewpoint}${section}`;
+}
+
 /** GET /api/progress/classes/{classId}/heatmap. */
 export async function heatmap(db: Db, q: { classId: string; framework: string; grade?: string | undefined; domain?: string | undefined; asOf?: string | undefined }, o: ViewOptions) {
   const { cls, s, learners, st } = await classStandings(db, q, o);
   const items = s.items.filter((i) => (!q.grade || i.grade === q.grade) && (!q.domain || i.domain === q.domain || i.domainCode === q.domain));
+  const unitLabel = new Map(s.groups.map((g) => [g.id, g.label]));
   return {
     class: { id: cls.id, title: cls.title, schoolId: cls.schoolId, grades: cls.grades },
-    items: items.map(summary),
+    // Column heads: the short name and the unit (the category, "(1) 整数の表し方"), beside the summary.
+    items: items.map((i) => {
+      const unit = i.group ? (unitLabel.get(i.group) ?? null) : null;
+      return { ...summary(i), domainCode: i.domainCode, sectionNumber: i.sectionNumber, unit, shortCode: shortCode(i, unit) };
+    }),
     learners,
     cells: learners.map((l) =>
       items.map((i) => {

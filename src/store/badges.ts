@@ -85,7 +85,14 @@ export interface BadgeCredentialTable {
   revoked_by: string | null;
   valid_until: Date | string | null;
 }
+export interface BadgeCriteriaTable {
+  framework_identifier: string;
+  min_days: number;
+  updated_by: string;
+  updated_at: DefaultNow;
+}
 export type BadgeTables = {
+  badge_criteria: BadgeCriteriaTable;
   badge_issuer: BadgeIssuerTable;
   badge_issuer_key: BadgeIssuerKeyTable;
   badge_achievement: BadgeAchievementTable;
@@ -323,6 +330,22 @@ export async function achievementsOfItems(db: Db, itemIds: string[]): Promise<Ac
   return rows.map(toAchievement);
 }
 
+// Criteria a framework's teachers set for its candidates
+
+/** The framework's minimum number of days with evidence, or undefined when its teachers set none. */
+export async function getMinDays(db: Db, framework: string): Promise<number | undefined> {
+  const r = await bdb(db).selectFrom('badge_criteria').select('min_days').where('framework_identifier', '=', framework).executeTakeFirst();
+  return r?.min_days;
+}
+
+export async function setMinDays(db: Db, framework: string, minDays: number, by: string): Promise<void> {
+  await bdb(db)
+    .insertInto('badge_criteria')
+    .values({ framework_identifier: framework, min_days: minDays, updated_by: by })
+    .onConflict((oc) => oc.column('framework_identifier').doUpdateSet({ min_days: minDays, updated_by: by, updated_at: new Date() }))
+    .execute();
+}
+
 // Candidates
 
 export interface CandidateRow {
@@ -432,6 +455,25 @@ export async function withdrawPending(db: Db, keys: Array<{ achievementId: strin
   await sql`
     delete from badge_candidate where status = 'pending'
       and (achievement_id, learner_id) in (select * from unnest(${sorted.map((k) => k.achievementId)}::text[], ${sorted.map((k) => k.learnerId)}::text[]))`.execute(db);
+}
+
+/** Pending candidates of these achievements (re-evaluated when the framework's criteria change). */
+export async function pendingOfAchievements(db: Db, achievementIds: string[]): Promise<CandidateRow[]> {
+  if (!achievementIds.length) return [];
+  return (await bdb(db).selectFrom('badge_candidate').selectAll().where('status', '=', 'pending').where('achievement_id', 'in', achievementIds).execute()).map(toCandidate);
+}
+
+/** An approval undone: the issued candidate is pending again (its credential, revoked by the caller, stays as it is). */
+export async function reopenIssued(db: Db, key: { achievementId: string; learnerId: string }, credentialId: string): Promise<boolean> {
+  const r = await bdb(db)
+    .updateTable('badge_candidate')
+    .set({ status: 'pending', reason: null, decided_by: null, decided_at: null, credential_id: null })
+    .where('achievement_id', '=', key.achievementId)
+    .where('learner_id', '=', key.learnerId)
+    .where('status', '=', 'issued')
+    .where('credential_id', '=', credentialId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function decideCandidate(

@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010_relation_runs.js';
 import * as m0011 from './migrations/0011_case_generation.js';
 import * as m0012 from './migrations/0012_run_blocks_and_proposals.js';
 import * as m0013 from './migrations/0013_lrs_partial_indexes.js';
+import * as m0014 from './migrations/0014_badge_criteria.js';
 import type { Database } from './tables.js';
 import { readRouting } from './replica.js';
 
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0011_case_generation': m0011,
   '0012_run_blocks_and_proposals': m0012,
   '0013_lrs_partial_indexes': m0013,
+  '0014_badge_criteria': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

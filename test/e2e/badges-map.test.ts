@@ -73,6 +73,7 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     const badges = panel.getByRole('region', { name: 'バッジ' });
     expect(await badges.textContent()).toContain('解答 4 問 · 正答 4 問');
     await badges.getByRole('button', { name: `青木 あおい さんの ${A} を承認` }).click();
+    await page.getByRole('dialog', { name: '1 件のバッジを発行しますか？' }).getByRole('button', { name: '1 件を承認して発行' }).click();
     await badges.getByRole('status').filter({ hasText: '1 件のバッジを発行しました。' }).waitFor();
     await expect.poll(() => canvas().getAttribute('data-badge-issued')).toBe(idOf(A));
     await expect.poll(() => canvas().getAttribute('data-badge-candidates')).toBe(idOf(B));
@@ -158,6 +159,7 @@ describe.skipIf(skip)('badges on the learning map and the passport in Chromium',
     await legend.getByRole('list', { name: 'Items with a badge candidate' }).getByRole('button', { name: new RegExp(A) }).click();
     const badges = page.locator('.map-panel').getByRole('region', { name: 'Badge' });
     await badges.getByRole('button', { name: `Approve ${A} for 石田 はると` }).click();
+    await page.getByRole('dialog', { name: 'Issue 1 badge(s)?' }).getByRole('button', { name: 'Approve and issue 1' }).click();
     await badges.getByRole('status').filter({ hasText: '1 badge(s) issued.' }).waitFor();
     await expect.poll(() => canvas().getAttribute('data-badge-issued')).toBe(idOf(A));
     await page.getByRole('button', { name: '日本語' }).click();

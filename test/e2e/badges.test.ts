@@ -53,7 +53,7 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     await page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
   };
 
-  it('shows the teacher the class’s candidates: one click approves, checked ones are approved together, a reason dismisses', async () => {
+  it('shows the teacher the class’s candidates: approval after a confirmation, checked ones together, undone right after, a reason dismisses', async () => {
     await signInAs(d.teacherUserId);
     await page.goto(`${base}/dashboard`);
     const section = page.getByRole('region', { name: 'バッジの候補' });
@@ -66,14 +66,35 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     expect(await rows.first().textContent()).toContain(A);
     expect(await rows.first().textContent()).toContain('解答 4 問 · 正答 4 問');
     expect(await rows.first().textContent()).toContain(d.structure.items.find((i) => i.code === A)!.fullStatement);
+    // Every approval asks first, naming the badges it issues.
+    const confirm = async (n: number) => {
+      const dialog = page.getByRole('dialog', { name: `${n} 件のバッジを発行しますか？` });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: `${n} 件を承認して発行` }).click();
+    };
     await section.getByRole('button', { name: `${first} さんの ${A} を承認` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'キャンセル' }).click();
+    expect(await rows.count()).toBe(4);
+    await section.getByRole('button', { name: `${first} さんの ${A} を承認` }).click();
+    expect(await page.getByRole('dialog').textContent()).toContain(`${first} さんの ${A} のバッジ`);
+    await confirm(1);
     await section.getByRole('status').filter({ hasText: '1 件のバッジを発行しました。' }).waitFor();
     await expect.poll(() => rows.count()).toBe(3);
-    await section.getByRole('checkbox', { name: `${bulk1} さんの ${A} を選択` }).check();
-    await section.getByRole('checkbox', { name: `${bulk2} さんの ${A} を選択` }).check();
-    await section.getByRole('button', { name: '選択した 2 件を承認' }).click();
-    await section.getByRole('status').filter({ hasText: '2 件のバッジを発行しました。' }).waitFor();
-    await expect.poll(() => rows.count()).toBe(1);
+    const bulk = async () => {
+      await section.getByRole('checkbox', { name: `${bulk1} さんの ${A} を選択` }).check();
+      await section.getByRole('checkbox', { name: `${bulk2} さんの ${A} を選択` }).check();
+      await section.getByRole('button', { name: '選択した 2 件を承認' }).click();
+      await confirm(2);
+      await section.getByRole('status').filter({ hasText: '2 件のバッジを発行しました。' }).waitFor();
+      await expect.poll(() => rows.count()).toBe(1);
+    };
+    await bulk();
+    // Undone right after: both credentials revoked, both candidates pending again (audited); then approved anew.
+    await section.getByRole('button', { name: '元に戻す' }).click();
+    await section.getByRole('status').filter({ hasText: '2 件の承認を取り消しました' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect((await rig.store.db.selectFrom('audit_log').select('action').where('action', '=', 'badge.approve.undo').execute()).length).toBe(2);
+    await bulk();
 
     // Dismissal by keyboard: check the row, give a reason, press the button.
     await section.getByRole('checkbox', { name: `${second} さんの ${A} を選択` }).focus();

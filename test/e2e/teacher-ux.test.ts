@@ -105,6 +105,85 @@ describe.skipIf(skip)('a teacher’s maps in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'クラスのダッシュボード' }).waitFor();
   });
 
+  it('identifies the heatmap’s columns by short name and unit, totals them, sorts and filters', async () => {
+    type Item = { id: string; code: string; fullStatement: string; unit: string; shortCode: string };
+    const h = await getJson<{ items: Item[]; learners: Array<{ id: string; displayName: string }>; cells: Array<Array<{ state: string }>> }>(page, base, `/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=3`);
+    const masteredOn = (j: number) => h.cells.filter((row) => row[j]!.state === 'mastered').length;
+    const mine = h.cells[h.learners.findIndex((l) => l.displayName === '青木 あおい')]!.filter((c) => c.state === 'mastered').length;
+    expect(h.items[0]!.shortCode).toBe('3A(1)ア(ア)');
+    expect(new Set(h.items.map((i) => i.shortCode)).size).toBe(h.items.length);
+    await page.goto(`${base}/dashboard`);
+    await page.getByLabel('学年').selectOption('3');
+    const table = page.locator('table.heatmap');
+    await expect.poll(() => table.locator('thead th[data-item]').count()).toBe(h.items.length);
+    // The head: short name and unit, the full statement as its tooltip and in its button's name.
+    const head = table.locator('thead th[data-item]').first();
+    expect(await head.textContent()).toBe(`${h.items[0]!.shortCode}${h.items[0]!.unit}`);
+    expect(await head.getAttribute('title')).toContain(h.items[0]!.fullStatement);
+    // Totals: mastered per item (the last row) and per learner (the last column).
+    expect(await table.locator('tfoot td').first().textContent()).toBe(String(masteredOn(0)));
+    expect(masteredOn(0)).toBe(12);
+    await page.getByLabel('児童生徒の順', { exact: true }).selectOption('most');
+    const first = table.locator('tbody tr').first();
+    expect(await first.locator('th').textContent()).toBe('青木 あおい');
+    expect(await first.locator('td.total').textContent()).toBe(`${mine}/${h.items.length}`);
+    // Items by how many mastered them, fewest first; then only items someone mastered.
+    await page.getByLabel('項目の順', { exact: true }).selectOption('fewest');
+    expect(await table.locator('tfoot td').first().textContent()).toBe('0');
+    await page.getByLabel('状態', { exact: true }).selectOption('mastered');
+    const withMastery = h.items.filter((_, j) => masteredOn(j) > 0).length;
+    await expect.poll(() => table.locator('thead th[data-item]').count()).toBe(withMastery);
+    // Sorting the learners by one item: those who did not master it first.
+    await page.getByLabel('状態', { exact: true }).selectOption('');
+    await page.getByLabel('項目の順', { exact: true }).selectOption('curriculum');
+    await head.getByRole('button').click();
+    expect(await head.getAttribute('aria-sort')).toBe('ascending');
+    expect(await table.locator('tbody tr').first().locator('td.cell').first().getAttribute('class')).not.toContain('mastered');
+    await page.getByLabel('単元', { exact: true }).selectOption(h.items[0]!.unit);
+    await expect.poll(() => table.locator('thead th[data-item]').count()).toBe(h.items.filter((i) => i.unit === h.items[0]!.unit).length);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'heatmap-ja.png') });
+  });
+
+  it('groups the badge candidates by item or learner, filters them, approves a group after a confirmation and undoes it', async () => {
+    const section = page.getByRole('region', { name: 'バッジの候補' });
+    // 40 items of 青木 あおい, 10 of 11 more learners: 150 candidates (each on four days: the default criteria hold).
+    await section.getByText('150 件中 150 件').waitFor();
+    await section.getByRole('button', { name: '項目ごと' }).click();
+    const groups = section.locator('details.badge-group');
+    await expect.poll(() => groups.count()).toBe(40);
+    expect(await groups.first().locator('summary').textContent()).toContain('12 人');
+    await section.getByRole('button', { name: '児童生徒ごと' }).click();
+    await expect.poll(() => groups.count()).toBe(12);
+    expect(await groups.first().locator('summary').textContent()).toBe('青木 あおい 40 件');
+    await section.getByLabel('絞り込み').fill('石田');
+    await section.getByText('150 件中 10 件').waitFor();
+    await expect.poll(() => groups.count()).toBe(1);
+    await groups.first().locator('summary').click();
+    await groups.first().getByRole('button', { name: '石田 はると の 10 件を承認' }).click();
+    const dialog = page.getByRole('dialog', { name: '10 件のバッジを発行しますか？' });
+    await dialog.getByRole('button', { name: '10 件を承認して発行' }).click();
+    await section.getByRole('status').filter({ hasText: '10 件のバッジを発行しました。' }).waitFor();
+    await section.getByText('140 件中 0 件').waitFor();
+    await section.getByRole('button', { name: '元に戻す' }).click();
+    await section.getByRole('status').filter({ hasText: '10 件の承認を取り消しました' }).waitFor();
+    await section.getByText('150 件中 10 件').waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'badge-candidates-grouped-ja.png'), fullPage: true });
+  });
+
+  it('lets the teacher choose how many days of evidence a candidate needs (2 by default)', async () => {
+    const section = page.getByRole('region', { name: 'バッジの候補' });
+    const days = section.getByLabel('バッジ候補の条件: 解答が何日以上にわたるか');
+    expect(await days.inputValue()).toBe('2');
+    await days.fill('5');
+    await section.getByRole('button', { name: '保存' }).click();
+    // Four days of evidence each: every pending candidate is withdrawn.
+    await section.getByRole('status').filter({ hasText: '5 日以上に変更しました。候補の取り下げ 150 件、新たな候補 0 件。' }).waitFor();
+    await section.getByText('承認を待っている候補はありません。').waitFor();
+    await days.fill('2');
+    await section.getByRole('button', { name: '保存' }).click();
+    await section.getByRole('status').filter({ hasText: '候補の取り下げ 0 件、新たな候補 150 件。' }).waitFor();
+  });
+
   it('speaks English too', async () => {
     await page.goto(`${base}/map?class=${DEMO_CLASS}&framework=${MATH_2017_DOCUMENT}`);
     await page.getByRole('button', { name: 'English' }).click();

@@ -3,7 +3,12 @@ import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../.
 import { getFramework } from '../../case/index.js';
 import {
   approveCandidates,
+  badgeCriteria,
   learnerClr,
+  setBadgeCriteria,
+  undoApprovals,
+  MAX_MIN_DAYS,
+  UNDO_MINUTES,
   rotateKey,
   badgePng,
   bakePng,
@@ -112,7 +117,7 @@ export default async function badgeRoutes(app: FastifyInstance) {
     // Learners whose recorded evidence already meets the rule are proposed at once.
     const a = await db().transaction().execute(async (trx) => {
       const created = await createGroupAchievement(trx, app.config.publicUrl, { ...req.body, framework: d.identifier });
-      await evaluateNewAchievement(trx, created);
+      await evaluateNewAchievement(trx, created, app.config.timeZone);
       return created;
     });
     await audit(db(), { actor: actorOf(req.principal), action: 'badge.achievement.create', targetType: 'badge_achievement', targetId: a.id, details: { items: a.itemIds.length, unit: a.unit } });
@@ -178,7 +183,7 @@ export default async function badgeRoutes(app: FastifyInstance) {
     if (learner && !learners.has(learner) && !(d.admin && !classId)) throw new ShirubeError('forbidden', 'You may see only the learners of the classes you teach', 'learner');
     const learnerIds = learner ? [learner] : d.admin && !classId ? undefined : [...learners.keys()];
     // Expired badges of learners who still meet the rule come back as renewal candidates (docs/badges.md).
-    if ((req.query.status ?? 'pending') === 'pending') await renewExpiredCandidates(db(), learnerIds);
+    if ((req.query.status ?? 'pending') === 'pending') await renewExpiredCandidates(db(), learnerIds, app.config.timeZone);
     const rows = await store.getCandidates(db(), { ...(learnerIds ? { learnerIds } : {}), status: req.query.status ?? 'pending' });
     const achievements = new Map((await store.listAchievements(db(), { ids: [...new Set(rows.map((r) => r.achievementId))] })).map((a) => [a.id, a]));
     const revoked = new Set((await store.listCredentials(db(), { ids: rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])) })).filter((c) => c.revokedAt).map((c) => c.id));
@@ -204,6 +209,48 @@ export default async function badgeRoutes(app: FastifyInstance) {
     const credentials = await approveCandidates(badgeContext(app), deciderOf(req.principal), req.body.candidates);
     req.log.info({ issued: credentials.length }, 'badges issued');
     return reply.code(201).send({ credentials });
+  });
+
+  app.post<{ Body: { candidates: Array<{ achievementId: string; learnerId: string }> } }>('/candidates/undo', {
+    schema: {
+      tags,
+      security,
+      summary: `Undo approvals made in the last ${UNDO_MINUTES} minutes: each credential is revoked and its candidate is pending again; audited`,
+      body: obj({ candidates: candidateKeys }, ['candidates']),
+      response: errors,
+    },
+  }, async (req) => ({ undone: await undoApprovals(badgeContext(app), deciderOf(req.principal), req.body.candidates) }));
+
+  /** The framework a `framework` field names (a 404 names that field). */
+  const frameworkField = async (identifier: string) => {
+    try {
+      return (await getFramework(db(), identifier)).identifier;
+    } catch (e) {
+      throw e instanceof ShirubeError && e.code === 'not_found' ? new ShirubeError('not_found', e.message, 'framework') : e;
+    }
+  };
+
+  app.get<{ Querystring: { framework: string } }>('/criteria', {
+    schema: { tags, security, summary: 'What a framework’s badge candidates need beyond each achievement’s rule: evidence on at least minDays days (teachers, admins)', querystring: obj({ framework: id }, ['framework']), response: errors },
+  }, async (req) => {
+    deciderOf(req.principal);
+    return badgeCriteria(db(), await frameworkField(req.query.framework));
+  });
+
+  app.put<{ Body: { framework: string; minDays: number } }>('/criteria', {
+    schema: {
+      tags,
+      security,
+      summary: 'Set the minimum number of days with evidence for a framework’s badge candidates (teachers, admins); its candidates are re-evaluated at once; audited',
+      body: obj({ framework: id, minDays: { type: 'integer', minimum: 1, maximum: MAX_MIN_DAYS } }, ['framework', 'minDays']),
+      response: errors,
+    },
+  }, async (req) => {
+    const d = deciderOf(req.principal);
+    const framework = await frameworkField(req.body.framework);
+    const result = await setBadgeCriteria(db(), framework, req.body.minDays, d.actor, app.config.timeZone);
+    await audit(db(), { actor: d.actor, action: 'badge.criteria.update', targetType: 'CFDocument', targetId: framework, details: { minDays: result.minDays, withdrawn: result.withdrawn, proposed: result.proposed } });
+    return result;
   });
 
   app.post<{ Body: { candidates: Array<{ achievementId: string; learnerId: string }>; reason: string } }>('/candidates/dismiss', {

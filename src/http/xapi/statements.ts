@@ -88,7 +88,7 @@ export default async function statementRoutes(app: FastifyInstance) {
     // Mastery first, then badge candidates from it: both in the statements' transaction.
     onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
       const mastery = await applyEvidence(trx, changes, app.config.timeZone);
-      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery });
+      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery, timeZone: app.config.timeZone });
     },
   });
 

@@ -65,6 +65,9 @@ export const api = {
   badgeIssuers: '/api/badges/issuers',
   badgeIssuerRotate: (id: string) => `/api/badges/issuers/${enc(id)}/rotate`,
   badgeDismiss: '/api/badges/candidates/dismiss',
+  badgeUndo: '/api/badges/candidates/undo',
+  badgeCriteria: (framework: string) => withQuery('/api/badges/criteria', { framework }),
+  badgeCriteriaSet: '/api/badges/criteria',
   badgePassport: '/api/badges/passport',
   badgePassportClr: '/api/badges/passport/clr',
   /** The signed-in learner's connected apps (Open Badges API clients they allowed), and one to disconnect. */

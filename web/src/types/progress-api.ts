@@ -202,9 +202,17 @@ export interface ClassRef {
   grades?: string[];
 }
 
+/** A heatmap column: the item, its short name ("4A(1)ア") and unit ("(1) 整数の表し方") for the head. */
+export interface HeatmapItem extends ItemSummary {
+  domainCode?: string | null;
+  sectionNumber?: string | null;
+  unit?: string | null;
+  shortCode?: string;
+}
+
 export interface Heatmap {
   class: ClassRef;
-  items: ItemSummary[];
+  items: HeatmapItem[];
   learners: LearnerRef[];
   /** cells[learner][item] */
   cells: Array<Array<Omit<Progress, 'correctRate' | 'lastAt'>>>;

@@ -93,6 +93,26 @@ export const approveCandidates = async (candidates: CandidateKey[]) => {
   refresh();
   return r.credentials.length;
 };
+/** Undoes approvals made in the last minutes: the credentials are revoked, the candidates pending again. */
+export const undoApprovals = async (candidates: CandidateKey[]) => {
+  const r = await apiClient.post<{ undone: number }>(api.badgeUndo, { candidates: keys(candidates) });
+  refresh();
+  return r.undone;
+};
+/** What a framework's candidates need beyond each rule: evidence on at least minDays days (docs/badges.md). */
+export interface BadgeCriteria {
+  framework: string;
+  minDays: number;
+  chosen: boolean;
+}
+const CRITERIA = 'badge-criteria:';
+export const useBadgeCriteria = (framework: string) => useQuery(`${CRITERIA}${framework}`, () => apiClient.get<BadgeCriteria>(api.badgeCriteria(framework)));
+export const setBadgeCriteria = async (framework: string, minDays: number) => {
+  const r = await apiClient.put<BadgeCriteria & { withdrawn: number; proposed: number }>(api.badgeCriteriaSet, { framework, minDays });
+  invalidateQueries(CRITERIA);
+  refresh();
+  return r;
+};
 export const dismissCandidates = async (candidates: CandidateKey[], reason: string) => {
   const r = await apiClient.post<{ dismissed: number }>(api.badgeDismiss, { candidates: keys(candidates), reason });
   refresh();

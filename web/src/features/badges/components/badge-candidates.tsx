@@ -1,9 +1,11 @@
 import { useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import { approveCandidates, dismissCandidates, useAchievements, useCandidates, type Candidate, type CandidateKey } from '../api/badges.js';
+import { approveCandidates, dismissCandidates, undoApprovals, useAchievements, useCandidates, type Candidate, type CandidateKey } from '../api/badges.js';
 import { useAction } from '../hooks/use-action.js';
 import { CandidateEvidence } from './candidate-evidence.js';
+import { ConfirmButton } from './confirm-button.js';
+import { BadgeCriteriaForm } from './badge-criteria.js';
 import { RevokeButton } from './revoke-button.js';
 import './badges.css';
 
@@ -30,33 +32,73 @@ export function BadgeCandidates({ classId, framework }: { classId: string; frame
           </button>
         ))}
       </fieldset>
-      {status === 'pending' ? <PendingCandidates classId={classId} framework={framework} /> : <IssuedBadges classId={classId} />}
+      {status === 'pending' ? (
+        <>
+          <BadgeCriteriaForm framework={framework} />
+          <PendingCandidates classId={classId} framework={framework} />
+        </>
+      ) : (
+        <IssuedBadges classId={classId} />
+      )}
     </div>
   );
 }
 
+type Grouping = 'none' | 'item' | 'learner';
+const GROUPINGS: Grouping[] = ['none', 'item', 'learner'];
+
+/**
+ * The pending candidates: filtered by words (a learner's name, an item's code or name), listed or grouped by item or
+ * by learner (each group folded, approvable as a whole). Every approval asks first, and can be undone right after
+ * (the credentials are revoked and the candidates pending again, docs/badges.md).
+ */
 function PendingCandidates({ classId, framework }: { classId: string; framework: string }) {
   const { t } = useI18n();
   const reasonId = useId();
+  const filterId = useId();
   const candidates = useCandidates(classId);
   const achievements = useAchievements(framework);
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [reason, setReason] = useState('');
   const [limit, setLimit] = useState(PAGE);
-  const { busy, result, error, act } = useAction();
+  const [grouping, setGrouping] = useState<Grouping>('none');
+  const [filter, setFilter] = useState('');
+  /** The last approval, while it can be undone. */
+  const [approved, setApproved] = useState<CandidateKey[]>([]);
+  /** What the last decision did (approvals come through their dialog, the rest through `act`). */
+  const [message, setMessage] = useState<string>();
+  const { busy, error, act } = useAction();
+  const announce = (run: () => Promise<string>) => act(async () => {
+    const m = await run();
+    setMessage(m);
+    return m;
+  });
 
   if (candidates.loading) return <Loading />;
   if (candidates.error || !candidates.data) return candidates.error ? <ErrorMessage error={candidates.error} onRetry={candidates.reload} /> : null;
-  const all = candidates.data.candidates;
-  // "Select all" selects the rows shown, which keeps a bulk decision within the API's 500.
-  const list = all.slice(0, limit);
   const statementOf = new Map(achievements.data?.achievements.map((a) => [a.id, a.description]) ?? []);
+  const words = filter.trim().toLowerCase();
+  const all = candidates.data.candidates.filter((c) => !words || `${c.learnerName ?? ''} ${c.achievement.humanCode ?? ''} ${c.achievement.name ?? ''} ${statementOf.get(c.achievementId) ?? ''}`.toLowerCase().includes(words));
+  // "Select all" selects the rows shown, which keeps a bulk decision within the API's 500.
+  const list = grouping === 'none' ? all.slice(0, limit) : all;
   const selected = list.filter((c) => checked.has(keyOf(c)));
 
-  const decide = async (run: () => Promise<string>) => (await act(run)) && setChecked(new Set());
-  const approve = (cs: CandidateKey[]) => decide(async () => t('badges.approved', { n: await approveCandidates(cs) }));
+  const decide = async (run: () => Promise<string>) => (await announce(run)) && setChecked(new Set());
+  const approve = async (cs: CandidateKey[]) => {
+    const n = await approveCandidates(cs);
+    setChecked(new Set());
+    setApproved(cs.map(({ achievementId, learnerId }) => ({ achievementId, learnerId })));
+    return t('badges.approved', { n });
+  };
+  const undo = () =>
+    announce(async () => {
+      const n = await undoApprovals(approved);
+      setApproved([]);
+      return t('badges.undone', { n });
+    });
   const dismiss = (cs: CandidateKey[]) =>
     decide(async () => {
+      setApproved([]);
       const n = await dismissCandidates(cs, reason.trim());
       setReason('');
       return t('badges.dismissed', { n });
@@ -68,13 +110,95 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
       return next;
     });
   const allChecked = list.length > 0 && selected.length === list.length;
+  const who = (c: Candidate) => c.learnerName ?? c.learnerId;
+  /** Approval of some candidates, after a dialog saying what will be issued. */
+  const approveButton = (cs: Candidate[], label: string, ariaLabel?: string) => (
+    <ConfirmButton
+      label={label}
+      ariaLabel={ariaLabel}
+      title={t('badges.approveTitle', { n: cs.length })}
+      confirmLabel={t('badges.approveConfirm', { n: cs.length })}
+      run={() => approve(cs)}
+      onDone={setMessage}
+      primary
+      disabled={busy || cs.length === 0}
+    >
+      <ul className="small">
+        {cs.slice(0, 10).map((c) => (
+          <li key={keyOf(c)}>{t('badges.badgeOf', { name: who(c), code: c.achievement.humanCode ?? '' })}</li>
+        ))}
+        {cs.length > 10 && <li className="muted">{t('panel.evidenceMore', { n: cs.length - 10 })}</li>}
+      </ul>
+      <p className="muted small">{t('badges.approveNote')}</p>
+    </ConfirmButton>
+  );
+  const rows = (cs: Candidate[]) => (
+    <table className="badge-table">
+      <thead>
+        <tr>
+          <th scope="col">
+            <span className="visually-hidden">{t('badges.select')}</span>
+          </th>
+          <th scope="col">{t('dashboard.learner')}</th>
+          <th scope="col">{t('badges.item')}</th>
+          <th scope="col">{t('badges.evidence')}</th>
+          <th scope="col">{t('badges.actions')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {cs.map((c) => (
+          <tr key={keyOf(c)}>
+            <td>
+              <input type="checkbox" checked={checked.has(keyOf(c))} onChange={() => toggle(c)} aria-label={t('badges.selectOne', { name: who(c), code: c.achievement.humanCode ?? '' })} />
+            </td>
+            <th scope="row">{who(c)}</th>
+            <td>
+              <code>{c.achievement.humanCode}</code> {c.achievement.name}
+              {statementOf.get(c.achievementId) && <p className="small">{statementOf.get(c.achievementId)}</p>}
+            </td>
+            <td className="small">
+              <CandidateEvidence c={c} />
+            </td>
+            <td>{approveButton([c], t('badges.approve'), t('badges.approveOne', { name: who(c), code: c.achievement.humanCode ?? '' }))}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  const groups = new Map<string, { title: string; candidates: Candidate[] }>();
+  if (grouping !== 'none') {
+    for (const c of all) {
+      const key = grouping === 'item' ? c.achievementId : c.learnerId;
+      const title = grouping === 'item' ? `${c.achievement.humanCode ?? ''} ${c.achievement.name ?? ''}` : who(c);
+      (groups.get(key) ?? groups.set(key, { title, candidates: [] }).get(key)!).candidates.push(c);
+    }
+  }
+  const sortedGroups = [...groups].sort(([, a], [, b]) => b.candidates.length - a.candidates.length || a.title.localeCompare(b.title, 'ja'));
 
   return (
     <>
       <p role="status" className="badge-result">
-        {result}
+        {message}{' '}
+        {message && approved.length > 0 && (
+          <button type="button" className="button secondary small" disabled={busy} onClick={() => void undo()}>
+            {t('badges.undo')}
+          </button>
+        )}
       </p>
       {error && <ErrorMessage error={error} />}
+      <div className="badge-bulk">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">{t('badges.grouping')}</legend>
+          {GROUPINGS.map((g) => (
+            <button key={g} type="button" aria-pressed={grouping === g} onClick={() => setGrouping(g)}>
+              {t(`badges.grouping.${g}`)}
+            </button>
+          ))}
+        </fieldset>
+        <label htmlFor={filterId}>{t('badges.filter')}</label>
+        <input id={filterId} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={t('badges.filterPlaceholder')} />
+        <span className="muted small">{t('badges.count', { n: all.length, total: candidates.data.candidates.length })}</span>
+      </div>
       {list.length === 0 ? (
         <p className="muted">{t('badges.noCandidates')}</p>
       ) : (
@@ -83,54 +207,25 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
             <label>
               <input type="checkbox" checked={allChecked} onChange={() => setChecked(allChecked ? new Set() : new Set(list.map(keyOf)))} /> {t('badges.selectAll')}
             </label>
-            <button type="button" className="button" disabled={busy || selected.length === 0} onClick={() => approve(selected)}>
-              {t('badges.approveSelected', { n: selected.length })}
-            </button>
+            {approveButton(selected, t('badges.approveSelected', { n: selected.length }))}
             <label htmlFor={reasonId}>{t('badges.reason')}</label>
             <input id={reasonId} type="text" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />
             <button type="button" className="button secondary" disabled={busy || selected.length === 0 || !reason.trim()} onClick={() => dismiss(selected)}>
               {t('badges.dismissSelected', { n: selected.length })}
             </button>
           </div>
-          <table className="badge-table">
-            <thead>
-              <tr>
-                <th scope="col">
-                  <span className="visually-hidden">{t('badges.select')}</span>
-                </th>
-                <th scope="col">{t('dashboard.learner')}</th>
-                <th scope="col">{t('badges.item')}</th>
-                <th scope="col">{t('badges.evidence')}</th>
-                <th scope="col">{t('badges.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((c) => {
-                const who = c.learnerName ?? c.learnerId;
-                return (
-                  <tr key={keyOf(c)}>
-                    <td>
-                      <input type="checkbox" checked={checked.has(keyOf(c))} onChange={() => toggle(c)} aria-label={t('badges.selectOne', { name: who, code: c.achievement.humanCode ?? '' })} />
-                    </td>
-                    <th scope="row">{who}</th>
-                    <td>
-                      <code>{c.achievement.humanCode}</code> {c.achievement.name}
-                      {statementOf.get(c.achievementId) && <p className="small">{statementOf.get(c.achievementId)}</p>}
-                    </td>
-                    <td className="small">
-                      <CandidateEvidence c={c} />
-                    </td>
-                    <td>
-                      <button type="button" className="button" disabled={busy} onClick={() => approve([c])} aria-label={t('badges.approveOne', { name: who, code: c.achievement.humanCode ?? '' })}>
-                        {t('badges.approve')}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          {all.length > list.length && (
+          {grouping === 'none'
+            ? rows(list)
+            : sortedGroups.map(([key, g]) => (
+                <details key={key} className="badge-group" data-group={key}>
+                  <summary>
+                    <strong>{g.title}</strong> <span className="muted">{t(grouping === 'item' ? 'badges.groupLearners' : 'badges.groupItems', { n: g.candidates.length })}</span>
+                  </summary>
+                  <div className="badge-links">{approveButton(g.candidates, t('badges.approveGroup', { n: g.candidates.length }), t('badges.approveGroupOf', { name: g.title, n: g.candidates.length }))}</div>
+                  {rows(g.candidates)}
+                </details>
+              ))}
+          {grouping === 'none' && all.length > list.length && (
             <p>
               <button type="button" className="button secondary" onClick={() => setLimit(limit + PAGE)}>
                 {t('badges.showMore', { n: Math.min(PAGE, all.length - list.length), rest: all.length - list.length })}

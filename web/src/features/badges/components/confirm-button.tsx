@@ -7,7 +7,18 @@ import { useAction } from '../hooks/use-action.js';
  * A button that asks first: a modal dialog (focus stays in it, Escape closes it) saying what will happen, then
  * runs `run`, which returns the sentence to announce through `onDone`. An API error stays in the dialog.
  */
-export function ConfirmButton(props: { label: string; ariaLabel?: string; title: string; children: ReactNode; confirmLabel: string; run: () => Promise<string>; onDone: (message: string) => void }) {
+export function ConfirmButton(props: {
+  label: string;
+  ariaLabel?: string | undefined;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  run: () => Promise<string>;
+  onDone: (message: string) => void;
+  /** The page's main action (approve) rather than a secondary one. */
+  primary?: boolean;
+  disabled?: boolean;
+}) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
@@ -28,7 +39,7 @@ export function ConfirmButton(props: { label: string; ariaLabel?: string; title:
   };
   return (
     <>
-      <button type="button" className="button secondary small" onClick={open} aria-label={props.ariaLabel}>
+      <button type="button" className={props.primary ? 'button' : 'button secondary small'} onClick={open} aria-label={props.ariaLabel} disabled={props.disabled}>
         {props.label}
       </button>
       <dialog ref={dialog} className="revoke-dialog card" aria-labelledby={titleId}>

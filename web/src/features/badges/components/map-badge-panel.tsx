@@ -5,6 +5,7 @@ import { approveCandidates, dismissCandidates, useLearnerCandidates, type Candid
 import { useAction } from '../hooks/use-action.js';
 import { CandidateEvidence } from './candidate-evidence.js';
 import { RevokeButton } from './revoke-button.js';
+import { ConfirmButton } from './confirm-button.js';
 import './badges.css';
 
 /**
@@ -26,7 +27,7 @@ export function MapBadgePanel({ learner, itemId }: { learner: string; itemId: st
       </p>
       {error && <ErrorMessage error={error} />}
       {pending.map((c) => (
-        <PendingOnMap key={c.achievementId} c={c} busy={busy} act={act} />
+        <PendingOnMap key={c.achievementId} c={c} busy={busy} act={act} onDone={setRevoked} />
       ))}
       {issued.map((c) => {
         const name = t('badges.badgeOf', { name: c.learnerName ?? c.learnerId, code: c.achievement.humanCode ?? '' });
@@ -44,7 +45,7 @@ export function MapBadgePanel({ learner, itemId }: { learner: string; itemId: st
   );
 }
 
-function PendingOnMap({ c, busy, act }: { c: Candidate; busy: boolean; act: (run: () => Promise<string>) => Promise<boolean> }) {
+function PendingOnMap({ c, busy, act, onDone }: { c: Candidate; busy: boolean; act: (run: () => Promise<string>) => Promise<boolean>; onDone: (message: string) => void }) {
   const { t } = useI18n();
   const reasonId = useId();
   const [reason, setReason] = useState('');
@@ -59,11 +60,21 @@ function PendingOnMap({ c, busy, act }: { c: Candidate; busy: boolean; act: (run
       <p className="small">
         <CandidateEvidence c={c} />
       </p>
-      <p className="badge-links">
-        <button type="button" className="button" disabled={busy} onClick={() => act(async () => t('badges.approved', { n: await approveCandidates(key) }))} aria-label={t('badges.approveOne', { name: who, code })}>
-          {t('badges.approve')}
-        </button>
-      </p>
+      <div className="badge-links">
+        <ConfirmButton
+          label={t('badges.approve')}
+          ariaLabel={t('badges.approveOne', { name: who, code })}
+          title={t('badges.approveTitle', { n: 1 })}
+          confirmLabel={t('badges.approveConfirm', { n: 1 })}
+          run={async () => t('badges.approved', { n: await approveCandidates(key) })}
+          onDone={onDone}
+          primary
+          disabled={busy}
+        >
+          <p>{t('badges.badgeOf', { name: who, code })}</p>
+          <p className="muted small">{t('badges.approveNoteMap')}</p>
+        </ConfirmButton>
+      </div>
       <p className="badge-links">
         <label htmlFor={reasonId}>{t('badges.reason')}</label>
         <input id={reasonId} type="text" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />

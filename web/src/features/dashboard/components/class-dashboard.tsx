@@ -3,10 +3,10 @@ import { useI18n } from '../../../lib/i18n/i18n.js';
 import { Link } from '../../../lib/router.js';
 import { api, paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { Heatmap } from '../../../types/progress-api.js';
 import { useHeatmap } from '../api/get-heatmap.js';
 import { useStuck } from '../api/get-stuck.js';
 import { BadgeCandidates } from '../../badges/components/badge-candidates.js';
+import { HeatmapTable } from './heatmap-table.js';
 import './class-dashboard.css';
 
 /** "P4" (OneRoster's grade for 小学校 4年) → "4". */
@@ -14,49 +14,6 @@ const gradeNumber = (g: string | undefined) => g?.match(/\d+$/)?.[0]?.replace(/^
 /** The most shared prerequisites first; the rest on request. */
 const STUCK_SHOWN = 8;
 const unique = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))];
-
-function HeatmapTable({ heatmap, framework }: { heatmap: Heatmap; framework: string }) {
-  const { t } = useI18n();
-  if (heatmap.items.length === 0) return <p className="muted">{t('dashboard.empty')}</p>;
-  return (
-    <div className="heatmap-scroll" tabIndex={0} role="region" aria-label={t('dashboard.heatmap')}>
-      <table className="heatmap">
-        <thead>
-          <tr>
-            <th scope="col">{t('dashboard.learner')}</th>
-            {heatmap.items.map((item) => (
-              <th key={item.id} scope="col" title={`${item.code ?? ''} ${item.fullStatement}`}>
-                <span className="item-head">{item.fullStatement.slice(0, 10)}</span>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {heatmap.learners.map((learner, i) => (
-            <tr key={learner.id}>
-              <th scope="row">
-                <Link to={paths.map({ framework, learner: learner.id })} aria-label={t('dashboard.openMap', { name: learner.displayName })}>
-                  {learner.displayName}
-                </Link>
-              </th>
-              {heatmap.cells[i]!.map((cell, j) => {
-                const item = heatmap.items[j]!;
-                const words = `${t(`state.${cell.state}`)}${cell.label ? ` ${cell.label}` : ''}${cell.blocked ? ` · ${t('state.blocked')}` : ''}`;
-                return (
-                  <td key={item.id} className={`cell ${cell.state}${cell.blocked ? ' blocked' : ''}`} title={`${learner.displayName} · ${item.fullStatement} · ${words}`}>
-                    <Link to={paths.map({ framework, learner: learner.id, item: item.id })} aria-label={`${learner.displayName}: ${item.fullStatement}: ${words}`}>
-                      {cell.state === 'not_started' ? '·' : `${cell.label ?? ''}${cell.state === 'mastered' ? '✓' : ''}`}
-                    </Link>
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
 
 /**
  * A teacher's class: learners × items, filtered by grade and domain, with the CSV of the same view, and the
@@ -114,7 +71,7 @@ export function ClassDashboard({ classId, framework }: { classId: string; framew
         <p className="muted small">{t('dashboard.heatmapNote')}</p>
         {filtered.loading && <Loading />}
         {filtered.error && <ErrorMessage error={filtered.error} onRetry={filtered.reload} />}
-        {filtered.data && <HeatmapTable heatmap={filtered.data} framework={framework} />}
+        {filtered.data && <HeatmapTable key={`${g}|${domain}`} heatmap={filtered.data} framework={framework} />}
       </section>
       <section aria-labelledby="badge-candidates-title">
         <h2 id="badge-candidates-title">{t('badges.candidates')}</h2>
