@@ -217,13 +217,20 @@ export async function setBadgeCriteria(db: Db, framework: string, minDays: numbe
     const byId = new Map(achievements.map((a) => [a.id, a]));
     const j = judging(trx, timeZone);
     const pending = await store.pendingOfAchievements(trx, [...byId.keys()]);
-    const withdrawn = (await judge(trx, pending.map((c) => ({ a: byId.get(c.achievementId)!, learnerId: c.learnerId })), j, now)).filter((x) => !x.met).map((x) => ({ achievementId: x.a.id, learnerId: x.learnerId }));
+    // A framework's candidates are thousands (the demo: 35 learners × 289 achievements): judged a few hundred at a time,
+    // which keeps each query's parameters few.
+    const judgeAll = async (todo: Array<{ a: store.AchievementRow; learnerId: string }>) => {
+      const out: Judged[] = [];
+      for (let i = 0; i < todo.length; i += 500) out.push(...(await judge(trx, todo.slice(i, i + 500), j, now)));
+      return out;
+    };
+    const withdrawn = (await judgeAll(pending.map((c) => ({ a: byId.get(c.achievementId)!, learnerId: c.learnerId })))).filter((x) => !x.met).map((x) => ({ achievementId: x.a.id, learnerId: x.learnerId }));
     await store.withdrawPending(trx, withdrawn);
     // Everyone else with mastery on an achievement's items: newly met ones become candidates (decided ones stay).
     const todo: Array<{ a: store.AchievementRow; learnerId: string }> = [];
     for (const a of achievements) for (const learnerId of await store.learnersWithMasteryOnAll(trx, a.itemIds)) todo.push({ a, learnerId });
     const existing = new Set((await store.candidatesOfKeys(trx, todo.map((t) => ({ achievementId: t.a.id, learnerId: t.learnerId })), now)).map((c) => `${c.learnerId} ${c.achievementId}`));
-    const met = (await judge(trx, todo.filter((t) => !existing.has(`${t.learnerId} ${t.a.id}`)), j, now)).filter((x) => x.met);
+    const met = (await judgeAll(todo.filter((t) => !existing.has(`${t.learnerId} ${t.a.id}`)))).filter((x) => x.met);
     await store.markMet(trx, met.map((x) => ({ achievementId: x.a.id, learnerId: x.learnerId, summary: { ...x.summary } })));
     return { framework, minDays, chosen: true, withdrawn: withdrawn.length, proposed: met.length };
   });

@@ -63,6 +63,14 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
   const [limit, setLimit] = useState(PAGE);
   const [grouping, setGrouping] = useState<Grouping>('none');
   const [filter, setFilter] = useState('');
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  const toggleGroup = (key: string, open: boolean) =>
+    setOpenGroups((s) => {
+      const next = new Set(s);
+      if (open) next.add(key);
+      else next.delete(key);
+      return next;
+    });
   /** The last approval, while it can be undone. */
   const [approved, setApproved] = useState<CandidateKey[]>([]);
   /** What the last decision did (approvals come through their dialog, the rest through `act`). */
@@ -80,7 +88,9 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
   const words = filter.trim().toLowerCase();
   const all = candidates.data.candidates.filter((c) => !words || `${c.learnerName ?? ''} ${c.achievement.humanCode ?? ''} ${c.achievement.name ?? ''} ${statementOf.get(c.achievementId) ?? ''}`.toLowerCase().includes(words));
   // "Select all" selects the rows shown, which keeps a bulk decision within the API's 500.
-  const list = grouping === 'none' ? all.slice(0, limit) : all;
+  const groupOf = (c: Candidate) => (grouping === 'item' ? c.achievementId : c.learnerId);
+  // The rows shown: the first pages of the list, or the open groups' (what "select all" selects).
+  const list = grouping === 'none' ? all.slice(0, limit) : all.filter((c) => openGroups.has(groupOf(c)));
   const selected = list.filter((c) => checked.has(keyOf(c)));
 
   const decide = async (run: () => Promise<string>) => (await announce(run)) && setChecked(new Set());
@@ -168,8 +178,9 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
   const groups = new Map<string, { title: string; candidates: Candidate[] }>();
   if (grouping !== 'none') {
     for (const c of all) {
-      const key = grouping === 'item' ? c.achievementId : c.learnerId;
-      const title = grouping === 'item' ? `${c.achievement.humanCode ?? ''} ${c.achievement.name ?? ''}` : who(c);
+      const key = groupOf(c);
+      // A default achievement's name already ends with its code: "3年 整数 (イ)（8250233112100000）".
+      const title = grouping === 'item' ? (c.achievement.name ?? c.achievement.humanCode ?? c.achievementId) : who(c);
       (groups.get(key) ?? groups.set(key, { title, candidates: [] }).get(key)!).candidates.push(c);
     }
   }
@@ -199,7 +210,7 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
         <input id={filterId} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={t('badges.filterPlaceholder')} />
         <span className="muted small">{t('badges.count', { n: all.length, total: candidates.data.candidates.length })}</span>
       </div>
-      {list.length === 0 ? (
+      {all.length === 0 ? (
         <p className="muted">{t('badges.noCandidates')}</p>
       ) : (
         <>
@@ -217,12 +228,17 @@ function PendingCandidates({ classId, framework }: { classId: string; framework:
           {grouping === 'none'
             ? rows(list)
             : sortedGroups.map(([key, g]) => (
-                <details key={key} className="badge-group" data-group={key}>
+                <details key={key} className="badge-group" data-group={key} open={openGroups.has(key)} onToggle={(e) => toggleGroup(key, e.currentTarget.open)}>
                   <summary>
                     <strong>{g.title}</strong> <span className="muted">{t(grouping === 'item' ? 'badges.groupLearners' : 'badges.groupItems', { n: g.candidates.length })}</span>
                   </summary>
-                  <div className="badge-links">{approveButton(g.candidates, t('badges.approveGroup', { n: g.candidates.length }), t('badges.approveGroupOf', { name: g.title, n: g.candidates.length }))}</div>
-                  {rows(g.candidates)}
+                  {/* Only an open group's rows are drawn: a class has thousands of candidates. */}
+                  {openGroups.has(key) && (
+                    <>
+                      <div className="badge-links">{approveButton(g.candidates, t('badges.approveGroup', { n: g.candidates.length }), t('badges.approveGroupOf', { name: g.title, n: g.candidates.length }))}</div>
+                      {rows(g.candidates)}
+                    </>
+                  )}
                 </details>
               ))}
           {grouping === 'none' && all.length > list.length && (
