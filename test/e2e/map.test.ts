@@ -54,8 +54,13 @@ describe.skipIf(skip)('the learning map and dashboards in Chromium (demo class)'
     // 4年1組: the grade filter starts on grade 4; the columns are grade 4's content items.
     expect(await page.getByLabel('学年').inputValue()).toBe('4');
     const heatmap = await api<Heatmap>(`/api/progress/classes/${DEMO_CLASS}/heatmap?framework=${MATH_2017_DOCUMENT}&grade=4`);
-    learners = heatmap.learners;
-    expect(await table.locator('thead th').count()).toBe(heatmap.items.length + 1);
+    // The rows come sorted by name (ja collation): the learners in the table's order, each one of the API's.
+    const names = await table.locator('tbody th a').allTextContents();
+    learners = names.map((n) => heatmap.learners.find((l) => l.displayName === n)!);
+    expect(learners.filter(Boolean)).toHaveLength(heatmap.learners.length);
+    expect(names).toEqual(heatmap.learners.map((l) => l.displayName).sort((a, b) => a.localeCompare(b, 'ja')));
+    // A head per item between the learners' column and their totals.
+    expect(await table.locator('thead th').count()).toBe(heatmap.items.length + 2);
     const csv = page.getByRole('link', { name: 'CSV で書き出す' });
     expect(await csv.getAttribute('href')).toBe(`/api/progress/classes/${DEMO_CLASS}/heatmap.csv?framework=${MATH_2017_DOCUMENT}&grade=4`);
     const body = await page.request.get(base + (await csv.getAttribute('href'))!);
