@@ -15,6 +15,8 @@ import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
 import web from './http/web.js';
 import xapi from './http/xapi/index.js';
+import { statementWriter } from './http/xapi/writer.js';
+import caliper from './http/caliper/index.js';
 import openBadges from './http/ob/index.js';
 import { oauth2Acg } from './http/ob/api.js';
 
@@ -64,7 +66,10 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(caseApi);
   await app.register(uriResolver, { prefix: '/uri' });
   await app.register(uiApi, { prefix: '/api' });
-  await app.register(xapi, { prefix: '/xapi' });
+  // One statement writer for the LRS and the Caliper endpoint (shared caches and write gate).
+  const writer = statementWriter(opts.config);
+  await app.register(xapi, { prefix: '/xapi', writer });
+  await app.register(caliper, { prefix: '/caliper/v1p2', writer });
   await app.register(openBadges);
   await app.register(web, { root: opts.webRoot });
   return app;

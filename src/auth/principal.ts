@@ -25,7 +25,9 @@ export const anonymous: Principal = Object.freeze({ kind: 'anonymous' });
 export const caseScopes = ['case:read', 'case:write', 'case:admin'] as const;
 /** xAPI LRS scopes (the xAPI specification's OAuth scopes, prefixed). A drill vendor gets statements/write only. */
 export const xapiScopes = ['xapi:statements/write', 'xapi:statements/read', 'xapi:statements/read/mine', 'xapi:state', 'xapi:profile', 'xapi:all'] as const;
-export type Scope = (typeof caseScopes)[number] | (typeof xapiScopes)[number] | (string & {});
+/** Caliper 1.2 events to the sensor endpoint (docs/caliper.md); competency assertions (docs/competency-reporting.md). */
+export const reportingScopes = ['caliper:write', 'competency:read'] as const;
+export type Scope = (typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number] | (string & {});
 
 /**
  * Every scope an API client may be granted (api_client.scopes), with what it allows. Each API adds its family here
@@ -41,7 +43,9 @@ export const apiScopes: Readonly<Record<string, string>> = {
   'xapi:state': 'xAPI: read and write State documents',
   'xapi:profile': 'xAPI: read and write Activity and Agent Profile documents, read Activities and Agents',
   'xapi:all': 'xAPI: everything in the LRS',
-} satisfies Record<(typeof caseScopes)[number] | (typeof xapiScopes)[number], string>;
+  'caliper:write': 'Caliper 1.2: send events to the sensor endpoint (they become xAPI statements and evidence)',
+  'competency:read': 'Competency assertions: whether a learner holds a CFItem or framework, with the evidence',
+} satisfies Record<(typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number], string>;
 
 export const roles = ['admin', 'author', 'reviewer', 'teacher', 'learner'] as const satisfies readonly Role[];
 export const roleScopeTypes = ['global', 'framework', 'organization', 'class', 'self'] as const satisfies readonly RoleScopeType[];
@@ -132,4 +136,9 @@ export function canReviewFramework(p: Principal, target: FrameworkRef): boolean 
       ((r.scopeType === 'framework' && target.identifier !== undefined && r.scopeId === target.identifier) ||
         (r.scopeType === 'organization' && target.organizationId != null && r.scopeId === target.organizationId)),
   );
+}
+
+/** May this principal send Caliper events (docs/caliper.md)? Clients with caliper:write, and administrators. */
+export function canSendCaliper(p: Principal): boolean {
+  return (p.kind === 'user' && p.roles.some((r) => r.role === 'admin')) || (p.kind === 'client' && p.scopes.includes('caliper:write'));
 }

@@ -1,7 +1,8 @@
 import '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { anonymous, bearerPrincipal, csrfMatches, findSession, type Principal, type SessionInfo } from '../../auth/index.js';
+import { anonymous, bearerPrincipal, csrfMatches, findSession, verifyApiClient, type Principal, type SessionInfo } from '../../auth/index.js';
+import type { Db } from '../../store/db.js';
 import { ShirubeError } from '../../errors.js';
 
 export const SESSION_COOKIE = 'shirube_session';
@@ -88,4 +89,29 @@ export function refuseAnonymousWrites(app: FastifyInstance): void {
     if (SAFE.has(req.method) || req.principal.kind !== 'anonymous' || req.routeOptions.config.anonymous) return;
     throw refusal('unauthorized', 'Authentication required: sign in, or send an OAuth 2.0 bearer token', 'Authorization');
   });
+}
+
+const BASIC = /^Basic\s+(\S+)\s*$/i;
+
+/**
+ * The principal of an API that also takes HTTP Basic with an API client's id and secret (xAPI, Caliper), besides
+ * a bearer token; without an Authorization header, `fallback` (the session's principal, or nobody).
+ */
+export async function credentialsPrincipal(db: Db, authorization: string | undefined, fallback: Principal): Promise<Principal> {
+  const basic = authorization && BASIC.exec(authorization);
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    const client = i > 0 ? await verifyApiClient(db, decoded.slice(0, i), decoded.slice(i + 1)) : undefined;
+    if (!client) throw new ShirubeError('unauthorized', 'Authorization: unknown key or wrong secret');
+    return { kind: 'client', clientId: client.clientId, scopes: client.scopes };
+  }
+  const bearer = authorization && BEARER.exec(authorization);
+  if (bearer) {
+    const p = await bearerPrincipal(db, bearer[1]!);
+    if (!p) throw new ShirubeError('unauthorized', 'Authorization: the bearer token is invalid or expired');
+    return p;
+  }
+  if (authorization) throw new ShirubeError('unauthorized', 'Authorization: use Basic (key and secret) or Bearer');
+  return fallback;
 }

@@ -4,6 +4,7 @@ import { xapiRequestOf, type XapiRequest } from './request.js';
 import statementRoutes from './statements.js';
 import documentRoutes from './documents.js';
 import extensionPages from './extension-pages.js';
+import type { StatementWriter } from './writer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +28,7 @@ const ALLOWED_HEADERS = [
  * (every body arrives as bytes; resources parse JSON, multipart/mixed and forms themselves), error format, CORS
  * and credentials (HTTP Basic with an API client's id and secret, or an OAuth 2.0 bearer token).
  */
-export default async function xapi(app: FastifyInstance) {
+export default async function xapi(app: FastifyInstance, opts: { writer: StatementWriter }) {
   useXapiErrors(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -67,7 +68,7 @@ export default async function xapi(app: FastifyInstance) {
     version: ['1.0.0', '1.0.1', '1.0.2', '1.0.3', '2.0.0'],
     extensions: {},
   }));
-  await app.register(statementRoutes);
+  await app.register(statementRoutes, { writer: opts.writer });
   await app.register(documentRoutes);
   await app.register(extensionPages);
 }

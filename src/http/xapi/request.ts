@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { bearerPrincipal, verifyApiClient, type Principal } from '../../auth/index.js';
+import type { Principal } from '../../auth/index.js';
+import { credentialsPrincipal } from '../plugins/auth.js';
 import { ShirubeError } from '../../errors.js';
 import { checkInput } from '../../input.js';
 import type { Db } from '../../store/db.js';
@@ -38,28 +39,6 @@ export function parseVersion(v: string | undefined): XapiVersion {
   if (/^1\.0(\.\d+)?$/.test(v.trim())) return '1.0.3';
   if (/^2\.0(\.\d+)?$/.test(v.trim())) return '2.0.0';
   throw bad('X-Experience-API-Version', `version ${v} is not supported (1.0.3 and 2.0.0 are)`);
-}
-
-const BASIC = /^Basic\s+(\S+)\s*$/i;
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-async function principalOf(db: Db, authorization: string | undefined, fallback: Principal): Promise<Principal> {
-  const basic = authorization && BASIC.exec(authorization);
-  if (basic) {
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    const client = i > 0 ? await verifyApiClient(db, decoded.slice(0, i), decoded.slice(i + 1)) : undefined;
-    if (!client) throw new ShirubeError('unauthorized', 'Authorization: unknown key or wrong secret');
-    return { kind: 'client', clientId: client.clientId, scopes: client.scopes };
-  }
-  const bearer = authorization && BEARER.exec(authorization);
-  if (bearer) {
-    const p = await bearerPrincipal(db, bearer[1]!);
-    if (!p) throw new ShirubeError('unauthorized', 'Authorization: the bearer token is invalid or expired');
-    return p;
-  }
-  if (authorization) throw new ShirubeError('unauthorized', 'Authorization: use Basic (key and secret) or Bearer');
-  return fallback;
 }
 
 /**
@@ -104,6 +83,6 @@ export async function xapiRequestOf(req: FastifyRequest, db: Db, opts: { version
     headers,
     body,
     contentType: headers['content-type'] ?? '',
-    principal: await principalOf(db, headers['authorization'], req.principal),
+    principal: await credentialsPrincipal(db, headers['authorization'], req.principal),
   };
 }

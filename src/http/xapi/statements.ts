@@ -7,22 +7,16 @@ import {
   getAttachmentContents,
   getStatement,
   isObject,
-  FirstSeen,
-  ItemCache,
   parseStatementQuery,
   queryStatementPage,
   storeStatements,
   type AttachmentPart,
-  type EvidenceChange,
   type Json,
-  WriteGate,
 } from '../../lrs/index.js';
-import { applyEvidence, RulesCache } from '../../progress/index.js';
-import { evaluateCandidates } from '../../badges/index.js';
-import type { Db } from '../../store/db.js';
-import { authorityOf, requireAccess } from './access.js';
+import { requireAccess } from './access.js';
 import { buildMultipart, parseMultipart } from './multipart.js';
 import type { XapiRequest } from './request.js';
+import type { StatementWriter } from './writer.js';
 
 const bad = (field: string, message: string) => new ShirubeError('invalid_request', `${field}: ${message}`, field);
 
@@ -72,25 +66,8 @@ async function sendResult(reply: FastifyReply, app: FastifyInstance, result: Jso
 }
 
 /** The Statement resource (Communication §2.1). */
-export default async function statementRoutes(app: FastifyInstance) {
-  const items = new ItemCache();
-  const rules = new RulesCache();
-  const seen = new FirstSeen();
-  const gate = new WriteGate(app.config.lrsWriters);
-  const options = (x: XapiRequest) => ({
-    version: x.version,
-    writer: authorityOf(x.principal, app.config.publicUrl),
-    publicUrl: app.config.publicUrl,
-    timeZone: app.config.timeZone,
-    items,
-    seen,
-    gate,
-    // Mastery first, then badge candidates from it: both in the statements' transaction.
-    onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
-      const mastery = await applyEvidence(trx, changes, app.config.timeZone);
-      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery, timeZone: app.config.timeZone });
-    },
-  });
+export default async function statementRoutes(app: FastifyInstance, opts: { writer: StatementWriter }) {
+  const options = (x: XapiRequest) => opts.writer(x.version, x.principal);
 
   async function put(x: XapiRequest, reply: FastifyReply) {
     requireAccess(x.principal, 'statements/write');

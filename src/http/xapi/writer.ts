@@ -1,0 +1,35 @@
+import type { Config } from '../../config.js';
+import type { Principal } from '../../auth/index.js';
+import { FirstSeen, ItemCache, WriteGate, type EvidenceChange, type WriteOptions, type XapiVersion } from '../../lrs/index.js';
+import { applyEvidence, RulesCache } from '../../progress/index.js';
+import { evaluateCandidates } from '../../badges/index.js';
+import type { Db } from '../../store/db.js';
+import { authorityOf } from './access.js';
+
+/** How one server writes statements, whichever API they come through (xAPI, Caliper): its options for a request. */
+export type StatementWriter = (version: XapiVersion, principal: Principal) => WriteOptions;
+
+/**
+ * The server's statement writer: one item cache, rules cache, first-seen set and write gate per server, shared by
+ * every API that stores statements, so that SHIRUBE_LRS_WRITERS bounds all of them together.
+ */
+export function statementWriter(config: Config): StatementWriter {
+  const items = new ItemCache();
+  const rules = new RulesCache();
+  const seen = new FirstSeen();
+  const gate = new WriteGate(config.lrsWriters);
+  return (version, principal) => ({
+    version,
+    writer: authorityOf(principal, config.publicUrl),
+    publicUrl: config.publicUrl,
+    timeZone: config.timeZone,
+    items,
+    seen,
+    gate,
+    // Mastery first, then badge candidates from it: both in the statements' transaction.
+    onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
+      const mastery = await applyEvidence(trx, changes, config.timeZone);
+      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery, timeZone: config.timeZone });
+    },
+  });
+}
