@@ -2,7 +2,8 @@ import type { Db } from '../store/db.js';
 import { ShirubeError, isShirubeError } from '../errors.js';
 import { storeStatements, type Json, type WriteOptions } from '../lrs/index.js';
 import { ACCEPTED_ACTIONS, CALIPER_V1P2, schemaError, type AcceptedEventType } from './schema.js';
-import { statementOfEvent } from './translate.js';
+import { learnerOfEvent, sourcedIdsOf, statementOfEvent } from './translate.js';
+import { rosterStudentAccounts } from '../progress/index.js';
 
 export { CALIPER_V1P2, ACCEPTED_ACTIONS } from './schema.js';
 export { CALIPER_EVENT_EXTENSION_PATH, CALIPER_PERSONS_PATH, cfItemReferences, statementOfEvent } from './translate.js';
@@ -28,8 +29,7 @@ export async function acceptEnvelope(db: Db, envelope: unknown, o: WriteOptions)
   if (e) throw bad(e.field, e.message);
   const env = envelope as Json;
   if (env['dataVersion'] !== CALIPER_V1P2) throw new UnsupportedDataVersion(String(env['dataVersion']));
-  const statements: Json[] = [];
-  const from: number[] = [];
+  const events: Array<{ event: Json; field: string; index: number }> = [];
   let entities = 0;
   (env['data'] as Json[]).forEach((item, i) => {
     const field = `data.${i}`;
@@ -38,15 +38,17 @@ export async function acceptEnvelope(db: Db, envelope: unknown, o: WriteOptions)
       if (!(type in ACCEPTED_ACTIONS)) throw bad(`${field}.type`, `${type} is not accepted here (${accepted} are)`);
       const err = schemaError(type as AcceptedEventType, item, field);
       if (err) throw bad(err.field, err.message);
-      statements.push(statementOfEvent(item, field, o.publicUrl));
-      from.push(i);
+      events.push({ event: item, field, index: i });
       return;
     }
     const err = schemaError('entity', item, field);
     if (err) throw bad(err.field, err.message);
     entities++;
   });
-  if (!statements.length) return { events: 0, entities, statementIds: [] };
+  if (!events.length) return { events: 0, entities, statementIds: [] };
+  const roster = await rosterStudentAccounts(db, o.publicUrl, events.flatMap((e) => sourcedIdsOf(learnerOfEvent(e.event))));
+  const statements = events.map((e) => statementOfEvent(e.event, e.field, o.publicUrl, roster));
+  const from = events.map((e) => e.index);
   try {
     const statementIds = await storeStatements(db, statements, [], { ...o, version: '2.0.0' });
     return { events: statements.length, entities, statementIds };

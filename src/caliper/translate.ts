@@ -68,8 +68,25 @@ export function cfItemReferences(resource: unknown, publicUrl: string): { refere
   return { references: [...new Set(references)], codes: [...new Set(codes)] };
 }
 
-/** The learner as an xAPI Agent: a mailto: IRI is an mbox; any other Person IRI an account under our homePage. */
-export function agentOfPerson(person: unknown, publicUrl: string): Json {
+/** SystemIdentifier types that carry a OneRoster sourcedId (E.2). */
+const SOURCED_ID_TYPES = new Set(['OneRosterSourcedId', 'LisSourcedId']);
+
+/** The OneRoster sourcedIds a Person carries in its otherIdentifiers. */
+export function sourcedIdsOf(person: unknown): string[] {
+  if (!isObject(person) || !Array.isArray(person['otherIdentifiers'])) return [];
+  return person['otherIdentifiers'].filter((i): i is Json => isObject(i) && SOURCED_ID_TYPES.has(String(i['identifierType']))).map((i) => String(i['identifier']));
+}
+
+/** The learner a Caliper event is about: the actor Person, or a graded Attempt's assignee. */
+export const learnerOfEvent = (event: Json): unknown => (event['type'] === 'GradeEvent' ? (event['object'] as Json)['assignee'] : event['actor']);
+
+/**
+ * The learner as an xAPI Agent: a rostered student named by a OneRoster sourcedId (`roster`: their actors, by
+ * sourcedId) is that student; a mailto: IRI is an mbox; any other Person IRI an account under our homePage.
+ */
+export function agentOfPerson(person: unknown, publicUrl: string, roster: Map<string, Json>): Json {
+  const rostered = sourcedIdsOf(person).map((s) => roster.get(s)).find((a) => a !== undefined);
+  if (rostered) return rostered;
   const id = idOf(person);
   if (/^mailto:/i.test(id)) return { objectType: 'Agent', mbox: id };
   return { objectType: 'Agent', account: { homePage: `${publicUrl}${CALIPER_PERSONS_PATH}`, name: id } };
@@ -107,17 +124,16 @@ function resultOf(score: unknown, field: string): Json | undefined {
  * One accepted Caliper event (already validated) as the xAPI statement Shirube stores for it (docs/caliper.md): the
  * statement id is the event's UUID, so that a re-sent event is the same statement and stored once.
  */
-export function statementOfEvent(event: Json, field: string, publicUrl: string): Json {
+export function statementOfEvent(event: Json, field: string, publicUrl: string, roster: Map<string, Json>): Json {
   const type = event['type'] as AcceptedEventType;
   const action = String(event['action']);
   const verb = VERBS[`${type}/${action}`]!;
   const grade = type === 'GradeEvent';
   const attempt = grade ? (event['object'] as Json) : undefined;
-  const learner = attempt ? attempt['assignee'] : event['actor'];
   const resource = attempt ? attempt['assignable'] : event['object'];
   const statement: Json = {
     id: UUID_URN.exec(String(event['id']))![1]!.toLowerCase(),
-    actor: agentOfPerson(learner, publicUrl),
+    actor: agentOfPerson(learnerOfEvent(event), publicUrl, roster),
     verb: { id: verb.id, display: { 'en-US': verb.en, 'ja-JP': verb.ja } },
     object: activityOf(resource, publicUrl),
     // When the learner answered: a graded Attempt's end (or start), else the event's time.

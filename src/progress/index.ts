@@ -9,7 +9,7 @@ export { ensureDemoPrecedes, MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT, DEMO_PRE
 export { ensureDemoRubrics, DEMO_RUBRICS_DOCUMENT } from './demo-rubrics.js';
 export { simulate, simulateClass, simLearners, DEFAULT_SIMULATION, type SimulationOptions, type SimSubject } from './simulator.js';
 export { frameworkStructure } from './framework.js';
-export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount } from './rosters.js';
+export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount, rosterStudentAccounts } from './rosters.js';
 export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';
 export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSignIn } from './oidc.js';
 export { progressPersonalData } from './personal-data.js';

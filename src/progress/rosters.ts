@@ -11,6 +11,12 @@ export const rosterAccount = (publicUrl: string, schoolId: string | null, source
   account: { homePage: `${publicUrl}/roster/${encodeURIComponent(schoolId ?? 'none')}`, name: sourcedId },
 });
 
+/** The xAPI actors of the rostered students among these sourcedIds (OneRoster), by sourcedId. */
+export async function rosterStudentAccounts(db: Db, publicUrl: string, sourcedIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const people = await rosters.getPeople(db, [...new Set(sourcedIds)]);
+  return new Map(people.filter((p) => p.role === 'student' && p.learnerId).map((p) => [p.id, rosterAccount(publicUrl, p.schoolId, p.id)]));
+}
+
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const notFound = (what: string, id: string, field: string) => new ShirubeError('not_found', `No ${what} ${id}`, field);
 

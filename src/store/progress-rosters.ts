@@ -76,6 +76,11 @@ export async function getPerson(db: Db, id: string): Promise<PersonRow | undefin
   return r && toPerson(r);
 }
 
+export async function getPeople(db: Db, ids: string[]): Promise<PersonRow[]> {
+  if (!ids.length) return [];
+  return (await pdb(db).selectFrom('roster_person').selectAll().where('id', 'in', ids).orderBy('id').execute()).map(toPerson);
+}
+
 export async function findPerson(db: Db, by: { userId?: string; learnerId?: string; email?: string }): Promise<PersonRow[]> {
   let q = pdb(db).selectFrom('roster_person').selectAll();
   if (by.userId !== undefined) q = q.where('user_id', '=', by.userId);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CF_ITEM_EXTENSION_PATH, COURSE_OF_STUDY_CODE, cfItemExtension } from '../../lrs/index.js';
+import { CALIPER_EVENT_EXTENSION_PATH } from '../../caliper/index.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -26,6 +27,20 @@ CASE URI (<code>${uri}</code>), or an array of them. Use it as a result extensio
 <code>${escape(COURSE_OF_STUDY_CODE)}</code> (an array of Course of Study Codes).</p>
 <h2>Example</h2>
 <pre>${escape(JSON.stringify({ result: { success: true, score: { scaled: 1 }, extensions: { [cfItemExtension(app.config.publicUrl)]: '<CFItem identifier>' } } }, null, 2))}</pre>
+</body></html>`);
+  });
+
+  app.get(CALIPER_EVENT_EXTENSION_PATH.replace(/^\/xapi/, ''), { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the Caliper event extension IRI' } }, async (_req, reply) => {
+    const iri = escape(`${app.config.publicUrl}${CALIPER_EVENT_EXTENSION_PATH}`);
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>xAPI extension: Caliper event</title></head>
+<body>
+<h1>xAPI extension: Caliper event</h1>
+<p><code>${iri}</code></p>
+<p lang="ja">Caliper 1.2 のイベント（<code>/caliper/v1p2/events</code> に送られたもの）から Shirube が作ったステートメントの文脈拡張。値は元のイベントの <code>id</code>（urn:uuid:…）、<code>type</code>、<code>action</code>。</p>
+<p lang="en">A context extension of the statements Shirube makes from Caliper 1.2 events sent to <code>/caliper/v1p2/events</code>: the original event's
+<code>id</code> (urn:uuid:…), <code>type</code> and <code>action</code>. The statement's id is the event's UUID.</p>
+<pre>${escape(JSON.stringify({ context: { extensions: { [`${app.config.publicUrl}${CALIPER_EVENT_EXTENSION_PATH}`]: { id: 'urn:uuid:…', type: 'GradeEvent', action: 'Graded' } } } }, null, 2))}</pre>
 </body></html>`);
   });
 }

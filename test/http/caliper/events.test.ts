@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { bearer, buildListening, session, type TestApp } from '../../helper.js';
+import { bearer, buildListening, session, sessionOf, type TestApp } from '../../helper.js';
 import { createApiClient } from '../../../src/auth/index.js';
 import { ensureDemoFramework } from '../../../src/case/demo.js';
-import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
+import { MATH_2017_DOCUMENT, savePerson } from '../../../src/progress/index.js';
 
 // 4年 A(4) 除法 (ア): a content item of 算数 2017, a node of the learning map.
 const CODE = '8250243121100000';
@@ -140,12 +140,28 @@ describe('Caliper 1.2 events become evidence', () => {
     expect(e.rollups[0]).toMatchObject({ attempts: 1, correct: 1 });
   });
 
+  it('a Person carrying a OneRoster sourcedId is that rostered student, who sees the evidence on their own map', async () => {
+    const sourcedId = `st-${randomUUID()}`;
+    const student = await savePerson(t.store.db, { id: sourcedId, role: 'student', displayName: '児童 99', schoolId: null, source: 'manual' }, t.base);
+    const event = gradeEvent('lms-42', 5);
+    event.object.assignee = { ...person('lms-42'), otherIdentifiers: [{ type: 'SystemIdentifier', identifier: sourcedId, identifierType: 'OneRosterSourcedId' }] } as typeof event.object.assignee;
+    expect((await send(envelope(event))).status).toBe(200);
+    const own = await sessionOf(t, student.userId!);
+    const map = (await t.app.inject({ url: `/api/progress/map?framework=${MATH_2017_DOCUMENT}`, headers: own })).json();
+    expect(map.learner.id).toBe(student.learnerId);
+    expect(map.nodes.find((n: { id: string }) => n.id === item.identifier).progress).toMatchObject({ attempts: 1, correct: 1 });
+  });
+
   it('accepts HTTP Basic with the client id and secret, and answers the endpoint configuration', async () => {
     const c = await createApiClient(t.store.db, { name: 'sensor', scopes: ['caliper:write'] });
     const basic = { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` };
     expect((await send(envelope(gradeEvent(`s-${randomUUID()}`, 1)), basic)).status).toBe(200);
     const config = await fetch(`${t.base}/caliper/v1p2/events`, { headers: writer });
     expect(await config.json()).toMatchObject({ caliper_supported_versions: [V1P2] });
+    // The statements' extension IRI resolves to its description (xAPI Data §4.1).
+    const page = await fetch(`${t.base}/xapi/extensions/caliper-event`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/caliper/v1p2/events');
   });
 });
 
