@@ -142,3 +142,8 @@ export function canReviewFramework(p: Principal, target: FrameworkRef): boolean 
 export function canSendCaliper(p: Principal): boolean {
   return (p.kind === 'user' && p.roles.some((r) => r.role === 'admin')) || (p.kind === 'client' && p.scopes.includes('caliper:write'));
 }
+
+/** May this principal ask any learner's competency assertions (docs/competency-reporting.md)? competency:read clients, administrators. */
+export function canReadCompetencies(p: Principal): boolean {
+  return isAdmin(p) || (p.kind === 'client' && p.scopes.includes('competency:read'));
+}

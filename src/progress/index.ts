@@ -8,7 +8,8 @@ export { seedDemoRoster, hasDemoClass, demoSubjects, DEMO_CLASS, DEMO_SCHOOL } f
 export { ensureDemoPrecedes, MATH_2017_DOCUMENT, SCIENCE_2017_DOCUMENT, DEMO_PRECEDES_DOCUMENT } from './demo-precedes.js';
 export { ensureDemoRubrics, DEMO_RUBRICS_DOCUMENT } from './demo-rubrics.js';
 export { simulate, simulateClass, simLearners, DEFAULT_SIMULATION, type SimulationOptions, type SimSubject } from './simulator.js';
-export { frameworkStructure } from './framework.js';
+export { frameworkStructure, frameworkOfItem } from './framework.js';
+export { learnerHoldings, type Holding } from './holdings.js';
 export { savePerson, saveClass, enroll, unenroll, removeClass, removePerson, removeSchool, rosterAccount, rosterStudentAccounts } from './rosters.js';
 export { importOneRoster, type RosterImportResult, type RejectedRow } from './oneroster.js';
 export { startSignIn, takeSignIn, finishSignIn, signInProviders, type PendingSignIn } from './oidc.js';

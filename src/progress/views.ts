@@ -29,7 +29,7 @@ async function one(db: Db, s: FrameworkStructure, learnerId: string, asOf: strin
 }
 
 /** A learner's grade from their classes (null when none says). */
-const learnerGradeOf = async (db: Db, learnerId: string) => gradeOfClasses(await rosters.learnerClassGrades(db, learnerId));
+export const learnerGradeOf = async (db: Db, learnerId: string) => gradeOfClasses(await rosters.learnerClassGrades(db, learnerId));
 
 type MapQuery = { framework: string; asOf?: string | undefined; view: 'curriculum' | 'unit'; units?: string | undefined };
 
@@ -176,7 +176,7 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
   });
   const rule = ruleOf(rules, q.itemId);
   const labels = labelsOf(rules, q.itemId);
-  const timeline = (await store.masteryDays(db, q.learnerId, q.itemId))
+  const timeline = (await store.masteryDaysOf(db, q.learnerId, [q.itemId]))
     .filter((d) => !q.asOf || d.day <= q.asOf)
     .map((d) => {
       const ev = evaluate(d.attempts, d.recent, d.p, rule, labels, endOfDay(d.day, o.timeZone));

@@ -95,9 +95,10 @@ export async function replaceMasteryOf(db: Db, pairs: Pair[], rows: MasteryRow[]
   await upsertMasteryDays(db, rows);
 }
 
-/** Every day row of one (learner, item), oldest first. */
-export async function masteryDays(db: Db, learnerId: string, itemId: string): Promise<MasteryRow[]> {
-  const rows = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).where('item_id', '=', itemId).orderBy('day').execute();
+/** The daily rows of one learner on these items, by item then day (what competency assertions' `since` reads). */
+export async function masteryDaysOf(db: Db, learnerId: string, itemIds: string[]): Promise<MasteryRow[]> {
+  if (!itemIds.length) return [];
+  const rows = await pdb(db).selectFrom('mastery_day').select(masteryColumns).where('learner_id', '=', learnerId).where('item_id', 'in', itemIds).orderBy('item_id').orderBy('day').execute();
   return rows.map(toMastery);
 }
 

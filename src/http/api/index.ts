@@ -13,6 +13,7 @@ import badgeRoutes from './badges.js';
 import oidcRoutes from './oidc.js';
 import connectedAppRoutes from './connected-apps.js';
 import auditRoutes from './audit.js';
+import competencyRoutes from './competencies.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -30,4 +31,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(oidcRoutes, { prefix: '/auth/oidc' });
   await app.register(connectedAppRoutes);
   await app.register(auditRoutes, { prefix: '/audit' });
+  await app.register(competencyRoutes, { prefix: '/competencies' });
 }

@@ -111,7 +111,7 @@ describe('linking statements to CFItems and writing evidence', () => {
     await post([...order.slice(16), ...voids]);
     const voidedIds = new Set(voids.map((v) => (v['object'] as { id: string }).id));
     const { replay } = await import('../../../src/progress/mastery.js');
-    const { masteryDays } = await import('../../../src/store/progress.js');
+    const { masteryDaysOf } = await import('../../../src/store/progress.js');
     for (const l of learners) {
       const learnerId = await learnerOf(l);
       const e = await evidenceOf(learnerId);
@@ -123,7 +123,7 @@ describe('linking statements to CFItems and writing evidence', () => {
       expect(e.rollups[0]!.days.reduce((n, d) => n + d.attempts, 0)).toBe(live.length);
       const rows = await lrs(t.store.db).selectFrom('evidence').selectAll().where('learner_id', '=', learnerId).where('voided', '=', false).orderBy('timestamp').execute();
       const expected = replay(learnerId, item.identifier, rows.map((r) => ({ timestamp: r.timestamp, score: r.score!, correct: r.success ?? r.score! >= 1 })), 'Asia/Tokyo');
-      expect(await masteryDays(t.store.db, learnerId, item.identifier)).toEqual(expected);
+      expect(await masteryDaysOf(t.store.db, learnerId, [item.identifier])).toEqual(expected);
     }
   });
 
