@@ -1,5 +1,5 @@
 import type { TestApp } from '../helper.js';
-import { bearer } from '../helper.js';
+import { bearer, session, sessionOf } from '../helper.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
 import { MATH_2017_DOCUMENT, frameworkStructure, seedDemoRoster } from '../../src/progress/index.js';
 import { COURSE_OF_STUDY_CODE } from '../../src/lrs/index.js';
@@ -29,4 +29,15 @@ export const masteredAnswers = (agent: Record<string, unknown>, code: string) =>
 export async function post(t: TestApp, writer: Record<string, string>, statements: unknown[]) {
   const res = await t.app.inject({ method: 'POST', url: '/xapi/statements', headers: { ...writer, 'x-experience-api-version': '1.0.3' }, payload: statements });
   if (res.statusCode !== 200) throw new Error(`POST /xapi/statements: ${res.statusCode} ${res.body}`);
+}
+
+/** Sessions of the demo class's callers: an administrator, its teacher, learners 0 and 1, and a teacher of another class. */
+export async function classCallers(t: TestApp, d: Awaited<ReturnType<typeof demoClass>>) {
+  return {
+    admin: await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]),
+    otherTeacher: await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]),
+    teacher: await sessionOf(t, d.teacherUserId),
+    learner0: await sessionOf(t, d.learnerUserIds[0]!),
+    learner1: await sessionOf(t, d.learnerUserIds[1]!),
+  };
 }

@@ -1,31 +1,19 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { canSendCaliper } from '../../auth/index.js';
 import { ACCEPTED_ACTIONS, CALIPER_V1P2, UnsupportedDataVersion, acceptEnvelope } from '../../caliper/index.js';
-import { asRequestError, isShirubeError, type ShirubeErrorCode } from '../../errors.js';
+import { asRequestError, isShirubeError } from '../../errors.js';
+import { xapiStatus } from '../xapi/errors.js';
 import { credentialsPrincipal } from '../plugins/auth.js';
 import type { StatementWriter } from '../xapi/writer.js';
 
-const status: Record<ShirubeErrorCode, number> = {
-  not_found: 404,
-  invalid_uuid: 400,
-  invalid_request: 400,
-  conflict: 409,
-  precondition_failed: 412,
-  payload_too_large: 413,
-  unauthorized: 401,
-  forbidden: 403,
-  busy: 503,
-  bad_gateway: 502,
-  unavailable: 503,
-  internal: 500,
-};
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Errors as RFC 7807 problem details (Caliper 1.2 §6.1), with the Caliper field the problem is about. */
 function problemOf(err: unknown): { status: number; detail: string; field?: string } {
   err = asRequestError(err);
   if (err instanceof UnsupportedDataVersion) return { status: 422, detail: err.message, field: 'dataVersion' };
-  if (isShirubeError(err)) return { status: status[err.code], detail: err.message, ...(err.field ? { field: err.field } : {}) };
+  if (isShirubeError(err)) // The same statuses as the LRS's: a sensor is an LRS client speaking another format.
+  if (isShirubeError(err)) return { status: xapiStatus[err.code], detail: err.message, ...(err.field ? { field: err.field } : {}) };
   const fe = err as FastifyError;
   const s = fe.statusCode ?? 500;
   if (s >= 400 && s < 500) return { status: s, detail: s === 415 ? 'Content-Type: a Caliper envelope is sent as application/json' : fe.message };

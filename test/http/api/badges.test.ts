@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildListening, session, sessionOf, type TestApp } from '../../helper.js';
+import { buildListening, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
-import { answered, demoClass, post } from '../../progress/fixture.js';
+import { answered, classCallers, demoClass, post } from '../../progress/fixture.js';
 import { extractPng } from '../../../src/badges/index.js';
 import { independentVerify as verifyIndependently, ob3Schema } from '../../badges/independent.js';
 
@@ -24,11 +24,7 @@ beforeAll(async () => {
   const listening = await buildListening({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
   [t, base] = [listening, listening.base];
   d = await demoClass(t);
-  admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
-  otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]);
-  teacher = await sessionOf(t, d.teacherUserId);
-  learner0 = await sessionOf(t, d.learnerUserIds[0]!);
-  learner1 = await sessionOf(t, d.learnerUserIds[1]!);
+  ({ admin, otherTeacher, teacher, learner0, learner1 } = await classCallers(t, d));
 }, 120_000);
 afterAll(() => t.close());
 

@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, build, session, sessionOf, type TestApp } from '../../helper.js';
+import { bearer, build, type TestApp } from '../../helper.js';
 import { MATH_2017_DOCUMENT } from '../../../src/progress/index.js';
-import { answered, demoClass, masteredAnswers, post } from '../../progress/fixture.js';
+import { answered, classCallers, demoClass, masteredAnswers, post } from '../../progress/fixture.js';
 
 const A = '8250213111100000'; // 1年 数の構成と表し方 (ア): mastered, with a badge
 const B = '8250213111200000'; // 1年 数の構成と表し方 (イ): one wrong answer
 let t: TestApp;
 let d: Awaited<ReturnType<typeof demoClass>>;
-let admin: Record<string, string>;
-let system: Record<string, string>;
-let teacher: Record<string, string>;
-let learner0: Record<string, string>;
-let learner1: Record<string, string>;
-let otherTeacher: Record<string, string>;
+type Headers = Record<string, string>;
+// Callers: an administrator, a competency:read client, the class's teacher, learners 0 and 1, another class's teacher.
+let admin: Headers, system: Headers, teacher: Headers, learner0: Headers, learner1: Headers, otherTeacher: Headers;
 let learnerId: string;
 let credentialId: string;
 const idOf = (code: string) => d.structure.items.find((i) => i.code === code)!.id;
@@ -22,11 +19,7 @@ const agentParam = (i: number) => encodeURIComponent(JSON.stringify(d.agents[i])
 beforeAll(async () => {
   t = await build({ SHIRUBE_SECRET_KEY: 'test-secret-key-of-at-least-32-characters' });
   d = await demoClass(t);
-  admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
-  otherTeacher = await session(t, [{ role: 'teacher', scopeType: 'class', scopeId: 'some-other-class' }]);
-  teacher = await sessionOf(t, d.teacherUserId);
-  learner0 = await sessionOf(t, d.learnerUserIds[0]!);
-  learner1 = await sessionOf(t, d.learnerUserIds[1]!);
+  ({ admin, otherTeacher, teacher, learner0, learner1 } = await classCallers(t, d));
   system = await bearer(t, ['competency:read']);
   expect((await t.app.inject({ method: 'POST', url: '/api/badges/achievements/defaults', headers: admin, payload: { framework: MATH_2017_DOCUMENT } })).statusCode).toBe(200);
   await post(t, d.writer, [...masteredAnswers(d.agents[0]!, A), answered(d.agents[0]!, B, false, '2025-05-04T02:00:00Z')]);

@@ -208,5 +208,7 @@ describe('refused envelopes store nothing', () => {
     await refused(envelope(good, { ...ok, type: 'ViewEvent' }), 400, 'data.1.type');
     await refused(envelope(good, { id: 'not an iri', type: 'Person', '@context': V1P2 }), 400, 'data.1.id');
     await refused(envelope(good, { ...ok, id: good.id, generated: { ...ok.generated, scoreGiven: 2 } }), 400, 'data.1');
+    // Input PostgreSQL cannot hold (docs/security.md, "Input limits"), in the Caliper format too.
+    await refused(envelope(good, { ...ok, object: { ...ok.object, assignable: { ...ok.object.assignable, name: 'a\u0000b' } } }), 400, 'data.1.object.assignable.name');
   });
 });
