@@ -25,6 +25,7 @@ export default async function competencyRoutes(app: FastifyInstance) {
     const p = req.principal;
     if (p.kind === 'anonymous') throw new ShirubeError('unauthorized', 'Sign in, or send a bearer token of a client with competency:read');
     const privileged = canReadCompetencies(p);
+    if (!privileged && p.kind === 'client') throw new ShirubeError('forbidden', 'An API client needs the competency:read scope to ask about learners’ competencies');
     const viewer = privileged ? null : viewerOf(p);
     let learnerId = q.learner;
     if (q.agent !== undefined) {
