@@ -34,7 +34,8 @@ export async function acceptEnvelope(db: Db, envelope: unknown, o: WriteOptions)
   (env['data'] as Json[]).forEach((item, i) => {
     const field = `data.${i}`;
     const type = item['type'];
-    if (typeof type === 'string' && type.endsWith('Event')) {
+    // Events are the objects with an action (an entity has none) or an event type.
+    if (typeof type === 'string' && (type.endsWith('Event') || 'action' in item)) {
       if (!(type in ACCEPTED_ACTIONS)) throw bad(`${field}.type`, `${type} is not accepted here (${accepted} are)`);
       const err = schemaError(type as AcceptedEventType, item, field);
       if (err) throw bad(err.field, err.message);

@@ -26,6 +26,8 @@ const PROFILES = [
 const IDENTIFIER_TYPES = [
   'AccountUserName', 'CaseItemUri', 'EmailAddress', 'LisSourcedId', 'LtiContextId', 'LtiDeploymentId', 'LtiPlatformId', 'LtiToolId', 'LtiUserId', 'OneRosterSourcedId', 'Other', 'SisSourcedId', 'SystemId',
 ];
+/** Response and its subtypes (C.37…), what an AssessmentItemEvent generates. */
+const RESPONSE_TYPES = ['Response', 'FillinBlankResponse', 'MultipleChoiceResponse', 'MultipleResponseResponse', 'SelectTextResponse', 'TrueFalseResponse'];
 /** Agent and its subtypes (C.1), for a GradeEvent's actor. */
 const AGENT_TYPES = ['Agent', 'Person', 'SoftwareApplication', 'Organization', 'Group', 'CourseOffering', 'CourseSection'];
 
@@ -74,7 +76,7 @@ const ASSESSMENT = resource(['Assessment']);
 const PERSON = entity(['Person']);
 
 /** The Event properties (§2.1); `target` is not applicable to a GradeEvent. */
-function event(type: AcceptedEventType, parts: { actor: unknown; object: unknown; generated: unknown; target?: boolean }) {
+function event(type: AcceptedEventType, parts: { actor: unknown; object: unknown; generated: unknown; referrer?: unknown; target?: boolean }) {
   return {
     type: 'object',
     additionalProperties: false,
@@ -91,7 +93,7 @@ function event(type: AcceptedEventType, parts: { actor: unknown; object: unknown
       ...(parts.target === false ? {} : { target: ANY }),
       generated: parts.generated,
       edApp: ANY,
-      referrer: ANY,
+      referrer: parts.referrer ?? ANY,
       group: ANY,
       membership: ANY,
       session: ANY,
@@ -119,7 +121,8 @@ const schemas = {
     required: ['sensor', 'sendTime', 'dataVersion', 'data'],
     properties: { sensor: { type: 'string', minLength: 1, maxLength: 2048 }, sendTime: DATE_TIME, dataVersion: { type: 'string', minLength: 1, maxLength: 2048 }, data: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object' } } },
   },
-  AssessmentItemEvent: event('AssessmentItemEvent', { actor: PERSON, object: ASSESSMENT_ITEM, generated: ANY }),
+  // B.3: a Response for Completed (the 1.2 fixtures also generate the Attempt on Started); the previous item as referrer.
+  AssessmentItemEvent: event('AssessmentItemEvent', { actor: PERSON, object: ASSESSMENT_ITEM, generated: entity(['Attempt', ...RESPONSE_TYPES]), referrer: ASSESSMENT_ITEM }),
   AssessmentEvent: event('AssessmentEvent', { actor: PERSON, object: ASSESSMENT, generated: entity(['Attempt']) }),
   GradeEvent: event('GradeEvent', { actor: entity(AGENT_TYPES), object: ATTEMPT_OF_LEARNER, generated: SCORE, target: false }),
   /** An Entity describe (§5.2: an envelope may carry entities beside events). */

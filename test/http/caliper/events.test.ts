@@ -206,6 +206,10 @@ describe('refused envelopes store nothing', () => {
     await refused(envelope(good, { ...ok, custom: true }), 400, 'data.1.custom');
     await refused(envelope(good, { ...ok, '@context': 'http://purl.imsglobal.org/ctx/caliper/v1p1' }), 400, 'data.1.@context');
     await refused(envelope(good, { ...ok, type: 'ViewEvent' }), 400, 'data.1.type');
+    await refused(envelope(good, { ...ok, type: 'NotACaliperEventType' }), 400, 'data.1.type');
+    const itemEvent = { '@context': V1P2, id: `urn:uuid:${randomUUID()}`, type: 'AssessmentItemEvent', actor: person('x'), action: 'Completed', object: assessmentItem(), eventTime: '2026-11-22T02:00:00.000Z' };
+    await refused(envelope(good, { ...itemEvent, generated: person('x') }), 400, 'data.1.generated.type');
+    await refused(envelope(good, { ...itemEvent, referrer: person('x') }), 400, 'data.1.referrer.type');
     await refused(envelope(good, { id: 'not an iri', type: 'Person', '@context': V1P2 }), 400, 'data.1.id');
     await refused(envelope(good, { ...ok, id: good.id, generated: { ...ok.generated, scoreGiven: 2 } }), 400, 'data.1');
     // Input PostgreSQL cannot hold (docs/security.md, "Input limits"), in the Caliper format too.
