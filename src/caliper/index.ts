@@ -1,12 +1,12 @@
 import type { Db } from '../store/db.js';
 import { ShirubeError, isShirubeError } from '../errors.js';
 import { storeStatements, type Json, type WriteOptions } from '../lrs/index.js';
+import { rosterStudentAccounts } from '../progress/index.js';
 import { ACCEPTED_ACTIONS, CALIPER_V1P2, schemaError, type AcceptedEventType } from './schema.js';
 import { learnerOfEvent, sourcedIdsOf, statementOfEvent } from './translate.js';
-import { rosterStudentAccounts } from '../progress/index.js';
 
 export { CALIPER_V1P2, ACCEPTED_ACTIONS } from './schema.js';
-export { CALIPER_EVENT_EXTENSION_PATH, CALIPER_PERSONS_PATH, cfItemReferences, statementOfEvent } from './translate.js';
+export { CALIPER_EVENT_EXTENSION_PATH } from './translate.js';
 
 /** An envelope of a Caliper version this endpoint does not read (Caliper 1.2 §6.1: 422, not 400). */
 export class UnsupportedDataVersion extends ShirubeError {

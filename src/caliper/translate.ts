@@ -5,7 +5,7 @@ import type { AcceptedEventType } from './schema.js';
 /** Our extension IRI (context extension) keeping where a statement came from: the Caliper event's id, type and action. */
 export const CALIPER_EVENT_EXTENSION_PATH = '/xapi/extensions/caliper-event';
 /** The account homePage of learners known only by a Caliper Person IRI (docs/caliper.md). */
-export const CALIPER_PERSONS_PATH = '/caliper/persons';
+const CALIPER_PERSONS_PATH = '/caliper/persons';
 
 /** The xAPI verb for each accepted action (ADL vocabulary where it has one; the Caliper action IRI where not). */
 const VERBS: Record<string, { id: string; en: string; ja: string }> = {
@@ -37,7 +37,7 @@ const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.i
  * LearningObjective's id, and its or the entity's `otherIdentifiers` of type CaseItemUri) and from the extensions
  * `<SHIRUBE_PUBLIC_URL>/xapi/extensions/cf-item` and the Japan xAPI profile's course-of-study-code.
  */
-export function cfItemReferences(resource: unknown, publicUrl: string): { references: string[]; codes: string[] } {
+function cfItemReferences(resource: unknown, publicUrl: string): { references: string[]; codes: string[] } {
   const references: string[] = [];
   const codes: string[] = [];
   const codeUri = `${publicUrl}/uri/code/`;
@@ -84,7 +84,7 @@ export const learnerOfEvent = (event: Json): unknown => (event['type'] === 'Grad
  * The learner as an xAPI Agent: a rostered student named by a OneRoster sourcedId (`roster`: their actors, by
  * sourcedId) is that student; a mailto: IRI is an mbox; any other Person IRI an account under our homePage.
  */
-export function agentOfPerson(person: unknown, publicUrl: string, roster: Map<string, Json>): Json {
+function agentOfPerson(person: unknown, publicUrl: string, roster: Map<string, Json>): Json {
   const rostered = sourcedIdsOf(person).map((s) => roster.get(s)).find((a) => a !== undefined);
   if (rostered) return rostered;
   const id = idOf(person);

@@ -12,7 +12,7 @@ const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized'
 function problemOf(err: unknown): { status: number; detail: string; field?: string } {
   err = asRequestError(err);
   if (err instanceof UnsupportedDataVersion) return { status: 422, detail: err.message, field: 'dataVersion' };
-  if (isShirubeError(err)) // The same statuses as the LRS's: a sensor is an LRS client speaking another format.
+  // The same statuses as the LRS's: a sensor is an LRS client speaking another format.
   if (isShirubeError(err)) return { status: xapiStatus[err.code], detail: err.message, ...(err.field ? { field: err.field } : {}) };
   const fe = err as FastifyError;
   const s = fe.statusCode ?? 500;
