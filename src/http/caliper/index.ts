@@ -37,12 +37,19 @@ export default async function caliper(app: FastifyInstance, opts: { writer: Stat
   });
   // Only JSON (§6.1: anything else is a 415).
   app.removeContentTypeParser('text/plain');
-  // Who is calling, before the body is read: 401 for nobody, 403 without caliper:write.
-  app.addHook('onRequest', async (req) => {
+  // Who is calling, before the body is read: 401 for nobody, 403 without caliper:write. Sensors may run in a
+  // browser (caliper-js): CORS as the LRS's, without cookies (credentials are the Authorization header).
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('Access-Control-Allow-Origin', req.headers.origin ?? '*').header('Vary', 'Origin');
+    if (req.method === 'OPTIONS') return;
     if (req.principal.kind === 'anonymous') req.principal = await credentialsPrincipal(app.store.db, req.headers.authorization, req.principal);
     if (req.principal.kind === 'anonymous') throw Object.assign(new Error('Authorization: send a bearer token (or HTTP Basic with the client id and secret) of an API client with caliper:write'), { statusCode: 401 });
     if (!canSendCaliper(req.principal)) throw Object.assign(new Error('Not allowed: this client lacks the caliper:write scope'), { statusCode: 403 });
   });
+
+  app.options('/events', { schema: { hide: true } }, async (_req, reply) =>
+    reply.code(204).header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS').header('Access-Control-Allow-Headers', 'Authorization, Content-Type').header('Access-Control-Max-Age', '86400').send(),
+  );
 
   app.post('/events', {
     schema: {

@@ -158,6 +158,11 @@ describe('Caliper 1.2 events become evidence', () => {
     expect((await send(envelope(gradeEvent(`s-${randomUUID()}`, 1)), basic)).status).toBe(200);
     const config = await fetch(`${t.base}/caliper/v1p2/events`, { headers: writer });
     expect(await config.json()).toMatchObject({ caliper_supported_versions: [V1P2] });
+    // A sensor in a browser: the preflight needs no credentials, the answer names the origin.
+    const preflight = await fetch(`${t.base}/caliper/v1p2/events`, { method: 'OPTIONS', headers: { origin: 'https://drill.example.jp', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://drill.example.jp');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
     // The statements' extension IRI resolves to its description (xAPI Data §4.1).
     const page = await fetch(`${t.base}/xapi/extensions/caliper-event`);
     expect(page.status).toBe(200);
