@@ -27,7 +27,9 @@ export const caseScopes = ['case:read', 'case:write', 'case:admin'] as const;
 export const xapiScopes = ['xapi:statements/write', 'xapi:statements/read', 'xapi:statements/read/mine', 'xapi:state', 'xapi:profile', 'xapi:all'] as const;
 /** Caliper 1.2 events to the sensor endpoint (docs/caliper.md); competency assertions (docs/competency-reporting.md). */
 export const reportingScopes = ['caliper:write', 'competency:read'] as const;
-export type Scope = (typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number] | (string & {});
+/** Learning resources aligned to CFItems: a drill vendor registers its drills (docs/resources.md). */
+export const resourceScopes = ['resources:write'] as const;
+export type Scope = (typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number] | (typeof resourceScopes)[number] | (string & {});
 
 /**
  * Every scope an API client may be granted (api_client.scopes), with what it allows. Each API adds its family here
@@ -45,7 +47,8 @@ export const apiScopes: Readonly<Record<string, string>> = {
   'xapi:all': 'xAPI: everything in the LRS',
   'caliper:write': 'Caliper 1.2: send events to the sensor endpoint (they become xAPI statements and evidence)',
   'competency:read': 'Competency assertions: whether a learner holds a CFItem or framework, with the evidence',
-} satisfies Record<(typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number], string>;
+  'resources:write': 'Register learning resources (drills, videos…) aligned to CFItems, and change or remove those the client registered',
+} satisfies Record<(typeof caseScopes)[number] | (typeof xapiScopes)[number] | (typeof reportingScopes)[number] | (typeof resourceScopes)[number], string>;
 
 export const roles = ['admin', 'author', 'reviewer', 'teacher', 'learner'] as const satisfies readonly Role[];
 export const roleScopeTypes = ['global', 'framework', 'organization', 'class', 'self'] as const satisfies readonly RoleScopeType[];

@@ -10,6 +10,7 @@ import { frameworkRules, labelsOf, ruleOf, standingsOf, endOfDay, type Framework
 import { nextSteps as nextStepIds, traceBack } from './graph.js';
 import { evaluate } from './rules.js';
 import { unitSchemeView } from './units.js';
+import { resourcesOfItems } from './resources.js';
 
 export interface ViewOptions {
   timeZone: string;
@@ -188,6 +189,13 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
     learner,
     item: summary(item),
     progress: st.progress(q.itemId),
+    /**
+     * What the label is judged on: `correctRate` (the mean score of the rule's window, the last `window` answers) or
+     * `probability` (BKT), with the thresholds; the item panel shows the label beside that figure.
+     */
+    labelBasis: labels.basis,
+    labels: labels.labels,
+    window: rule.lastK,
     /** The rubric criterion that grades this item (its levels name the labels), or null. */
     rubric: rules.rubrics.get(q.itemId) ?? null,
     evidence,
@@ -195,9 +203,11 @@ export async function itemDetail(db: Db, q: { learnerId: string; itemId: string;
     timeline,
     traceBack: chains.map((c) => {
       const p = st.progress(c.itemId);
-      return { item: summary(s.byId.get(c.itemId)!), hops: c.hops, probability: p.probability, state: p.state, label: p.label, score: c.score, path: c.path };
+      return { item: summary(s.byId.get(c.itemId)!), hops: c.hops, probability: p.probability, correctRate: p.correctRate, labelBasis: labelsOf(rules, c.itemId).basis, state: p.state, label: p.label, score: c.score, path: c.path };
     }),
     pathEdges: [...edges.values()],
+    /** Drills, videos… aligned to the item (docs/resources.md). */
+    resources: (await resourcesOfItems(db, [q.itemId])).get(q.itemId) ?? [],
   };
 }
 
@@ -214,9 +224,10 @@ export async function nextSteps(db: Db, q: { learnerId: string; framework: strin
   const learnerGrade = await learnerGradeOf(db, q.learnerId);
   const st = await one(db, s, q.learnerId, q.asOf, o, undefined, learnerGrade);
   const ids = nextStepIds(s.graph, s.items.map((i) => i.id), st.standing, { learnerGrade }).slice(0, q.limit);
+  const resources = await resourcesOfItems(db, ids, 5);
   return {
     learnerGrade,
-    items: ids.map((id) => ({ item: summary(s.byId.get(id)!), progress: st.progress(id), prerequisites: s.graph.prerequisitesOf(id).map((e) => e.source) })),
+    items: ids.map((id) => ({ item: summary(s.byId.get(id)!), progress: st.progress(id), prerequisites: s.graph.prerequisitesOf(id).map((e) => e.source), resources: resources.get(id) ?? [] })),
   };
 }
 

@@ -14,6 +14,7 @@ import oidcRoutes from './oidc.js';
 import connectedAppRoutes from './connected-apps.js';
 import auditRoutes from './audit.js';
 import competencyRoutes from './competencies.js';
+import resourceRoutes from './resources.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -32,4 +33,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(connectedAppRoutes);
   await app.register(auditRoutes, { prefix: '/audit' });
   await app.register(competencyRoutes, { prefix: '/competencies' });
+  await app.register(resourceRoutes, { prefix: '/resources' });
 }
