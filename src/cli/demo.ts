@@ -5,7 +5,7 @@ import { createApiClient, randomToken, setUserPassword } from '../auth/index.js'
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { ShirubeError } from '../errors.js';
-import { DEFAULT_SIMULATION, DEMO_CLASS, demoSubjects, ensureDemoRubrics, learnerOfUser, seedDemoRoster, simLearners, simulateClass, type SimulationOptions } from '../progress/index.js';
+import { DEFAULT_SIMULATION, DEMO_CLASS, demoSubjects, ensureDemoResources, ensureDemoRubrics, MATH_2017_DOCUMENT, learnerOfUser, seedDemoRoster, simLearners, simulateClass, type SimulationOptions } from '../progress/index.js';
 import { achievementIdOfItem, approveCandidates, createDefaultAchievements, loadSecretKey } from '../badges/index.js';
 import { getCandidates } from '../store/badges.js';
 import { ensureShippedFrameworks } from '../case/demo.js';
@@ -27,6 +27,9 @@ export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simu
   await ensureDemoRubrics(db, config.publicUrl);
   const options = { ...DEFAULT_SIMULATION, ...o.simulation };
   const subjects = await demoSubjects(db, options);
+  // Three example drills (example.org) for the first grade-4 算数 items: the item panel and next steps show links.
+  const math = subjects.find((x) => x.structure.identifier === MATH_2017_DOCUMENT)?.structure;
+  await ensureDemoResources(db, math?.items.filter((i) => i.grade === '4').slice(0, DEMO_RESOURCES) ?? []);
   // Achievements before the statements: candidates are evaluated as the evidence arrives (docs/badges.md).
   let achievements = 0;
   for (const subject of subjects) achievements += await createDefaultAchievements(db, config.publicUrl, subject.structure.identifier);
@@ -61,6 +64,9 @@ export async function runDemo(db: Db, config: Config, baseUrl: string, o: { simu
   const bySubject = subjects.map(({ structure: s }) => ({ framework: s.identifier, title: s.title, statements: count.get(s.identifier) ?? 0 }));
   return { statements: batches.length, bySubject, signIns, badges };
 }
+
+/** How many grade-4 算数 items get an example drill. */
+const DEMO_RESOURCES = 3;
 
 /** The Course of Study Code a simulated statement names. */
 const codeOf = (statement: Record<string, unknown>) => (statement['object'] as { definition: { extensions: Record<string, string[]> } }).definition.extensions[COURSE_OF_STUDY_CODE]![0]!;

@@ -18,4 +18,4 @@ export { frameworkRules, labelsOf, ruleOf, RulesCache, type FrameworkRules } fro
 export { itemRubrics, type ItemRubric, type RubricLevel } from './rubrics.js';
 export { evaluate as evaluateProficiency, windowAnswers } from './rules.js';
 export { importUnits, listUnitSchemes, unitSchemeView, type UnitScheme } from './units.js';
-export { registerResource, getResource, updateResource, deleteResource, listResources, importResourcesCsv, resourcesOfItems, RESOURCE_TYPES, type ResourceBody, type ResourceView, type ResourceLink } from './resources.js';
+export { ensureDemoResources, registerResource, getResource, updateResource, deleteResource, listResources, importResourcesCsv, resourcesOfItems, RESOURCE_TYPES, type ResourceBody, type ResourceView, type ResourceLink } from './resources.js';

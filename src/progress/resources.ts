@@ -207,14 +207,7 @@ export async function listResources(db: Db, q: { item?: string | undefined; limi
 }
 
 /** A resource as the learner's views list it (next steps, the item panel). */
-export interface ResourceLink {
-  id: string;
-  title: string;
-  url: string;
-  type: string;
-  language: string;
-  provider: string | null;
-}
+export type ResourceLink = Pick<store.ResourceRow, 'id' | 'title' | 'url' | 'type' | 'language' | 'provider'>;
 
 /** Each item's resources (at most `per` each, by title), for the item panel and the next steps. */
 export async function resourcesOfItems(db: Db, items: string[], per = 10): Promise<Map<string, ResourceLink[]>> {
@@ -250,9 +243,15 @@ export async function importResourcesCsv(db: Db, p: Principal, csv: string, publ
     checked.push({ ...r, items: await resolve(db, r.references, publicUrl, () => `${prefix}codes`) });
   }
   if (!mayRegister(p, await frameworksOf(db, checked.flatMap((r) => r.items)))) throw new ShirubeError('forbidden', 'Teachers, the frameworks’ authors, administrators and API clients with resources:write register resources');
-  const actor = actorOf(p);
+  const saved = await saveAll(db, actorOf(p), checked);
+  const resources = (await Promise.all(saved.ids.map((id) => store.getResource(db, id)))).filter((r): r is store.ResourceRow => !!r);
+  return { created: saved.created, updated: saved.updated, resources: await views(db, resources, publicUrl) };
+}
+
+/** Stores checked resources as `actor`'s in one transaction, audited as one import. */
+async function saveAll(db: Db, actor: string, checked: Array<CheckedResource & { items: string[] }>): Promise<{ created: number; updated: number; ids: string[] }> {
   const ids = [...new Set(checked.map((r) => idOf(actor, r.url)))];
-  const counts = await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     let created = 0;
     for (const r of checked) {
       const id = idOf(actor, r.url);
@@ -260,8 +259,18 @@ export async function importResourcesCsv(db: Db, p: Principal, csv: string, publ
       await store.putResource(trx, id, r, actor);
     }
     await audit(trx, { actor, action: 'resource.import', targetType: 'resource', targetId: null, details: { rows: checked.length, created, resources: ids } });
-    return { created, updated: ids.length - created };
+    return { created, updated: ids.length - created, ids };
   });
-  const resources = (await Promise.all(ids.map((id) => store.getResource(db, id)))).filter((r): r is store.ResourceRow => !!r);
-  return { ...counts, resources: await views(db, resources, publicUrl) };
+}
+
+/**
+ * The demo's example resources (docs/demo.md): one drill for each of the first grade-4 items of 算数 given, at
+ * example.org (a domain reserved for examples: no real site is implied), registered by the system.
+ */
+export async function ensureDemoResources(db: Db, items: Array<{ id: string; code: string; category: string | null }>): Promise<number> {
+  const checked = items.map((i) => ({
+    ...checkResource({ title: `「${i.category ?? i.code}」練習ドリル（例）`, url: `https://example.org/shirube-demo/drills/${i.code}`, type: 'drill', language: 'ja', provider: 'Shirube デモ（例）', items: [i.id] }),
+    items: [i.id],
+  }));
+  return checked.length ? (await saveAll(db, 'system', checked)).created : 0;
 }

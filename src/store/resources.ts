@@ -29,13 +29,7 @@ export type ResourceTables = {
 
 const rdb = (db: Db): Kysely<Database & ResourceTables> => db.withTables<ResourceTables>();
 
-export interface ResourceRow {
-  id: string;
-  title: string;
-  url: string;
-  type: string;
-  language: string;
-  provider: string | null;
+export interface ResourceRow extends Pick<LearningResourceTable, 'id' | 'title' | 'url' | 'type' | 'language' | 'provider'> {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, schoolYearStart, sliderRange, todayInTokyo } from '../../web/src/features/map/lib/dates.js';
+import { addDays, daysBetween, schoolYearChoices, schoolYearRange, schoolYearStart, termsOf, todayInTokyo } from '../../web/src/features/map/lib/dates.js';
 
 describe('date slider days', () => {
   it('adds and counts days across months, years and leap days', () => {
@@ -21,8 +21,26 @@ describe('date slider days', () => {
     expect(schoolYearStart('2025-12-24')).toBe('2025-04-01');
   });
 
-  it('spans from the school year of the earliest answer to today', () => {
-    expect(sliderRange(['2025-09-01T00:00:00Z', null, '2025-05-10T03:00:00Z'], '2026-02-01')).toEqual({ min: '2025-04-01', max: '2026-02-01' });
-    expect(sliderRange([], '2026-02-01')).toEqual({ min: '2025-04-01', max: '2026-02-01' });
+  it('offers the school years from the earliest answer to today, starting on today’s when it has answers, else the latest that has', () => {
+    // Answers in 2025 (school year 2025: April 2025 – March 2026) and today in December 2026.
+    const lastAts = ['2025-09-01T00:00:00Z', null, '2026-03-20T03:00:00Z', '2025-05-10T03:00:00Z'];
+    expect(schoolYearChoices(lastAts, '2026-12-07')).toEqual({ years: [2026, 2025], initial: 2025 });
+    expect(schoolYearChoices([...lastAts, '2026-04-10T00:00:00Z'], '2026-12-07')).toEqual({ years: [2026, 2025], initial: 2026 });
+    // 31 March 15:30 UTC is 1 April in Tokyo: the next school year.
+    expect(schoolYearChoices(['2026-03-31T15:30:00Z'], '2026-12-07').initial).toBe(2026);
+    expect(schoolYearChoices([], '2026-02-01')).toEqual({ years: [2025], initial: 2025 });
+  });
+
+  it('bounds the slider to the school year: 1 April to 31 March, or to today while it is on', () => {
+    expect(schoolYearRange(2025, '2026-12-07')).toEqual({ min: '2025-04-01', max: '2026-03-31' });
+    expect(schoolYearRange(2026, '2026-12-07')).toEqual({ min: '2026-04-01', max: '2026-12-07' });
+  });
+
+  it('marks the three terms (3学期制): April–July, September–December, January–March of the next calendar year', () => {
+    expect(termsOf(2025)).toEqual([
+      { n: 1, from: '2025-04-01', to: '2025-07-31' },
+      { n: 2, from: '2025-09-01', to: '2025-12-31' },
+      { n: 3, from: '2026-01-01', to: '2026-03-31' },
+    ]);
   });
 });

@@ -126,7 +126,7 @@ describe('traceHighlight and searchNodes', () => {
     const item = { id: c!, code: c!, fullStatement: '', grade: '1', domain: null, category: null };
     const h = traceHighlight({
       item,
-      traceBack: [{ item: { ...item, id: a! }, hops: 2, probability: 0.2, state: 'in_progress', label: 'C', score: 0.4, path: [a!, b!, c!] }],
+      traceBack: [{ item: { ...item, id: a! }, hops: 2, probability: 0.2, correctRate: 0.2, labelBasis: 'correctRate', state: 'in_progress', label: 'C', score: 0.4, path: [a!, b!, c!] }],
       pathEdges: [
         { id: `p:${a}>${b}`, source: a!, target: b! },
         { id: `p:${b}>${c}`, source: b!, target: c! },

@@ -36,14 +36,18 @@ export const api = {
   cfPackage: (id: string) => `/ims/case/v1p1/CFPackages/${enc(id)}`,
   /** docs/progress-api.md */
   me: '/api/me',
-  progressMap: (q: { framework: string; learner?: string; asOf?: string; view?: string }) => withQuery('/api/progress/map', q),
+  progressMap: (q: { framework: string; learner?: string; asOf?: string; view?: string; units?: string }) => withQuery('/api/progress/map', q),
   learnerItem: (learner: string, item: string, q: { framework?: string; asOf?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/items/${enc(item)}`, q),
   nextSteps: (learner: string, q: { framework: string; asOf?: string; limit?: number }) => withQuery(`/api/progress/learners/${enc(learner)}/next-steps`, q),
   changes: (learner: string, q: { framework: string; from: string; to?: string }) => withQuery(`/api/progress/learners/${enc(learner)}/changes`, q),
-  classMap: (classId: string, q: { framework: string; asOf?: string; view?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/map`, q),
+  unitSchemes: (framework: string) => withQuery('/api/progress/units', { framework }),
+  classMap: (classId: string, q: { framework: string; asOf?: string; view?: string; units?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/map`, q),
   heatmap: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap`, q),
   heatmapCsv: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap.csv`, q),
   stuck: (classId: string, q: { framework: string; asOf?: string; min?: number }) => withQuery(`/api/progress/classes/${enc(classId)}/stuck`, q),
+  /** docs/resources.md */
+  resources: (q: { item?: string; limit?: number }) => withQuery('/api/resources', q),
+  resourceCreate: '/api/resources',
   /** docs/relations.md */
   relationSuggestions: (fw: string, q: { status?: string; type?: string | undefined; domain?: string | undefined; sort?: string; limit?: number }) => `/api/relations/${enc(fw)}/suggestions?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`,
   relationDecisions: (fw: string) => `/api/relations/${enc(fw)}/decisions`,

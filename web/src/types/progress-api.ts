@@ -156,6 +156,9 @@ export interface TraceBackEntry {
   item: ItemSummary;
   hops: number;
   probability: number;
+  correctRate: number | null;
+  /** What the entry's label is judged on. */
+  labelBasis: LabelBasis;
   state: ProficiencyState;
   label: string | null;
   score: number;
@@ -182,10 +185,28 @@ export interface LearnerItemDetail {
   timeline: TimelineDay[];
   traceBack: TraceBackEntry[];
   pathEdges: Array<{ id: string; source: string; target: string }>;
+  /** What the label is judged on, its thresholds (highest first) and the rule's window (the last `window` answers). */
+  labelBasis: LabelBasis;
+  labels: Array<{ label: string; min: number }>;
+  window: number;
+  /** Drills, videos… aligned to the item (docs/resources.md). */
+  resources: ResourceLink[];
+}
+
+export type LabelBasis = 'correctRate' | 'probability';
+
+/** A learning resource aligned to an item, as the item panel and the next steps link to it. */
+export interface ResourceLink {
+  id: string;
+  title: string;
+  url: string;
+  type: 'drill' | 'video' | 'worksheet' | 'other';
+  language: string;
+  provider: string | null;
 }
 
 export interface NextSteps {
-  items: Array<{ item: ItemSummary; progress: Progress; prerequisites: string[] }>;
+  items: Array<{ item: ItemSummary; progress: Progress; prerequisites: string[]; resources: ResourceLink[] }>;
 }
 
 export interface ProgressChanges {

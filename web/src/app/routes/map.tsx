@@ -11,11 +11,12 @@ import { SubjectSelect } from '../../features/frameworks/components/subject-sele
 import { subjectsOf } from '../../features/frameworks/lib/subjects.js';
 import { MapExplorer } from '../../features/map/components/map-explorer.js';
 import { useLearningMap } from '../../features/map/api/get-map.js';
-import { sliderRange, todayInTokyo } from '../../features/map/lib/dates.js';
+import { schoolYearChoices, todayInTokyo } from '../../features/map/lib/dates.js';
 import { useMe } from '../../features/progress/api/get-me.js';
 import { LearnerProgress } from '../../features/progress/components/learner-progress.js';
 import { useOwnMapBadges, useTeacherMapBadges } from '../../features/badges/hooks/use-map-badges.js';
 import { MapBadgePanel } from '../../features/badges/components/map-badge-panel.js';
+import { ItemResources } from '../../features/resources/components/item-resources.js';
 import type { MapNode } from '../../types/progress-api.js';
 
 /**
@@ -45,7 +46,17 @@ export function MapRoute() {
   const teacherOf = !own && learner ? learner : null;
   const teacherBadges = useTeacherMapBadges(teacherOf);
   const ownBadges = useOwnMapBadges(own && user ? user.id : null);
-  const itemExtra = useCallback((node: MapNode) => teacherOf && <MapBadgePanel learner={teacherOf} itemId={node.id} />, [teacherOf]);
+  // Teachers, authors and administrators register resources for an item from its panel (docs/resources.md).
+  const canRegister = !!user?.roles?.some((r) => r.role === 'admin' || r.role === 'teacher' || r.role === 'author');
+  const itemExtra = useCallback(
+    (node: MapNode) => (
+      <>
+        {teacherOf && <MapBadgePanel learner={teacherOf} itemId={node.id} />}
+        <ItemResources itemId={node.id} canRegister={canRegister} />
+      </>
+    ),
+    [teacherOf, canRegister],
+  );
   // The map's own title and the learner's name come with the map (the query is shared with the explorer's).
   const head = useLearningMap(framework && me.data ? { framework, learner: learner ?? undefined, classId, view: 'curriculum' } : null).data;
   const heading = head?.learner ? t('map.of', { name: head.learner.displayName }) : head?.class ? t('map.ofClass', { title: head.class.title }) : t('map.heading');
@@ -86,7 +97,7 @@ export function MapRoute() {
           learner={learner}
           heading={own ? t('progress.heading') : t('progress.of', { name: head.learner?.displayName ?? '' })}
           framework={framework}
-          since={sliderRange(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).min}
+          since={`${Math.min(...schoolYearChoices(head.nodes.map((n) => n.progress?.lastAt), todayInTokyo()).years)}-04-01`}
           onOpenItem={onItem}
         />
       )}

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { ClassShare, ItemRubric, LearnerItemDetail, MapNode, Progress } from '../../../types/progress-api.js';
+import type { ClassShare, ItemRubric, LearnerItemDetail, MapNode } from '../../../types/progress-api.js';
 import type { QueryResult } from '../../../lib/use-query.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
 import { RichText } from '../../../components/ui/rich-text.js';
@@ -9,8 +9,15 @@ import { RichText } from '../../../components/ui/rich-text.js';
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 const EVIDENCE_SHOWN = 10;
 
-function ProgressFacts({ progress }: { progress: Progress }) {
+/**
+ * The learner's proficiency. The label is shown beside the figure it is judged on (the window's correct rate, or
+ * the BKT probability when the scheme says so) with the thresholds, so the two never disagree; the BKT estimate,
+ * when the label is not judged on it, is named as an estimate that decides neither label nor mastery.
+ */
+function ProgressFacts({ detail }: { detail: LearnerItemDetail }) {
   const { t, formatDate } = useI18n();
+  const { progress, labelBasis, labels, window: n } = detail;
+  const basisValue = labelBasis === 'probability' ? progress.probability : progress.correctRate;
   return (
     <dl className="facts progress-facts">
       <div>
@@ -21,11 +28,19 @@ function ProgressFacts({ progress }: { progress: Progress }) {
       </div>
       <div>
         <dt>{t('panel.label')}</dt>
-        <dd>{progress.label ?? '—'}</dd>
+        <dd data-label-basis={labelBasis}>
+          <strong className="label-value">{progress.label ?? '—'}</strong>
+          {progress.label && basisValue !== null && (
+            <span className="small">
+              {' '}
+              ({labelBasis === 'probability' ? t('panel.labelOnProbability', { value: percent(basisValue) }) : t('panel.labelOnRate', { n, value: percent(basisValue) })}: {labelScale(labels)})
+            </span>
+          )}
+        </dd>
       </div>
       <div>
-        <dt>{t('panel.probability')}</dt>
-        <dd>{percent(progress.probability)}</dd>
+        <dt>{t('panel.correctRate', { n })}</dt>
+        <dd>{percent(progress.correctRate)}</dd>
       </div>
       <div>
         <dt>{t('panel.answers')}</dt>
@@ -34,8 +49,11 @@ function ProgressFacts({ progress }: { progress: Progress }) {
         </dd>
       </div>
       <div>
-        <dt>{t('panel.correctRate')}</dt>
-        <dd>{percent(progress.correctRate)}</dd>
+        <dt>{t('panel.probability')}</dt>
+        <dd>
+          {percent(progress.probability)}
+          {labelBasis !== 'probability' && <span className="muted small probability-note"> {t('panel.probabilityNote')}</span>}
+        </dd>
       </div>
       {progress.lastAt && (
         <div>
@@ -46,6 +64,9 @@ function ProgressFacts({ progress }: { progress: Progress }) {
     </dl>
   );
 }
+
+/** "A ≥ 80% · B ≥ 50% · C": the thresholds, highest first. */
+const labelScale = (labels: LearnerItemDetail['labels']) => labels.map((l) => (l.min > 0 ? `${l.label} ≥ ${percent(l.min)}` : l.label)).join(' · ');
 
 /** The item's rubric: each level with its threshold and description; the learner's level and the mastery level marked. */
 function RubricLevels({ rubric, label }: { rubric: ItemRubric; label: string | null }) {
@@ -136,7 +157,7 @@ export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { n
       {d && (
         <>
           <h3>{t('panel.progress')}</h3>
-          <ProgressFacts progress={d.progress} />
+          <ProgressFacts detail={d} />
           {d.rubric && <RubricLevels rubric={d.rubric} label={d.progress.label} />}
           <h3>{t('panel.traceBack')}</h3>
           {d.traceBack.length === 0 ? (
@@ -151,7 +172,9 @@ export function ItemSidePanel({ node, detail, onSelect, onClose, children }: { n
                       <span className="code">{e.item.code}</span> {e.item.fullStatement}
                     </button>
                     <span className="trace-meta">
-                      <StateChip state={e.state} label={e.label} /> · {t('panel.hops', { n: e.hops })} · {t('panel.probability')} {percent(e.probability)}
+                      <StateChip state={e.state} label={e.label} />
+                      {/* The figure the label is judged on, beside it. */}
+                      {e.labelBasis === 'probability' ? ` ${t('panel.traceProbability', { value: percent(e.probability) })}` : e.correctRate !== null ? ` ${t('panel.traceRate', { value: percent(e.correctRate) })}` : ''} · {t('panel.hops', { n: e.hops })}
                     </span>
                   </li>
                 ))}

@@ -40,6 +40,8 @@ interface Props {
   onSelect: (id: string | undefined) => void;
   /** The text read out for the node the keyboard is on. */
   describe: (id: string) => string;
+  /** Said when a trace-back path does not fit at a legible zoom. */
+  tracePartial: string;
 }
 
 const KEY_DIRECTIONS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
@@ -96,10 +98,37 @@ const nextFrame = (cy: Core) =>
     cy.one('render', () => setTimeout(() => (clearTimeout(fallback), resolve()), 0));
   });
 
-/** Shows `eles` whole, but never larger than their natural size (one or two nodes would fill the screen). */
-function fitAtMost(cy: Core, eles: CollectionReturnValue) {
-  cy.fit(eles, 80);
-  if (cy.zoom() > 1) cy.zoom({ level: 1, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+/** The items' label size in model pixels (map-style.ts) and the smallest on-screen size that stays legible. */
+const LABEL_PX = 12;
+const LEGIBLE_PX = 10;
+/** The smallest zoom at which the items' labels stay legible (10 px on screen). */
+const LEGIBLE_ZOOM = LEGIBLE_PX / LABEL_PX;
+
+/**
+ * Shows `eles` whole, but never larger than their natural size (one or two nodes would fill the screen) nor smaller
+ * than legible: when they do not fit at a legible zoom, the view stays legible with `centre` (else the first of them)
+ * on screen, and the caller says so. Returns whether they all fit.
+ */
+function fitLegible(cy: Core, eles: CollectionReturnValue, centre?: NodeSingular): boolean {
+  // A running animation (reveal's) would move the view after this.
+  cy.stop(true, false);
+  const bb = eles.boundingBox();
+  const padding = 80;
+  const fit = Math.min((cy.width() - 2 * padding) / Math.max(bb.w, 1), (cy.height() - 2 * padding) / Math.max(bb.h, 1), 1);
+  if (fit >= LEGIBLE_ZOOM) {
+    cy.zoom(fit);
+    cy.center(eles);
+    return true;
+  }
+  // Centred on the item, moved towards the rest of the path as far as the item stays on screen: more of the path shows.
+  const item = (centre?.nonempty() ? centre : eles.nodes().first()).position();
+  const room = (size: number, node: number) => Math.max(0, size / 2 / LEGIBLE_ZOOM - node / 2 - padding);
+  const towards = (from: number, to: number, max: number) => from + Math.max(-max, Math.min(max, to - from));
+  const { nodeWidth, nodeHeight } = DEFAULT_LAYOUT;
+  const x = towards(item.x, (bb.x1 + bb.x2) / 2, room(cy.width(), nodeWidth));
+  const y = towards(item.y, (bb.y1 + bb.y2) / 2, room(cy.height(), nodeHeight));
+  cy.viewport({ zoom: LEGIBLE_ZOOM, pan: { x: cy.width() / 2 - x * LEGIBLE_ZOOM, y: cy.height() / 2 - y * LEGIBLE_ZOOM } });
+  return false;
 }
 
 /** Brings a node into view without moving the map when it is visible already. */
@@ -125,6 +154,9 @@ export function LearningMap(props: Props) {
   const [focusId, setFocusId] = useState<string>();
   const [pan, setPan] = useState('0,0');
   const [edgeCount, setEdgeCount] = useState(0);
+  const [zoom, setZoom] = useState(1);
+  // False while a trace-back path is wider than the screen at a legible zoom (the map says so).
+  const [traceFits, setTraceFits] = useState(true);
   // Which nodes cytoscape draws with a badge mark (read back from cy: what is on the canvas, for tests and tools).
   const [marked, setMarked] = useState({ candidate: '', issued: '' });
   const latest = useRef(props);
@@ -149,7 +181,10 @@ export function LearningMap(props: Props) {
     let frame = 0;
     cy.on('viewport', () => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => setPan(`${Math.round(cy.pan().x)},${Math.round(cy.pan().y)}`));
+      frame = requestAnimationFrame(() => {
+        setPan(`${Math.round(cy.pan().x)},${Math.round(cy.pan().y)}`);
+        setZoom(cy.zoom());
+      });
     });
     cyRef.current = cy;
     return () => {
@@ -240,7 +275,8 @@ export function LearningMap(props: Props) {
       for (const id of h.nodes) cy.getElementById(id).removeClass('faded').addClass('trace');
       for (const id of h.edges) cy.getElementById(id).removeClass('faded').addClass('trace');
     });
-    if (h && h.nodes.size >= 2) fitAtMost(cy, cy.$('.trace'));
+    const selected = props.selected ? cy.getElementById(props.selected) : undefined;
+    setTraceFits(h && h.nodes.size >= 2 ? fitLegible(cy, cy.$('node.trace'), selected) : true);
   }, [props.highlight, status, props.structureKey]);
 
   useEffect(() => {
@@ -251,7 +287,7 @@ export function LearningMap(props: Props) {
       for (const id of props.matches) cy.getElementById(id).addClass('match');
     });
     const found = cy.$('.match');
-    if (found.nonempty()) fitAtMost(cy, found);
+    if (found.nonempty()) fitLegible(cy, found);
   }, [props.matches, status, props.structureKey]);
 
   useEffect(() => {
@@ -317,9 +353,16 @@ export function LearningMap(props: Props) {
         data-focused={focusId ?? ''}
         data-highlighted={props.highlight && props.highlight.nodes.size >= 2 ? [...props.highlight.nodes].sort().join(' ') : ''}
         data-pan={pan}
+        data-zoom={zoom.toFixed(3)}
+        data-trace-fits={String(traceFits)}
         data-badge-candidates={marked.candidate}
         data-badge-issued={marked.issued}
       />
+      {!traceFits && (
+        <p className="map-notice" role="status">
+          {props.tracePartial}
+        </p>
+      )}
       <p className="visually-hidden" aria-live="polite">
         {focusId ? props.describe(focusId) : ''}
       </p>

@@ -2,12 +2,12 @@ import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useSt
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { EdgeType, LearningMap, MapNode, MapView } from '../../../types/progress-api.js';
-import { useLearningMap } from '../api/get-map.js';
+import { useLearningMap, useUnitSchemes } from '../api/get-map.js';
 import { useLearnerItem } from '../api/get-learner-item.js';
 import { useStateText } from '../hooks/use-state-text.js';
 import { itemState, searchNodes, toElements, traceHighlight } from '../lib/to-elements.js';
 import type { BadgeMark, MapBadges } from '../../../types/badges.js';
-import { sliderRange, todayInTokyo } from '../lib/dates.js';
+import { schoolYearChoices, schoolYearOf, schoolYearRange, todayInTokyo } from '../lib/dates.js';
 import { LearningMap as MapCanvas } from './learning-map.js';
 import { DateSlider } from './date-slider.js';
 import { MapLegend } from './map-legend.js';
@@ -52,13 +52,25 @@ export function MapExplorer({ framework, learner, classId, itemId, onItem, badge
   const [unitId, setUnitId] = useState<string>();
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
+  const [year, setYear] = useState<number>();
   const today = useMemo(() => todayInTokyo(), []);
+  // The unit view groups by a textbook's units when a unit scheme was imported for the framework (the first,
+  // or the one chosen), else by the Course of Study's sections ('' here).
+  const schemes = useUnitSchemes(framework).data?.schemes ?? [];
+  const [schemeChoice, setSchemeChoice] = useState<string>();
+  const scheme = schemeChoice ?? schemes[0]?.identifier ?? '';
+  const units = view === 'unit' && scheme ? scheme : undefined;
 
-  // Today's map gives the structure and the slider's range; another day's map only changes the states.
-  const base = useLearningMap({ framework, learner: learner ?? undefined, classId, view });
-  const dated = useLearningMap(day && day !== today ? { framework, learner: learner ?? undefined, classId, view, asOf: day } : null);
+  // Today's map gives the structure and the school years with answers; another day's map only changes the states.
+  const base = useLearningMap({ framework, learner: learner ?? undefined, classId, view, units });
+  const choices = useMemo(() => schoolYearChoices(base.data?.nodes.map((n) => n.progress?.lastAt) ?? [], today), [base.data, today]);
+  // The slider stays in one school year: today's when it has answers, else the latest that has (its last day shown).
+  const shownYear = year ?? choices.initial;
+  const range = schoolYearRange(shownYear, today);
+  const shownDay = day ?? range.max;
+  const dated = useLearningMap(shownDay !== today ? { framework, learner: learner ?? undefined, classId, view, units, asOf: shownDay } : null);
   const shown = useRef<LearningMap | undefined>(undefined);
-  const current = (day && day !== today ? dated.data : base.data) ?? (shown.current?.view === view ? shown.current : undefined);
+  const current = (shownDay !== today ? dated.data : base.data) ?? (shown.current?.view === view ? shown.current : undefined);
   useEffect(() => {
     if (current) shown.current = current;
   }, [current]);
@@ -69,13 +81,12 @@ export function MapExplorer({ framework, learner, classId, itemId, onItem, badge
     if (noPrecedes) setEdgeTypes((s) => new Set([...s, 'isRelatedTo']));
   }, [noPrecedes, framework]);
 
-  const range = useMemo(() => sliderRange(base.data?.nodes.map((n) => n.progress?.lastAt) ?? [], today), [base.data, today]);
   const marks = badges?.marks;
   const elements = useMemo(() => current && toElements(current, { view, edgeTypes, text, badges: marks }), [current, view, edgeTypes, text, marks]);
-  const layoutKey = current ? `${current.framework.identifier}|${view}|${current.nodes.length}|${current.groups.length}` : '';
+  const layoutKey = current ? `${current.framework.identifier}|${view}|${units ?? ''}|${current.nodes.length}|${current.groups.length}` : '';
   const structureKey = `${layoutKey}|${[...edgeTypes].sort().join(',')}|${lang}`;
 
-  const asOf = day && day !== today ? day : undefined;
+  const asOf = shownDay !== today ? shownDay : undefined;
   const selectedNode = view === 'curriculum' && itemId ? current?.nodes.find((n) => n.id === itemId) : undefined;
   const detail = useLearnerItem(learner, selectedNode ? itemId! : null, { framework, asOf });
   const highlight = useMemo(() => (detail.data && detail.data.item.id === itemId ? traceHighlight(detail.data) : undefined), [detail.data, itemId]);
@@ -140,7 +151,33 @@ export function MapExplorer({ framework, learner, classId, itemId, onItem, badge
             </span>
           )}
         </div>
-        {learner && !compact && <DateSlider min={range.min} max={range.max} value={day ?? today} onChange={setDay} />}
+        {view === 'unit' && schemes.length > 0 && !compact && (
+          <label className="unit-scheme">
+            {t('map.unitScheme')}{' '}
+            <select value={scheme} onChange={(e) => setSchemeChoice(e.target.value)}>
+              {schemes.map((s) => (
+                <option key={s.identifier} value={s.identifier}>
+                  {s.title}
+                </option>
+              ))}
+              <option value="">{t('map.unitScheme.cos')}</option>
+            </select>
+          </label>
+        )}
+        {learner && !compact && (
+          <DateSlider
+            year={shownYear}
+            years={choices.years}
+            onYear={(y) => {
+              setYear(y);
+              setDay(undefined);
+            }}
+            min={range.min}
+            max={range.max}
+            value={shownDay}
+            onChange={setDay}
+          />
+        )}
       </div>
       {current && <MapLegend map={current} badges={view === 'curriculum' ? badges : undefined} onOpenItem={onItem} />}
       <div className="map-body">
@@ -158,6 +195,7 @@ export function MapExplorer({ framework, learner, classId, itemId, onItem, badge
             describedBy={keysId}
             onSelect={onSelect}
             describe={describe}
+            tracePartial={t('map.tracePartial')}
           />
         )}
         {selectedNode && (

@@ -12,18 +12,45 @@ export const daysBetween = (from: string, to: string) => Math.round((parse(to) -
 /** Today in Japan (the API's days are Asia/Tokyo days). */
 export const todayInTokyo = (now = Date.now()) => format(now + 9 * 3_600_000);
 
-/** The first day of the Japanese school year (1 April) that `day` falls in. */
-export function schoolYearStart(day: string): string {
+/** The Japanese school year (学年度, from 1 April to 31 March) that `day` falls in, by the year of its April. */
+export function schoolYearOf(day: string): number {
   const [y, m] = day.split('-').map(Number) as [number, number];
-  return `${m >= 4 ? y : y - 1}-04-01`;
+  return m >= 4 ? y : y - 1;
 }
 
+/** The first day of the Japanese school year (1 April) that `day` falls in. */
+export const schoolYearStart = (day: string): string => `${schoolYearOf(day)}-04-01`;
+
 /**
- * The slider's range: from the start of the school year of the earliest answer seen (the map's `lastAt` values,
- * ISO timestamps) to today; without answers, the current school year.
+ * The terms marked on the date slider, as month-day ranges within the school year: 3学期制, the most common
+ * calendar (1学期 April–July, 2学期 September–December, 3学期 January–March). A school on two terms (前期/後期)
+ * changes this list (docs/learning-map.md).
  */
-export function sliderRange(lastAts: ReadonlyArray<string | null | undefined>, today: string): { min: string; max: string } {
-  let earliest = today;
-  for (const t of lastAts) if (t && t.slice(0, 10) < earliest) earliest = todayInTokyo(Date.parse(t));
-  return { min: schoolYearStart(earliest), max: today };
+export const SCHOOL_TERMS: ReadonlyArray<{ from: string; to: string }> = [
+  { from: '04-01', to: '07-31' },
+  { from: '09-01', to: '12-31' },
+  { from: '01-01', to: '03-31' },
+];
+
+/** The terms of school year `year` as days (a term from January on falls in the next calendar year). */
+export const termsOf = (year: number) => SCHOOL_TERMS.map((t, i) => ({ n: i + 1, from: dayOfSchoolYear(year, t.from), to: dayOfSchoolYear(year, t.to) }));
+const dayOfSchoolYear = (year: number, monthDay: string) => `${monthDay >= '04-01' ? year : year + 1}-${monthDay}`;
+
+/**
+ * The school years with answers (the map's `lastAt` values, ISO timestamps) up to today's, newest first, and the one
+ * the slider shows first: today's when it has answers, else the latest that has; without answers, today's.
+ */
+export function schoolYearChoices(lastAts: ReadonlyArray<string | null | undefined>, today: string): { years: number[]; initial: number } {
+  const current = schoolYearOf(today);
+  const withAnswers = new Set<number>();
+  for (const t of lastAts) if (t) withAnswers.add(schoolYearOf(todayInTokyo(Date.parse(t))));
+  const first = Math.min(current, ...withAnswers);
+  const years = Array.from({ length: current - first + 1 }, (_, i) => current - i);
+  return { years, initial: withAnswers.has(current) || !withAnswers.size ? current : Math.max(...withAnswers) };
+}
+
+/** The slider's range in school year `year`: 1 April to 31 March, or to today while the year is on. */
+export function schoolYearRange(year: number, today: string): { min: string; max: string } {
+  const end = `${year + 1}-03-31`;
+  return { min: `${year}-04-01`, max: end < today ? end : today };
 }

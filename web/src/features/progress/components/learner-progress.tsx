@@ -4,6 +4,7 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { useNextSteps } from '../api/get-next-steps.js';
 import { useChanges } from '../api/get-changes.js';
 import { StateChip } from '../../../components/ui/state-chip.js';
+import { ResourceLinks } from '../../resources/components/resource-links.js';
 
 /**
  * The learner's side of the map: what changed since the school year began, and what to learn next. `heading`: the
@@ -27,12 +28,13 @@ export function LearnerProgress({ learner, heading, framework, since, onOpenItem
               <p className="muted">{t('progress.noNextSteps')}</p>
             ) : (
               <ol className="next-steps">
-                {next.data.items.map(({ item, progress }) => (
-                  <li key={item.id}>
+                {next.data.items.map(({ item, progress, resources }) => (
+                  <li key={item.id} data-item={item.id}>
                     <button type="button" className="link-button" onClick={() => onOpenItem(item.id)}>
                       {item.grade && t('map.grade', { grade: item.grade })} {item.category}: {item.fullStatement}
                     </button>{' '}
                     <StateChip state={progress.state} label={progress.label} blocked={progress.blocked} />
+                    <ResourceLinks resources={resources} />
                   </li>
                 ))}
               </ol>
