@@ -43,6 +43,8 @@ export interface Config {
   readonly signInMaxFailuresPerIp: number;
   /** IANA time zone in which learning evidence is counted per calendar day. */
   readonly timeZone: string;
+  /** The school year's terms as month-day ranges (MM-DD), from April on: the map's date slider marks them. */
+  readonly schoolTerms: ReadonlyArray<{ readonly from: string; readonly to: string }>;
   /** Encrypts the Open Badges issuers' signing keys at rest; unset: a generated key file in dataDir. */
   readonly secretKey: string | undefined;
   /** Verification fetches other hosts' DID documents, keys, status lists and OB 2.0 documents (never JSON-LD contexts). */
@@ -92,6 +94,7 @@ const schema = {
     SHIRUBE_SIGNIN_MAX_FAILURES: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     SHIRUBE_TIMEZONE: { type: 'string', minLength: 1 },
+    SHIRUBE_SCHOOL_TERMS: { type: 'string', pattern: '^\\s*\\d\\d-\\d\\d/\\d\\d-\\d\\d\\s*(,\\s*\\d\\d-\\d\\d/\\d\\d-\\d\\d\\s*){0,5}$' },
     SHIRUBE_SECRET_KEY: { type: 'string', minLength: 32 },
     SHIRUBE_VERIFY_FETCH: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_VERIFY_ALLOW_HOSTS: { type: 'string', pattern: '^\\s*[A-Za-z0-9.:\\[\\]-]+\\s*(,\\s*[A-Za-z0-9.:\\[\\]-]+\\s*)*$' },
@@ -132,6 +135,24 @@ function llmSettings(v: Record<string, string | undefined>): LlmSettings {
   return Object.freeze(settings);
 }
 
+/** 3学期制, the most common school calendar: 1学期 April–July, 2学期 September–December, 3学期 January–March. */
+const DEFAULT_SCHOOL_TERMS = '04-01/07-31,09-01/12-31,01-01/03-31';
+
+/**
+ * Terms `MM-DD/MM-DD,…` in school-year order (from 1 April to 31 March), each ending after it starts and before the
+ * next starts; undefined when they are not.
+ */
+function schoolTerms(v: string): Array<{ from: string; to: string }> | undefined {
+  // Position within the school year: April is its first month.
+  const at = (md: string) => {
+    const [m, d] = md.split('-').map(Number) as [number, number];
+    return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(2024, m, 0)).getUTCDate() ? ((m + 8) % 12) * 100 + d : NaN;
+  };
+  const terms = v.split(',').map((t) => t.trim().split('/') as [string, string]).map(([from, to]) => ({ from, to }));
+  const ordered = terms.every((t, i) => at(t.from) <= at(t.to) && (i === 0 || at(terms[i - 1]!.to) < at(t.from)));
+  return ordered ? terms : undefined;
+}
+
 /** Reads and checks the environment once; lists every bad variable together. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
@@ -147,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new ConfigError(`Invalid environment (see docs/config.md):\n  SHIRUBE_TIMEZONE: not an IANA time zone: ${timeZone}`);
   }
+  const terms = schoolTerms(relevant['SHIRUBE_SCHOOL_TERMS'] ?? DEFAULT_SCHOOL_TERMS);
+  if (!terms) throw new ConfigError(`Invalid environment (see docs/config.md):\n  SHIRUBE_SCHOOL_TERMS: terms MM-DD/MM-DD separated by commas, in school-year order from April, each ending before the next starts`);
   const port = Number(relevant['PORT'] ?? 3000);
   const logFormat = (relevant['SHIRUBE_LOG_FORMAT'] ?? (relevant['NODE_ENV'] === 'production' ? 'json' : 'pretty')) as 'pretty' | 'json';
   const publicUrl = (relevant['SHIRUBE_PUBLIC_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -174,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Higher than per username: a whole school often signs in from one NAT address.
     signInMaxFailuresPerIp: Number(relevant['SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP'] ?? 50),
     timeZone,
+    schoolTerms: Object.freeze(terms.map((t) => Object.freeze(t))),
     secretKey: relevant['SHIRUBE_SECRET_KEY'],
     verifyFetch: flag(relevant['SHIRUBE_VERIFY_FETCH'], true),
     verifyAllowHosts: Object.freeze((relevant['SHIRUBE_VERIFY_ALLOW_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),

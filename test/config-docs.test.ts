@@ -26,5 +26,15 @@ describe('docs/config.md', () => {
     expect(row('SHIRUBE_SIGNIN_MAX_FAILURES')).toContain(`\`${c.signInMaxFailures}\``);
     expect(row('SHIRUBE_SIGNIN_MAX_FAILURES_PER_IP')).toContain(`\`${c.signInMaxFailuresPerIp}\``);
     expect(row('SHIRUBE_TIMEZONE')).toContain(`\`${c.timeZone}\``);
+    expect(row('SHIRUBE_SCHOOL_TERMS')).toContain(`\`${c.schoolTerms.map((t) => `${t.from}/${t.to}`).join(',')}\``);
+  });
+
+  it('reads the school terms as documented, and refuses terms out of school-year order naming the variable', () => {
+    expect(loadConfig({ SHIRUBE_SCHOOL_TERMS: '04-01/09-30, 10-01/03-31' }).schoolTerms).toEqual([
+      { from: '04-01', to: '09-30' },
+      { from: '10-01', to: '03-31' },
+    ]);
+    for (const bad of ['09-01/12-31,04-01/07-31', '04-01/07-31,07-15/12-31', '04-31/07-31', '13-01/03-31', 'spring', '04-01/03-31,'])
+      expect(() => loadConfig({ SHIRUBE_SCHOOL_TERMS: bad }), bad).toThrow(/SHIRUBE_SCHOOL_TERMS/);
   });
 });

@@ -14,6 +14,8 @@ import { resourcesOfItems } from './resources.js';
 
 export interface ViewOptions {
   timeZone: string;
+  /** The school year's terms (MM-DD ranges from April on: SHIRUBE_SCHOOL_TERMS), which a learner's map carries for its date slider. */
+  schoolTerms?: ReadonlyArray<{ from: string; to: string }>;
 }
 
 const summary = (i: MapItem) => ({ id: i.id, code: i.code, fullStatement: i.fullStatement, grade: i.grade, domain: i.domain, category: i.category });
@@ -92,6 +94,7 @@ export async function learningMap(db: Db, q: MapQuery & { learnerId?: string | u
     view: q.view,
     labels: rules.labels.labels,
     labelBasis: rules.labels.basis,
+    schoolTerms: o.schoolTerms ?? [],
     ...parts,
   };
 }

@@ -129,6 +129,9 @@ describe.skipIf(skip)('the learning map: legible trace-back, labels, school year
     await expect.poll(() => page.locator('.date-value').textContent()).toContain('2025/04/01');
     await page.keyboard.press('End');
     await expect.poll(() => page.locator('.date-value').textContent()).toContain('2026/03/31');
+    // The terms are the server's (SHIRUBE_SCHOOL_TERMS, 3学期制 by default), carried by the map.
+    const map = await api<LearningMap>(`/api/progress/map?framework=${MATH_2017_DOCUMENT}&learner=${learner01}`);
+    expect(map.schoolTerms).toEqual([{ from: '04-01', to: '07-31' }, { from: '09-01', to: '12-31' }, { from: '01-01', to: '03-31' }]);
     const terms = page.locator('.term-marks li');
     expect(await terms.allTextContents()).toEqual(['1学期', '2学期', '3学期']);
     expect(await terms.evaluateAll((li) => li.map((e) => [e.getAttribute('data-from'), e.getAttribute('data-to')]))).toEqual([

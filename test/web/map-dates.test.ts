@@ -36,11 +36,16 @@ describe('date slider days', () => {
     expect(schoolYearRange(2026, '2026-12-07')).toEqual({ min: '2026-04-01', max: '2026-12-07' });
   });
 
-  it('marks the three terms (3学期制): April–July, September–December, January–March of the next calendar year', () => {
-    expect(termsOf(2025)).toEqual([
+  it('places the terms in the school year: January–March in the next calendar year (3学期制, or 前期/後期)', () => {
+    const terms = [{ from: '04-01', to: '07-31' }, { from: '09-01', to: '12-31' }, { from: '01-01', to: '03-31' }];
+    expect(termsOf(2025, terms)).toEqual([
       { n: 1, from: '2025-04-01', to: '2025-07-31' },
       { n: 2, from: '2025-09-01', to: '2025-12-31' },
       { n: 3, from: '2026-01-01', to: '2026-03-31' },
+    ]);
+    expect(termsOf(2025, [{ from: '04-01', to: '09-30' }, { from: '10-01', to: '03-31' }])).toEqual([
+      { n: 1, from: '2025-04-01', to: '2025-09-30' },
+      { n: 2, from: '2025-10-01', to: '2026-03-31' },
     ]);
   });
 });

@@ -41,7 +41,7 @@ export default async function progressRoutes(app: FastifyInstance) {
   const db = () => app.store.db;
   // The views may read a replica (DATABASE_READ_URL, fresh within its bound); who may see what is read from the primary.
   const views = () => app.store.reader();
-  const o = () => ({ timeZone: app.config.timeZone });
+  const o = () => ({ timeZone: app.config.timeZone, schoolTerms: app.config.schoolTerms });
   const learner = async (req: FastifyRequest, learnerId: string) => {
     await requireLearnerAccess(db(), viewerOf(req.principal), learnerId);
     return learnerId;

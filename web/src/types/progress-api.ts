@@ -114,6 +114,8 @@ export interface LearningMap {
   view: MapView;
   labels: LabelThreshold[];
   labelBasis: 'correctRate' | 'probability';
+  /** The school year's terms, MM-DD ranges from April on (SHIRUBE_SCHOOL_TERMS): a learner's map's date slider marks them. */
+  schoolTerms?: SchoolTerm[];
   nodes: MapNode[];
   edges: MapEdge[];
   groups: MapGroup[];
@@ -248,4 +250,9 @@ export interface Me {
   csrfToken: string;
   learnerId: string | null;
   classes: Array<{ id: string; title: string; schoolId: string; role: string; framework: string | null }>;
+}
+
+export interface SchoolTerm {
+  from: string;
+  to: string;
 }

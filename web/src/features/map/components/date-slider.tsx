@@ -1,17 +1,18 @@
 import { useEffect, useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { addDays, daysBetween, termsOf } from '../lib/dates.js';
+import type { SchoolTerm } from '../../../types/progress-api.js';
 
 const PLAY_STEP_DAYS = 7;
 const PLAY_INTERVAL_MS = 800;
 
 /**
  * The day the map shows, within one school year: from 1 April (`min`) to 31 March or today (`max`), its terms
- * (1学期, 2学期, 3学期) marked under the track and as ticks. Arrow keys move a day, Page keys a week; "replay" steps
+ * (the server's, 1学期, 2学期, 3学期 by default) marked under the track and as ticks. Arrow keys move a day, Page keys a week; "replay" steps
  * a week at a time from the start so the map plays the year's change. With answers in several school years, a
  * selector chooses the year.
  */
-export function DateSlider({ year, years, onYear, min, max, value, onChange }: { year: number; years: number[]; onYear: (year: number) => void; min: string; max: string; value: string; onChange: (day: string) => void }) {
+export function DateSlider({ year, years, onYear, terms: schoolTerms, min, max, value, onChange }: { year: number; years: number[]; onYear: (year: number) => void; terms: ReadonlyArray<SchoolTerm>; min: string; max: string; value: string; onChange: (day: string) => void }) {
   const { t, formatDate } = useI18n();
   const id = useId();
   const [playing, setPlaying] = useState(false);
@@ -20,7 +21,7 @@ export function DateSlider({ year, years, onYear, min, max, value, onChange }: {
   // Terms placed on the whole school year (365 or 366 days), cut at `max` while the year is on.
   const yearDays = daysBetween(min, `${year + 1}-04-01`);
   const pct = (day: string) => `${(Math.min(span, Math.max(0, daysBetween(min, day))) / Math.max(span, 1)) * 100}%`;
-  const terms = termsOf(year).filter((term) => term.from <= max);
+  const terms = termsOf(year, schoolTerms).filter((term) => term.from <= max);
 
   useEffect(() => {
     if (!playing) return;

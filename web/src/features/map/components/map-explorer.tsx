@@ -168,6 +168,7 @@ export function MapExplorer({ framework, learner, classId, itemId, onItem, badge
           <DateSlider
             year={shownYear}
             years={choices.years}
+            terms={base.data?.schoolTerms ?? []}
             onYear={(y) => {
               setYear(y);
               setDay(undefined);

@@ -1,3 +1,5 @@
+import type { SchoolTerm } from '../../../types/progress-api.js';
+
 /**
  * Calendar days for the date slider, as `YYYY-MM-DD` strings (the API's `asOf`): day arithmetic in UTC on the
  * calendar date itself, so no time zone can shift a day.
@@ -22,18 +24,10 @@ export function schoolYearOf(day: string): number {
 export const schoolYearStart = (day: string): string => `${schoolYearOf(day)}-04-01`;
 
 /**
- * The terms marked on the date slider, as month-day ranges within the school year: 3学期制, the most common
- * calendar (1学期 April–July, 2学期 September–December, 3学期 January–March). A school on two terms (前期/後期)
- * changes this list (docs/learning-map.md).
+ * The terms of school year `year` as days, from the server's month-day ranges (SHIRUBE_SCHOOL_TERMS, 3学期制 by
+ * default): a term from January on falls in the next calendar year.
  */
-export const SCHOOL_TERMS: ReadonlyArray<{ from: string; to: string }> = [
-  { from: '04-01', to: '07-31' },
-  { from: '09-01', to: '12-31' },
-  { from: '01-01', to: '03-31' },
-];
-
-/** The terms of school year `year` as days (a term from January on falls in the next calendar year). */
-export const termsOf = (year: number) => SCHOOL_TERMS.map((t, i) => ({ n: i + 1, from: dayOfSchoolYear(year, t.from), to: dayOfSchoolYear(year, t.to) }));
+export const termsOf = (year: number, terms: ReadonlyArray<SchoolTerm>) => terms.map((t, i) => ({ n: i + 1, from: dayOfSchoolYear(year, t.from), to: dayOfSchoolYear(year, t.to) }));
 const dayOfSchoolYear = (year: number, monthDay: string) => `${monthDay >= '04-01' ? year : year + 1}-${monthDay}`;
 
 /**
