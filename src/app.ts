@@ -14,6 +14,7 @@ import uriResolver from './http/uri.js';
 import uiApi from './http/api/index.js';
 import oauth from './http/oauth.js';
 import web from './http/web.js';
+import lti from './http/lti.js';
 import xapi from './http/xapi/index.js';
 import { statementWriter } from './http/xapi/writer.js';
 import caliper from './http/caliper/index.js';
@@ -71,6 +72,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(xapi, { prefix: '/xapi', writer });
   await app.register(caliper, { prefix: '/caliper/v1p2', writer });
   await app.register(openBadges);
+  await app.register(lti);
   await app.register(web, { root: opts.webRoot });
   return app;
 }

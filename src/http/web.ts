@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Paths that belong to the APIs: never answered with the UI's index.html, even for a browser. */
-const RESERVED = ['/ims', '/api', '/uri', '/oauth', '/openapi.json', '/xapi', '/ob'];
+const RESERVED = ['/ims', '/api', '/uri', '/oauth', '/openapi.json', '/xapi', '/ob', '/lti'];
 
 /**
  * The page may load only its own scripts, styles and data. React sets inline styles through the CSSOM,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
+import type { RosterSource } from '../store/progress-tables.js';
 import * as rosters from '../store/progress-rosters.js';
 import * as accounts from '../store/auth.js';
 import { resolveLearner } from '../lrs/index.js';
@@ -28,7 +29,11 @@ export interface PersonInput {
   email?: string | null | undefined;
   username?: string | undefined;
   schoolId: string | null;
-  source: 'manual' | 'oneroster';
+  source: RosterSource;
+  /** A student's xAPI actor when not the roster account (an LTI platform's account of the user). */
+  actor?: Record<string, unknown> | undefined;
+  /** The sign-in account of a new person when it exists already (an LTI user's, after their roster entry was removed). */
+  userId?: string | undefined;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface PersonInput {
 export async function savePerson(db: Db, p: PersonInput, publicUrl: string): Promise<rosters.PersonRow> {
   const id = p.id ?? randomUUID();
   const existing = await rosters.getPerson(db, id);
-  let userId = existing?.userId ?? null;
+  let userId = existing?.userId ?? p.userId ?? null;
   if (!userId) {
     const username = p.username ?? (USERNAME.test(id) ? id : `u-${randomUUID()}`);
     if (!USERNAME.test(username)) throw new ShirubeError('invalid_request', 'username: 1-64 letters, digits or . _ @ -', 'username');
@@ -48,7 +53,7 @@ export async function savePerson(db: Db, p: PersonInput, publicUrl: string): Pro
   }
   if (p.role === 'student') await accounts.grantRole(db, userId, { role: 'learner', scopeType: 'self', scopeId: '' });
   let learnerId = existing?.learnerId ?? null;
-  if (p.role === 'student' && !learnerId) learnerId = await resolveLearner(db, rosterAccount(publicUrl, p.schoolId, id));
+  if (p.role === 'student' && !learnerId) learnerId = await resolveLearner(db, p.actor ?? rosterAccount(publicUrl, p.schoolId, id));
   const row: rosters.PersonRow = {
     id,
     schoolId: p.schoolId,
@@ -73,7 +78,7 @@ export async function syncTeacherRoles(db: Db, userId: string): Promise<void> {
   for (const c of want) await accounts.grantRole(db, userId, { role: 'teacher', scopeType: 'class', scopeId: c });
 }
 
-export async function enroll(db: Db, classId: string, personId: string, role: 'teacher' | 'student', source: 'manual' | 'oneroster'): Promise<void> {
+export async function enroll(db: Db, classId: string, personId: string, role: 'teacher' | 'student', source: RosterSource): Promise<void> {
   if (!(await rosters.getClass(db, classId))) throw notFound('class', classId, 'classId');
   const person = await rosters.getPerson(db, personId);
   if (!person) throw notFound('person', personId, 'personId');
@@ -103,7 +108,7 @@ export async function removePerson(db: Db, personId: string): Promise<void> {
   if (p.userId) await syncTeacherRoles(db, p.userId);
 }
 
-export async function saveClass(db: Db, c: { id?: string | undefined; title: string; schoolId: string; grades?: string[] | undefined; framework?: string | null | undefined; source: 'manual' | 'oneroster' }): Promise<rosters.ClassRow> {
+export async function saveClass(db: Db, c: { id?: string | undefined; title: string; schoolId: string; grades?: string[] | undefined; framework?: string | null | undefined; source: RosterSource }): Promise<rosters.ClassRow> {
   if (!(await accounts.getOrganization(db, c.schoolId))) throw notFound('school', c.schoolId, 'schoolId');
   const id = c.id ?? randomUUID();
   const old = await rosters.getClass(db, id);

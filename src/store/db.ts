@@ -18,6 +18,7 @@ import * as m0011 from './migrations/0011_case_generation.js';
 import * as m0012 from './migrations/0012_run_blocks_and_proposals.js';
 import * as m0013 from './migrations/0013_lrs_partial_indexes.js';
 import * as m0014 from './migrations/0014_badge_criteria.js';
+import * as m0015 from './migrations/0015_lti.js';
 import * as m0017 from './migrations/0017_learning_resources.js';
 import type { Database } from './tables.js';
 import { readRouting } from './replica.js';
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0012_run_blocks_and_proposals': m0012,
   '0013_lrs_partial_indexes': m0013,
   '0014_badge_criteria': m0014,
+  '0015_lti': m0015,
   '0017_learning_resources': m0017,
 };
 

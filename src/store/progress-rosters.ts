@@ -146,6 +146,12 @@ export async function upsertEnrollment(db: Db, e: { classId: string; personId: s
     .execute();
 }
 
+/** Where each enrolment of a class came from (manual, oneroster, lti). */
+export async function enrollmentSources(db: Db, classId: string): Promise<Map<string, RosterSource>> {
+  const rows = await pdb(db).selectFrom('enrollment').select(['person_id', 'source']).where('class_id', '=', classId).execute();
+  return new Map(rows.map((r) => [r.person_id, r.source]));
+}
+
 export async function deleteEnrollment(db: Db, classId: string, personId: string): Promise<boolean> {
   const r = await pdb(db).deleteFrom('enrollment').where('class_id', '=', classId).where('person_id', '=', personId).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;

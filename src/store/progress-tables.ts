@@ -4,7 +4,7 @@ import type { LrsTables } from './lrs-tables.js';
 
 type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonValue = ColumnType<unknown, string, string>;
-export type RosterSource = 'manual' | 'oneroster';
+export type RosterSource = 'manual' | 'oneroster' | 'lti';
 
 export interface RosterClassTable {
   id: string;

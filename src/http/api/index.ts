@@ -15,6 +15,7 @@ import connectedAppRoutes from './connected-apps.js';
 import auditRoutes from './audit.js';
 import competencyRoutes from './competencies.js';
 import resourceRoutes from './resources.js';
+import ltiApiRoutes from './lti.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -34,4 +35,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(auditRoutes, { prefix: '/audit' });
   await app.register(competencyRoutes, { prefix: '/competencies' });
   await app.register(resourceRoutes, { prefix: '/resources' });
+  await app.register(ltiApiRoutes);
 }

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { OB_SCOPE } from '../../auth/index.js';
+import { esc, sendPage } from '../pages.js';
 
 /** The server-rendered pages of the OB 3.0 API's OAuth flow: consent, errors, the privacy policy and terms. */
 
 export type Locale = 'ja' | 'en';
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Each scope in words, for the learner who decides. */
 export const scopeWords: Record<Locale, Record<string, string>> = {
@@ -46,24 +45,7 @@ const words = {
   },
 } as const;
 
-/**
- * A page that only its own inline style and (consent) its form posting to Shirube and then redirecting to the
- * client may use; never framed (clickjacking), never cached.
- */
-function send(reply: FastifyReply, status: number, lang: Locale | 'ja en', title: string, body: string, formTargets: string[] = []) {
-  const nonce = randomBytes(16).toString('base64');
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https: data:; form-action 'self' ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('content-security-policy', csp.replace(/ +;/g, ';'))
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'no-referrer')
-    .send(`<!doctype html><html lang="${lang === 'en' ? 'en' : 'ja'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${esc(title)}</title>
-<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.6}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.75rem}.muted{color:#555;font-size:.9rem}</style></head><body>
-${body}</body></html>`);
-}
+const send = (reply: FastifyReply, status: number, lang: Locale | 'ja en', title: string, body: string, formTargets: string[] = []) => sendPage(reply, status, lang, title, body, { formTargets });
 
 export interface ConsentView {
   locale: Locale;
