@@ -12,6 +12,7 @@ import { demoCommands } from './demo.js';
 import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
 import { auditCommand } from './audit.js';
+import { ltiCommand } from './lti.js';
 
 const program = new Command('shirube')
   .description(
@@ -43,6 +44,7 @@ demoCommands(program);
 relationsCommand(program);
 learnersCommand(program);
 auditCommand(program);
+ltiCommand(program);
 
 export { program };
 

@@ -26,6 +26,7 @@ const words = {
     pickFramework: '教科（フレームワーク）を選んでください。',
     map: '学習マップ（学習者それぞれの自分のマップ）',
     items: '項目',
+    grade: (g: string) => `第${g}学年`,
     choose: 'この内容をリンクする',
     other: '別の教科を選ぶ',
     sending: 'プラットフォームに戻っています…',
@@ -39,6 +40,7 @@ const words = {
     pickFramework: 'Choose a subject (framework).',
     map: 'The learning map (each learner’s own)',
     items: 'Items',
+    grade: (g: string) => `Grade ${g}`,
     choose: 'Link this',
     other: 'Choose another subject',
     sending: 'Going back to the platform…',
@@ -176,7 +178,7 @@ export default async function ltiRoutes(app: FastifyInstance) {
     const grades = new Map<string, typeof s.items>();
     for (const i of s.items) grades.set(i.grade ?? '', [...(grades.get(i.grade ?? '') ?? []), i]);
     const radio = (value: string, label: string, checked = false) => `<label><input type="radio" name="target" value="${esc(value)}"${checked ? ' checked' : ''}> ${esc(label)}</label>`;
-    const sets = [...grades].map(([grade, items]) => `<fieldset><legend>${esc(grade || w.items)}</legend>${items.map((i) => radio(`item:${i.id}`, `${i.code} ${i.fullStatement.slice(0, 80)}`)).join('')}</fieldset>`).join('');
+    const sets = [...grades].map(([grade, items]) => `<fieldset><legend>${esc(grade ? w.grade(grade) : w.items)}</legend>${items.map((i) => radio(`item:${i.id}`, `${i.code} ${i.fullStatement.slice(0, 80)}`)).join('')}</fieldset>`).join('');
     return sendPage(reply, 200, lang, w.pickTitle, `${header}<h2>${esc(chosen.title)}</h2>
 <form method="post" action="/lti/deep-link"><input type="hidden" name="pick" value="${esc(req.query.pick)}"><input type="hidden" name="csrf_token" value="${esc(req.sessionInfo!.csrfToken)}"><input type="hidden" name="framework" value="${esc(chosen.identifier)}"><input type="hidden" name="lang" value="${lang}">
 <fieldset><legend>${w.map}</legend>${radio('map', `${w.map}: ${chosen.title}`, true)}</fieldset>${sets}

@@ -37,9 +37,10 @@ export interface BrowserRig {
 
 /**
  * The real server on a socket, serving the UI of the current source (never a stale dist/web: buildWebUi), on a fresh
- * database that `prepare` fills before the server starts; and a Chromium page (1360 × 900, Japanese) watching for errors.
+ * database that `prepare` fills before the server starts (on `port`, when its public URL must be known first); and a
+ * Chromium page (1360 × 900, Japanese) watching for errors.
  */
-export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp; env?: Record<string, string> } = {}): Promise<BrowserRig> {
+export async function startRig(opts: { prepare?: (store: Store) => Promise<void>; expectedErrors?: RegExp; env?: Record<string, string>; port?: number } = {}): Promise<BrowserRig> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const parts: Partial<BrowserRig> = {};
   const close = async () => {
@@ -53,7 +54,7 @@ export async function startRig(opts: { prepare?: (store: Store) => Promise<void>
     await opts.prepare?.(store);
     const config = loadConfig({ SHIRUBE_LOG_LEVEL: 'silent', SHIRUBE_DEMO: '0', ...opts.env });
     const app = (parts.app = await buildApp({ config, store, logger: false, webRoot }));
-    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
     const browser = (parts.browser = await launchChromium());
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
     const problems: string[] = [];

@@ -48,8 +48,8 @@ const XAPI_SAMPLE: Record<string, { body: unknown; query: Record<string, string>
 };
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Writes whose 401 is about the credentials in the request itself (client or password), not a missing caller. */
-const CREDENTIAL_CHECKS = new Set(['POST /oauth/token', 'POST /oauth/revoke', 'POST /api/auth/sign-in']);
+/** Writes whose 401 is about the credentials in the request itself (client, password, LTI state), not a missing caller. */
+const CREDENTIAL_CHECKS = new Set(['POST /oauth/token', 'POST /oauth/revoke', 'POST /api/auth/sign-in', 'POST /lti/launch']);
 /** Tables failed requests are meant to change: failed sign-ins count towards the rate limit. */
 const COUNTED_FAILURES = new Set(['rate_limit']);
 
@@ -265,11 +265,11 @@ describe('hostile input over every OpenAPI operation', () => {
 
 /**
  * Writes anonymous callers may send: OAuth 2.0 (client credentials are in the request), signing in and out,
- * verifying a credential, and the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET).
+ * verifying a credential, an LTI platform's login initiation and launch (the signed id_token is the credential), and the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET).
  */
 const OPEN_WRITES = new Set([
   'POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/register', 'POST /oauth/authorize', 'POST /api/auth/sign-in', 'POST /api/auth/sign-out',
-  'POST /badges/verify', 'POST /xapi/activities', 'POST /xapi/agents',
+  'POST /badges/verify', 'POST /xapi/activities', 'POST /xapi/agents', 'POST /lti/login', 'POST /lti/launch',
 ]);
 
 describe('authentication before body validation', () => {

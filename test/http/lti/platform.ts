@@ -124,6 +124,7 @@ export async function startPlatform(tool: { base: string }): Promise<TestPlatfor
       const url = new URL(req.url ?? '/', issuer);
       const html = (status: number, text: string) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(text);
       const json = (status: number, v: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(v));
+      if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
       if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
       if (url.pathname === '/course') return html(200, p.launchPage(`${tool.base}/lti/login`, url.searchParams.get('hint') ?? ''));
       if (url.pathname === '/auth') {
