@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { apiScopes, checkScopes, createApiClient, listApiClients, revokeApiClient, userIdByUsername } from '../auth/index.js';
-import { printTable, withStore } from './context.js';
-
-const collect = (v: string, all: string[]) => [...all, ...v.split(/[\s,]+/).filter(Boolean)];
+import { collectList, printTable, withStore } from './context.js';
 
 export function clientsCommand(program: Command): void {
   const clients = program.command('clients').description('manage API clients (OAuth 2.0 client credentials)');
@@ -10,7 +8,7 @@ export function clientsCommand(program: Command): void {
   clients
     .command('add <name>')
     .description('create an API client; prints its client_id and client_secret (shown this once)')
-    .requiredOption('--scope <scope>', `a scope to grant, repeatable or space-separated: ${Object.keys(apiScopes).join(', ')}`, collect, [])
+    .requiredOption('--scope <scope>', `a scope to grant, repeatable or space-separated: ${Object.keys(apiScopes).join(', ')}`, collectList, [])
     .option('--owner <username>', 'the user responsible for this client')
     .action(async (name: string, opts: { scope: string[]; owner?: string }) => {
       checkScopes(opts.scope);

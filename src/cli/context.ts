@@ -67,3 +67,6 @@ export function printTable(rows: Record<string, string>[], json: boolean, data: 
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(width[i]! - [...c].length))).join('  ');
   process.stdout.write(`${[line(keys.map((k) => k.toUpperCase())), ...rows.map((r) => line(keys.map((k) => r[k] ?? '')))].join('\n')}\n`);
 }
+
+/** A repeatable option whose values may also be space- or comma-separated (`--scope a --scope 'b c'`). */
+export const collectList = (v: string, all: string[]) => [...all, ...v.split(/[\s,]+/).filter(Boolean)];

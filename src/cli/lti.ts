@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { listPlatforms, registerPlatform, removePlatform, toolEndpoints } from '../lti/index.js';
-import { printTable, withStore } from './context.js';
-
-const collect = (v: string, all: string[]) => [...all, ...v.split(/[\s,]+/).filter(Boolean)];
+import { collectList, printTable, withStore } from './context.js';
 
 /** `shirube lti`: LTI 1.3 platforms (docs/lti.md); the same as /api/admin/lti, audited as the CLI's user. */
 export function ltiCommand(program: Command): void {
@@ -22,7 +20,7 @@ export function ltiCommand(program: Command): void {
     .description('register a platform')
     .requiredOption('--issuer <url>', 'the platform’s issuer identifier (iss)')
     .requiredOption('--client-id <id>', 'the client id the platform gave Shirube')
-    .requiredOption('--deployment <id>', 'a deployment id, repeatable', collect, [])
+    .requiredOption('--deployment <id>', 'a deployment id, repeatable', collectList, [])
     .requiredOption('--auth-login-url <url>', 'the platform’s OIDC authorization endpoint')
     .requiredOption('--token-url <url>', 'the platform’s OAuth 2.0 access token URL (Names and Role Provisioning)')
     .requiredOption('--jwks-url <url>', 'the platform’s public keyset URL')

@@ -2,12 +2,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canReadPrivate, createSession, csrfMatches, SESSION_TTL_MS } from '../auth/index.js';
 import { tokenDigest } from '../auth/secrets.js';
-import { loadSecretKey, type SecretKey } from '../badges/index.js';
 import { listFrameworks, isPublicFramework } from '../case/frameworks.js';
 import { isShirubeError, ShirubeError } from '../errors.js';
 import { deepLinkingResponse, initiateLogin, launchTarget, pickToken, provisionLaunch, readPick, syncRoster, takeLaunch, toolJwks, verifyLaunch, type LoginInitiation, type LtiContext, type Target } from '../lti/index.js';
 import { frameworkStructure } from '../progress/index.js';
 import { toApiError } from './api/errors.js';
+import { secretKeyOf } from './ob/context.js';
 import { esc, sendPage } from './pages.js';
 import { SESSION_COOKIE } from './plugins/auth.js';
 
@@ -63,16 +63,8 @@ const loginParams = {
   properties: { iss: str, login_hint: str, target_link_uri: str, lti_message_hint: { type: 'string', maxLength: 8000 }, client_id: str, lti_deployment_id: str, lang: { type: 'string', maxLength: 10 } },
 } as const;
 
-const secrets = new WeakMap<FastifyInstance['config'], SecretKey>();
-/** The LTI domain's context for this server; the secret key is read (or its file created) on first use only. */
-export function ltiContext(app: FastifyInstance): LtiContext {
-  let secret = secrets.get(app.config);
-  if (!secret) {
-    secret = loadSecretKey({ secretKey: app.config.secretKey, dataDir: app.config.dataDir });
-    secrets.set(app.config, secret);
-  }
-  return { db: app.store.db, publicUrl: app.config.publicUrl, secret };
-}
+/** The LTI domain's context for this server (the tool's private keys are sealed with the badge keys' secret key). */
+export const ltiContext = (app: FastifyInstance): LtiContext => ({ db: app.store.db, publicUrl: app.config.publicUrl, secret: secretKeyOf(app) });
 
 /**
  * LTI 1.3 for browsers (`/lti`, docs/lti.md): the platform's third-party login initiation, the launch (the id_token

@@ -8,7 +8,7 @@ import { enroll, saveClass, savePerson } from '../progress/rosters.js';
 import { randomToken, safeEqual, tokenDigest } from '../auth/secrets.js';
 import { ShirubeError } from '../errors.js';
 import { mapRoles, type LtiRole } from './roles.js';
-import { toolEndpoints } from './platforms.js';
+import { isLocalUrl, toolEndpoints } from './platforms.js';
 import type { LtiContext } from './tool-key.js';
 
 /** LTI 1.3 Core claims (https://www.imsglobal.org/spec/lti/v1p3). */
@@ -126,6 +126,12 @@ const httpUrl = (v: unknown) => {
   return s && /^https?:\/\//.test(s) && URL.canParse(s) ? s : undefined;
 };
 
+// Shirube fetches this one with a bearer token: https only, except on this machine.
+const serviceUrl = (v: unknown) => {
+  const s = httpUrl(v);
+  return s && (s.startsWith('https://') || isLocalUrl(s)) ? s : undefined;
+};
+
 /** Why jose refused a token, in words a platform's administrator can act on. */
 function tokenError(e: unknown, platform: store.PlatformRow): ShirubeError {
   if (e instanceof joseErrors.JWTExpired) return refused('id_token', 'has expired (exp); check the platform’s clock, then launch again');
@@ -211,7 +217,7 @@ export async function verifyLaunch(ctx: LtiContext, idToken: string, pending: { 
     context: contextId ? { id: contextId, title: str(c?.['title'], 200) ?? str(c?.['label'], 200) ?? contextId } : undefined,
     custom,
     deepLinking,
-    membershipsUrl: httpUrl(obj(claims[CLAIM.nrps])?.['context_memberships_url']),
+    membershipsUrl: serviceUrl(obj(claims[CLAIM.nrps])?.['context_memberships_url']),
   };
 }
 

@@ -24,8 +24,11 @@ const tokens = new Map<string, { token: string; until: number }>();
  * An access token from the platform's token endpoint (LTI Security Framework §4.1): client credentials with a JWT
  * bearer client assertion (RFC 7523) signed with the tool's key.
  */
+// A changed registration (token URL, client id) asks anew.
+const tokenKey = (p: store.PlatformRow, scope: string) => [p.id, p.clientId, p.accessTokenUrl, scope].join('\u0000');
+
 async function accessToken(ctx: LtiContext, platform: store.PlatformRow, scope: string): Promise<string> {
-  const key = `${platform.id}\u0000${scope}`;
+  const key = tokenKey(platform, scope);
   const hit = tokens.get(key);
   if (hit && hit.until > Date.now()) return hit.token;
   const assertion = await signAsTool(ctx, { iss: platform.clientId, sub: platform.clientId, aud: platform.accessTokenUrl }, 300);
@@ -75,7 +78,7 @@ async function members(ctx: LtiContext, platform: store.PlatformRow, url: string
     } catch (e) {
       throw gateway('context_memberships_url', `nothing (${(e as Error).message})`);
     }
-    if (res.status === 401) tokens.delete(`${platform.id}\u0000${NRPS_SCOPE}`);
+    if (res.status === 401) tokens.delete(tokenKey(platform, NRPS_SCOPE));
     if (!res.ok) throw gateway('context_memberships_url', String(res.status));
     const json = (await res.json().catch(() => undefined)) as { members?: unknown } | undefined;
     if (!json || !Array.isArray(json.members)) throw gateway('context_memberships_url', 'without a members array');

@@ -8,17 +8,12 @@ import { ShirubeError } from '../errors.js';
 /** Plain http only for a platform on this machine (tests, a local development LMS); https everywhere else. */
 export const isLocalUrl = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 
-export interface PlatformInput {
+/** A registration as an administrator enters it: the label, school and trust are optional. */
+export type PlatformInput = Omit<store.PlatformRow, 'id' | 'createdAt' | 'label' | 'schoolId' | 'trustAdministrators'> & {
   label?: string | undefined;
-  issuer: string;
-  clientId: string;
-  deploymentIds: string[];
-  authLoginUrl: string;
-  accessTokenUrl: string;
-  jwksUrl: string;
   schoolId?: string | null | undefined;
   trustAdministrators?: boolean | undefined;
-}
+};
 
 export interface PlatformView extends Omit<store.PlatformRow, 'createdAt'> {
   createdAt: string;

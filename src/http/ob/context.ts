@@ -5,13 +5,19 @@ const secrets = new WeakMap<FastifyInstance['config'], SecretKey>();
 // One per server: its cache of fetched DID documents, keys and status lists.
 const fetchers = new WeakMap<FastifyInstance['config'], RemoteFetcher>();
 
-/** The badge domain's context for this server; the secret key is read (or its file created) on first use only. */
-export function badgeContext(app: FastifyInstance): BadgeContext {
+/** The server's secret key (SHIRUBE_SECRET_KEY, or its file), read or created on first use only. */
+export function secretKeyOf(app: FastifyInstance): SecretKey {
   let secret = secrets.get(app.config);
   if (!secret) {
     secret = loadSecretKey({ secretKey: app.config.secretKey, dataDir: app.config.dataDir });
     secrets.set(app.config, secret);
   }
+  return secret;
+}
+
+/** The badge domain's context for this server. */
+export function badgeContext(app: FastifyInstance): BadgeContext {
+  const secret = secretKeyOf(app);
   let remote = fetchers.get(app.config);
   if (!remote && app.config.verifyFetch) {
     remote = remoteFetcher({ allowHosts: app.config.verifyAllowHosts });

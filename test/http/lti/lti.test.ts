@@ -81,6 +81,12 @@ async function launch(spec: LaunchSpec, b = new Browser()) {
 
 const count = async (table: string) => Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.store.db)).rows[0]!.n);
 const api = (b: Browser, path: string) => fetch(`${t.base}${path}`, { headers: { cookie: b.header() } });
+/** Changes the test platform's registration through the admin API. */
+async function changeRegistration(changes: Record<string, unknown>) {
+  const { id: _id, createdAt: _c, ...body } = (await t.app.inject({ url: `/api/admin/lti/platforms/${platformId}`, headers: admin })).json();
+  const res = await t.app.inject({ method: 'PUT', url: `/api/admin/lti/platforms/${platformId}`, headers: admin, payload: { ...body, ...changes } });
+  expect(res.statusCode, res.body).toBe(200);
+}
 const contextRow = async (contextId: string) => (await t.app.inject({ url: `/api/admin/lti/contexts?platform=${platformId}`, headers: admin })).json().contexts.find((c: { contextId: string }) => c.contextId === contextId);
 
 describe('registering platforms (admin API)', () => {
@@ -294,5 +300,72 @@ describe('refused launches write nothing and open no session', () => {
     const get = await other.get(`${t.base}/lti/login?${new URLSearchParams({ iss: platform.issuer, login_hint: 'x', target_link_uri: `${t.base}/lti/launch` })}`);
     expect(get.status).toBe(302);
     expect(get.headers.get('location')).toMatch(new RegExp(`^${platform.authUrl}\\?`));
+  });
+});
+
+describe('administrators, unlinked contexts, failing services and erasure', () => {
+  const SYSADMIN = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator';
+
+  it('makes an administrator only when the registration trusts the platform’s administrators', async () => {
+    const refusedLaunch = await launch({ sub: 'sysadmin', roles: [SYSADMIN] });
+    expect(refusedLaunch.res.status).toBe(403);
+    await changeRegistration({ trustAdministrators: true });
+    try {
+      const { res, b, location } = await launch({ sub: 'sysadmin', roles: [SYSADMIN, ROLE.instructor] });
+      expect(res.status).toBe(303);
+      expect(location).toBe('/');
+      expect((await (await api(b, '/api/me')).json()).user.roles).toContainEqual({ role: 'admin', scopeType: 'global', scopeId: '' });
+    } finally {
+      await changeRegistration({ trustAdministrators: false });
+    }
+  });
+
+  it('a context an administrator links to an existing class; a sync without NRPS or with a failing platform changes nothing', async () => {
+    const klass = await t.app.inject({ method: 'POST', url: '/api/rosters/classes', headers: admin, payload: { id: 'class-6-1', title: '6年1組', schoolId: 'lti-school' } });
+    expect(klass.statusCode).toBe(201);
+    // A learner's launch records the context, but makes no class.
+    await launch({ sub: 'learner-x', roles: [ROLE.learner], context: { id: 'course-6-1', title: '6年1組 算数' } });
+    const ctx = await contextRow('course-6-1');
+    expect(ctx.classId).toBeNull();
+    const link = await t.app.inject({ method: 'PUT', url: `/api/admin/lti/contexts/${ctx.id}`, headers: admin, payload: { classId: 'class-6-1' } });
+    expect(link.json()).toMatchObject({ id: ctx.id, classId: 'class-6-1', membershipsUrl: null });
+    expect((await t.app.inject({ method: 'PUT', url: `/api/admin/lti/contexts/${ctx.id}`, headers: admin, payload: { classId: 'no-such-class' } })).json().error.field).toBe('classId');
+    const { b, location } = await launch({ sub: 'learner-x', roles: [ROLE.learner], context: { id: 'course-6-1', title: '6年1組 算数' } });
+    expect(location).toBe('/map');
+    const me = await (await api(b, '/api/me')).json();
+    const enrolments = (await t.app.inject({ url: '/api/rosters/classes/class-6-1/enrollments', headers: admin })).json().enrollments;
+    expect(enrolments).toEqual([expect.objectContaining({ role: 'student', learnerId: me.learnerId })]);
+    const noNrps = await t.app.inject({ method: 'POST', url: '/api/lti/classes/class-6-1/roster-sync', headers: admin });
+    expect(noNrps.statusCode).toBe(409);
+    expect(noNrps.json().error.message).toContain('Names and Role Provisioning');
+    // With NRPS offered, but the platform refusing the client assertion: 502, nothing changed.
+    await launch({ sub: 'teacher-6', roles: [ROLE.instructor], context: { id: 'course-6-1', title: '6年1組 算数' } });
+    await changeRegistration({ accessTokenUrl: `${platform.issuer}/no-token-here` });
+    try {
+      platform.members = [{ user_id: 'learner-new', roles: [ROLE.learner] }];
+      const users = await count('app_user');
+      const teacher = await launch({ sub: 'teacher-6', roles: [ROLE.instructor], context: { id: 'course-6-1', title: '6年1組 算数' }, nrps: true });
+      // The teacher still gets in; the failed sync wrote nothing.
+      expect(teacher.location).toBe('/dashboard?class=class-6-1');
+      expect(await count('app_user')).toBe(users);
+      const failed = await t.app.inject({ method: 'POST', url: '/api/lti/classes/class-6-1/roster-sync', headers: admin });
+      expect(failed.statusCode).toBe(502);
+      expect(failed.json().error.message).toContain('accessTokenUrl');
+      expect(await count('app_user')).toBe(users);
+    } finally {
+      await changeRegistration({ accessTokenUrl: platform.tokenUrl });
+    }
+  });
+
+  it('erasing an LTI learner removes the account and its link; the next launch starts afresh', async () => {
+    const first = await launch({ sub: 'learner-erase', roles: [ROLE.learner], name: '消す 子' });
+    const me = await (await api(first.b, '/api/me')).json();
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/learners/${me.learnerId}`, headers: admin })).statusCode).toBe(200);
+    expect((await sql`select 1 from oidc_identity where subject = 'learner-erase'`.execute(t.store.db)).rows).toEqual([]);
+    expect((await api(first.b, '/api/me')).status).toBe(401);
+    const again = await launch({ sub: 'learner-erase', roles: [ROLE.learner] });
+    const me2 = await (await api(again.b, '/api/me')).json();
+    expect(me2.user.id).not.toBe(me.user.id);
+    expect(me2.learnerId).not.toBe(me.learnerId);
   });
 });
