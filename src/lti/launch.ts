@@ -230,13 +230,21 @@ export const personIdOf = (issuer: string, subject: string) => `lti-${createHash
  * Runs in the caller's transaction.
  */
 export async function ensureMember(db: Db, ctx: LtiContext, platform: store.PlatformRow, m: { subject: string; role: LtiRole; name: string | undefined }): Promise<rosters.PersonRow> {
-  const id = personIdOf(platform.issuer, m.subject);
-  const old = await rosters.getPerson(db, id);
+  let id = personIdOf(platform.issuer, m.subject);
+  let old = await rosters.getPerson(db, id);
+  // An account already linked to (issuer, sub) (its roster entry removed, or made by a school sign-in): that one.
+  const userId = old ? undefined : await rosters.findOidcIdentity(db, platform.issuer, m.subject);
+  const known = userId ? (await rosters.findPerson(db, { userId }))[0] : undefined;
+  if (known) [id, old] = [known.id, known];
+  // A person OneRoster or an administrator entered stays as they entered it; the platform only signs them in.
+  if (old && old.source !== 'lti') {
+    await rosters.saveOidcIdentity(db, platform.issuer, m.subject, old.userId!);
+    return old;
+  }
   const displayName = m.name ?? old?.displayName ?? `${platform.label} ${id.slice(4, 10)}`;
   const actor = { objectType: 'Agent', account: { homePage: platform.issuer, name: m.subject } };
   // The role is the latest one the platform gave; teacher roles follow enrolments, a learner record stays.
   const role = m.role === 'learner' ? 'student' : m.role === 'teacher' ? 'teacher' : 'administrator';
-  const userId = old ? undefined : await rosters.findOidcIdentity(db, platform.issuer, m.subject);
   const person = await savePerson(db, { id, role, displayName, schoolId: old?.schoolId ?? platform.schoolId, username: id, userId, source: 'lti', actor }, ctx.publicUrl);
   await rosters.saveOidcIdentity(db, platform.issuer, m.subject, person.userId!);
   return person;

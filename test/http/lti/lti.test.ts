@@ -357,6 +357,19 @@ describe('administrators, unlinked contexts, failing services and erasure', () =
     }
   });
 
+  it('a person entered by hand whose account the platform already signs in (same issuer and sub) stays as entered', async () => {
+    const person = await t.app.inject({ method: 'POST', url: '/api/rosters/people', headers: admin, payload: { id: 'pupil-manual', role: 'student', displayName: '手入力 児童', schoolId: 'lti-school' } });
+    expect(person.statusCode).toBe(201);
+    await sql`insert into oidc_identity (issuer, subject, user_id) values (${platform.issuer}, 'known-pupil', ${person.json().userId})`.execute(t.store.db);
+    const { b, location } = await launch({ sub: 'known-pupil', roles: [ROLE.learner], name: '別の 名前' });
+    expect(location).toBe('/map');
+    const me = await (await api(b, '/api/me')).json();
+    expect(me.user.id).toBe(person.json().userId);
+    expect(me.learnerId).toBe(person.json().learnerId);
+    const row = (await sql<Record<string, unknown>>`select display_name, source from roster_person where id = 'pupil-manual'`.execute(t.store.db)).rows[0];
+    expect(row).toEqual({ display_name: '手入力 児童', source: 'manual' });
+  });
+
   it('erasing an LTI learner removes the account and its link; the next launch starts afresh', async () => {
     const first = await launch({ sub: 'learner-erase', roles: [ROLE.learner], name: '消す 子' });
     const me = await (await api(first.b, '/api/me')).json();
