@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { listPlatforms, registerPlatform, removePlatform, toolEndpoints } from '../lti/index.js';
+import { loadSecretKey } from '../badges/index.js';
+import { contextOfClass, listPlatforms, registerPlatform, removePlatform, syncRoster, toolEndpoints } from '../lti/index.js';
 import { collectList, printTable, withStore } from './context.js';
 
 /** `shirube lti`: LTI 1.3 platforms (docs/lti.md); the same as /api/admin/lti, audited as the CLI's user. */
@@ -41,6 +42,18 @@ export function ltiCommand(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const list = await withStore(({ db }) => listPlatforms(db));
       printTable(list.map((p) => ({ id: p.id, label: p.label, issuer: p.issuer, clientId: p.clientId, deployments: p.deploymentIds.join(' ') })), opts.json === true, list);
+    });
+
+  lti
+    .command('sync <classId>')
+    .description('provision a class from its LTI context’s members (Names and Role Provisioning) and print what changed')
+    .option('--json', 'print JSON')
+    .action(async (classId: string, opts: { json?: boolean }) => {
+      const r = await withStore(async ({ db, config, actor }) => {
+        const ctx = { db, publicUrl: config.publicUrl, secret: loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }) };
+        return syncRoster(ctx, (await contextOfClass(db, classId)).id, actor);
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `${r.members} members in ${r.pages} page(s): added ${r.added.learners} learner(s) and ${r.added.teachers} teacher(s), removed ${r.removed}, unchanged ${r.unchanged}.\n`);
     });
 
   lti
