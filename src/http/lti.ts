@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canReadPrivate, createSession, csrfMatches, SESSION_TTL_MS } from '../auth/index.js';
+import { canReadPrivate, createSession, csrfMatches, endSession, SESSION_TTL_MS } from '../auth/index.js';
 import { tokenDigest } from '../auth/secrets.js';
 import { listFrameworks, isPublicFramework } from '../case/frameworks.js';
 import { isShirubeError, ShirubeError } from '../errors.js';
@@ -126,6 +126,9 @@ export default async function ltiRoutes(app: FastifyInstance) {
     if (!body.id_token) throw new ShirubeError('invalid_request', 'id_token: is required', 'id_token');
     const launch = await verifyLaunch(ctx(), body.id_token, pending);
     const done = await provisionLaunch(ctx(), launch);
+    // A new session for every launch; the one the browser held (same site only: the cookie is Lax) ends.
+    const old = req.cookies[SESSION_COOKIE];
+    if (old) await endSession(app.store.db, old);
     const s = await createSession(app.store.db, done.userId);
     reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS / 1000 });
     req.log.info({ userId: done.userId, platformId: launch.platform.id, role: done.role, messageType: launch.messageType }, 'LTI launch');

@@ -138,9 +138,12 @@ describe('launches', () => {
     expect(person).toMatchObject({ role: 'student', email: null, kana: null, source: 'lti' });
     const identity = (await sql<Record<string, unknown>>`select * from oidc_identity where user_id = ${me.user.id}`.execute(t.store.db)).rows;
     expect(identity).toEqual([{ issuer: platform.issuer, subject: 'learner-a', user_id: me.user.id }]);
-    // The same person launching again is the same account.
-    const again = await launch({ sub: 'learner-a', roles: [ROLE.learner], context: { id: 'course-4-1', title: '4年1組 算数' } });
+    // The same person launching again is the same account, in a new session; the browser's old one ended.
+    const oldSession = b.session;
+    const again = await launch({ sub: 'learner-a', roles: [ROLE.learner], context: { id: 'course-4-1', title: '4年1組 算数' } }, b);
+    expect(b.session).not.toBe(oldSession);
     expect((await (await api(again.b, '/api/me')).json()).user.id).toBe(me.user.id);
+    expect((await fetch(`${t.base}/api/me`, { headers: { cookie: `shirube_session=${oldSession}` } })).status).toBe(401);
   });
 
   it('a teacher’s launch goes to the class dashboard and provisions the roster from NRPS (two pages)', async () => {
