@@ -29,14 +29,18 @@ export function offlineEstimator(opts: { weights?: OfflineWeights | undefined } 
       ctx.signal?.throwIfAborted();
       const byId = new Map(fw.items.map((i) => [i.identifier, i]));
       const proposals = select(s.precedes, s.related, { perDestination: weights.precedes.perDestination, perOrigin: weights.precedes.perOrigin, relatedPerItem: weights.related.perItem })
-        .map((p) => ({ ...p, rationale: describe(byId.get(p.origin)!, byId.get(p.destination)!) }));
+        .map((p) => ({ ...p, rationale: offlineReason(byId.get(p.origin)!, byId.get(p.destination)!) }));
       ctx.onProgress?.(space.blocks.length, space.blocks.length);
       return { proposals, usage: noUsage() };
     },
   };
 }
 
-function describe(a: RelationItem, b: RelationItem): string {
+/**
+ * Why the offline estimator proposes a pair, as a structured reason ("same category, grade +1": where the two items
+ * are, and the grade gap) that the review queue translates (web/src/features/relations/lib/rationale.ts).
+ */
+export function offlineReason(a: RelationItem, b: RelationItem): string {
   const gap = (b.grade ?? 0) - (a.grade ?? 0);
   const where = a.category && a.category === b.category ? 'same category' : a.domain === b.domain ? 'same domain' : 'other domain';
   return `${where}, grade ${gap === 0 ? 'same' : gap > 0 ? `+${gap}` : gap}`;

@@ -65,11 +65,11 @@ describe.skipIf(skip)('a cross-subject run (算数 → 理科) in Chromium', () 
 
   it('adds a relation from a 算数 item to a 理科 item picked from the other framework', async () => {
     const form = page.getByRole('region', { name: '関係を追加' });
-    await form.getByLabel('前（origin）をコードまたは語で検索').fill(MATH_ITEM);
-    await form.getByLabel('前（origin）', { exact: true }).selectOption({ index: 1 });
-    await form.getByLabel('後（destination）の枠組み').selectOption(science);
-    await form.getByLabel('後（destination）をコードまたは語で検索').fill(SCIENCE_ITEM);
-    const destination = form.getByLabel('後（destination）', { exact: true });
+    await form.getByLabel('前の項目をコードまたは語で検索').fill(MATH_ITEM);
+    await form.getByLabel('前の項目', { exact: true }).selectOption({ index: 1 });
+    await form.getByLabel('後の項目の枠組み').selectOption(science);
+    await form.getByLabel('後の項目をコードまたは語で検索').fill(SCIENCE_ITEM);
+    const destination = form.getByLabel('後の項目', { exact: true });
     await expect.poll(() => destination.locator('option').count()).toBe(2);
     await destination.selectOption({ index: 1 });
     await form.getByLabel('種類').selectOption('precedes');

@@ -67,19 +67,19 @@ describe.skipIf(skip)('running estimation and adding a relation in Chromium', ()
     await form.locator('[id$="-origin-error"]').filter({ hasText: '項目を選んでください。' }).waitFor();
 
     // Search by code, Tab into the list box, pick the match with the arrow key.
-    await form.getByLabel('前（origin）をコードまたは語で検索').fill(ORIGIN);
+    await form.getByLabel('前の項目をコードまたは語で検索').fill(ORIGIN);
     await page.keyboard.press('Tab');
     await page.keyboard.press('ArrowDown');
-    const origin = form.getByLabel('前（origin）', { exact: true });
+    const origin = form.getByLabel('前の項目', { exact: true });
     await expect.poll(() => origin.inputValue()).not.toBe('');
     // The same item at both ends: the API's message is shown by the destination.
-    await form.getByLabel('後（destination）をコードまたは語で検索').fill(ORIGIN);
-    await form.getByLabel('後（destination）', { exact: true }).selectOption({ index: 1 });
+    await form.getByLabel('後の項目をコードまたは語で検索').fill(ORIGIN);
+    await form.getByLabel('後の項目', { exact: true }).selectOption({ index: 1 });
     await form.getByRole('button', { name: '追加' }).click();
     await form.locator('[id$="-destination-error"]').filter({ hasText: 'destination: must differ from origin' }).waitFor();
 
-    await form.getByLabel('後（destination）をコードまたは語で検索').fill(DESTINATION);
-    await form.getByLabel('後（destination）をコードまたは語で検索').press('Tab');
+    await form.getByLabel('後の項目をコードまたは語で検索').fill(DESTINATION);
+    await form.getByLabel('後の項目をコードまたは語で検索').press('Tab');
     await page.keyboard.press('ArrowDown');
     await form.getByLabel('種類').selectOption('precedes');
     await form.getByLabel('コメント').fill('繰り上がりの前提');

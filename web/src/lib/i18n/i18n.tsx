@@ -1,13 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en } from './en.js';
-import { ja, type MessageKey, type Messages } from './ja.js';
+import { isMessageKey, languages, translator, type Language, type Translate } from './translate.js';
 
-export const languages = { ja: '日本語', en: 'English' } as const;
-export type Language = keyof typeof languages;
-const dictionaries: Record<Language, Messages> = { ja, en };
+export { isMessageKey, languages, translator, type Language, type Translate };
 const STORAGE_KEY = 'shirube.language';
 
-export const isMessageKey = (k: string): k is MessageKey => Object.hasOwn(ja, k);
 const isLanguage = (v: unknown): v is Language => typeof v === 'string' && v in languages;
 
 /** Japanese unless the person chose otherwise before (localStorage may be unavailable: private mode). */
@@ -21,7 +17,6 @@ function initialLanguage(): Language {
   return 'ja';
 }
 
-export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 interface I18n {
   lang: Language;
@@ -49,12 +44,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<I18n>(() => {
-    const dict = dictionaries[lang];
     const dateFormat = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium' });
     return {
       lang,
       setLang,
-      t: (key, vars) => dict[key].replace(/\{(\w+)\}/g, (m, name: string) => (vars && name in vars ? String(vars[name]) : m)),
+      t: translator(lang),
       formatDate: (iso) => {
         const d = new Date(iso);
         return Number.isNaN(d.getTime()) ? iso : dateFormat.format(d);

@@ -9,6 +9,7 @@ import { usePackage } from '../api/get-package.js';
 import { useFrameworkTree } from '../hooks/use-framework-tree.js';
 import { FrameworkTree } from './framework-tree.js';
 import { ItemPanel } from './item-panel.js';
+import { adoptionText } from '../lib/adoption.js';
 
 /** A framework: its tree on one side, the open item on the other (the item is in the URL, so it can be linked). */
 export function FrameworkBrowser({ frameworkId, itemId }: { frameworkId: string; itemId: string | undefined }) {
@@ -37,7 +38,7 @@ export function FrameworkBrowser({ frameworkId, itemId }: { frameworkId: string;
           </p>
         )}
         <p className="muted">
-          {[doc.creator, doc.adoptionStatus, doc.version].filter(Boolean).join(' · ')} ·{' '}
+          {[doc.creator, doc.adoptionStatus && adoptionText(t, doc.adoptionStatus), doc.version].filter(Boolean).join(' · ')} ·{' '}
           <a href={paths.uri(doc.identifier)}>{t('item.openUri')} ↗</a>
         </p>
       </header>

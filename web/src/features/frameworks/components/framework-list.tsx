@@ -4,6 +4,7 @@ import { paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { InlineText } from '../../../components/ui/rich-text.js';
 import { useFrameworks } from '../api/get-frameworks.js';
+import { adoptionText } from '../lib/adoption.js';
 
 const PRIVATE_DRAFT = 'Private Draft';
 
@@ -42,7 +43,7 @@ export function FrameworkList({ viewer }: { viewer: string }) {
             {d.adoptionStatus && (
               <div>
                 <dt>{t('frameworks.status')}</dt>
-                <dd>{d.adoptionStatus}</dd>
+                <dd>{adoptionText(t, d.adoptionStatus)}</dd>
               </div>
             )}
             {d.version && (

@@ -126,8 +126,8 @@ export function AddRelationForm({ framework, items, others = [], destinationFram
         <div className="relations-field">
           <label htmlFor={`${id}-type`}>{t('relations.type')}</label>
           <select id={`${id}-type`} value={type} onChange={(e) => setType(e.target.value as RelationType)} aria-invalid={!!fieldError('type')}>
-            <option value="precedes">precedes（{t('relations.add.precedes')}）</option>
-            <option value="isRelatedTo">isRelatedTo（{t('relations.add.isRelatedTo')}）</option>
+            <option value="precedes">{t('relations.type.precedes')}（{t('relations.add.precedes')}）</option>
+            <option value="isRelatedTo">{t('relations.type.isRelatedTo')}（{t('relations.add.isRelatedTo')}）</option>
           </select>
           {fieldError('type') && <p className="relations-field-error">{fieldError('type')}</p>}
         </div>

@@ -3,6 +3,9 @@ import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ApiError } from '../../../lib/api-client.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { evaluateRelations, type EvaluationResult } from '../api/relations.js';
+import { estimatorText, relationTypeText } from '../lib/rationale.js';
+
+const COLUMNS = ['estimator', 'type', 'domain', 'truth', 'predicted', 'tp', 'precision', 'recall', 'f1'] as const;
 
 /** Paste a ground truth (CSV origin,destination,type), get the same P/R/F table as `shirube relations evaluate`. */
 export function EvaluationTable({ framework }: { framework: string }) {
@@ -46,13 +49,13 @@ export function EvaluationTable({ framework }: { framework: string }) {
           <table className="relations-scores">
             <thead>
               <tr>
-                {['estimator', 'type', 'domain', 'truth', 'predicted', 'tp', 'precision', 'recall', 'f1'].map((h) => <th key={h} scope="col">{h}</th>)}
+                {COLUMNS.map((h) => <th key={h} scope="col">{t(`relations.col.${h}`)}</th>)}
               </tr>
             </thead>
             <tbody>
               {rows.map((s, i) => (
                 <tr key={i}>
-                  <td>{s.estimator}</td><td>{s.type}</td><td>{s.domain}</td><td>{s.truth}</td><td>{s.predicted}</td><td>{s.tp}</td>
+                  <td>{estimatorText(t, s.estimator)}</td><td>{relationTypeText(t, s.type)}</td><td>{s.domain === '(all)' ? t('relations.allDomains') : s.domain}</td><td>{s.truth}</td><td>{s.predicted}</td><td>{s.tp}</td>
                   <td>{s.precision.toFixed(3)}</td><td>{s.recall.toFixed(3)}</td><td>{s.f1.toFixed(3)}</td>
                 </tr>
               ))}

@@ -4,6 +4,7 @@ import type { MessageKey } from '../../../lib/i18n/ja.js';
 import { ApiError } from '../../../lib/api-client.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { decideSuggestions, useSuggestions, type ItemView, type QueueFilter, type RelationType, type ReviewAction, type Suggestion } from '../api/relations.js';
+import { estimatorText, rationaleText, relationTypeText } from '../lib/rationale.js';
 import './relations.css';
 
 function ItemCard({ item, label, framework }: { item: ItemView; label: string; framework: string }) {
@@ -97,8 +98,8 @@ export function ReviewQueue({ framework }: { framework: string }) {
           {t('relations.type')}{' '}
           <select value={filter.type ?? ''} onChange={(e) => setFilter({ ...filter, type: (e.target.value || undefined) as RelationType | undefined })}>
             <option value="">{t('relations.all')}</option>
-            <option value="precedes">precedes</option>
-            <option value="isRelatedTo">isRelatedTo</option>
+            <option value="precedes">{t('relations.type.precedes')}</option>
+            <option value="isRelatedTo">{t('relations.type.isRelatedTo')}</option>
           </select>
         </label>
         <label>
@@ -141,13 +142,13 @@ export function ReviewQueue({ framework }: { framework: string }) {
               <li key={s.id} className={`relation-row${i === cursor ? ' current' : ''}`} aria-current={i === cursor ? 'true' : undefined} data-suggestion={s.id} onClick={() => setCursor(i)}>
                 <div className="relation-head">
                   <input type="checkbox" aria-label={t('relations.select')} checked={selected.has(s.id)} onChange={() => setSelected((x) => { const n = new Set(x); if (n.has(s.id)) n.delete(s.id); else n.add(s.id); return n; })} />
-                  <strong className="relation-type">{s.type}</strong>
+                  <strong className="relation-type">{relationTypeText(t, s.type)}</strong>
                   {s.confidence !== null ? (
                     <span className="relation-confidence">{t('relations.confidence')} {s.confidence.toFixed(2)}</span>
                   ) : (
-                    <span className="relation-confidence relation-edited">{t('relations.edited', { type: s.proposed.type, confidence: s.proposed.confidence.toFixed(2) })}</span>
+                    <span className="relation-confidence relation-edited">{t('relations.edited', { type: relationTypeText(t, s.proposed.type), confidence: s.proposed.confidence.toFixed(2) })}</span>
                   )}
-                  <span className="muted">{s.model ? `${s.estimator} ${s.model}` : s.estimator}</span>
+                  <span className="muted">{estimatorText(t, s.estimator, s.model)}</span>
                   {s.status !== 'pending' && <span className="relation-status">{t(`relations.status.${s.status}` as MessageKey)}</span>}
                 </div>
                 <div className="relation-pair">
@@ -155,15 +156,15 @@ export function ReviewQueue({ framework }: { framework: string }) {
                   <span className="relation-arrow" aria-hidden="true">{s.type === 'precedes' ? '→' : '↔'}</span>
                   <ItemCard item={s.destination} label={t('relations.destination')} framework={framework} />
                 </div>
-                {s.rationale && <p className="muted">{s.rationale}</p>}
-                {s.edited && s.proposed.rationale && <p className="muted">{t('relations.proposedRationale', { rationale: s.proposed.rationale })}</p>}
+                {s.rationale && <p className="muted">{rationaleText(t, s.rationale)}</p>}
+                {s.edited && s.proposed.rationale && <p className="muted">{t('relations.proposedRationale', { rationale: rationaleText(t, s.proposed.rationale) })}</p>}
                 {s.comment && <p className="relation-comment">{s.comment}</p>}
                 {i === cursor && s.status === 'pending' && (
                   <div className="relation-actions">
                     <button type="button" onClick={() => void act('accept', [s.id])}>{t('relations.accept')}</button>
                     <button type="button" onClick={() => void act('reject', [s.id])}>{t('relations.reject')}</button>
                     <button type="button" onClick={() => void act('flip', [s.id])}>{t('relations.flip')}</button>
-                    <button type="button" onClick={() => void act('change-type', [s.id], { type: other(s) })}>{t('relations.changeType', { type: other(s) })}</button>
+                    <button type="button" onClick={() => void act('change-type', [s.id], { type: other(s) })}>{t('relations.changeType', { type: relationTypeText(t, other(s)) })}</button>
                     <label>
                       {t('relations.comment')}{' '}
                       <input value={comment} onChange={(e) => setComment(e.target.value)} />
