@@ -26,7 +26,8 @@ export function ErrorMessage({ error, onRetry }: { error: ApiError; onRetry?: ()
   return (
     <div className="status error" role="alert">
       <strong>{t(headline(error))}</strong>
-      {error.status !== 0 && error.status < 500 && <span className="detail">{error.message}</span>}
+      {/* The server words its messages in English (they name the field). */}
+      {error.status !== 0 && error.status < 500 && <span className="detail" lang="en">{error.message}</span>}
       {onRetry && (
         <button type="button" className="button secondary" onClick={onRetry}>
           {t('common.retry')}

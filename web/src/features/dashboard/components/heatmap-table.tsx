@@ -100,7 +100,7 @@ export function HeatmapTable({ heatmap, framework }: { heatmap: Heatmap; framewo
                 <th scope="col">{t('dashboard.learner')}</th>
                 {columns.map(({ item, j }) => (
                   <th key={item.id} scope="col" title={`${item.code ?? ''} ${item.unit ?? ''}\n${item.fullStatement}`} aria-sort={byItem === j ? 'ascending' : undefined} data-item={item.id}>
-                    <button type="button" className="item-head" onClick={() => setByItem(byItem === j ? undefined : j)} aria-label={t('dashboard.sortByItem', { code: item.shortCode ?? item.code ?? '', statement: item.fullStatement })}>
+                    <button type="button" className="item-head" onClick={() => setByItem(byItem === j ? undefined : j)} aria-label={t('dashboard.sortByItem', { code: item.shortCode ?? item.code ?? '', unit: item.unit ?? item.category ?? '', statement: item.fullStatement })}>
                       <strong>{item.shortCode ?? item.code}</strong>
                       <span className="item-unit">{item.unit ?? item.category}</span>
                     </button>
