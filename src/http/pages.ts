@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { PAGE_CSS, pageHeader } from './html-page.js';
 
 /**
  * The server-rendered pages outside the web UI (the OB 3.0 API's consent, LTI's picker and errors): only their own
@@ -20,6 +21,7 @@ export function sendPage(reply: FastifyReply, status: number, lang: 'ja' | 'en' 
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .send(`<!doctype html><html lang="${lang === 'en' ? 'en' : 'ja'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${esc(title)}</title>
-<style nonce="${nonce}">body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.6}button{font-size:1rem;padding:.5rem 1.25rem;margin-right:.75rem}.muted{color:#555;font-size:.9rem}fieldset{margin:0 0 1rem;border:1px solid #ccc}label{display:block;padding:.15rem 0}</style></head><body>
-${body}${opts.script ? `<script nonce="${nonce}">${opts.script}</script>` : ''}</body></html>`);
+<style nonce="${nonce}">${PAGE_CSS}
+fieldset{margin:0 0 1rem;border:1px solid var(--border);border-radius:8px}label{display:block;padding:.15rem 0}</style></head><body>${pageHeader(lang)}<main class="narrow">
+${body}</main>${opts.script ? `<script nonce="${nonce}">${opts.script}</script>` : ''}</body></html>`);
 }

@@ -17,6 +17,7 @@ import {
   visibleRubric,
   type Reader,
 } from './case/service.js';
+import { pageLanguage } from './html-page.js';
 import { associationLabel, definitionList, entityLink, html, messages, page, type Html, type Lang, type Messages } from './case/uri-page.js';
 
 /** Content negotiation between the CASE 1.1 JSON (default, also with no Accept) and the HTML page. */
@@ -33,21 +34,6 @@ function wantsHtml(req: FastifyRequest): boolean {
     return best;
   };
   return q('text/html') > q('application/json');
-}
-
-/** ?lang=ja|en, else the first of ja/en in Accept-Language, else Japanese. */
-function language(req: FastifyRequest): Lang {
-  const asked = (req.query as { lang?: string }).lang;
-  if (asked === 'ja' || asked === 'en') return asked;
-  const prefs = (req.headers['accept-language'] ?? '')
-    .split(',')
-    .map((p) => {
-      const [tag = '', ...params] = p.trim().toLowerCase().split(';');
-      return { tag, q: Number(params.find((x) => x.trim().startsWith('q='))?.trim().slice(2) ?? 1) };
-    })
-    .sort((a, b) => b.q - a.q);
-  const hit = prefs.find((p) => p.q > 0 && (p.tag.startsWith('ja') || p.tag.startsWith('en')));
-  return hit?.tag.startsWith('en') ? 'en' : 'ja';
 }
 
 type Found =
@@ -251,7 +237,7 @@ ${this.apiLink(kind, String(json['identifier']))}`;
 
 function errorPage(lang: Lang, status: number, description: string, self: string): string {
   const m = messages[lang];
-  return page(lang, status === 404 ? m.notFound : m.error, self, html`<h1>${status === 404 ? m.notFound : m.error} (${status})</h1><p>${description}</p>`);
+  return page(lang, status === 404 ? m.notFound : m.error, self, html`<h1>${status === 404 ? m.notFound : m.error} (${status})</h1>${status === 404 ? html`<p>${m.notFoundText}</p>` : ''}<p class="muted" lang="en">${description}</p>`);
 }
 
 /**
@@ -268,7 +254,7 @@ export default async function uriResolver(app: FastifyInstance) {
     const { status, body } = toStatusInfo(err, '1.1');
     if (status >= 500) req.log.error({ err }, '/uri request failed');
     if (!html404(req)) return reply.code(status).send(body);
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(language(req), status, body.imsx_description ?? '', req.url.split('?')[0]!));
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(pageLanguage(req), status, body.imsx_description ?? '', req.url.split('?')[0]!));
   });
   app.setNotFoundHandler((req, reply) => {
     throw new ShirubeError('not_found', `Nothing at ${req.url.split('?')[0]}`, 'identifier');
@@ -300,7 +286,7 @@ export default async function uriResolver(app: FastifyInstance) {
     if (!wantsHtml(req)) {
       return reply.send({ choices: matches.map((i) => ({ identifier: i.identifier, uri: target(i.identifier), humanCodingScheme: i.humanCodingScheme, fullStatement: i.payload['fullStatement'] })) });
     }
-    const l = language(req);
+    const l = pageLanguage(req);
     const items = matches.map((i) => html`<li><a href="${href(i.identifier, l)}">${itemLabel(i)}</a></li>`);
     return reply.type('text/html; charset=utf-8').send(page(l, messages[l].choices, req.url.split('?')[0]!, html`<h1>${messages[l].choices}</h1><ul>${items}</ul>`));
   });
@@ -321,7 +307,7 @@ export default async function uriResolver(app: FastifyInstance) {
     if (!found) throw unknown('Entity', id);
     const json = toJson(found, r.opts);
     if (!asHtml) return sendCached(req, reply, json.body, json.lastModified);
-    const l = language(req);
+    const l = pageLanguage(req);
     const pages = new Pages(r, l);
     const body =
       found.kind === 'CFDocument' ? await pages.document(found.doc)

@@ -1,5 +1,7 @@
+import { PAGE_CSS, pageHeader, type PageLang } from '../html-page.js';
+
 /** Server-rendered pages of the /uri resolver: plain, accessible HTML in Japanese and English. Everything is escaped. */
-export type Lang = 'ja' | 'en';
+export type Lang = PageLang;
 
 const esc = (v: unknown) =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -22,7 +24,7 @@ export const messages = {
     api: 'CASE API', lastChange: '最終更新', notFound: '見つかりません', creator: '作成者', adoptionStatus: '採択状況',
     description: '説明', topItems: '最上位の項目', type: '関連の種類', target: '関連先', origin: '関連元', direction: '向き',
     outgoing: 'この項目から', incoming: 'この項目へ', none: 'なし', choices: '複数の項目が該当します', other: '別の言語',
-    language: 'English', error: 'エラー', field: '項目', value: '値',
+    error: 'エラー', notFoundText: 'この識別子のものはありません（未登録か非公開です）。', field: '項目', value: '値',
     rubrics: 'ルーブリック（評価規準）', level: '段階', score: '得点・基準', levelDescription: '状況', mastery: '習得とみなす段階', criteria: '評価の観点',
     kinds: { CFDocument: 'フレームワーク (CFDocument)', CFItem: '項目 (CFItem)', CFAssociation: '関連 (CFAssociation)', CFConcept: '概念 (CFConcept)', CFSubject: '教科 (CFSubject)', CFLicense: 'ライセンス (CFLicense)', CFItemType: '項目の種別 (CFItemType)', CFAssociationGrouping: '関連のグループ (CFAssociationGrouping)', CFRubric: 'ルーブリック (CFRubric)' },
     associationTypes: { isChildOf: '下位である', isPeerOf: '同位である', isPartOf: '一部である', exactMatchOf: '完全に一致する', precedes: '先行する', isRelatedTo: '関連する', replacedBy: '置き換えられた', exemplar: '例示がある', hasSkillLevel: 'スキルレベルをもつ', isTranslationOf: '翻訳である' },
@@ -33,7 +35,7 @@ export const messages = {
     api: 'CASE API', lastChange: 'Last change', notFound: 'Not found', creator: 'Creator', adoptionStatus: 'Adoption status',
     description: 'Description', topItems: 'Top-level items', type: 'Association type', target: 'Target', origin: 'Origin', direction: 'Direction',
     outgoing: 'from this item', incoming: 'to this item', none: 'None', choices: 'Several items have this code', other: 'Other language',
-    language: '日本語', error: 'Error', field: 'Field', value: 'Value',
+    error: 'Error', notFoundText: 'Nothing with this identifier here (unknown or private).', field: 'Field', value: 'Value',
     rubrics: 'Rubrics', level: 'Level', score: 'Score', levelDescription: 'Description', mastery: 'counts as mastered', criteria: 'Criteria',
     kinds: { CFDocument: 'Framework (CFDocument)', CFItem: 'Item (CFItem)', CFAssociation: 'Association (CFAssociation)', CFConcept: 'Concept (CFConcept)', CFSubject: 'Subject (CFSubject)', CFLicense: 'License (CFLicense)', CFItemType: 'Item type (CFItemType)', CFAssociationGrouping: 'Association grouping (CFAssociationGrouping)', CFRubric: 'Rubric (CFRubric)' },
     associationTypes: { isChildOf: 'is child of', isPeerOf: 'is peer of', isPartOf: 'is part of', exactMatchOf: 'is exact match of', precedes: 'precedes', isRelatedTo: 'is related to', replacedBy: 'is replaced by', exemplar: 'has exemplar', hasSkillLevel: 'has skill level', isTranslationOf: 'is translation of' },
@@ -52,7 +54,6 @@ export function entityLink(href: string | undefined, text: string, uri?: string)
 
 /** The whole page. `self` is the path of this page without query, for the language switch. */
 export function page(lang: Lang, title: string, self: string, body: Html): string {
-  const m = messages[lang];
   const other: Lang = lang === 'ja' ? 'en' : 'ja';
   return html`<!doctype html>
 <html lang="${lang}">
@@ -60,17 +61,10 @@ export function page(lang: Lang, title: string, self: string, body: Html): strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — Shirube</title>
-<style>
-body{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;line-height:1.6;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
-a{color:#0b57d0}a:focus{outline:3px solid #f9a825}
-nav ol{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}nav li+li::before{content:"›";margin-right:.25rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:bold}dd{margin:0;white-space:pre-wrap}
-table{border-collapse:collapse}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.statement{white-space:pre-wrap;font-size:1.15rem}
-</style>
+<style>${new Html(PAGE_CSS)}</style>
 </head>
 <body>
-<header><a href="${self}?lang=${other}" hreflang="${other}" lang="${other}">${m.language}</a></header>
+${new Html(pageHeader(lang, `${self}?lang=${other}`))}
 <main>
 ${body}
 </main>

@@ -71,21 +71,21 @@ export function consentPage(reply: FastifyReply, v: ConsentView) {
 <p>${w.back} <code>${esc(redirect.origin)}</code></p>
 <p class="muted">${w.privacy}</p>
 <form method="post" action="/oauth/authorize">${hidden}
-<button type="submit" name="decision" value="allow">${w.allow}</button><button type="submit" name="decision" value="deny">${w.deny}</button></form>
+<button type="submit" name="decision" value="allow" class="primary">${w.allow}</button><button type="submit" name="decision" value="deny">${w.deny}</button></form>
 <p class="muted">${w.signedIn} ${esc(v.displayName)}</p>`, [redirect.origin]);
 }
 
 /** An authorization request that cannot be sent back to the client (unknown client, wrong redirect URI), or a refusal. */
 export function errorPage(reply: FastifyReply, status: number, message: string) {
-  return send(reply, status, 'ja en', 'アクセスを許可できません / Cannot grant access', `<h1>アクセスを許可できません<br>Cannot grant access</h1><p>${esc(message)}</p>`);
+  return send(reply, status, 'ja en', 'アクセスを許可できません / Cannot grant access', `<h1>アクセスを許可できません<br><span lang="en">Cannot grant access</span></h1><p>アプリに戻って、もう一度始めてください。</p><p lang="en">${esc(message)}</p>`);
 }
 
 /** What the OB API shares and keeps (the discovery document's privacy policy and terms of service). */
 export function policyPage(reply: FastifyReply) {
-  return send(reply, 200, 'ja en', 'Shirube Open Badges API: プライバシーと利用条件 / Privacy and terms', `<h1 id="privacy">プライバシー / Privacy</h1>
+  return send(reply, 200, 'ja en', 'Shirube Open Badges API: プライバシーと利用条件 / Privacy and terms', `<h1 id="privacy">プライバシー / <span lang="en">Privacy</span></h1>
 <p>学習者が許可したアプリだけが、許可された範囲（バッジの読み取り・追加、プロフィールの読み取り・更新）でその学習者のデータにアクセスできます。氏名やメールアドレスは、学習者が自分のプロフィールに設定しない限り共有されません。許可の記録と取り消しは監査ログに残ります。学習者の記録を消去すると、許可・トークン・受け取ったバッジ・プロフィールも消えます。</p>
-<p>Only apps a learner allowed can reach that learner's data, within what was allowed (read or add badges, read or update the profile). Names and e-mail addresses are not shared unless the learner puts them in their own profile. Consents and revocations are audited. Erasing a learner's records also deletes their consents, tokens, received badges and profile.</p>
-<h1 id="terms">利用条件 / Terms of service</h1>
+<p lang="en">Only apps a learner allowed can reach that learner's data, within what was allowed (read or add badges, read or update the profile). Names and e-mail addresses are not shared unless the learner puts them in their own profile. Consents and revocations are audited. Erasing a learner's records also deletes their consents, tokens, received badges and profile.</p>
+<h2 id="terms">利用条件 / <span lang="en">Terms of service</span></h2>
 <p>アプリは学習者に代わってだけ行動し、得たデータを学習者が求めた目的以外に使ってはなりません。トークンは秘密として扱い、不要になったら取り消してください。</p>
-<p>An app acts only for the learner and uses what it gets only for what the learner asked for. Keep tokens secret and revoke them when no longer needed.</p>`);
+<p lang="en">An app acts only for the learner and uses what it gets only for what the learner asked for. Keep tokens secret and revoke them when no longer needed.</p>`);
 }

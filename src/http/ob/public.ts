@@ -4,6 +4,7 @@ import * as store from '../../store/badges.js';
 import { FailureLimiter } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import { badgeContext } from './context.js';
+import { PAGE_CSS, pageHeader, pageLanguage, type PageLang } from '../html-page.js';
 
 const tags = ['Open Badges'];
 /** Verifications one address may ask for in an hour (each costs canonicalisation, and perhaps fetches from other hosts). */
@@ -49,10 +50,10 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
     return reply.type('image/svg+xml').send(badgeSvg(a.humanCode ?? '', a.name));
   });
 
-  app.get<{ Params: { id: string } }>('/badges/credentials/:id', { schema: { tags, summary: 'The public verification page of a credential issued by this Shirube (HTML)', params: { type: 'object', properties: { id: uuid } } } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/badges/credentials/:id', { schema: { tags, summary: 'The public verification page of a credential issued by this Shirube (HTML; Japanese, or English with ?lang=en or Accept-Language)', params: { type: 'object', properties: { id: uuid } }, querystring: { type: 'object', properties: { lang: { type: 'string', enum: ['ja', 'en'] } } } } }, async (req, reply) => {
     const c = await store.getCredential(app.store.db, `urn:uuid:${req.params.id.toLowerCase()}`);
     if (!c) throw new ShirubeError('not_found', `No credential ${req.params.id}`, 'id');
-    return reply.type('text/html; charset=utf-8').send(verifyPage(await verification(app, c.payload)));
+    return reply.type('text/html; charset=utf-8').send(verifyPage(await verification(app, c.payload), pageLanguage(req), `/badges/credentials/${req.params.id}`));
   });
 
   // What a verifier may send: the credential as JSON, a VC-JWT as text, or a baked image (OB 3.0 §5.3 file formats).
@@ -91,17 +92,38 @@ export default async function badgePublicRoutes(app: FastifyInstance) {
   });
 }
 
-/** The public verification page of a credential issued here: the verdict, the badge and its Course of Study item. */
-function verifyPage(r: Awaited<ReturnType<typeof verification>>): string {
+const verifyWords = {
+  ja: {
+    verified: '検証済み：この証明書は有効です', revoked: '取り消し済み：発行者がこのバッジを取り消しました', failed: '検証できません：次の確認項目を見てください',
+    issuer: '発行者', validFrom: '発行日', courseOfStudy: '学習指導要領の項目', checks: '確認項目', ok: '確認済み', notOk: '問題あり',
+    check: { format: '形式', schema: 'スキーマ', proof: '署名', claims: 'JWT の内容', status: '取り消しの有無', dates: '有効期間', issuer: '発行者', credentials: '含まれる証明書' } as Record<string, string>,
+  },
+  en: {
+    verified: 'Verified: this credential is valid', revoked: 'Revoked by its issuer', failed: 'Not verified: see the checks below',
+    issuer: 'Issuer', validFrom: 'Valid from', courseOfStudy: 'Course of Study item', checks: 'Checks', ok: 'passed', notOk: 'failed',
+    check: { format: 'Format', schema: 'Schema', proof: 'Signature', claims: 'JWT claims', status: 'Revocation status', dates: 'Validity period', issuer: 'Issuer', credentials: 'Bundled credentials' } as Record<string, string>,
+  },
+} as const;
+
+/**
+ * The public verification page of a credential issued here, in Japanese or English (?lang=, Accept-Language): the
+ * verdict, the badge, its issuer and Course of Study item, each check by name with the verifier's own words (English,
+ * marked so) as its detail.
+ */
+function verifyPage(r: Awaited<ReturnType<typeof verification>>, lang: PageLang, self: string): string {
+  const w = verifyWords[lang];
   const a = r.credential.achievement;
-  const items = (a?.alignment ?? []).map((x: Record<string, string>) => `<li><a href="${escape(x['targetUrl'] ?? '')}">${escape(x['targetName'] ?? '')}</a> <small>${escape(x['targetFramework'] ?? '')}</small></li>`).join('');
-  const checks = r.checks.map((c) => `<li>${c.ok ? '✔' : '✘'} ${escape(c.check)}: ${escape(c.message)}</li>`).join('');
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${escape(String(r.credential.name ?? 'Open Badge'))}</title></head><body>
+  const items = (a?.alignment ?? []).map((x: Record<string, string>) => `<li><a href="${escape(x['targetUrl'] ?? '')}">${escape(x['targetName'] ?? '')}</a> <span class="muted">${escape(x['targetFramework'] ?? '')}</span></li>`).join('');
+  const checks = r.checks.map((c) => `<li><span class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✔' : '✘'} ${escape(w.check[c.check] ?? c.check)}: ${c.ok ? w.ok : w.notOk}</span> <span class="muted" lang="en">${escape(c.message)}</span></li>`).join('');
+  const validFrom = typeof r.credential.validFrom === 'string' ? new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(r.credential.validFrom)) : '';
+  const verdict = r.verified ? `<p class="verdict ok">✔ ${w.verified}</p>` : `<p class="verdict bad">✘ ${r.revoked ? w.revoked : w.failed}</p>`;
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${escape(String(r.credential.name ?? 'Open Badge'))} — Shirube</title><style>${PAGE_CSS}</style></head><body>
+${pageHeader(lang, `${self}?lang=${lang === 'ja' ? 'en' : 'ja'}`)}<main>
 <h1>${escape(String(r.credential.name ?? ''))}</h1>
-<p><strong>${r.verified ? '検証済み / Verified' : r.revoked ? '取り消し済み / Revoked' : '検証できません / Not verified'}</strong></p>
-<p>発行者 / Issuer: ${escape(String(r.credential.issuer.name ?? r.credential.issuer.id ?? ''))}<br>発行日 / Valid from: ${escape(String(r.credential.validFrom ?? ''))}</p>
-<h2>学習指導要領 / Course of Study${a?.humanCode ? ` (${escape(String(a.humanCode))})` : ''}</h2><ul>${items}</ul>
-<h2>確認項目 / Checks</h2><ul>${checks}</ul></body></html>`;
+${verdict}
+<dl><dt>${w.issuer}</dt><dd>${escape(String(r.credential.issuer.name ?? r.credential.issuer.id ?? ''))}</dd><dt>${w.validFrom}</dt><dd>${escape(validFrom)}</dd></dl>
+<h2>${w.courseOfStudy}${a?.humanCode ? ` (${escape(String(a.humanCode))})` : ''}</h2><ul>${items}</ul>
+<h2>${w.checks}</h2><ul class="checks">${checks}</ul></main></body></html>`;
 }
 
 /** The verdict and what a person wants to see (the badge, its issuer, the aligned item); other hosts' documents fetched when SHIRUBE_VERIFY_FETCH is on. */

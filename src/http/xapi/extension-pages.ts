@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CF_ITEM_EXTENSION_PATH, COURSE_OF_STUDY_CODE, cfItemExtension } from '../../lrs/index.js';
 import { CALIPER_EVENT_EXTENSION_PATH } from '../../caliper/index.js';
+import { PAGE_CSS, pageHeader } from '../html-page.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -14,9 +15,9 @@ export default async function extensionPages(app: FastifyInstance) {
     const iri = escape(cfItemExtension(app.config.publicUrl));
     const uri = escape(`${app.config.publicUrl}/uri/<identifier>`);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
-<html lang="ja"><head><meta charset="utf-8"><title>xAPI extension: CFItem (学習指導要領の項目)</title></head>
-<body>
-<h1>xAPI extension: CFItem</h1>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>xAPI 拡張: CFItem（学習指導要領の項目） / xAPI extension: CFItem</title><style>${PAGE_CSS}</style></head>
+<body>${pageHeader('ja en')}<main>
+<h1>xAPI 拡張: CFItem（学習指導要領の項目）<br><span lang="en">xAPI extension: CFItem</span></h1>
 <p><code>${iri}</code></p>
 <p lang="ja">このステートメントが学習の証拠となる学習指導要領の項目（1EdTech CASE の CFItem）。値は CFItem の identifier（UUID）または CASE URI（<code>${uri}</code>）。複数の項目は配列で示す。
 <code>result.extensions</code> または <code>object.definition.extensions</code> に置く。未知の項目でもステートメントは拒否されず、保存されて記録される。</p>
@@ -25,9 +26,9 @@ CASE URI (<code>${uri}</code>), or an array of them. Use it as a result extensio
 (<code>object.definition.extensions</code>). Unknown items never make the LRS reject a statement: the statement is stored and the reference is flagged.</p>
 <p lang="en">Shirube also links statements through context activities whose id is a CFItem's CASE URI, and through the Japan xAPI profile's
 <code>${escape(COURSE_OF_STUDY_CODE)}</code> (an array of Course of Study Codes).</p>
-<h2>Example</h2>
+<h2>例 / <span lang="en">Example</span></h2>
 <pre>${escape(JSON.stringify({ result: { success: true, score: { scaled: 1 }, extensions: { [cfItemExtension(app.config.publicUrl)]: '<CFItem identifier>' } } }, null, 2))}</pre>
-</body></html>`);
+</main></body></html>`);
   });
 
   app.get(CALIPER_EVENT_EXTENSION_PATH.replace(/^\/xapi/, ''), { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the Caliper event extension IRI' } }, async (_req, reply) => {

@@ -140,8 +140,15 @@ describe('statements → candidate → teacher approval → credential', () => {
     expect(png.headers['content-type']).toBe('image/png');
     expect(JSON.parse(extractPng(png.rawPayload)!)).toEqual(credential);
     const page = await inject('GET', `/badges/credentials/${uuid}`, {});
-    expect(page.body).toContain('Verified');
+    // Japanese by default, English on ?lang=en: the verdict and each check by name.
+    expect(page.body).toContain('<html lang="ja">');
+    expect(page.body).toContain('検証済み');
+    expect(page.body).toContain('署名: 確認済み');
     expect(page.body).toContain(`href="${base}/uri/${idOf(A)}"`);
+    const en = await inject('GET', `/badges/credentials/${uuid}?lang=en`, {});
+    expect(en.body).toContain('<html lang="en">');
+    expect(en.body).toContain('Verified');
+    expect(en.body).toContain('Signature: passed');
   });
 
   it('after revocation the status list says revoked', async () => {
