@@ -38,7 +38,7 @@ async function bootstrapAdmin(config: Config, store: Store): Promise<string | un
   if ((await countAdmins(store.db)) > 0) return undefined;
   const file = join(config.dataDir, 'admin-password.txt');
   const password = config.adminPassword ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : randomToken(12));
-  await createUser(store.db, { username: 'admin', displayName: 'Administrator', password, roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] });
+  await createUser(store.db, { username: 'admin', displayName: '管理者', password, roles: [{ role: 'admin', scopeType: 'global', scopeId: '' }] });
   if (!config.adminPassword) {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, `${password}\n`, { mode: 0o600 });

@@ -46,7 +46,7 @@ export function demoPrecedesPackage(publicUrl: string) {
       creator: 'Shirube team',
       language: 'ja',
       adoptionStatus: 'Draft',
-      description: 'Precedes relations between the content items of 小学校学習指導要領（平成29年告示）算数, authored by the Shirube team from the structure of the Course of Study (docs/demo.md). A demo set until the relationship-estimation review produces the real one.',
+      description: '小学校学習指導要領（平成29年告示）算数の内容の項目の間の系統（precedes）。Shirube チームが学習指導要領の構成から作成したデモ用のもの（docs/demo.md）で、関係の推定とレビューで本来のものができるまで使います。',
       lastChangeDateTime: now,
     },
     CFItems: [],

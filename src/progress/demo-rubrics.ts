@@ -37,7 +37,7 @@ export async function demoRubricsPackage(db: Db, publicUrl: string) {
       creator: 'Shirube team',
       language: 'ja',
       adoptionStatus: 'Draft',
-      description: 'One CFRubric per grade-4 content item of 小学校学習指導要領（平成29年告示）算数, levels A/B/C with the mean correct rate each starts at (docs/demo.md). A demo set: a school or board authors its own.',
+      description: '小学校学習指導要領（平成29年告示）算数の第4学年の内容の項目ごとの CFRubric。A/B/C の各段階と、その段階が始まる平均正答率（docs/demo.md）。デモ用のもので、実際には学校や教育委員会が作成します。',
       lastChangeDateTime: now,
     },
     CFItems: [],
