@@ -18,7 +18,7 @@ import {
   type Reader,
 } from './case/service.js';
 import { pageLanguage } from './html-page.js';
-import { associationLabel, definitionList, entityLink, html, messages, page, type Html, type Lang, type Messages } from './case/uri-page.js';
+import { adoptionLabel, associationLabel, definitionList, entityLink, html, messages, page, type Html, type Lang, type Messages } from './case/uri-page.js';
 
 /** Content negotiation between the CASE 1.1 JSON (default, also with no Accept) and the HTML page. */
 function wantsHtml(req: FastifyRequest): boolean {
@@ -110,7 +110,7 @@ class Pages {
     return html`<p>${this.m.kinds.CFDocument}</p><h1>${doc.title}</h1>
 ${definitionList([
   [this.m.creator, String(json['creator'] ?? '')],
-  [this.m.adoptionStatus, String(json['adoptionStatus'] ?? '')],
+  [this.m.adoptionStatus, adoptionLabel(this.m, String(json['adoptionStatus'] ?? ''))],
   [this.m.description, String(json['description'] ?? '')],
   [this.m.lastChange, String(json['lastChangeDateTime'] ?? '')],
 ])}
@@ -189,7 +189,7 @@ ${this.apiLink('CFItem', item.identifier)}
     return html`<p>${m.kinds.CFAssociation}</p><h1>${associationLabel(m, row.associationType)} <code>${row.associationType}</code></h1>
 ${definitionList([
   [m.origin, await end('originNodeURI', row.originIdentifier)],
-  [m.type, row.associationType],
+  [m.type, html`${associationLabel(m, row.associationType)} <code>${row.associationType}</code>`],
   [m.target, await end('destinationNodeURI', row.destinationIdentifier)],
   [m.framework, entityLink(href(doc.identifier, this.lang), doc.title)],
 ])}

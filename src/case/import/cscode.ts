@@ -226,7 +226,7 @@ export function buildCourseOfStudyPackages(rows: Row[], opts: CourseOfStudyOptio
       lastChangeDateTime,
       ...(school ? { officialSourceURL: school.source } : {}),
       publisher: CREATOR,
-      description: `${title}の学習指導要領コード（${CODE_TABLE_URL}）に基づく CASE フレームワーク。Course of Study codes as a CASE framework.`,
+      description: `${title}の学習指導要領コード（${CODE_TABLE_URL}）に基づく CASE フレームワーク。`,
       subject: [subjectName],
       subjectURI: [link(subjectId, subjectName)],
       language: 'ja',

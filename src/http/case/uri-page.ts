@@ -27,6 +27,7 @@ export const messages = {
     error: 'エラー', notFoundText: 'この識別子のものはありません（未登録か非公開です）。', field: '項目', value: '値',
     rubrics: 'ルーブリック（評価規準）', level: '段階', score: '得点・基準', levelDescription: '状況', mastery: '習得とみなす段階', criteria: '評価の観点',
     kinds: { CFDocument: 'フレームワーク (CFDocument)', CFItem: '項目 (CFItem)', CFAssociation: '関連 (CFAssociation)', CFConcept: '概念 (CFConcept)', CFSubject: '教科 (CFSubject)', CFLicense: 'ライセンス (CFLicense)', CFItemType: '項目の種別 (CFItemType)', CFAssociationGrouping: '関連のグループ (CFAssociationGrouping)', CFRubric: 'ルーブリック (CFRubric)' },
+    adoptionStatuses: { Draft: '草案', 'Private Draft': '非公開の草案', Adopted: '採択済み', Implemented: '実施中', Deprecated: '廃止' },
     associationTypes: { isChildOf: '下位である', isPeerOf: '同位である', isPartOf: '一部である', exactMatchOf: '完全に一致する', precedes: '先行する', isRelatedTo: '関連する', replacedBy: '置き換えられた', exemplar: '例示がある', hasSkillLevel: 'スキルレベルをもつ', isTranslationOf: '翻訳である' },
   },
   en: {
@@ -38,12 +39,15 @@ export const messages = {
     error: 'Error', notFoundText: 'Nothing with this identifier here (unknown or private).', field: 'Field', value: 'Value',
     rubrics: 'Rubrics', level: 'Level', score: 'Score', levelDescription: 'Description', mastery: 'counts as mastered', criteria: 'Criteria',
     kinds: { CFDocument: 'Framework (CFDocument)', CFItem: 'Item (CFItem)', CFAssociation: 'Association (CFAssociation)', CFConcept: 'Concept (CFConcept)', CFSubject: 'Subject (CFSubject)', CFLicense: 'License (CFLicense)', CFItemType: 'Item type (CFItemType)', CFAssociationGrouping: 'Association grouping (CFAssociationGrouping)', CFRubric: 'Rubric (CFRubric)' },
+    adoptionStatuses: { Draft: 'Draft', 'Private Draft': 'Private Draft', Adopted: 'Adopted', Implemented: 'Implemented', Deprecated: 'Deprecated' },
     associationTypes: { isChildOf: 'is child of', isPeerOf: 'is peer of', isPartOf: 'is part of', exactMatchOf: 'is exact match of', precedes: 'precedes', isRelatedTo: 'is related to', replacedBy: 'is replaced by', exemplar: 'has exemplar', hasSkillLevel: 'has skill level', isTranslationOf: 'is translation of' },
   },
 } as const;
 export type Messages = (typeof messages)[Lang];
 
 export const associationLabel = (m: Messages, type: string) => (m.associationTypes as Record<string, string>)[type] ?? type;
+/** A CASE adoptionStatus in words; another value as the framework wrote it. */
+export const adoptionLabel = (m: Messages, status: string) => (m.adoptionStatuses as Record<string, string>)[status] ?? status;
 
 /** A link to another entity's page, or plain text (with its URI when it is http(s)) for targets outside Shirube. */
 export function entityLink(href: string | undefined, text: string, uri?: string): Html {

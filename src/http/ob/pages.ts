@@ -77,12 +77,12 @@ export function consentPage(reply: FastifyReply, v: ConsentView) {
 
 /** An authorization request that cannot be sent back to the client (unknown client, wrong redirect URI), or a refusal. */
 export function errorPage(reply: FastifyReply, status: number, message: string) {
-  return send(reply, status, 'ja en', 'アクセスを許可できません / Cannot grant access', `<h1>アクセスを許可できません<br><span lang="en">Cannot grant access</span></h1><p>アプリに戻って、もう一度始めてください。</p><p lang="en">${esc(message)}</p>`);
+  return send(reply, status, 'ja en', 'アクセスを許可できません', `<h1>アクセスを許可できません<br><span lang="en">Cannot grant access</span></h1><p>アプリに戻って、もう一度始めてください。</p><p lang="en">${esc(message)}</p>`);
 }
 
 /** What the OB API shares and keeps (the discovery document's privacy policy and terms of service). */
 export function policyPage(reply: FastifyReply) {
-  return send(reply, 200, 'ja en', 'Shirube Open Badges API: プライバシーと利用条件 / Privacy and terms', `<h1 id="privacy">プライバシー / <span lang="en">Privacy</span></h1>
+  return send(reply, 200, 'ja en', 'Shirube オープンバッジ API: プライバシーと利用条件', `<h1 id="privacy">プライバシー / <span lang="en">Privacy</span></h1>
 <p>学習者が許可したアプリだけが、許可された範囲（バッジの読み取り・追加、プロフィールの読み取り・更新）でその学習者のデータにアクセスできます。氏名やメールアドレスは、学習者が自分のプロフィールに設定しない限り共有されません。許可の記録と取り消しは監査ログに残ります。学習者の記録を消去すると、許可・トークン・受け取ったバッジ・プロフィールも消えます。</p>
 <p lang="en">Only apps a learner allowed can reach that learner's data, within what was allowed (read or add badges, read or update the profile). Names and e-mail addresses are not shared unless the learner puts them in their own profile. Consents and revocations are audited. Erasing a learner's records also deletes their consents, tokens, received badges and profile.</p>
 <h2 id="terms">利用条件 / <span lang="en">Terms of service</span></h2>

@@ -15,11 +15,11 @@ export default async function extensionPages(app: FastifyInstance) {
     const iri = escape(cfItemExtension(app.config.publicUrl));
     const uri = escape(`${app.config.publicUrl}/uri/<identifier>`);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
-<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>xAPI 拡張: CFItem（学習指導要領の項目） / xAPI extension: CFItem</title><style>${PAGE_CSS}</style></head>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>xAPI 拡張: CFItem（学習指導要領の項目）</title><style>${PAGE_CSS}</style></head>
 <body>${pageHeader('ja en')}<main>
 <h1>xAPI 拡張: CFItem（学習指導要領の項目）<br><span lang="en">xAPI extension: CFItem</span></h1>
 <p><code>${iri}</code></p>
-<p lang="ja">このステートメントが学習の証拠となる学習指導要領の項目（1EdTech CASE の CFItem）。値は CFItem の identifier（UUID）または CASE URI（<code>${uri}</code>）。複数の項目は配列で示す。
+<p lang="ja">このステートメントが学習の証拠となる学習指導要領の項目（1EdTech CASE の CFItem）。値は CFItem の <code>identifier</code>（UUID）または CASE URI（<code>${uri}</code>）。複数の項目は配列で示す。
 <code>result.extensions</code> または <code>object.definition.extensions</code> に置く。未知の項目でもステートメントは拒否されず、保存されて記録される。</p>
 <p lang="en">The Course of Study item (a 1EdTech CASE CFItem) this statement is evidence for. The value is the CFItem's identifier (a UUID) or its
 CASE URI (<code>${uri}</code>), or an array of them. Use it as a result extension (<code>result.extensions</code>) or an activity extension
