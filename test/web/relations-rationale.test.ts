@@ -28,7 +28,7 @@ describe('estimator reasons in the reviewer’s language', () => {
       expect(rationaleText(en, r)).toBe(r);
       expect(rationaleText(ja, r), r).not.toMatch(/[A-Za-z]/);
     }
-    expect(pairs.map(([x, y]) => rationaleText(ja, offlineReason(x, y)))).toEqual(['同じ単元, 同じ学年', '同じ領域, 1 学年上', '別の領域, 2 学年下']);
+    expect(pairs.map(([x, y]) => rationaleText(ja, offlineReason(x, y)))).toEqual(['同じ単元、同じ学年', '同じ領域、1 学年上', '別の領域、2 学年下']);
   });
 
   it('translates the ensemble’s agreement and leaves an LLM’s or a reviewer’s own words alone', () => {

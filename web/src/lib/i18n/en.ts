@@ -251,6 +251,7 @@ export const en: Messages = {
   'relations.reason.gradeSame': 'grade same',
   'relations.reason.gradeUp': 'grade +{n}',
   'relations.reason.gradeDown': 'grade -{n}',
+  'relations.reason.offline': '{where}, {grade}',
   'relations.reason.agree': '{n} of {of} agree',
   'relations.col.estimator': 'Estimator',
   'relations.col.type': 'Type',

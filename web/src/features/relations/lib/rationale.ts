@@ -12,7 +12,7 @@ export function rationaleText(t: Translate, rationale: string): string {
     const where: MessageKey = offline[1] === 'same category' ? 'relations.reason.sameCategory' : offline[1] === 'same domain' ? 'relations.reason.sameDomain' : 'relations.reason.otherDomain';
     const gap = offline[2] === 'same' ? 0 : Number(offline[2]);
     const grade = gap === 0 ? t('relations.reason.gradeSame') : t(gap > 0 ? 'relations.reason.gradeUp' : 'relations.reason.gradeDown', { n: Math.abs(gap) });
-    return `${t(where)}, ${grade}`;
+    return t('relations.reason.offline', { where: t(where), grade });
   }
   const agree = /^(\d+) of (\d+) agree$/.exec(rationale);
   if (agree) return t('relations.reason.agree', { n: agree[1]!, of: agree[2]! });
