@@ -68,7 +68,9 @@ describe.skipIf(skip)('reviewing relation suggestions in Chromium', () => {
     const table = page.locator('table.relations-scores');
     await table.waitFor();
     expect(await table.locator('tbody tr').count()).toBe(4);
-    expect(await table.locator('tbody tr').first().textContent()).toContain('offline');
+    // The estimator and the relation type in words (the API says offline, precedes).
+    expect(await table.locator('tbody tr').first().textContent()).toContain('オフライン推定');
+    expect(await table.locator('thead').textContent()).toContain('適合率');
     expect(problems).toEqual([]);
   });
 });
