@@ -5,6 +5,8 @@ import { session, sessionOf, type TestApp } from '../helper.js';
 import { answered, post } from '../progress/fixture.js';
 import { pkce, READ } from '../http/ob/support.js';
 import { MATH_2017_DOCUMENT } from '../../src/progress/index.js';
+import { CF_ITEM_EXTENSION_PATH } from '../../src/lrs/index.js';
+import { CALIPER_EVENT_EXTENSION_PATH } from '../../src/caliper/index.js';
 import { en } from '../../web/src/lib/i18n/en.js';
 import { ja } from '../../web/src/lib/i18n/ja.js';
 import { createSession } from '../../src/auth/index.js';
@@ -13,7 +15,7 @@ import { skipWithoutChromium, startBadgeRig, type BrowserRig } from './support.j
 
 /**
  * Every page of Shirube's own (the web UI's routes and the server-rendered pages: /uri, badge verification, OAuth
- * consent and errors, the OB policy, the xAPI extension), each as the role that uses it, in Chromium on the real
+ * consent and errors, the OB policy, the xAPI extensions), each as the role that uses it, in Chromium on the real
  * server: axe finds no serious or critical violation, in Japanese and on a sample in English; and the Japanese pages
  * show no untranslated UI string. Third-party pages (the API docs' Swagger UI) are not Shirube's own.
  */
@@ -169,7 +171,8 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     await check('badge verification', `/badges/credentials/${credential}`);
     await check('OB API policy', '/ims/ob/v3p0/policy');
     await check('OAuth error', '/oauth/authorize');
-    await check('xAPI extension', '/xapi/extensions/cf-item');
+    await check('xAPI extension', CF_ITEM_EXTENSION_PATH);
+    await check('xAPI extension (Caliper)', CALIPER_EVENT_EXTENSION_PATH);
     expect(report).toEqual([]);
   }, 300_000);
 

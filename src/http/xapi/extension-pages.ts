@@ -34,14 +34,14 @@ CASE URI (<code>${uri}</code>), or an array of them. Use it as a result extensio
   app.get(CALIPER_EVENT_EXTENSION_PATH.replace(/^\/xapi/, ''), { config: { xapiPublic: true }, schema: { tags: ['xAPI'], summary: 'Description of the Caliper event extension IRI' } }, async (_req, reply) => {
     const iri = escape(`${app.config.publicUrl}${CALIPER_EVENT_EXTENSION_PATH}`);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
-<html lang="ja"><head><meta charset="utf-8"><title>xAPI extension: Caliper event</title></head>
-<body>
-<h1>xAPI extension: Caliper event</h1>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>xAPI 拡張: Caliper イベント</title><style>${PAGE_CSS}</style></head>
+<body>${pageHeader('ja en')}<main>
+<h1>xAPI 拡張: Caliper イベント<br><span lang="en">xAPI extension: Caliper event</span></h1>
 <p><code>${iri}</code></p>
 <p lang="ja">Caliper 1.2 のイベント（<code>/caliper/v1p2/events</code> に送られたもの）から Shirube が作ったステートメントの文脈拡張。値は元のイベントの <code>id</code>（urn:uuid:…）、<code>type</code>、<code>action</code>。</p>
 <p lang="en">A context extension of the statements Shirube makes from Caliper 1.2 events sent to <code>/caliper/v1p2/events</code>: the original event's
 <code>id</code> (urn:uuid:…), <code>type</code> and <code>action</code>. The statement's id is the event's UUID.</p>
 <pre>${escape(JSON.stringify({ context: { extensions: { [`${app.config.publicUrl}${CALIPER_EVENT_EXTENSION_PATH}`]: { id: 'urn:uuid:…', type: 'GradeEvent', action: 'Graded' } } } }, null, 2))}</pre>
-</body></html>`);
+</main></body></html>`);
   });
 }
