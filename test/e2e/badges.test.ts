@@ -138,7 +138,8 @@ describe.skipIf(skip)('badges in Chromium: teacher approval → learner passport
     await page.getByRole('button', { name: '日本語' }).click();
     await card.getByRole('link', { name: `${name} の検証ページ` }).click();
     await page.waitForURL(/\/badges\/credentials\//);
-    expect(await page.content()).toContain('Verified');
+    // The verification page in the browser's language (ja-JP).
+    expect(await page.locator('.verdict.ok').textContent()).toContain('検証済み：この証明書は有効です');
     // The learner whose candidate was dismissed has no badge.
     await signInAs(d.learnerUserIds[3]!);
     await page.goto(`${base}/passport`);
