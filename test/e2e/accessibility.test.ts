@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { session, sessionOf, type TestApp } from '../helper.js';
 import { answered, post } from '../progress/fixture.js';
 import { pkce, READ } from '../http/ob/support.js';
@@ -11,7 +10,7 @@ import { en } from '../../web/src/lib/i18n/en.js';
 import { ja } from '../../web/src/lib/i18n/ja.js';
 import { createSession } from '../../src/auth/index.js';
 import { SESSION_COOKIE } from '../../src/http/plugins/auth.js';
-import { skipWithoutChromium, startBadgeRig, type BrowserRig } from './support.js';
+import { axeViolations, skipWithoutChromium, startBadgeRig, type BrowserRig } from './support.js';
 
 /**
  * Every page of Shirube's own (the web UI's routes and the server-rendered pages: /uri, badge verification, OAuth
@@ -65,14 +64,6 @@ async function untranslated(page: Page): Promise<string[]> {
   return [...new Set(found)];
 }
 
-/** axe's serious and critical violations, one line each: rule, impact, help, and where. */
-async function violations(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).analyze();
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 5 ? ` … ${v.nodes.length} in all` : ''}`);
-}
-
 describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chromium', () => {
   let rig: BrowserRig;
   let t: TestApp;
@@ -101,7 +92,7 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     await page.waitForLoadState('networkidle');
     await opts.ready?.(page);
     expect(await page.evaluate(() => document.documentElement.lang), `${name}: <html lang>`).toBe(opts.language ?? 'ja');
-    for (const v of await violations(page)) report.push(`${name} (${path}): axe ${v}`);
+    for (const v of await axeViolations(page)) report.push(`${name} (${path}): axe ${v}`);
     if ((opts.language ?? 'ja') === 'ja') for (const w of await untranslated(page)) report.push(`${name} (${path}): untranslated ${w}`);
   }
   const heading = (p: Page) => p.locator('h1').first().waitFor();
@@ -110,8 +101,7 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     const r = await startBadgeRig();
     ({ rig, t, d } = r);
     base = rig.base;
-    // axe opens a page of its own in the context of the page it checks: a context of ours, not the browser's default.
-    page = await (await rig.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' })).newPage();
+    page = rig.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
     users.admin = (await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }], 'kanrisha')).userId;
     users.author = (await session(t, [{ role: 'author', scopeType: 'framework', scopeId: MATH_2017_DOCUMENT }], 'sakusha')).userId;
@@ -185,7 +175,7 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     await page.getByRole('textbox').fill(`origin,destination,type\n${A},8250223111100000,precedes\n`);
     await page.getByRole('button', { name: '評価する' }).click();
     await page.locator('.relations-scores').waitFor();
-    for (const v of await violations(page)) report.push(`evaluation: axe ${v}`);
+    for (const v of await axeViolations(page)) report.push(`evaluation: axe ${v}`);
     for (const w of await untranslated(page)) report.push(`evaluation: untranslated ${w}`);
     await check('achievements (admin)', `/badges/achievements?framework=${MATH_2017_DOCUMENT}`, { ready: heading });
     await signInAs(users.author);

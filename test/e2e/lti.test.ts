@@ -5,7 +5,7 @@ import { registerPlatform } from '../../src/lti/index.js';
 import { MATH_2017_DOCUMENT, frameworkStructure } from '../../src/progress/index.js';
 import { freePort } from '../cli-process.js';
 import { CLIENT_ID, DEPLOYMENT_ID, ROLE, startPlatform, type TestPlatform } from '../http/lti/platform.js';
-import { SCREENSHOT_DIR, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { SCREENSHOT_DIR, axeViolations, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 /**
  * LTI 1.3 in Chromium: a platform (LMS / 学習eポータル) on its own port launches Shirube — the login initiation, the
@@ -66,6 +66,8 @@ describe.skipIf(skip)('LTI 1.3 launches in Chromium', () => {
     await page.getByRole('radio', { name: '学習マップ（学習者それぞれの自分のマップ）: ' + (await page.locator('h2').textContent()) }).waitFor();
     await page.getByRole('radio', { name: new RegExp(`^${item.code.replace(/[()[\]]/g, '\\$&')} `) }).check();
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'lti-deep-link-picker-ja.png'), fullPage: false });
+    // The picker is one of Shirube's own pages: axe finds nothing serious or critical (test/e2e/accessibility.test.ts).
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'この内容をリンクする' }).click();
     // The auto-posted response reaches the platform, which verified it with the tool's JWKS.
     await page.waitForURL(platform.returnUrl);
@@ -80,5 +82,15 @@ describe.skipIf(skip)('LTI 1.3 launches in Chromium', () => {
     await page.locator('.learning-map[data-status="ready"]').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('article.map-panel .full-statement').textContent()).toBe(item.fullStatement);
     expect(rig.problems).toEqual([]);
+  });
+
+  it('refuses a login from an unknown platform with a page in Japanese that says what to fix, accessible', async () => {
+    const { page } = rig;
+    const r = await page.goto(`${rig.base}/lti/login?iss=${encodeURIComponent('https://unknown.example')}&login_hint=x&target_link_uri=${encodeURIComponent(`${rig.base}/lti/launch`)}`);
+    expect(r!.status()).toBeGreaterThanOrEqual(400);
+    expect(r!.status()).toBeLessThan(500);
+    await page.getByRole('heading', { level: 1, name: /起動できません/ }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -56,7 +57,8 @@ export async function startRig(opts: { prepare?: (store: Store) => Promise<void>
     const app = (parts.app = await buildApp({ config, store, logger: false, webRoot }));
     const base = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
     const browser = (parts.browser = await launchChromium());
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' });
+    // A page of its own context (not browser.newPage()): axe's Playwright runner opens a second page in that context.
+    const page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'ja-JP' })).newPage();
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && !opts.expectedErrors?.test(m.text()) && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -106,4 +108,12 @@ export async function signInAs(rig: BrowserRig, base: string, userId: string): P
   const s = await createSession(rig.store.db, userId);
   await rig.page.context().clearCookies();
   await rig.page.context().addCookies([{ name: SESSION_COOKIE, value: s.token, url: base }]);
+}
+
+/** axe's serious and critical violations on the page, one line each: rule, impact, help, and where. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 5 ? ` … ${v.nodes.length} in all` : ''}`);
 }
