@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
+import { mtimes } from './mtimes.js';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH for another build. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -15,17 +16,6 @@ export const launchChromium = (): Promise<Browser> => chromium.launch({ executab
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const BUILT_WEB = fileURLToPath(new URL('../dist/web/', import.meta.url));
 
-/** Newest modification time of the files under `dir` (0 when it does not exist). */
-function newest(dir: string): number {
-  let t = 0;
-  try {
-    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
-  } catch {
-    // no such directory
-  }
-  return t;
-}
-
 let built: Promise<string> | undefined;
 
 /**
@@ -34,14 +24,8 @@ let built: Promise<string> | undefined;
  * change or remove it.
  */
 export function buildWebUi(): Promise<string> {
-  const source = newest(WEB);
-  let oldestBuilt = Infinity;
-  try {
-    for (const e of readdirSync(BUILT_WEB, { withFileTypes: true, recursive: true })) if (e.isFile()) oldestBuilt = Math.min(oldestBuilt, statSync(join(e.parentPath, e.name)).mtimeMs);
-  } catch {
-    oldestBuilt = 0;
-  }
-  if (oldestBuilt !== Infinity && oldestBuilt > source) return Promise.resolve(BUILT_WEB);
+  const { oldest } = mtimes(BUILT_WEB);
+  if (oldest !== Infinity && oldest > mtimes(WEB).newest) return Promise.resolve(BUILT_WEB);
   built ??= (async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'shirube-web-e2e-'));
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));

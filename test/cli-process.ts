@@ -1,17 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { mtimes } from './mtimes.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BUILT = join(ROOT, 'dist/src/cli/main.js');
-
-/** Newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
-  return t;
-}
 
 /**
  * How to run the CLI (Node.js's arguments before the command's): the build when it is newer than every source file
@@ -20,7 +14,7 @@ function newest(dir: string): number {
  */
 export const CLI_ENTRY = (() => {
   try {
-    if (statSync(BUILT).mtimeMs > newest(join(ROOT, 'src'))) return [BUILT];
+    if (statSync(BUILT).mtimeMs > mtimes(join(ROOT, 'src')).newest) return [BUILT];
   } catch {
     // no build yet
   }
