@@ -43,3 +43,17 @@ export async function findItemsByCourseOfStudyCodes(db: Db, codes: string[], pub
   const found = await findCourseOfStudyItemsByCodes(db, [...new Set(codes)]);
   return new Map([...found].map(([code, items]) => [code, items.map((i) => ref(i, publicUrl))]));
 }
+
+/**
+ * The CFItems each reference names, as the APIs that take "a UUID, URI or Course of Study Code" read it: a code names
+ * the item of each Course of Study framework that has it, a UUID or URI one item; none ([]) when nothing matches.
+ */
+export async function findItemsByReferences(db: Db, references: string[], publicUrl: string): Promise<Map<string, ItemRef[]>> {
+  const codes = await findItemsByCourseOfStudyCodes(db, references.filter((r) => /^[0-9A-Za-z]{1,32}$/.test(r)), publicUrl);
+  const out = new Map<string, ItemRef[]>();
+  for (const r of new Set(references)) {
+    const byCode = codes.get(r) ?? [];
+    out.set(r, byCode.length ? byCode : [await findItemByReference(db, r, publicUrl)].filter((x): x is ItemRef => !!x));
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { getLearner } from '../store/lrs.js';
 import { listAchievements, listCredentials } from '../store/badges.js';
 import { audit } from '../store/auth.js';
 import { ShirubeError } from '../errors.js';
-import { findItemByReference, findItemsByCourseOfStudyCodes } from '../case/index.js';
+import { findItemsByReferences } from '../case/index.js';
 import { frameworkOfItem, learnerHoldings, type Holding } from '../progress/index.js';
 
 /** What is asked: one learner, and either a CFItem (UUID, CASE URI, /uri/ URL or Course of Study Code) or a framework. */
@@ -14,13 +14,9 @@ export interface AssertionQuery {
   asOf?: string | undefined;
 }
 
-const CODE = /^\d{16}$/;
-
 /** The CFItems an `item` parameter names (a Course of Study Code may name items of several frameworks); 404 when none. */
 async function itemsOf(db: Db, reference: string, publicUrl: string): Promise<string[]> {
-  const ids = CODE.test(reference)
-    ? ((await findItemsByCourseOfStudyCodes(db, [reference], publicUrl)).get(reference) ?? []).map((i) => i.identifier)
-    : [(await findItemByReference(db, reference, publicUrl))?.identifier].filter((x): x is string => !!x);
+  const ids = (await findItemsByReferences(db, [reference], publicUrl)).get(reference)!.map((i) => i.identifier);
   if (!ids.length) throw new ShirubeError('not_found', `item: no CFItem ${reference} (a UUID, CASE URI or Course of Study Code)`, 'item');
   return ids;
 }

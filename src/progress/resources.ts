@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { Db } from '../store/db.js';
 import * as store from '../store/resources.js';
 import { audit } from '../store/auth.js';
-import { findItemByReference, findItemsByCourseOfStudyCodes, uuidv5 } from '../case/index.js';
+import { findItemsByReferences, uuidv5 } from '../case/index.js';
 import { actorOf, canAdminister, canAuthorFramework, type Principal } from '../auth/index.js';
 import { ShirubeError } from '../errors.js';
 
@@ -78,13 +78,12 @@ export function checkResource(b: ResourceBody, prefix = ''): CheckedResource {
 
 /** The CFItems the references name (a Course of Study Code may name an item of each subject's framework). */
 async function resolve(db: Db, references: string[], publicUrl: string, field: (i: number) => string): Promise<string[]> {
-  const codes = await findItemsByCourseOfStudyCodes(db, references.filter((r) => /^[0-9A-Za-z]{1,32}$/.test(r)), publicUrl);
+  const found = await findItemsByReferences(db, references, publicUrl);
   const out = new Set<string>();
   for (const [i, r] of references.entries()) {
-    const byCode = codes.get(r) ?? [];
-    const item = byCode.length ? byCode : [await findItemByReference(db, r, publicUrl)].filter((x) => !!x);
-    if (!item.length) throw bad(field(i), `${r} names no CFItem here (give its UUID, URI or Course of Study Code)`);
-    for (const x of item) out.add(x!.identifier);
+    const items = found.get(r)!;
+    if (!items.length) throw bad(field(i), `${r} names no CFItem here (give its UUID, URI or Course of Study Code)`);
+    for (const x of items) out.add(x.identifier);
   }
   return [...out];
 }
