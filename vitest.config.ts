@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     setupFiles: ['test/setup/database-use.ts'],
+    globalSetup: ['test/setup/pglite-template.ts'],
+    // scrypt at 2^14 rather than production's 2^17 (docs/config.md): the suite hashes and checks hundreds of passwords.
+    env: { SHIRUBE_SCRYPT_N: '16384' },
   },
 });

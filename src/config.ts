@@ -96,6 +96,7 @@ const schema = {
     SHIRUBE_TIMEZONE: { type: 'string', minLength: 1 },
     SHIRUBE_SCHOOL_TERMS: { type: 'string', pattern: '^\\s*\\d\\d-\\d\\d/\\d\\d-\\d\\d\\s*(,\\s*\\d\\d-\\d\\d/\\d\\d-\\d\\d\\s*){0,5}$' },
     SHIRUBE_SECRET_KEY: { type: 'string', minLength: 32 },
+    SHIRUBE_SCRYPT_N: { enum: ['16384', '32768', '65536', '131072', '262144', '524288', '1048576'] },
     SHIRUBE_VERIFY_FETCH: { enum: ['0', '1', 'true', 'false'] },
     SHIRUBE_VERIFY_ALLOW_HOSTS: { type: 'string', pattern: '^\\s*[A-Za-z0-9.:\\[\\]-]+\\s*(,\\s*[A-Za-z0-9.:\\[\\]-]+\\s*)*$' },
     OPENAI_API_KEY: { type: 'string', pattern: '^\\S+$' },

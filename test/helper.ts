@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateToLatest, openStore, type Store } from '../src/store/db.js';
@@ -19,7 +21,8 @@ export const SHARED = new URL('../../shared/', import.meta.url).pathname;
 export async function freshStore(): Promise<Store> {
   const adminUrl = testDatabaseUrl();
   if (!adminUrl) {
-    const store = await openStore({});
+    // From the run's migrated template (test/setup/pglite-template.ts); migrating again is a no-op that checks it.
+    const store = await openStore({ loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
     await migrateToLatest(store.db);
     return store;
   }

@@ -5,6 +5,15 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
  * The parameters are stored with each hash, so raising them later keeps old hashes verifiable.
  */
 export const PASSWORD_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+
+/**
+ * The parameters new hashes get: SHIRUBE_SCRYPT_N (a power of two from 2^14, checked by loadConfig: docs/config.md)
+ * lowers N for hosts short of memory, and for the test suite, which hashes hundreds of passwords.
+ */
+export function passwordParams(): { N: number; r: number; p: number } {
+  const n = Number(process.env['SHIRUBE_SCRYPT_N']);
+  return Number.isInteger(Math.log2(n)) && n >= 2 ** 14 && n <= 2 ** 20 ? { ...PASSWORD_PARAMS, N: n } : PASSWORD_PARAMS;
+}
 const KEYLEN = 32;
 // Verification accepts a stored N up to 2^20 with r=8 (1 GiB); anything larger is a corrupt row, not a hash to compute.
 const MAXMEM = 2 ** 30 + 2 ** 24;
@@ -15,8 +24,9 @@ const scryptAsync = (password: string, salt: Buffer, keylen: number, opts: Scryp
 /** A password hash: `scrypt$N$r$p$salt$hash`, base64url parts. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEYLEN, { ...PASSWORD_PARAMS, maxmem: MAXMEM });
-  return ['scrypt', PASSWORD_PARAMS.N, PASSWORD_PARAMS.r, PASSWORD_PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const params = passwordParams();
+  const key = await scryptAsync(password, salt, KEYLEN, { ...params, maxmem: MAXMEM });
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /**
