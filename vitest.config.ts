@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/setup/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     globalSetup: ['test/setup/pglite-template.ts'],
     // scrypt at 2^14 rather than production's 2^17 (docs/config.md): the suite hashes and checks hundreds of passwords.
     env: { SHIRUBE_SCRYPT_N: '16384' },
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });
