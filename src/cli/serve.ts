@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { migrateToLatest, openStore } from '../store/db.js';
 import { lockDataDir } from '../store/lock.js';
+import { indexUnindexedFrameworks } from '../store/search.js';
 import { countAdmins } from '../store/auth.js';
 import { createUser, randomToken } from '../auth/index.js';
 import type { Store } from '../store/db.js';
@@ -19,7 +20,10 @@ export async function openConfiguredStore(config: Config, opts: { migrate?: bool
   try {
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, readUrl: config.databaseReadUrl, maxReadLagSeconds: config.databaseReadMaxLagSeconds });
     try {
-      return { store, release, applied: opts.migrate === false ? [] : await migrateToLatest(store.db) };
+      const applied = opts.migrate === false ? [] : await migrateToLatest(store.db);
+      // Frameworks stored before the search index existed are indexed once, as the migration that made it lands.
+      if (applied.includes('0019_search')) await indexUnindexedFrameworks(store.db);
+      return { store, release, applied };
     } catch (e) {
       await store.close();
       throw e;

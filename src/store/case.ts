@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { CfDefinitionKind, Database } from './tables.js';
 import { bumpCaseGeneration } from './case-generation.js';
+import { frameworksSharing, reindexFramework } from './search.js';
 
 type Payload = Record<string, unknown>;
 
@@ -67,6 +68,7 @@ const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK)
  * Writes a whole package (insert or replace) inside the caller's transaction: the document, its items,
  * associations, definitions and rubrics, and the package membership in order. Items and definitions
  * shared with other packages are updated in place; entities this package alone held and no longer holds are removed.
+ * The search index follows (./search.ts), for this package and for the others sharing its items.
  */
 export async function savePackage(trx: Transaction<Database>, p: PackageRows): Promise<void> {
   await bumpCaseGeneration(trx);
@@ -219,6 +221,8 @@ export async function savePackage(trx: Transaction<Database>, p: PackageRows): P
       .execute();
   }
   await deleteOrphans(trx, previous.filter((m) => !seen.has(`${m.kind}:${m.identifier}`)));
+  await reindexFramework(trx, d.identifier);
+  for (const [other, items] of await frameworksSharing(trx, d.identifier, p.items.map((i) => i.identifier))) await reindexFramework(trx, other, items);
 }
 
 async function deleteOrphans(trx: Transaction<Database>, dropped: Array<{ kind: string; identifier: string }>) {
@@ -246,6 +250,7 @@ export async function deletePackage(trx: Transaction<Database>, documentIdentifi
     .execute();
   const res = await trx.deleteFrom('cf_document').where('identifier', '=', documentIdentifier).executeTakeFirst();
   await deleteOrphans(trx, members);
+  await reindexFramework(trx, documentIdentifier);
   return Number(res.numDeletedRows) > 0;
 }
 

@@ -16,6 +16,7 @@ import auditRoutes from './audit.js';
 import competencyRoutes from './competencies.js';
 import resourceRoutes from './resources.js';
 import ltiApiRoutes from './lti.js';
+import searchRoutes from './search.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -36,4 +37,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(competencyRoutes, { prefix: '/competencies' });
   await app.register(resourceRoutes, { prefix: '/resources' });
   await app.register(ltiApiRoutes);
+  await app.register(searchRoutes, { prefix: '/search' });
 }
