@@ -24,6 +24,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label={t('nav.label')} className="site-nav">
           <Link to={paths.home()}>{t('nav.frameworks')}</Link>
+          <Link to={paths.search()}>{t('nav.search')}</Link>
           <Link to={paths.relations()}>{t('nav.relations')}</Link>
           <Link to={paths.map()}>{t('nav.map')}</Link>
           <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>

@@ -8,6 +8,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
+import { SearchRoute } from './routes/search.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -21,6 +22,7 @@ export function AppRoutes() {
   let m: Record<string, string> | null;
   if (matchPath('/', pathname)) return <FrameworksRoute />;
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
+  if (matchPath('/search', pathname)) return <SearchRoute />;
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
   if (matchPath('/map', pathname)) return withMap(<MapRoute />);
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;

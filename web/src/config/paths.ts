@@ -14,6 +14,8 @@ export const paths = {
   /** The server's resolvable URI page for any CASE entity (HTML for people, JSON for machines). */
   uri: (id: string) => `/uri/${enc(id)}`,
   apiDocs: () => '/api/docs',
+  /** Search across frameworks; its filters in the URL so that a search can be linked. */
+  search: (q: { q?: string | undefined; status?: string | undefined; subject?: string | undefined; grade?: string | undefined; framework?: string | undefined } = {}) => withQuery('/search', q),
   relations: (q: { framework?: string | undefined; view?: string | undefined } = {}) => `/relations?${new URLSearchParams(Object.entries(q).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === '' ? [] : [[k, String(v)]])))}`.replace(/\?$/, ''),
   /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
   map: (q: { framework?: string; learner?: string; item?: string; class?: string } = {}) => withQuery('/map', q),
@@ -33,6 +35,9 @@ export const api = {
   /** Frameworks the signed-in person may read, private drafts included. */
   frameworks: '/api/frameworks',
   cfDocuments: '/ims/case/v1p1/CFDocuments',
+  /** docs/search.md */
+  search: (q: { q?: string | undefined; status?: string | undefined; subject?: string | undefined; grade?: string | undefined; framework?: string | undefined; cursor?: string | undefined; limit?: number }) => withQuery('/api/search', q),
+  searchFilters: '/api/search/filters',
   cfPackage: (id: string) => `/ims/case/v1p1/CFPackages/${enc(id)}`,
   /** docs/progress-api.md */
   me: '/api/me',
