@@ -2,7 +2,7 @@ import { apiClient } from '../../../lib/api-client.js';
 import { useQuery } from '../../../lib/use-query.js';
 import { api } from '../../../config/paths.js';
 
-/** GET /api/search's query and answer (docs/search.md). */
+/** GET /api/search's query, and the part of its answer this page reads (the whole: src/case/search.ts, docs/search.md). */
 export interface SearchParams {
   q?: string | undefined;
   status?: string | undefined;
@@ -12,14 +12,13 @@ export interface SearchParams {
 }
 export interface SearchHit {
   identifier: string;
-  humanCodingScheme: string | null;
-  fullStatement: string;
-  abbreviatedStatement: string | null;
-  educationLevel: string[];
-  CFItemType: string | null;
   uri: string;
-  framework: { identifier: string; title: string; adoptionStatus: string | null; subject: string[] };
   match: 'code' | 'code-prefix' | 'text';
+  humanCodingScheme: string | null;
+  abbreviatedStatement: string | null;
+  fullStatement: string;
+  educationLevel: string[];
+  framework: { identifier: string; title: string; adoptionStatus: string | null };
 }
 export interface SearchPage {
   total: number;
