@@ -6,7 +6,7 @@ import { createUser } from '../../src/auth/index.js';
 import { ensureDemoFramework } from '../../src/case/demo.js';
 import { importCaseJson } from '../../src/case/import/case-json.js';
 import { SHARED } from '../helper.js';
-import { axeViolations, getJson, signInWith, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+import { SCREENSHOT_DIR, axeViolations, getJson, signInWith, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
 
 const skip = skipWithoutChromium('the search browser test');
 const frameworks = join(SHARED, 'data/case-frameworks');
@@ -69,6 +69,7 @@ describe.skipIf(skip)('search in Chromium', () => {
     await expect.poll(count).toBe(`${g3.total} 件`);
     expect(await hits().allTextContents()).toEqual(g3.items.map((i) => expect.stringContaining(i.fullStatement.slice(0, 10))));
     expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'search-ja.png') });
 
     await hits().first().getByRole('link').first().click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/frameworks/${g3.items[0]!.framework.identifier}/items/${g3.items[0]!.identifier}`);
