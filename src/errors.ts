@@ -5,6 +5,7 @@ export type ShirubeErrorCode =
   | 'invalid_request'
   | 'conflict'
   | 'precondition_failed'
+  | 'precondition_required'
   | 'payload_too_large'
   | 'unauthorized'
   | 'forbidden'

@@ -1,9 +1,8 @@
 import type { Db } from '../store/db.js';
-import { audit } from '../store/auth.js';
-import { getItem, getRubric, memberDocuments, putRubric, removeRubric } from '../store/case.js';
-import { touchDocument } from '../store/relations.js';
+import { getItem, getRubric, isMember, memberDocuments, putRubric, removeRubric } from '../store/case.js';
 import { ShirubeError } from '../errors.js';
 import { getFramework } from './frameworks.js';
+import { checkIfMatch, edit } from './authoring.js';
 import { itemLink } from './items.js';
 import { localUri } from './model.js';
 import { isCaseUuid, uuidv4 } from './uuid.js';
@@ -112,36 +111,37 @@ export async function checkRubric(db: Db, identifier: string, body: unknown, now
 }
 
 /**
- * Creates or replaces a CFRubric of a framework, audited, and moves the framework's lastChangeDateTime on (CASE
- * consumers sync by it). A rubric another framework holds cannot be taken over.
+ * Creates or replaces a CFRubric of a framework, audited and kept in the history; the framework's lastChangeDateTime
+ * moves on (CASE consumers sync by it). Replacing needs the rubric's ETag (`ifMatch`). A rubric another framework
+ * holds cannot be taken over. Rubrics are assessment material over a framework: an official framework takes them too.
  */
-export async function saveRubric(db: Db, documentIdentifier: string, identifier: string, body: unknown, by: { actor: string; now?: Date }): Promise<{ created: boolean; rubric: Obj }> {
+export async function saveRubric(db: Db, documentIdentifier: string, identifier: string, body: unknown, by: { actor: string; now?: Date; ifMatch?: string | undefined }): Promise<{ created: boolean; rubric: Obj }> {
   if (!isCaseUuid(identifier)) throw bad('rubricId', 'must be a UUID');
   await getFramework(db, documentIdentifier);
   const holders = (await memberDocuments(db, identifier)).filter((d) => d.identifier !== documentIdentifier);
   if (holders.length) throw new ShirubeError('conflict', `CFRubric ${identifier} belongs to framework ${holders[0]!.identifier}; change it there`, 'rubricId');
   const now = by.now ?? new Date();
   const rubric = await checkRubric(db, identifier, body, now);
-  const created = !(await getRubric(db, identifier));
-  await db.transaction().execute(async (trx) => {
-    await putRubric(trx, documentIdentifier, { identifier, payload: rubric, lastChange: now });
-    await touchDocument(trx, documentIdentifier, now, now.toISOString());
-    const criteria = rubric['CFRubricCriteria'] as Obj[];
-    await audit(trx, {
-      actor: by.actor, action: created ? 'rubric.create' : 'rubric.update', targetType: 'CFRubric', targetId: identifier,
-      details: { document: documentIdentifier, items: criteria.map((c) => (c['CFItemURI'] as Obj)['identifier']) },
-    });
+  const criteria = rubric['CFRubricCriteria'] as Obj[];
+  const previous = await getRubric(db, identifier);
+  await edit(db, documentIdentifier, { actor: by.actor, canSee: () => true, now }, {
+    action: previous ? 'rubric.update' : 'rubric.create', targetType: 'CFRubric', targetId: identifier,
+    details: { items: criteria.map((c) => (c['CFItemURI'] as Obj)['identifier']) },
+  }, async (e) => {
+    if (previous) checkIfMatch(by.ifMatch, previous.payload, `CFRubric ${identifier}`);
+    await putRubric(e.trx, documentIdentifier, { identifier, payload: rubric, lastChange: now });
+    e.record(previous ? 'update' : 'create', 'CFRubric', identifier, previous?.payload ?? null, rubric);
   });
-  return { created, rubric };
+  return { created: !previous, rubric };
 }
 
-/** Deletes a CFRubric from a framework, audited. */
-export async function deleteRubric(db: Db, documentIdentifier: string, identifier: string, by: { actor: string; now?: Date }): Promise<void> {
-  await getFramework(db, documentIdentifier);
-  const now = by.now ?? new Date();
-  await db.transaction().execute(async (trx) => {
-    if (!(await removeRubric(trx, documentIdentifier, identifier))) throw new ShirubeError('not_found', `No CFRubric ${identifier} in framework ${documentIdentifier}`, 'rubricId');
-    await touchDocument(trx, documentIdentifier, now, now.toISOString());
-    await audit(trx, { actor: by.actor, action: 'rubric.delete', targetType: 'CFRubric', targetId: identifier, details: { document: documentIdentifier } });
+/** Deletes a CFRubric from a framework (its ETag in `ifMatch`), audited and kept in the history. */
+export async function deleteRubric(db: Db, documentIdentifier: string, identifier: string, by: { actor: string; now?: Date; ifMatch?: string | undefined }): Promise<void> {
+  await edit(db, documentIdentifier, { actor: by.actor, canSee: () => true, ...(by.now ? { now: by.now } : {}) }, { action: 'rubric.delete', targetType: 'CFRubric', targetId: identifier }, async (e) => {
+    const previous = await getRubric(e.trx, identifier);
+    if (!previous || !(await isMember(e.trx, documentIdentifier, 'CFRubric', identifier))) throw new ShirubeError('not_found', `No CFRubric ${identifier} in framework ${documentIdentifier}`, 'rubricId');
+    checkIfMatch(by.ifMatch, previous.payload, `CFRubric ${identifier}`);
+    await removeRubric(e.trx, documentIdentifier, identifier);
+    e.record('delete', 'CFRubric', identifier, previous.payload, null);
   });
 }

@@ -12,7 +12,7 @@ export const canSee = (p: Principal, d: DocumentRow) => isPublicFramework(d) || 
 /** Somebody who may author some framework: the coarse gate before the body is read (401 / 403). */
 export const mayImport = (p: Principal) => canAuthorFramework(p) || (p.kind === 'user' && p.roles.some((r) => r.role === 'author'));
 /** An organization author's new frameworks belong to their organization. */
-const organizationOf = (p: Principal) =>
+export const organizationOf = (p: Principal) =>
   p.kind === 'user' && !p.roles.some((r) => r.role === 'admin') ? (p.roles.find((r) => r.role === 'author' && r.scopeType === 'organization')?.scopeId ?? null) : null;
 
 /** A framework the caller may see, else 404 (private frameworks are not revealed). */

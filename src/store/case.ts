@@ -423,12 +423,36 @@ export async function findCourseOfStudyItemsByCodes(db: Db, codes: string[]): Pr
   return out;
 }
 
-export async function setAdoptionStatus(trx: Transaction<Database>, documentIdentifier: string, status: string, payload: Payload, lastChange: Date): Promise<void> {
+/** Writes the CFDocument's payload and the columns derived from it. */
+export async function updateDocument(trx: Transaction<Database>, documentIdentifier: string, payload: Payload, lastChange: Date): Promise<void> {
+  const text = (k: string) => (typeof payload[k] === 'string' ? (payload[k] as string) : null);
   await trx
     .updateTable('cf_document')
-    .set({ adoption_status: status, payload: JSON.stringify(payload) as never, last_change_date_time: lastChange, updated_at: sql`now()` as never })
+    .set({ adoption_status: text('adoptionStatus'), title: text('title') ?? '', creator: text('creator') ?? '', payload: JSON.stringify(payload) as never, last_change_date_time: lastChange, updated_at: sql`now()` as never })
     .where('identifier', '=', documentIdentifier)
     .execute();
+}
+
+/** The associations a package holds, of one type when given, in package order. */
+export async function packageAssociations(db: Db, documentIdentifier: string, type?: string): Promise<AssociationRow[]> {
+  let q = db.selectFrom('cf_association').selectAll().where('document_identifier', '=', documentIdentifier);
+  if (type) q = q.where('association_type', '=', type);
+  return (await q.orderBy('position').execute()).map(toAssociation);
+}
+
+/** Whether a package holds the entity (a CFItem, CFDefinition or CFRubric). */
+export async function isMember(db: Db, documentIdentifier: string, kind: MemberKind, identifier: string): Promise<boolean> {
+  const r = await db.selectFrom('cf_package_member').select('identifier')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', kind).where('identifier', '=', identifier).executeTakeFirst();
+  return !!r;
+}
+
+/** Identifiers of the package's items whose payload names `identifier` (a definition they link to). */
+export async function itemsNaming(db: Db, documentIdentifier: string, identifier: string): Promise<string[]> {
+  const rows = await db.selectFrom('cf_package_member as m').innerJoin('cf_item as i', 'i.identifier', 'm.identifier').select('i.identifier')
+    .where('m.document_identifier', '=', documentIdentifier).where('m.kind', '=', 'CFItem')
+    .where(sql<boolean>`strpos(i.payload::text, ${JSON.stringify(identifier)}) > 0`).execute();
+  return rows.map((r) => r.identifier);
 }
 
 /** Definitions of one kind held by any of these packages (children of a CFConcept/CFSubject/CFItemType set). */
@@ -471,6 +495,19 @@ export async function rubricsNamingItem(db: Db, itemIdentifier: string): Promise
   return rows.map(toRubric);
 }
 
+const memberKinds = { CFItem: 'cf_item', CFDefinition: 'cf_definition', CFRubric: 'cf_rubric' } as const;
+export type MemberKind = keyof typeof memberKinds;
+
+/** Makes an entity a member of a package, after the package's others of its kind, unless it is one already. */
+async function addMember(trx: Transaction<Database>, documentIdentifier: string, kind: MemberKind, identifier: string): Promise<void> {
+  const member = await trx.selectFrom('cf_package_member').select('position')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', kind).where('identifier', '=', identifier).executeTakeFirst();
+  if (member) return;
+  const { max } = await trx.selectFrom('cf_package_member').select((eb) => eb.fn.max('position').as('max'))
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', kind).executeTakeFirstOrThrow();
+  await trx.insertInto('cf_package_member').values({ document_identifier: documentIdentifier, kind, identifier, position: (max ?? -1) + 1 }).execute();
+}
+
 /** Writes one rubric into a package (replacing it, or appended after the package's other rubrics). */
 export async function putRubric(trx: Transaction<Database>, documentIdentifier: string, r: Omit<RubricRow, 'authored'>): Promise<void> {
   await bumpCaseGeneration(trx);
@@ -479,20 +516,63 @@ export async function putRubric(trx: Transaction<Database>, documentIdentifier: 
     .values({ identifier: r.identifier, payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange })
     .onConflict((oc) => oc.column('identifier').doUpdateSet({ payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange, updated_at: sql`now()` as never }))
     .execute();
-  const member = await trx.selectFrom('cf_package_member').select('position')
-    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').where('identifier', '=', r.identifier).executeTakeFirst();
-  if (member) return;
-  const { max } = await trx.selectFrom('cf_package_member').select((eb) => eb.fn.max('position').as('max'))
-    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').executeTakeFirstOrThrow();
-  await trx.insertInto('cf_package_member').values({ document_identifier: documentIdentifier, kind: 'CFRubric', identifier: r.identifier, position: (max ?? -1) + 1 }).execute();
+  await addMember(trx, documentIdentifier, 'CFRubric', r.identifier);
+}
+
+/** Writes one authored CFItem into a package (replacing it, or appended after the package's other items). */
+export async function putItem(trx: Transaction<Database>, documentIdentifier: string, r: Omit<ItemRow, 'authored'>): Promise<void> {
+  const values = { payload: JSON.stringify(r.payload) as never, document_identifier: r.documentIdentifier, human_coding_scheme: r.humanCodingScheme, authored: true, last_change_date_time: r.lastChange };
+  await trx.insertInto('cf_item').values({ identifier: r.identifier, ...values })
+    .onConflict((oc) => oc.column('identifier').doUpdateSet({ ...values, updated_at: sql`now()` as never })).execute();
+  await addMember(trx, documentIdentifier, 'CFItem', r.identifier);
+}
+
+/** Writes one authored definition into a package (replacing it, or appended after the package's other definitions). */
+export async function putDefinition(trx: Transaction<Database>, documentIdentifier: string, r: Omit<DefinitionRow, 'authored'>): Promise<void> {
+  const values = { kind: r.kind, payload: JSON.stringify(r.payload) as never, authored: true, last_change_date_time: r.lastChange };
+  await trx.insertInto('cf_definition').values({ identifier: r.identifier, ...values })
+    .onConflict((oc) => oc.column('identifier').doUpdateSet({ ...values, updated_at: sql`now()` as never })).execute();
+  await addMember(trx, documentIdentifier, 'CFDefinition', r.identifier);
+}
+
+/** Makes a stored definition (e.g. another framework's CFLicense) a member of this package too. */
+export const holdDefinition = (trx: Transaction<Database>, documentIdentifier: string, identifier: string) => addMember(trx, documentIdentifier, 'CFDefinition', identifier);
+
+/** Writes one authored association (replacing it, or after the package's other associations). */
+export async function putAssociation(trx: Transaction<Database>, r: Omit<AssociationRow, 'authored' | 'provenance'>): Promise<void> {
+  const values = {
+    payload: JSON.stringify(r.payload) as never, document_identifier: r.documentIdentifier, association_type: r.associationType,
+    origin_identifier: r.originIdentifier, destination_identifier: r.destinationIdentifier, sequence_number: r.sequenceNumber,
+    authored: true, last_change_date_time: r.lastChange,
+  };
+  const updated = await trx.updateTable('cf_association').set({ ...values, updated_at: sql`now()` as never }).where('identifier', '=', r.identifier).executeTakeFirst();
+  if (Number(updated.numUpdatedRows)) return;
+  const { max } = await trx.selectFrom('cf_association').select((eb) => eb.fn.max('position').as('max')).where('document_identifier', '=', r.documentIdentifier).executeTakeFirstOrThrow();
+  await trx.insertInto('cf_association').values({ identifier: r.identifier, ...values, position: (max ?? -1) + 1 }).execute();
+}
+
+export async function deleteAssociations(trx: Transaction<Database>, identifiers: string[]): Promise<void> {
+  for (const part of chunks(identifiers)) await trx.deleteFrom('cf_association').where('identifier', 'in', part).execute();
+}
+
+/** The document, locked until the transaction ends: the authoring writes of one framework take turns. */
+export async function lockDocument(trx: Transaction<Database>, identifier: string): Promise<DocumentRow | undefined> {
+  const r = await trx.selectFrom('cf_document').selectAll().where('identifier', '=', identifier).forUpdate().executeTakeFirst();
+  return r && toDocument(r);
+}
+
+/** Takes an entity out of a package, and deletes it when no other package holds it; false when the package had none. */
+export async function removeMember(trx: Transaction<Database>, documentIdentifier: string, kind: MemberKind, identifier: string): Promise<boolean> {
+  const gone = await trx.deleteFrom('cf_package_member')
+    .where('document_identifier', '=', documentIdentifier).where('kind', '=', kind).where('identifier', '=', identifier).executeTakeFirst();
+  if (!Number(gone.numDeletedRows)) return false;
+  await deleteOrphans(trx, [{ kind, identifier }]);
+  return true;
 }
 
 /** Takes a rubric out of a package, and deletes it when no other package holds it; false when the package had none. */
 export async function removeRubric(trx: Transaction<Database>, documentIdentifier: string, identifier: string): Promise<boolean> {
-  const gone = await trx.deleteFrom('cf_package_member')
-    .where('document_identifier', '=', documentIdentifier).where('kind', '=', 'CFRubric').where('identifier', '=', identifier).executeTakeFirst();
-  if (!Number(gone.numDeletedRows)) return false;
-  await bumpCaseGeneration(trx);
-  await deleteOrphans(trx, [{ kind: 'CFRubric', identifier }]);
-  return true;
+  const removed = await removeMember(trx, documentIdentifier, 'CFRubric', identifier);
+  if (removed) await bumpCaseGeneration(trx);
+  return removed;
 }

@@ -20,6 +20,7 @@ import * as m0013 from './migrations/0013_lrs_partial_indexes.js';
 import * as m0014 from './migrations/0014_badge_criteria.js';
 import * as m0015 from './migrations/0015_lti.js';
 import * as m0017 from './migrations/0017_learning_resources.js';
+import * as m0018 from './migrations/0018_authoring.js';
 import * as m0019 from './migrations/0019_search.js';
 import type { Database } from './tables.js';
 import { readRouting } from './replica.js';
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0014_badge_criteria': m0014,
   '0015_lti': m0015,
   '0017_learning_resources': m0017,
+  '0018_authoring': m0018,
   '0019_search': m0019,
 };
 

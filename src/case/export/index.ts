@@ -1,5 +1,5 @@
 import type { Db } from '../../store/db.js';
-import { loadPackage } from '../../store/case.js';
+import { loadPackage, type PackageRows } from '../../store/case.js';
 import { ShirubeError } from '../../errors.js';
 import { serializePackage } from '../serialize.js';
 import { packageToCsv, packageToXlsx } from './spreadsheet.js';
@@ -36,10 +36,16 @@ const extensions: Record<ExportFormat, string> = { 'case-json-1.0': 'v1p0.json',
 export async function exportFramework(db: Db, identifier: string, format: ExportFormat, opts: ExportOptions): Promise<ExportedFile> {
   const rows = await loadPackage(db, identifier);
   if (!rows) throw new ShirubeError('not_found', `No framework (CFDocument) ${identifier}`, 'id');
+  return exportPackage(rows, format, opts);
+}
+
+/** A package's rows (the stored framework, or a published version of it) as a file; `suffix` goes into the name. */
+export async function exportPackage(rows: PackageRows, format: ExportFormat, opts: ExportOptions & { suffix?: string }): Promise<ExportedFile> {
+  const identifier = rows.document.identifier;
   const version = format === 'case-json-1.0' ? '1.0' : '1.1';
   const pkg = serializePackage(rows, { version, publicUrl: opts.publicUrl, uriExtras: format.startsWith('case-json') && opts.uriExtras === true });
   const body =
     format === 'xlsx' ? await packageToXlsx(pkg) : format === 'csv' ? Buffer.from(packageToCsv(pkg), 'utf8') : Buffer.from(JSON.stringify(pkg, null, 2), 'utf8');
   const stem = rows.document.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'framework';
-  return { contentType: contentTypes[format], filename: `${stem}-${identifier}.${extensions[format]}`, body };
+  return { contentType: contentTypes[format], filename: `${stem}-${identifier}${opts.suffix ?? ''}.${extensions[format]}`, body };
 }

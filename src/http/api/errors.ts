@@ -8,6 +8,7 @@ export const httpStatus: Record<ShirubeErrorCode, number> = {
   invalid_request: 400,
   conflict: 409,
   precondition_failed: 412,
+  precondition_required: 428,
   payload_too_large: 413,
   unauthorized: 401,
   forbidden: 403,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { actorOf, canAuthorFramework } from '../../auth/index.js';
 import { ShirubeError } from '../../errors.js';
 import { adoptionStatuses } from '../../case/model.js';
-import { deleteFramework, frameworkSummary, listFrameworks, setFrameworkAdoptionStatus } from '../../case/frameworks.js';
+import { deleteFramework, frameworkSummary, listFrameworks, setFrameworkAdoptionStatus, type StatusChange } from '../../case/frameworks.js';
+import { entityTag } from '../../case/authoring.js';
 import { importCaseJson, parseJsonText } from '../../case/import/case-json.js';
 import { importCourseOfStudyCodes } from '../../case/import/cscode.js';
 import { importRemote, listRemoteDocuments, type RemoteAuth, type RemoteOptions } from '../../case/import/remote.js';
@@ -145,19 +146,29 @@ export default async function frameworkRoutes(app: FastifyInstance) {
       .map((d) => ({ ...frameworkSummary(d), canAuthor: canAuthorFramework(req.principal, ref(d)) })),
   }));
 
-  app.put<{ Params: { id: string }; Body: { adoptionStatus: string } }>('/:id/adoption-status', {
+  app.put<{ Params: { id: string }; Body: StatusChange }>('/:id/adoption-status', {
     onRequest: async (req) => authorize(req, mayImport, 'publish frameworks'),
     schema: {
       tags,
       security,
-      summary: "Change a framework's adoption status (publish: Private Draft → Draft → Implemented …; lastChangeDateTime is bumped)",
+      summary: "Change a framework's adoption status: Private Draft → Draft → Adopted / Implemented (official: frozen, a published version is frozen) → Deprecated / Retired",
+      description:
+        'statusStartDate defaults to the day of the change; statusEndDate to that day for Deprecated / Retired. Leaving an official (or ended) status for a draft opens the next version and needs `"newVersion": true` (else 409). ' +
+        'If-Match (the CFDocument’s ETag from GET …/document) is checked when sent. The answer names the new `version` when one was published. See docs/authoring.md.',
       params: idParams,
-      body: { type: 'object', required: ['adoptionStatus'], additionalProperties: false, properties: { adoptionStatus: { type: 'string', enum: adoptionStatuses } } },
-      response: { 200: { type: 'object', additionalProperties: true }, ...errors },
+      body: {
+        type: 'object', required: ['adoptionStatus'], additionalProperties: false,
+        properties: {
+          adoptionStatus: { type: 'string', enum: adoptionStatuses },
+          statusStartDate: { type: 'string', maxLength: 10 }, statusEndDate: { type: 'string', maxLength: 10 }, newVersion: { type: 'boolean' },
+        },
+      },
+      response: { 200: { type: 'object', additionalProperties: true }, 409: errorSchema, 412: errorSchema, ...errors },
     },
   }, async (req) => {
     await authored(req, req.params.id, `change the adoption status of ${req.params.id}`);
-    return frameworkSummary(await setFrameworkAdoptionStatus(db(), req.params.id, req.body.adoptionStatus, { actor: actorOf(req.principal) }));
+    const d = await setFrameworkAdoptionStatus(db(), req.params.id, req.body, { actor: actorOf(req.principal), ifMatch: req.headers['if-match'] });
+    return { ...frameworkSummary(d), ...(d.version ? { version: d.version } : {}) };
   });
 
   const rubricParams = { type: 'object', required: ['id', 'rubricId'], properties: { id: idParams.properties.id, rubricId: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false } as const;
@@ -171,7 +182,7 @@ export default async function frameworkRoutes(app: FastifyInstance) {
         'The body is a CASE 1.1 CFRubric. Identifiers, URIs, rubricId / rubricCriterionId, positions and lastChangeDateTime are filled in; ' +
         'each criterion names a stored CFItem (`CFItemURI.identifier`) and lists 1–10 levels, each with a `quality` (the label, e.g. A) and a `score` ' +
         '(the lowest mean score 0–1 at that level, or points). The item’s mastery rule and labels then follow the rubric (docs/progress.md: Rubrics). ' +
-        '201 when created, 200 when replaced; audited; the framework’s lastChangeDateTime moves on.',
+        '201 when created, 200 when replaced (If-Match required: the ETag of GET …/rubrics/{rubricId} or of the last PUT; 428 without, 412 when stale); audited and kept in the history; the framework’s lastChangeDateTime moves on.',
       params: rubricParams,
       body: { type: 'object', additionalProperties: true },
       response: { 200: { type: 'object', additionalProperties: true }, 201: { type: 'object', additionalProperties: true }, 409: errorSchema, ...errors },
@@ -179,9 +190,9 @@ export default async function frameworkRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     await authored(req, req.params.id, `author rubrics of ${req.params.id}`);
     const id = req.params.rubricId.toLowerCase();
-    const { created, rubric } = await saveRubric(db(), req.params.id, id, req.body, { actor: actorOf(req.principal) });
+    const { created, rubric } = await saveRubric(db(), req.params.id, id, req.body, { actor: actorOf(req.principal), ifMatch: req.headers['if-match'] });
     // As the CASE API serves it (getCFRubric 1.1): public URIs.
-    return reply.code(created ? 201 : 200).header('location', `/ims/case/v1p1/CFRubrics/${id}`)
+    return reply.code(created ? 201 : 200).header('location', `/ims/case/v1p1/CFRubrics/${id}`).header('etag', entityTag(rubric))
       .send(serializeRubric({ identifier: id, payload: rubric, lastChange: new Date(String(rubric['lastChangeDateTime'])), authored: true }, { version: '1.1', publicUrl: app.config.publicUrl }));
   });
 
@@ -190,7 +201,7 @@ export default async function frameworkRoutes(app: FastifyInstance) {
     schema: { tags, security, summary: 'Delete a CFRubric of a framework (audited)', params: rubricParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (req, reply) => {
     await authored(req, req.params.id, `author rubrics of ${req.params.id}`);
-    await deleteRubric(db(), req.params.id, req.params.rubricId.toLowerCase(), { actor: actorOf(req.principal) });
+    await deleteRubric(db(), req.params.id, req.params.rubricId.toLowerCase(), { actor: actorOf(req.principal), ifMatch: req.headers['if-match'] });
     return reply.code(204).send();
   });
 

@@ -4,6 +4,7 @@ import { refuseAnonymousWrites } from '../plugins/auth.js';
 import authRoutes from './auth.js';
 import adminRoutes from './admin.js';
 import frameworkRoutes from './frameworks.js';
+import authoringRoutes from './authoring.js';
 import learnerRoutes from './learners.js';
 import relationRoutes from './relations.js';
 import relationRunRoutes from './relations-runs.js';
@@ -25,6 +26,7 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(authRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(frameworkRoutes, { prefix: '/frameworks' });
+  await app.register(authoringRoutes, { prefix: '/frameworks' });
   await app.register(learnerRoutes, { prefix: '/learners' });
   await app.register(relationRoutes, { prefix: '/relations' });
   await app.register(relationRunRoutes, { prefix: '/relations' });

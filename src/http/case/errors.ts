@@ -14,6 +14,7 @@ const table: Record<ShirubeErrorCode, { status: number; minor: (v: CaseVersion) 
   invalid_request: { status: 400, minor: () => 'invalid_selection_field' },
   conflict: { status: 409, minor: () => 'invalid_selection_field' },
   precondition_failed: { status: 412, minor: () => 'invalid_selection_field' },
+  precondition_required: { status: 428, minor: () => 'invalid_selection_field' },
   payload_too_large: { status: 413, minor: () => 'invalid_selection_field' },
   unauthorized: { status: 401, minor: (v) => minor[v].unauthorised },
   forbidden: { status: 403, minor: () => 'forbidden' },

@@ -10,6 +10,7 @@ export const codeMinor: Record<ShirubeErrorCode, string> = {
   invalid_request: 'invalid_data',
   conflict: 'invalid_data',
   precondition_failed: 'unknown',
+  precondition_required: 'unknown',
   payload_too_large: 'invalid_data',
   unauthorized: 'unauthorizedrequest',
   forbidden: 'forbidden',

@@ -66,7 +66,7 @@ describe('/api/relations/:framework/runs with targetFramework: 算数 → 理科
     }
     // A Private Draft the author may not read is no framework to them.
     const status = (await getFramework(t.store.db, science)).adoptionStatus ?? 'Draft';
-    await setFrameworkAdoptionStatus(t.store.db, science, 'Private Draft', { actor: 'test' });
+    await setFrameworkAdoptionStatus(t.store.db, science, { adoptionStatus: 'Private Draft', newVersion: true }, { actor: 'test' });
     const hidden = await post('/runs', { estimator: 'offline', targetFramework: science });
     await setFrameworkAdoptionStatus(t.store.db, science, status, { actor: 'test' });
     expect(hidden.statusCode).toBe(400);

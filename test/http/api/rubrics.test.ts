@@ -39,6 +39,7 @@ const answers = (agent: Record<string, unknown>, code: string, scores: number[])
 const progressOf = async (who: Record<string, string>, learnerId: string, code: string) =>
   (await inject('GET', `/api/progress/learners/${learnerId}/items/${idOf(code)}?framework=${MATH_2017_DOCUMENT}`, who)).json();
 let learnerIds: string[];
+let rubricTag: string;
 
 beforeAll(async () => {
   t = await build();
@@ -145,6 +146,7 @@ describe('PUT /api/frameworks/{id}/rubrics/{rubricId}: an authored rubric', () =
     const before = (await t.app.inject({ method: 'GET', url: `/ims/case/v1p1/CFDocuments/${MATH_2017_DOCUMENT}` })).json().lastChangeDateTime;
     const res = await inject('PUT', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, author, authoredRubric());
     expect(res.statusCode, res.body).toBe(201);
+    rubricTag = res.headers['etag'] as string;
     const r = res.json();
     expect(r).toMatchObject({ identifier: AUTHORED, uri: `http://shirube.test/uri/${AUTHORED}`, title: '4年 概数 評価規準' });
     const c = r.CFRubricCriteria[0];
@@ -171,11 +173,14 @@ describe('PUT /api/frameworks/{id}/rubrics/{rubricId}: an authored rubric', () =
   it('replaces (200) with an update audited; DELETE (204) gives the item back to the framework rule', async () => {
     const changed = authoredRubric();
     changed.CFRubricCriteria[0]!.extensions = { masteryLevel: 'A' };
-    const res = await inject('PUT', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, author, changed);
+    // Replacing and deleting need the rubric's ETag (docs/authoring.md).
+    expect((await inject('PUT', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, author, changed)).statusCode).toBe(428);
+    const res = await inject('PUT', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, { ...author, 'if-match': rubricTag }, changed);
     expect(res.statusCode).toBe(200);
     expect((await progressOf(teacher, learnerIds[0]!, Y)).progress).toMatchObject({ state: 'in_progress', label: 'B' });
     expect((await inject('DELETE', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, learner0)).statusCode).toBe(403);
-    expect((await inject('DELETE', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, author)).statusCode).toBe(204);
+    expect((await inject('DELETE', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, { ...author, 'if-match': rubricTag })).statusCode).toBe(412);
+    expect((await inject('DELETE', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, { ...author, 'if-match': res.headers['etag'] as string })).statusCode).toBe(204);
     expect((await inject('DELETE', `/api/frameworks/${MATH_2017_DOCUMENT}/rubrics/${AUTHORED}`, author)).statusCode).toBe(404);
     expect((await progressOf(teacher, learnerIds[0]!, Y)).progress).toMatchObject({ state: 'in_progress', label: 'B', correctRate: 0.75 });
     expect((await progressOf(teacher, learnerIds[0]!, Y)).rubric).toBeNull();
