@@ -13,7 +13,7 @@ import { audit } from '../store/auth.js';
 import { checkInput } from '../input.js';
 import { ShirubeError } from '../errors.js';
 import { itemLink } from './items.js';
-import { associationTypes, definitionKinds, localUri, type DefinitionKind, type DefinitionListName } from './model.js';
+import { associationTypes, definitionKinds, ENDED_STATUSES, isFrozen, isOfficial, localUri, type DefinitionKind, type DefinitionListName } from './model.js';
 import { URI } from './serialize.js';
 import { isCaseUuid, uuidv4 } from './uuid.js';
 
@@ -28,12 +28,6 @@ type Trx = Transaction<Database>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const bad = (field: string, msg: string) => new ShirubeError('invalid_request', `${field}: ${msg}`, field);
 
-/** Adoption statuses whose framework is official (published): frozen, and each entry freezes a version. */
-export const OFFICIAL_STATUSES = ['Adopted', 'Implemented'];
-/** Statuses of a framework at the end of its life: frozen too. */
-export const ENDED_STATUSES = ['Deprecated', 'Retired'];
-export const isOfficial = (status: string | null) => !!status && OFFICIAL_STATUSES.includes(status);
-export const isFrozen = (status: string | null) => !!status && (OFFICIAL_STATUSES.includes(status) || ENDED_STATUSES.includes(status));
 
 /** JSON with object keys sorted: jsonb does not keep the order they were written in. */
 const canonical = (v: unknown): string =>

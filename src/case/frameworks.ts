@@ -1,9 +1,10 @@
 import type { Db } from '../store/db.js';
 import { deletePackage, getDocument, listDocuments, type DocumentRow } from '../store/case.js';
 import { audit } from '../store/auth.js';
+import { addChanges } from '../store/authoring.js';
 import { ShirubeError } from '../errors.js';
-import { adoptionStatuses, PRIVATE_DRAFT } from './model.js';
-import { checkIfMatch, edit, ENDED_STATUSES, isFrozen, isOfficial } from './authoring.js';
+import { adoptionStatuses, ENDED_STATUSES, isFrozen, isOfficial, PRIVATE_DRAFT } from './model.js';
+import { checkIfMatch, edit } from './authoring.js';
 
 /** A framework as the UI and admin tools list it (not a CASE document: see the CASE API for that). */
 export interface FrameworkSummary {
@@ -96,5 +97,6 @@ export async function deleteFramework(db: Db, identifier: string, by: { actor: s
   await db.transaction().execute(async (trx) => {
     await deletePackage(trx, identifier);
     await audit(trx, { actor: by.actor, action: 'framework.delete', targetType: 'CFDocument', targetId: identifier, details: { title: d.title } });
+    await addChanges(trx, [{ documentIdentifier: identifier, at: new Date(), actor: by.actor, action: 'delete', entityType: 'CFDocument', entityIdentifier: identifier, before: d.payload, after: null }]);
   });
 }

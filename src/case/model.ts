@@ -112,6 +112,12 @@ export const adoptionStatuses = [
   'Private Draft', 'Draft', 'Pending Implementation', 'Implemented', 'Retired', 'Adopted', 'Deprecated',
 ] as const;
 export const PRIVATE_DRAFT = 'Private Draft';
+/** Adoption statuses of an official (published) framework: frozen, and each entry freezes a version (docs/authoring.md). */
+export const OFFICIAL_STATUSES = ['Adopted', 'Implemented'];
+/** Statuses of a framework at the end of its life: frozen too. */
+export const ENDED_STATUSES = ['Deprecated', 'Retired'];
+export const isOfficial = (status: string | null | undefined) => !!status && OFFICIAL_STATUSES.includes(status);
+export const isFrozen = (status: string | null | undefined) => !!status && (OFFICIAL_STATUSES.includes(status) || ENDED_STATUSES.includes(status));
 
 /**
  * Authored entities are stored with URIs under this prefix; it is replaced by SHIRUBE_PUBLIC_URL when serving,

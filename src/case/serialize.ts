@@ -1,5 +1,5 @@
 import type { AssociationRow, DefinitionRow, DocumentRow, ItemRow, PackageRows, RubricRow } from '../store/case.js';
-import { associationTypes, definitionKinds, LOCAL_BASE, type CaseVersion, type DefinitionKind, type DefinitionListName } from './model.js';
+import { associationTypes, definitionKinds, isOfficial, LOCAL_BASE, type CaseVersion, type DefinitionKind, type DefinitionListName } from './model.js';
 import { linkIdentifier } from './package.js';
 
 /**
@@ -234,9 +234,22 @@ function itemDocumentUri(item: ItemRow, doc: DocumentRow | undefined, opts: Seri
   return { title: '', identifier: id, uri: resolver(ctxOf(item, opts), id) };
 }
 
+/**
+ * Shirube's marks on a framework (docs/authoring.md): official = Adopted / Implemented and not past its statusEndDate;
+ * verified = its publisher is known here: an organization the administrators registered owns it, or it was built from
+ * MEXT's Course of Study Code table.
+ */
+export function frameworkMarks(doc: DocumentRow, now = new Date()): { official: boolean; verified: boolean } {
+  const end = caseDate(doc.payload['statusEndDate']);
+  return { official: isOfficial(doc.adoptionStatus) && !(end && end < now.toISOString().slice(0, 10)), verified: doc.isCourseOfStudy || doc.organizationId !== null };
+}
+
 /** CFPckgDocument; `standalone` adds the required CFPackageURI (getCFDocument, getAllCFDocuments). */
 export function serializeDocument(doc: DocumentRow, opts: SerializeOptions, standalone = true): Json {
   const out = entity(spec.CFDocument, doc, opts);
+  const marks = frameworkMarks(doc);
+  // CASE 1.1 extensions carry the marks (1.0 has no extensions); set only when one holds, so other documents are served as stored.
+  if (opts.version === '1.1' && (marks.official || marks.verified)) out['extensions'] = { ...(isObj(out['extensions']) ? out['extensions'] : {}), shirube: marks };
   if (standalone || opts.uriExtras) out['CFPackageURI'] = packageUri(doc, opts);
   return out;
 }

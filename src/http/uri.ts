@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { serializeAssociation, serializeDefinition, serializeDocument, serializeItem, serializeRubric, type Json, type SerializeOptions } from '../case/serialize.js';
+import { frameworkMarks, serializeAssociation, serializeDefinition, serializeDocument, serializeItem, serializeRubric, type Json, type SerializeOptions } from '../case/serialize.js';
 import { ShirubeError } from '../errors.js';
 import { criterionScale } from '../progress/rubrics.js';
 import { findCourseOfStudyItems, getDocument, itemAssociations, loadPackage, rubricsNamingItem, type AssociationRow, type DocumentRow, type ItemRow } from '../store/case.js';
@@ -96,6 +96,13 @@ class Pages {
     return items.length ? html`<ul>${items}</ul>` : html`<p>${this.m.none}</p>`;
   }
 
+  /** The framework's official / verified marks (frameworkMarks), or nothing. */
+  private marks(doc: DocumentRow): Html | undefined {
+    const { official, verified } = frameworkMarks(doc);
+    if (!official && !verified) return undefined;
+    return html`${official ? html`<span class="mark official">✔ ${this.m.official}</span> ` : ''}${verified ? html`<span class="mark verified">✔ ${this.m.verified}</span>` : ''}`;
+  }
+
   async document(doc: DocumentRow): Promise<Html> {
     const json = serializeDocument(doc, this.r.opts);
     const associations = await visibleItemAssociations(this.r, doc.identifier);
@@ -111,6 +118,7 @@ class Pages {
 ${definitionList([
   [this.m.creator, String(json['creator'] ?? '')],
   [this.m.adoptionStatus, adoptionLabel(this.m, String(json['adoptionStatus'] ?? ''))],
+  [this.m.marks, this.marks(doc)],
   [this.m.description, String(json['description'] ?? '')],
   [this.m.lastChange, String(json['lastChangeDateTime'] ?? '')],
 ])}
@@ -168,7 +176,7 @@ ${definitionList([
   [doc?.isCourseOfStudy ? m.code : m.hcs, code],
   [m.itemType, type || undefined],
   [m.educationLevel, Array.isArray(json['educationLevel']) ? (json['educationLevel'] as string[]).join(', ') : undefined],
-  [m.framework, doc ? entityLink(href(doc.identifier, this.lang), doc.title) : undefined],
+  [m.framework, doc ? html`${entityLink(href(doc.identifier, this.lang), doc.title)} ${this.marks(doc)}` : undefined],
   [m.lastChange, String(json['lastChangeDateTime'] ?? '')],
 ])}
 ${this.apiLink('CFItem', item.identifier)}

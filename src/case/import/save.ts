@@ -3,6 +3,7 @@ import { assertStorableJson } from '../../store/json.js';
 import type { Db } from '../../store/db.js';
 import { savePackage, type PackageRows } from '../../store/case.js';
 import { audit } from '../../store/auth.js';
+import { addChanges } from '../../store/authoring.js';
 import { ShirubeError } from '../../errors.js';
 
 /** Called as rows are written: `done` of `total` database rows. A callback that throws aborts the import. */
@@ -124,6 +125,11 @@ export async function saveImported(db: Db, given: PackageRows | PackageRows[], o
           targetId: rows.document.identifier,
           details: { ...importResult(rows).counts, ...opts.audit.details },
         });
+        // The framework's history notes the import (a whole package: counts, not payloads; docs/authoring.md).
+        await addChanges(trx, [{
+          documentIdentifier: rows.document.identifier, at: new Date(), actor: opts.audit.actor, action: 'import', entityType: 'CFPackage',
+          entityIdentifier: rows.document.identifier, before: null, after: { ...importResult(rows).counts, ...opts.audit.details },
+        }]);
       }
     }
     await opts.alsoWrite?.(trx);

@@ -27,7 +27,8 @@ export const messages = {
     error: 'エラー', notFoundText: 'この識別子のものはありません（未登録か非公開です）。', field: '項目', value: '値',
     rubrics: 'ルーブリック（評価規準）', level: '段階', score: '得点・基準', levelDescription: '状況', mastery: '習得とみなす段階', criteria: '評価の観点',
     kinds: { CFDocument: 'フレームワーク (CFDocument)', CFItem: '項目 (CFItem)', CFAssociation: '関連 (CFAssociation)', CFConcept: '概念 (CFConcept)', CFSubject: '教科 (CFSubject)', CFLicense: 'ライセンス (CFLicense)', CFItemType: '項目の種別 (CFItemType)', CFAssociationGrouping: '関連のグループ (CFAssociationGrouping)', CFRubric: 'ルーブリック (CFRubric)' },
-    adoptionStatuses: { Draft: '草案', 'Private Draft': '非公開の草案', Adopted: '採択済み', Implemented: '実施中', Deprecated: '廃止' },
+    adoptionStatuses: { Draft: '草案', 'Private Draft': '非公開の草案', 'Pending Implementation': '実施準備中', Adopted: '採択済み', Implemented: '実施中', Deprecated: '廃止', Retired: '終了' },
+    marks: '表示', official: '公式', verified: '発行元確認済み',
     associationTypes: { isChildOf: '下位である', isPeerOf: '同位である', isPartOf: '一部である', exactMatchOf: '完全に一致する', precedes: '先行する', isRelatedTo: '関連する', replacedBy: '置き換えられた', exemplar: '例示がある', hasSkillLevel: 'スキルレベルをもつ', isTranslationOf: '翻訳である' },
   },
   en: {
@@ -39,7 +40,8 @@ export const messages = {
     error: 'Error', notFoundText: 'Nothing with this identifier here (unknown or private).', field: 'Field', value: 'Value',
     rubrics: 'Rubrics', level: 'Level', score: 'Score', levelDescription: 'Description', mastery: 'counts as mastered', criteria: 'Criteria',
     kinds: { CFDocument: 'Framework (CFDocument)', CFItem: 'Item (CFItem)', CFAssociation: 'Association (CFAssociation)', CFConcept: 'Concept (CFConcept)', CFSubject: 'Subject (CFSubject)', CFLicense: 'License (CFLicense)', CFItemType: 'Item type (CFItemType)', CFAssociationGrouping: 'Association grouping (CFAssociationGrouping)', CFRubric: 'Rubric (CFRubric)' },
-    adoptionStatuses: { Draft: 'Draft', 'Private Draft': 'Private Draft', Adopted: 'Adopted', Implemented: 'Implemented', Deprecated: 'Deprecated' },
+    adoptionStatuses: { Draft: 'Draft', 'Private Draft': 'Private Draft', 'Pending Implementation': 'Pending Implementation', Adopted: 'Adopted', Implemented: 'Implemented', Deprecated: 'Deprecated', Retired: 'Retired' },
+    marks: 'Marks', official: 'Official', verified: 'Verified publisher',
     associationTypes: { isChildOf: 'is child of', isPeerOf: 'is peer of', isPartOf: 'is part of', exactMatchOf: 'is exact match of', precedes: 'precedes', isRelatedTo: 'is related to', replacedBy: 'is replaced by', exemplar: 'has exemplar', hasSkillLevel: 'has skill level', isTranslationOf: 'is translation of' },
   },
 } as const;

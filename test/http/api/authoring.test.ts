@@ -225,6 +225,12 @@ describe('(b) the adoption-status workflow', () => {
     const adopted = await status({ adoptionStatus: 'Adopted', statusStartDate: '2026-04-01' });
     expect(adopted.json()).toMatchObject({ adoptionStatus: 'Adopted', version: 1 });
     expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json()).toMatchObject({ adoptionStatus: 'Adopted', statusStartDate: '2026-04-01' });
+    // Official and verified (an organization registered here owns it): in CASE 1.1 extensions and on the /uri/ page.
+    expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json().extensions).toEqual({ shirube: { official: true, verified: true } });
+    expect((await call('GET', `/ims/case/v1p0/CFDocuments/${F}`)).json()).not.toHaveProperty('extensions');
+    const page = (await call('GET', `/uri/${F}.html?lang=ja`)).body;
+    expect(page).toContain('✔ 公式');
+    expect(page).toContain('✔ 発行元確認済み');
 
     const a1 = await call('GET', `/api/frameworks/${F}/items/${ids['A1']}`, author);
     expect(err(await call('PATCH', `/api/frameworks/${F}/items/${ids['A1']}`, { ...author, 'if-match': etag(a1) }, { fullStatement: '変えた' }))).toMatchObject({ status: 409, field: 'fullStatement' });
@@ -248,7 +254,9 @@ describe('(b) the adoption-status workflow', () => {
     expect(err(await status({ adoptionStatus: 'Private Draft' }))).toMatchObject({ status: 409, field: 'adoptionStatus' });
     expect(err(await status({ adoptionStatus: 'Draft', statusStartDate: '2026-1-1' }))).toMatchObject({ status: 400, field: 'statusStartDate' });
     expect((await status({ adoptionStatus: 'Deprecated' })).json()).toMatchObject({ adoptionStatus: 'Deprecated' });
-    expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json().statusEndDate).toBe(new Date().toISOString().slice(0, 10));
+    const deprecated = (await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json();
+    expect(deprecated.statusEndDate).toBe(new Date().toISOString().slice(0, 10));
+    expect(deprecated.extensions).toEqual({ shirube: { official: false, verified: true } });
     const reopened = await status({ adoptionStatus: 'Draft', newVersion: true });
     expect(reopened.json()).toMatchObject({ adoptionStatus: 'Draft' });
     expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json()).not.toHaveProperty('statusEndDate');
@@ -267,6 +275,10 @@ describe('(c) history, versions, diffs', () => {
     expect(h.changes.at(-1)).toMatchObject({ action: 'create', before: null, after: { identifier: ids['A2'] } });
     expect(Date.parse(h.changes[0].at)).toBeGreaterThan(Date.parse(h.changes.at(-1).at) - 1);
     expect(err(await call('GET', `/api/frameworks/${F}/history?since=yesterday`, author))).toMatchObject({ status: 400, field: 'since' });
+    // An import replacing the framework is in its history too.
+    const pkg = (await call('GET', `/api/frameworks/${G}/export`, author)).json();
+    expect((await call('POST', '/api/frameworks/import', author, pkg)).statusCode).toBe(201);
+    expect((await call('GET', `/api/frameworks/${G}/history?limit=1`, author)).json().changes[0]).toMatchObject({ action: 'import', entityType: 'CFPackage', after: { CFItems: 1, format: 'case-json' } });
   });
 
   it('lists published versions, serves them unchanged as CASE JSON and XLSX, and diffs any two', async () => {
