@@ -123,9 +123,14 @@ describe('(a) the item-level API', () => {
     expect(etag(first)).not.toBe(etag(got));
     const second = await call('PATCH', url, { ...author2, 'if-match': etag(got) }, { notes: '後の変更' });
     expect(err(second)).toMatchObject({ status: 412, code: 'precondition_failed', field: 'If-Match' });
-    const now = await call('GET', url, author);
+    let now = await call('GET', url, author);
     expect(now.json().notes).toBe('先の変更');
     expect(etag(now)).toBe(etag(first));
+    // At the same moment (on PostgreSQL truly concurrent): one wins, the other gets 412.
+    const race = await Promise.all(['甲', '乙'].map((notes, i) => call('PATCH', url, { ...[author, author2][i]!, 'if-match': etag(now) }, { notes })));
+    expect(race.map((r) => r.statusCode).sort()).toEqual([200, 412]);
+    now = await call('GET', url, author);
+    expect(now.json().notes).toBe(race.find((r) => r.statusCode === 200)!.json().notes);
     // PATCH null removes a field; PUT replaces them all; bad input names the field and keeps the item.
     const removed = await call('PATCH', url, { ...author, 'if-match': etag(now) }, { notes: null, educationLevel: ['04'] });
     expect(removed.json()).not.toHaveProperty('notes');
