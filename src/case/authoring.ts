@@ -9,6 +9,7 @@ import {
 } from '../store/case.js';
 import { addChanges, addVersion, lastChangeId, type NewChange } from '../store/authoring.js';
 import { bumpCaseGeneration } from '../store/case-generation.js';
+import { frameworksSharing, reindexFramework } from '../store/search.js';
 import { audit } from '../store/auth.js';
 import { checkInput } from '../input.js';
 import { ShirubeError } from '../errors.js';
@@ -100,6 +101,10 @@ export async function edit<T>(
     if (e.docPayload) e.record('update', 'CFDocument', doc.identifier, doc.payload, payload);
     await updateDocument(trx, doc.identifier, payload, now);
     await bumpCaseGeneration(trx);
+    // The search index follows the items written or removed, here and in other frameworks holding them (docs/search.md).
+    const items = [...new Set(changes.filter((c) => c.entityType === 'CFItem').map((c) => c.entityIdentifier))];
+    await reindexFramework(trx, doc.identifier, items);
+    for (const [other, shared] of await frameworksSharing(trx, doc.identifier, items)) await reindexFramework(trx, other, shared);
     await addChanges(trx, changes.map((c) => ({ ...c, documentIdentifier: doc.identifier, at: now, actor: by.actor })));
     let version: number | undefined;
     if (e.publish) {

@@ -138,6 +138,9 @@ describe('(a) the item-level API', () => {
     expect(err(await call('PUT', url, { ...author, 'if-match': etag(removed) }, { humanCodingScheme: 'A1' }))).toMatchObject({ status: 400, field: 'fullStatement' });
     const put = await call('PUT', url, { ...author, 'if-match': etag(removed) }, { fullStatement: 'A1 の新しい内容', humanCodingScheme: 'A1' });
     expect(put.statusCode, put.body).toBe(200);
+    // The search index follows (docs/search.md).
+    const found = (await call('GET', `/api/search?q=${encodeURIComponent('新しい内容')}&framework=${F}`, author)).json();
+    expect(JSON.stringify(found)).toContain(ids['A1']);
     expect(put.json()).not.toHaveProperty('educationLevel');
     // The CASE API and its caches see the change at once; lastChangeDateTime of the item and of the document agree.
     const served = await call('GET', `/ims/case/v1p1/CFItems/${ids['A1']}`, writer);
