@@ -5,7 +5,7 @@ import type { Database } from '../store/tables.js';
 import {
   deleteAssociations, getAssociation, getDefinition, getDocument, getItem, getRubric, holdDefinition, isMember, itemDocuments, itemsNaming,
   loadPackage, lockDocument, memberDocuments, packageAssociations, putAssociation, putDefinition, putItem, removeMember, updateDocument,
-  type AssociationRow, type DefinitionRow, type DocumentRow, type ItemRow,
+  type AssociationRow, type DefinitionRow, type DocumentRow, type ItemRow, type RubricRow,
 } from '../store/case.js';
 import { addChanges, addVersion, lastChangeId, type NewChange } from '../store/authoring.js';
 import { bumpCaseGeneration } from '../store/case-generation.js';
@@ -664,12 +664,14 @@ export async function deleteDefinition(db: Db, documentIdentifier: string, list:
 // ---------------------------------------------------------------------------------------------------------------
 // The CFDocument
 
+const DRAFT_STATUSES = ['Private Draft', 'Draft', 'Pending Implementation'];
+
 /** Creates an empty framework (Private Draft unless a draft status is given); an organization author's belongs to the organization. */
 export async function createFramework(db: Db, body: unknown, by: Author & { organizationId: string | null }): Promise<string> {
   if (!isObj(body)) throw bad('(body)', 'must be a CFDocument object');
   const id = newIdentifier(body['identifier'], 'identifier');
   const status = body['adoptionStatus'] ?? 'Private Draft';
-  if (typeof status !== 'string' || isFrozen(status)) throw bad('adoptionStatus', 'a new framework starts as Private Draft, Draft or Pending Implementation; publish it later');
+  if (typeof status !== 'string' || !DRAFT_STATUSES.includes(status)) throw bad('adoptionStatus', `a new framework starts as ${DRAFT_STATUSES.join(', ')}; publish it later (PUT …/adoption-status)`);
   const { adoptionStatus: _s, ...rest } = body;
   await db.transaction().execute(async (trx) => {
     if (await getDocument(trx, id)) throw new ShirubeError('conflict', `identifier: a framework ${id} exists already`, 'identifier');
@@ -730,9 +732,10 @@ export async function readDefinition(db: Db, documentIdentifier: string, list: s
   return d;
 }
 
-export async function readRubricTag(db: Db, id: string): Promise<string | undefined> {
+export async function readRubric(db: Db, documentIdentifier: string, id: string): Promise<RubricRow> {
   const r = await getRubric(db, id);
-  return r && entityTag(r.payload);
+  if (!r || !(await isMember(db, documentIdentifier, 'CFRubric', id))) throw new ShirubeError('not_found', `No CFRubric ${id} in framework ${documentIdentifier}`, 'rubricId');
+  return r;
 }
 
 /** A node of the editor's tree: an item, where it sits, and its children in sequenceNumber order. */
@@ -757,9 +760,11 @@ export async function frameworkTree(db: Db, documentIdentifier: string): Promise
     identifier: i.identifier, fullStatement: String(i.payload['fullStatement'] ?? ''), humanCodingScheme: i.humanCodingScheme,
     CFItemType: typeof i.payload['CFItemType'] === 'string' ? i.payload['CFItemType'] : null, lastChangeDateTime: i.lastChange.toISOString(), etag: entityTag(i.payload),
   });
+  const byParent = new Map<string, AssociationRow[]>();
+  for (const a of links) byParent.set(a.destinationIdentifier, [...(byParent.get(a.destinationIdentifier) ?? []), a]);
   const placed = new Set<string>();
   const childrenOf = (parent: string, path: Set<string>): TreeNode[] =>
-    links.filter((a) => a.destinationIdentifier === parent && items.has(a.originIdentifier) && !path.has(a.originIdentifier)).map((a) => {
+    (byParent.get(parent) ?? []).filter((a) => items.has(a.originIdentifier) && !path.has(a.originIdentifier)).map((a) => {
       placed.add(a.originIdentifier);
       return {
         ...summary(items.get(a.originIdentifier)!),

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, canAuthorFramework } from '../../auth/index.js';
 import {
   createAssociation, createDefinition, createFramework, createItem, definitionLists, deleteAssociation, deleteDefinition, deleteItem, entityTag,
-  frameworkTree, moveItem, readAssociation, readDefinition, readItem, replaceItem, updateAssociation, updateDefinition, updateFramework, updateItem,
+  frameworkTree, moveItem, readAssociation, readDefinition, readItem, readRubric, replaceItem, updateAssociation, updateDefinition, updateFramework, updateItem,
   type Author, type WriteMode,
 } from '../../case/authoring.js';
 import { getFramework } from '../../case/frameworks.js';
@@ -10,7 +10,6 @@ import { diffVersions, exportVersion, frameworkHistory, frameworkVersions, parse
 import { associationTypes } from '../../case/model.js';
 import { exportFormats, type ExportFormat } from '../../case/export/index.js';
 import { serializeAssociation, serializeDefinition, serializeDocument, serializeItem, serializeRubric, type SerializeOptions } from '../../case/serialize.js';
-import { getRubric } from '../../store/case.js';
 import { ShirubeError } from '../../errors.js';
 import { authorize } from '../plugins/auth.js';
 import { authored, canSee, mayImport, organizationOf, visible } from '../framework-access.js';
@@ -32,9 +31,9 @@ const ifMatch = { type: 'object', properties: { 'if-match': { type: 'string', de
 
 // Request bodies as documented in OpenAPI; the domain checks them field by field (400 naming the field). null in a
 // PATCH removes the field (RFC 7396 merge patch).
-const text = (description: string) => ({ type: 'string', nullable: true, description });
-const texts = (description: string) => ({ type: 'array', nullable: true, description: `${description} (strings)` });
-const link = (kind: string) => ({ type: 'object', nullable: true, properties: { identifier: id }, description: `A link to a ${kind} by its identifier (title and uri are filled in)` });
+const text = (description: string) => ({ type: ['string', 'null'], description });
+const texts = (description: string) => ({ type: ['array', 'null'], description: `${description} (strings)` });
+const link = (kind: string) => ({ type: ['object', 'null'], properties: { identifier: id }, description: `A link to a ${kind} by its identifier (title and uri are filled in)` });
 const node = { type: 'object', properties: { identifier: id, uri: { type: 'string' }, title: { type: 'string' }, targetType: { type: 'string' } }, description: 'An item (of any framework you may see), this framework, or a node outside Shirube (then uri is required)' };
 const itemFields = {
   identifier: { type: 'string', description: 'A UUID; left out, one is made (only when creating)' },
@@ -43,10 +42,10 @@ const itemFields = {
   humanCodingScheme: text('The code shown to people (the Course of Study Code in Course of Study frameworks)'),
   listEnumeration: text('List enumeration (e.g. ア)'), abbreviatedStatement: text('Abbreviated statement'),
   conceptKeywords: texts('Concept keywords'), conceptKeywordsURI: link('CFConcept'), notes: text('Notes (Markdown allowed)'),
-  subject: texts('Subjects'), subjectURI: { type: 'array', nullable: true, items: link('CFSubject'), description: 'Links to CFSubjects' },
+  subject: texts('Subjects'), subjectURI: { type: ['array', 'null'], items: link('CFSubject'), description: 'Links to CFSubjects' },
   language: text('A language tag: ja, en, en-US'), educationLevel: texts('Education levels (e.g. 04 for grade 4)'),
   CFItemTypeURI: link('CFItemType'), licenseURI: link('CFLicense'), statusStartDate: text('YYYY-MM-DD'), statusEndDate: text('YYYY-MM-DD'),
-  extensions: { type: 'object', nullable: true, additionalProperties: true, description: 'CASE 1.1 extensions' },
+  extensions: { type: ['object', 'null'], additionalProperties: true, description: 'CASE 1.1 extensions' },
 };
 const itemBody = { type: 'object', properties: itemFields, description: 'CFItem fields (docs/authoring.md). PUT replaces them all; PATCH is a merge patch (null removes a field).' };
 const associationBody = {
@@ -54,7 +53,7 @@ const associationBody = {
   properties: {
     identifier: itemFields.identifier,
     associationType: { type: 'string', description: `Required: ${associationTypes.join(', ')}, or ext:<token>` },
-    originNodeURI: node, destinationNodeURI: node, sequenceNumber: { type: 'integer', nullable: true, minimum: 0 },
+    originNodeURI: node, destinationNodeURI: node, sequenceNumber: { type: ['integer', 'null'], minimum: 0 },
     CFAssociationGroupingURI: link('CFAssociationGrouping'), notes: text('Notes'), extensions: itemFields.extensions,
   },
 };
@@ -302,8 +301,7 @@ export default async function authoringRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'A CFRubric of the framework (CASE 1.1) with its ETag (PUT and DELETE …/rubrics/{rubricId} take it in If-Match)', params: params('id', 'rubricId'), response: { 200: entity, 404: errorSchema } },
   }, async (req, reply) => {
     await visible(req, req.params.id);
-    const r = await getRubric(db(), req.params.rubricId.toLowerCase());
-    if (!r) throw new ShirubeError('not_found', `No CFRubric ${req.params.rubricId}`, 'rubricId');
+    const r = await readRubric(db(), req.params.id, req.params.rubricId.toLowerCase());
     return send(reply, serializeRubric(r, opts()), entityTag(r.payload));
   });
 

@@ -50,6 +50,7 @@ describe('(a) the item-level API', () => {
     expect((await call('POST', '/api/frameworks', learner, { title: 'x', creator: 'y' })).statusCode).toBe(403);
     expect(err(await call('POST', '/api/frameworks', author, { creator: 'y' }))).toMatchObject({ status: 400, field: 'title' });
     expect(err(await call('POST', '/api/frameworks', author, { title: 'x', creator: 'y', officialSourceURL: 'not a uri' }))).toMatchObject({ status: 400, field: 'officialSourceURL' });
+    expect(err(await call('POST', '/api/frameworks', author, { title: 'x', creator: 'y', adoptionStatus: 'Adopted' }))).toMatchObject({ status: 400, field: 'adoptionStatus' });
     const r = await call('POST', '/api/frameworks', author, { title: '算数 (学校版)', creator: '教育委員会', language: 'ja', subject: ['算数'] });
     expect(r.statusCode, r.body).toBe(201);
     F = r.json().identifier;
