@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
 import { audit } from '../store/auth.js';
 import { getItem } from '../store/case.js';
+import { addChanges } from '../store/authoring.js';
 import { appendAssociation, getSuggestions, insertSuggestion, isPackageItem, touchDocument, updateSuggestion, type ReviewerEdit, type SuggestionRow } from '../store/relations.js';
 import { getFramework, itemLink, localUri, uuidv4 } from '../case/index.js';
 import { ShirubeError } from '../errors.js';
@@ -79,15 +80,17 @@ export async function decide(db: Db, documentIdentifier: string, ids: string[], 
       if (d.action === 'accept') {
         const associationId = uuidv4();
         const provenance = provenanceOf(s, by.actor, now, comment ?? s.comment);
+        const payload = {
+          identifier: associationId, uri: localUri(associationId), lastChangeDateTime: caseDateTime(now), associationType: s.associationType,
+          originNodeURI: await nodeLink(trx, s.originIdentifier), destinationNodeURI: await nodeLink(trx, s.destinationIdentifier),
+          extensions: { shirubeProvenance: provenance },
+        };
         await appendAssociation(trx, {
           identifier: associationId, documentIdentifier, associationType: s.associationType, originIdentifier: s.originIdentifier,
-          destinationIdentifier: s.destinationIdentifier, provenance, lastChange: now,
-          payload: {
-            identifier: associationId, uri: localUri(associationId), lastChangeDateTime: caseDateTime(now), associationType: s.associationType,
-            originNodeURI: await nodeLink(trx, s.originIdentifier), destinationNodeURI: await nodeLink(trx, s.destinationIdentifier),
-            extensions: { shirubeProvenance: provenance },
-          },
+          destinationIdentifier: s.destinationIdentifier, provenance, lastChange: now, payload,
         });
+        // The framework's change history has it too (docs/authoring.md).
+        await addChanges(trx, [{ documentIdentifier, at: now, actor: by.actor, action: 'create', entityType: 'CFAssociation', entityIdentifier: associationId, before: null, after: payload }]);
         await updateSuggestion(trx, id, { status: 'accepted', decidedBy: by.actor, decidedAt: now, associationIdentifier: associationId, ...(comment ? { comment } : {}) });
         details['association'] = associationId;
         accepted++;

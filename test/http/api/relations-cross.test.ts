@@ -143,6 +143,8 @@ describe('/api/relations/:framework/runs with targetFramework: 算数 → 理科
     expect(caseAssoc.statusCode).toBe(200);
     expect(caseAssoc.json()).toMatchObject({ associationType: s.type, originNodeURI: { identifier: s.origin.identifier }, destinationNodeURI: { identifier: s.destination.identifier }, CFDocumentURI: { identifier: math } });
     expect((await get(`/api/relations/${math}/suggestions?status=accepted`)).json().suggestions[0]).toMatchObject({ id: s.id, status: 'accepted', associationIdentifier: association });
+    // 算数's change history keeps it (docs/authoring.md).
+    expect((await get(`/api/frameworks/${math}/history?entity=${association}`, admin)).json().changes).toEqual([expect.objectContaining({ action: 'create', entityType: 'CFAssociation', before: null, after: expect.objectContaining({ identifier: association }) })]);
   });
 
   it('a reviewer adds a relation from a 算数 item to a 理科 item; an unknown destination is a 400 naming it', async () => {
