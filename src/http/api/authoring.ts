@@ -81,7 +81,6 @@ export default async function authoringRoutes(app: FastifyInstance) {
   const opts = (): SerializeOptions => ({ version: '1.1', publicUrl: app.config.publicUrl });
   const author = (req: FastifyRequest): Author => ({ actor: actorOf(req.principal), canSee: (d) => canSee(req.principal, d) });
   const match = (req: FastifyRequest) => req.headers['if-match'];
-  const modeOf = (req: FastifyRequest): WriteMode => ({ kind: req.method === 'PATCH' ? 'merge' : 'replace' });
   const gate = (what: string) => async (req: FastifyRequest) => authorize(req, mayImport, what);
   /** The entity as the CASE API serves it (1.1), with its ETag; no caching (editors always want the current state). */
   const send = (reply: FastifyReply, body: unknown, tag: string, status = 200, location?: string) => {
@@ -107,6 +106,22 @@ export default async function authoringRoutes(app: FastifyInstance) {
     return send(reply, serializeDefinition(d, opts()), entityTag(d.payload), status, status === 201 ? `/api/frameworks/${fid}/definitions/${list}/${did}` : undefined);
   };
 
+  /** PUT (replace the fields) and PATCH (merge patch) of one entity, for its authors, with If-Match. */
+  const putAndPatch = <P extends { id: string }>(url: string, names: string[], body: object, summary: (verb: string) => string,
+    write: (req: FastifyRequest<{ Params: P; Body: unknown }>, reply: FastifyReply, mode: WriteMode) => Promise<unknown>) => {
+    for (const method of ['PUT', 'PATCH'] as const) {
+      app.route<{ Params: P; Body: unknown }>({
+        method, url, onRequest: gate('author frameworks'),
+        schema: { tags, security, summary: summary(method === 'PUT' ? 'Replace' : 'Merge-patch'), params: params(...names), headers: ifMatch, body, response: { 200: entity, ...errors } },
+        handler: async (req, reply) => {
+          const fid = (req.params as { id: string }).id;
+          await authored(req, fid, `author ${fid}`);
+          return write(req, reply, { kind: method === 'PUT' ? 'replace' : 'merge' });
+        },
+      });
+    }
+  };
+
   // --- the framework (CFDocument) --------------------------------------------------------------------------------
   app.post<{ Body: Record<string, unknown> }>('/', {
     onRequest: gate('create frameworks'),
@@ -124,17 +139,10 @@ export default async function authoringRoutes(app: FastifyInstance) {
     return sendDocument(reply, req.params.id);
   });
 
-  for (const method of ['PUT', 'PATCH'] as const) {
-    app.route<{ Params: { id: string }; Body: unknown }>({
-      method, url: '/:id/document', onRequest: gate('author frameworks'),
-      schema: { tags, security, summary: `${method === 'PUT' ? 'Replace' : 'Merge-patch'} the CFDocument's metadata (If-Match required)`, params: params('id'), headers: ifMatch, body: documentBody, response: { 200: entity, ...errors } },
-      handler: async (req, reply) => {
-        await authored(req, req.params.id, `author ${req.params.id}`);
-        await updateFramework(db(), req.params.id, req.body, modeOf(req), match(req), author(req));
-        return sendDocument(reply, req.params.id);
-      },
-    });
-  }
+  putAndPatch<{ id: string }>('/:id/document', ['id'], documentBody, (verb) => `${verb} the CFDocument's metadata (If-Match required)`, async (req, reply, mode) => {
+    await updateFramework(db(), req.params.id, req.body, mode, match(req), author(req));
+    return sendDocument(reply, req.params.id);
+  });
 
   app.get<{ Params: { id: string } }>('/:id/tree', {
     schema: {
@@ -170,20 +178,11 @@ export default async function authoringRoutes(app: FastifyInstance) {
     return sendItem(reply, req.params.id, req.params.itemId);
   });
 
-  for (const method of ['PUT', 'PATCH'] as const) {
-    app.route<{ Params: { id: string; itemId: string }; Body: unknown }>({
-      method, url: '/:id/items/:itemId', onRequest: gate('author frameworks'),
-      schema: {
-        tags, security, params: params('id', 'itemId'), headers: ifMatch, body: itemBody, response: { 200: entity, ...errors },
-        summary: `${method === 'PUT' ? 'Replace' : 'Merge-patch'} a CFItem's fields (If-Match required; in an Adopted / Implemented framework only notes and status dates: 409)`,
-      },
-      handler: async (req, reply) => {
-        await authored(req, req.params.id, `author ${req.params.id}`);
-        await updateItem(db(), req.params.id, req.params.itemId, req.body, modeOf(req), match(req), author(req));
-        return sendItem(reply, req.params.id, req.params.itemId);
-      },
+  putAndPatch<{ id: string; itemId: string }>('/:id/items/:itemId', ['id', 'itemId'], itemBody,
+    (verb) => `${verb} a CFItem's fields (If-Match required; in an Adopted / Implemented framework only notes and status dates: 409)`, async (req, reply, mode) => {
+      await updateItem(db(), req.params.id, req.params.itemId, req.body, mode, match(req), author(req));
+      return sendItem(reply, req.params.id, req.params.itemId);
     });
-  }
 
   app.put<{ Params: { id: string; itemId: string }; Body: unknown }>('/:id/items/:itemId/placement', {
     onRequest: gate('author frameworks'),
@@ -239,17 +238,10 @@ export default async function authoringRoutes(app: FastifyInstance) {
     return sendAssociation(reply, req.params.id, req.params.associationId);
   });
 
-  for (const method of ['PUT', 'PATCH'] as const) {
-    app.route<{ Params: { id: string; associationId: string }; Body: unknown }>({
-      method, url: '/:id/associations/:associationId', onRequest: gate('author frameworks'),
-      schema: { tags, security, summary: `${method === 'PUT' ? 'Replace' : 'Merge-patch'} a CFAssociation (If-Match required)`, params: params('id', 'associationId'), headers: ifMatch, body: associationBody, response: { 200: entity, ...errors } },
-      handler: async (req, reply) => {
-        await authored(req, req.params.id, `author ${req.params.id}`);
-        await updateAssociation(db(), req.params.id, req.params.associationId, req.body, modeOf(req), match(req), author(req));
-        return sendAssociation(reply, req.params.id, req.params.associationId);
-      },
-    });
-  }
+  putAndPatch<{ id: string; associationId: string }>('/:id/associations/:associationId', ['id', 'associationId'], associationBody, (verb) => `${verb} a CFAssociation (If-Match required)`, async (req, reply, mode) => {
+    await updateAssociation(db(), req.params.id, req.params.associationId, req.body, mode, match(req), author(req));
+    return sendAssociation(reply, req.params.id, req.params.associationId);
+  });
 
   app.delete<{ Params: { id: string; associationId: string } }>('/:id/associations/:associationId', {
     onRequest: gate('author frameworks'),
@@ -276,17 +268,10 @@ export default async function authoringRoutes(app: FastifyInstance) {
     return sendDefinition(reply, req.params.id, req.params.list, req.params.definitionId);
   });
 
-  for (const method of ['PUT', 'PATCH'] as const) {
-    app.route<{ Params: { id: string; list: string; definitionId: string }; Body: unknown }>({
-      method, url: '/:id/definitions/:list/:definitionId', onRequest: gate('author frameworks'),
-      schema: { tags, security, summary: `${method === 'PUT' ? 'Replace' : 'Merge-patch'} a definition (If-Match required)`, params: params('id', 'list', 'definitionId'), headers: ifMatch, body: definitionBody, response: { 200: entity, ...errors } },
-      handler: async (req, reply) => {
-        await authored(req, req.params.id, `author ${req.params.id}`);
-        await updateDefinition(db(), req.params.id, req.params.list, req.params.definitionId, req.body, modeOf(req), match(req), author(req));
-        return sendDefinition(reply, req.params.id, req.params.list, req.params.definitionId);
-      },
-    });
-  }
+  putAndPatch<{ id: string; list: string; definitionId: string }>('/:id/definitions/:list/:definitionId', ['id', 'list', 'definitionId'], definitionBody, (verb) => `${verb} a definition (If-Match required)`, async (req, reply, mode) => {
+    await updateDefinition(db(), req.params.id, req.params.list, req.params.definitionId, req.body, mode, match(req), author(req));
+    return sendDefinition(reply, req.params.id, req.params.list, req.params.definitionId);
+  });
 
   app.delete<{ Params: { id: string; list: string; definitionId: string } }>('/:id/definitions/:list/:definitionId', {
     onRequest: gate('author frameworks'),
