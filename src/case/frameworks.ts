@@ -5,6 +5,7 @@ import { addChanges } from '../store/authoring.js';
 import { ShirubeError } from '../errors.js';
 import { adoptionStatuses, ENDED_STATUSES, isFrozen, isOfficial, PRIVATE_DRAFT } from './model.js';
 import { checkIfMatch, edit } from './authoring.js';
+import { frameworkMarks } from './serialize.js';
 
 /** A framework as the UI and admin tools list it (not a CASE document: see the CASE API for that). */
 export interface FrameworkSummary {
@@ -16,6 +17,8 @@ export interface FrameworkSummary {
   isCourseOfStudy: boolean;
   authored: boolean;
   isPublic: boolean;
+  /** Official (Adopted / Implemented) and verified publisher (docs/authoring.md). */
+  marks: { official: boolean; verified: boolean };
   organizationId: string | null;
   sourceUrl: string | null;
 }
@@ -31,6 +34,7 @@ export const frameworkSummary = (d: DocumentRow): FrameworkSummary => ({
   isCourseOfStudy: d.isCourseOfStudy,
   authored: d.authored,
   isPublic: isPublicFramework(d),
+  marks: frameworkMarks(d),
   organizationId: d.organizationId,
   sourceUrl: d.sourceUrl,
 });

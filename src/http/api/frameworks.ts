@@ -165,10 +165,11 @@ export default async function frameworkRoutes(app: FastifyInstance) {
       },
       response: { 200: { type: 'object', additionalProperties: true }, 409: errorSchema, 412: errorSchema, ...errors },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     await authored(req, req.params.id, `change the adoption status of ${req.params.id}`);
     const d = await setFrameworkAdoptionStatus(db(), req.params.id, req.body, { actor: actorOf(req.principal), ifMatch: req.headers['if-match'] });
-    return { ...frameworkSummary(d), ...(d.version ? { version: d.version } : {}) };
+    // The CFDocument's new ETag, as GET …/document gives it.
+    return reply.header('etag', entityTag(d.payload)).send({ ...frameworkSummary(d), ...(d.version ? { version: d.version } : {}) });
   });
 
   const rubricParams = { type: 'object', required: ['id', 'rubricId'], properties: { id: idParams.properties.id, rubricId: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false } as const;

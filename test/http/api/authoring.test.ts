@@ -232,7 +232,8 @@ describe('(b) the adoption-status workflow', () => {
     expect((await status({ adoptionStatus: 'Draft' })).statusCode).toBe(200);
     expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json()).toMatchObject({ adoptionStatus: 'Draft' });
     const adopted = await status({ adoptionStatus: 'Adopted', statusStartDate: '2026-04-01' });
-    expect(adopted.json()).toMatchObject({ adoptionStatus: 'Adopted', version: 1 });
+    expect(adopted.json()).toMatchObject({ adoptionStatus: 'Adopted', version: 1, marks: { official: true, verified: true } });
+    expect(etag(adopted)).toBe(etag(await call('GET', `/api/frameworks/${F}/document`, author)));
     expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json()).toMatchObject({ adoptionStatus: 'Adopted', statusStartDate: '2026-04-01' });
     // Official and verified (an organization registered here owns it): in CASE 1.1 extensions and on the /uri/ page.
     expect((await call('GET', `/ims/case/v1p1/CFDocuments/${F}`)).json().extensions).toEqual({ shirube: { official: true, verified: true } });
