@@ -9,6 +9,7 @@ import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
 import { SearchRoute } from './routes/search.js';
+import { AuthoringRoute } from './routes/authoring.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -23,6 +24,8 @@ export function AppRoutes() {
   if (matchPath('/', pathname)) return <FrameworksRoute />;
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
   if (matchPath('/search', pathname)) return <SearchRoute />;
+  if (matchPath('/authoring', pathname)) return <AuthoringRoute />;
+  if ((m = matchPath('/authoring/:id', pathname))) return <AuthoringRoute frameworkId={m['id']!} />;
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
   if (matchPath('/map', pathname)) return withMap(<MapRoute />);
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;

@@ -11,6 +11,9 @@ export const paths = {
   signIn: (next?: string) => (next && next !== '/' ? `/sign-in?next=${enc(next)}` : '/sign-in'),
   framework: (id: string) => `/frameworks/${enc(id)}`,
   frameworkItem: (id: string, itemId: string) => `/frameworks/${enc(id)}/items/${enc(itemId)}`,
+  /** Authoring (docs/authoring.md): the frameworks one may author and a new one; one framework's editor. */
+  authoring: () => '/authoring',
+  authoringFramework: (id: string) => `/authoring/${enc(id)}`,
   /** The server's resolvable URI page for any CASE entity (HTML for people, JSON for machines). */
   uri: (id: string) => `/uri/${enc(id)}`,
   apiDocs: () => '/api/docs',
@@ -35,6 +38,14 @@ export const api = {
   /** Frameworks the signed-in person may read, private drafts included. */
   frameworks: '/api/frameworks',
   cfDocuments: '/ims/case/v1p1/CFDocuments',
+  /** docs/authoring.md */
+  authoringDocument: (id: string) => `/api/frameworks/${enc(id)}/document`,
+  authoringTree: (id: string) => `/api/frameworks/${enc(id)}/tree`,
+  authoringItems: (id: string) => `/api/frameworks/${enc(id)}/items`,
+  authoringItem: (id: string, itemId: string, q: { withChildren?: string } = {}) => withQuery(`/api/frameworks/${enc(id)}/items/${enc(itemId)}`, q),
+  authoringPlacement: (id: string, itemId: string) => `/api/frameworks/${enc(id)}/items/${enc(itemId)}/placement`,
+  adoptionStatus: (id: string) => `/api/frameworks/${enc(id)}/adoption-status`,
+  history: (id: string, q: { limit?: number } = {}) => withQuery(`/api/frameworks/${enc(id)}/history`, q),
   /** docs/search.md */
   search: (q: { q?: string | undefined; status?: string | undefined; subject?: string | undefined; grade?: string | undefined; framework?: string | undefined; cursor?: string | undefined; limit?: number }) => withQuery('/api/search', q),
   searchFilters: '/api/search/filters',

@@ -46,9 +46,16 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** An answer with its ETag (the authoring API's entities: docs/authoring.md). */
+export interface Tagged<T> {
+  data: T;
+  etag: string | undefined;
+}
+
+async function exchange<T>(method: string, path: string, body?: unknown, ifMatch?: string): Promise<Tagged<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = ifMatch;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -65,8 +72,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (!res.ok) throw toApiError(res.status, parsed);
   if (text && parsed === undefined) throw new ApiError(res.status, 'invalid_response', `${method} ${path}: the server did not answer with JSON`);
-  return parsed as T;
+  return { data: parsed as T, etag: res.headers.get('etag') ?? undefined };
 }
+
+const request = async <T>(method: string, path: string, body?: unknown) => (await exchange<T>(method, path, body)).data;
 
 export const apiClient = {
   get: <T>(path: string) => request<T>('GET', path),
@@ -74,4 +83,7 @@ export const apiClient = {
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  /** GET keeping the ETag; a write sending it back in If-Match (412 when someone else changed the entity). */
+  getTagged: <T>(path: string) => exchange<T>('GET', path),
+  write: <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ifMatch?: string) => exchange<T>(method, path, body, ifMatch),
 };

@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { session, type TestApp } from '../helper.js';
+import { SCREENSHOT_DIR, axeViolations, signInAs, skipWithoutChromium, startRig, type BrowserRig } from './support.js';
+
+const skip = skipWithoutChromium('the authoring browser test');
+type Node = { identifier: string; fullStatement: string; children: Node[] };
+const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: '' }];
+
+/**
+ * The authoring UI (docs/authoring.md) in Chromium, in Japanese: create a framework, add items, reorder and re-parent
+ * them by keyboard and by dragging (the tree as GET …/tree answers it after each), edit an item (Markdown preview,
+ * lists), a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
+ * publishing as version 1, the history; no serious or critical axe violation.
+ */
+describe.skipIf(skip)('authoring in Chromium', () => {
+  let rig: BrowserRig;
+  let page: Page;
+  let base: string;
+  let t: TestApp;
+  let other: Awaited<ReturnType<typeof session>>;
+
+  beforeAll(async () => {
+    // The refused writes the test makes: a stale If-Match (412), a published framework back to a draft (409).
+    rig = await startRig({ expectedErrors: /status of (412|409) / });
+    ({ page, base } = rig);
+    t = { app: rig.app, store: rig.store, config: rig.config, close: rig.close };
+    const author = await session(t, ADMIN, 'henshu');
+    other = await session(t, ADMIN, 'hoka');
+    await signInAs(rig, base, author.userId);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rig?.close();
+    expect(rig?.problems ?? []).toEqual([]);
+  });
+
+  const api = async <T,>(method: 'GET' | 'PATCH', url: string, payload?: unknown, ifMatch?: string) => {
+    const res = await rig.app.inject({ method, url, headers: { ...other, ...(ifMatch ? { 'if-match': ifMatch } : {}) }, ...(payload ? { payload: payload as object } : {}) });
+    expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+    return { body: res.json() as T, etag: res.headers['etag'] as string };
+  };
+  /** The tree's statements, nested as [statement, [children…]]. */
+  const outline = async (fid: string) => {
+    const nest = (ns: Node[]): unknown[] => ns.map((n) => (n.children.length ? [n.fullStatement, nest(n.children)] : n.fullStatement));
+    return nest((await api<{ children: Node[] }>('GET', `/api/frameworks/${fid}/tree`)).body.children);
+  };
+  const row = (statement: string) => page.locator('.tree-select', { hasText: statement });
+
+  it('creates a framework, builds and rearranges its tree, edits an item, meets a conflict, deletes, publishes', async () => {
+    await page.goto(`${base}/authoring`);
+    await page.getByRole('heading', { level: 1, name: 'フレームワークの作成・編集' }).waitFor();
+    await page.getByLabel('タイトル').fill('理科 試作');
+    await page.getByLabel('作成者').fill('標 教育委員会');
+    await page.getByRole('button', { name: '作成（非公開の草案）' }).click();
+    await page.getByRole('heading', { level: 1, name: '理科 試作' }).waitFor();
+    const fid = new URL(page.url()).pathname.split('/')[2]!;
+    expect((await api<{ adoptionStatus: string; creator: string }>('GET', `/api/frameworks/${fid}/document`)).body).toMatchObject({ adoptionStatus: 'Private Draft', creator: '標 教育委員会' });
+
+    const statement = page.getByLabel('新しい項目の内容');
+    for (const s of ['物質・エネルギー', '生命・地球', '観察と実験']) {
+      await statement.fill(s);
+      await page.getByRole('button', { name: '最上位に追加' }).click();
+      await row(s).waitFor();
+    }
+    await row('物質・エネルギー').click();
+    await statement.fill('電気の通り道');
+    await page.getByRole('button', { name: '選択した項目の下に追加' }).click();
+    await row('電気の通り道').waitFor();
+    expect(await outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道']], '生命・地球', '観察と実験']);
+
+    // Keyboard: Alt+↑ reorders, Alt+→ indents under the item above; announced, the focus stays on the item.
+    await row('観察と実験').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道']], '観察と実験', '生命・地球']);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '移動しました' }).textContent()).toBe('「観察と実験」を 最上位 の 2 番目に移動しました。');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('観察と実験');
+    await page.keyboard.press('Alt+ArrowRight');
+    await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道', '観察と実験']], '生命・地球']);
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['観察と実験', '電気の通り道']], '生命・地球']);
+    await page.keyboard.press('Alt+ArrowLeft');
+    await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道']], '観察と実験', '生命・地球']);
+
+    // Dragging 生命・地球 onto 物質・エネルギー puts it first.
+    await row('生命・地球').dragTo(row('物質・エネルギー'));
+    await expect.poll(() => outline(fid)).toEqual(['生命・地球', ['物質・エネルギー', ['電気の通り道']], '観察と実験']);
+
+    // The item editor: Markdown previewed, lists, saved as a merge patch with If-Match.
+    await row('電気の通り道').click();
+    const full = page.getByLabel('内容（Markdown・LaTeX 可）');
+    await full.fill('**電気の通り道**について、$I = V/R$ を使って調べる。');
+    await expect.poll(() => page.locator('.item-editor .preview strong').first().textContent()).toBe('電気の通り道');
+    await page.getByLabel('学年').fill('03, 04');
+    await page.getByLabel('コード').fill('SCI-1');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('保存しました。').waitFor();
+    const itemId = await row('SCI-1').evaluate((e) => e.closest('li')!.dataset['id']!);
+    const saved = await api<Record<string, unknown>>('GET', `/api/frameworks/${fid}/items/${itemId}`);
+    expect(saved.body).toMatchObject({ fullStatement: '**電気の通り道**について、$I = V/R$ を使って調べる。', educationLevel: ['03', '04'], humanCodingScheme: 'SCI-1' });
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Someone else changes the item behind the page: the save is refused (412), said so, and Reload shows theirs.
+    await api('PATCH', `/api/frameworks/${fid}/items/${itemId}`, { notes: '別の人の注記' }, saved.etag);
+    await page.getByLabel('注記（Markdown 可）').fill('私の注記');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('alert').filter({ hasText: 'ほかの人がこの内容を変更しました' }).waitFor();
+    expect((await api<{ notes: string }>('GET', `/api/frameworks/${fid}/items/${itemId}`)).body.notes).toBe('別の人の注記');
+    await page.getByRole('button', { name: '再読み込み' }).click();
+    await expect.poll(() => page.getByLabel('注記（Markdown 可）').inputValue()).toBe('別の人の注記');
+
+    // Deleting asks first; an item with children says how many go with it.
+    await row('物質・エネルギー').click();
+    await page.getByRole('button', { name: '削除' }).click();
+    const dialog = page.getByRole('dialog', { name: '「物質・エネルギー」を削除しますか？' });
+    await dialog.getByText('その下の 1 項目').waitFor();
+    await dialog.getByRole('button', { name: '削除' }).click();
+    await expect.poll(() => outline(fid)).toEqual(['生命・地球', '観察と実験']);
+
+    // Publishing: Adopted, version 1, the tree frozen; the history lists the writes.
+    await page.getByRole('button', { name: '「採択済み」にする' }).click();
+    await page.getByText('「採択済み」として公開しました（第 1 版）。').waitFor();
+    await page.getByText('このフレームワークは公式（または終了）のため編集できません').waitFor();
+    expect(await page.getByRole('button', { name: '最上位に追加' }).count()).toBe(0);
+    const history = await api<{ total: number }>('GET', `/api/frameworks/${fid}/history`);
+    await expect.poll(() => page.locator('.history-row').count()).toBe(Math.min(20, history.body.total));
+    await page.getByRole('button', { name: '「草案」にする' }).click();
+    await page.getByRole('alert').filter({ hasText: 'newVersion' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'authoring-ja.png'), fullPage: true });
+  }, 180_000);
+});

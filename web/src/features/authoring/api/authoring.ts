@@ -1,0 +1,46 @@
+import { apiClient } from '../../../lib/api-client.js';
+import { useQuery } from '../../../lib/use-query.js';
+import { api } from '../../../config/paths.js';
+import type { CFDocument, CFItem } from '../../frameworks/lib/case-types.js';
+
+/** GET /api/frameworks/{id}/tree (docs/authoring.md): the isChildOf hierarchy, each node with its ETag. */
+export interface TreeNode {
+  identifier: string;
+  fullStatement: string;
+  humanCodingScheme?: string | null;
+  CFItemType?: string | null;
+  etag: string;
+  association: { identifier: string; sequenceNumber: number; etag: string };
+  children: TreeNode[];
+}
+export interface Tree {
+  etag: string;
+  children: TreeNode[];
+  unplaced: Array<{ identifier: string; fullStatement: string }>;
+}
+export interface Change {
+  id: number;
+  at: string;
+  actor: string | null;
+  action: string;
+  entityType: string;
+  entityIdentifier: string;
+}
+
+/** Editors always read the current state: keys carry a revision the page bumps after each write. */
+export const useTree = (fid: string, rev: number) => useQuery(`authoring-tree:${fid}:${rev}`, () => apiClient.get<Tree>(api.authoringTree(fid)));
+export const useDocument = (fid: string, rev: number) => useQuery(`authoring-doc:${fid}:${rev}`, () => apiClient.getTagged<CFDocument>(api.authoringDocument(fid)));
+export const useItem = (fid: string, itemId: string, rev: number) => useQuery(`authoring-item:${fid}:${itemId}:${rev}`, () => apiClient.getTagged<CFItem>(api.authoringItem(fid, itemId)));
+export const useHistory = (fid: string, rev: number) => useQuery(`authoring-history:${fid}:${rev}`, () => apiClient.get<{ total: number; changes: Change[] }>(api.history(fid, { limit: 20 })));
+
+export const createFramework = (doc: { title: string; creator: string; language?: string }) => apiClient.write<CFDocument>('POST', api.frameworks, doc);
+export const addItem = (fid: string, fullStatement: string, parent: string, sequenceNumber?: number) =>
+  apiClient.write<CFItem>('POST', api.authoringItems(fid), { CFItem: { fullStatement }, parent, ...(sequenceNumber ? { sequenceNumber } : {}) });
+export const moveItem = (fid: string, node: TreeNode, parent: string, sequenceNumber: number) =>
+  apiClient.write<CFItem>('PUT', api.authoringPlacement(fid, node.identifier), { parent, sequenceNumber }, node.etag);
+export const deleteItem = (fid: string, node: TreeNode) =>
+  apiClient.write<unknown>('DELETE', api.authoringItem(fid, node.identifier, node.children.length ? { withChildren: 'true' } : {}), undefined, node.etag);
+export const patchItem = (fid: string, itemId: string, patch: Record<string, unknown>, etag: string | undefined) =>
+  apiClient.write<CFItem>('PATCH', api.authoringItem(fid, itemId), patch, etag);
+export const setAdoptionStatus = (fid: string, adoptionStatus: string, newVersion: boolean, etag: string | undefined) =>
+  apiClient.write<{ adoptionStatus: string; version?: number }>('PUT', api.adoptionStatus(fid), { adoptionStatus, ...(newVersion ? { newVersion } : {}) }, etag);
