@@ -11,7 +11,7 @@ const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: 
 /**
  * The authoring UI (docs/authoring.md) in Chromium, in Japanese: create a framework, add items, reorder and re-parent
  * them by keyboard and by dragging (the tree as GET …/tree answers it after each), edit an item (Markdown preview,
- * lists), a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
+ * lists), a field the API refuses, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
  * publishing as version 1, the history; no serious or critical axe violation.
  */
 describe.skipIf(skip)('authoring in Chromium', () => {
@@ -22,8 +22,8 @@ describe.skipIf(skip)('authoring in Chromium', () => {
   let other: Awaited<ReturnType<typeof session>>;
 
   beforeAll(async () => {
-    // The refused writes the test makes: a stale If-Match (412), a published framework back to a draft (409).
-    rig = await startRig({ expectedErrors: /status of (412|409) / });
+    // The refused writes the test makes: a stale If-Match (412), a published framework back to a draft (409), a bad language tag (400).
+    rig = await startRig({ expectedErrors: /status of (412|409|400) / });
     ({ page, base } = rig);
     t = { app: rig.app, store: rig.store, config: rig.config, close: rig.close };
     const author = await session(t, ADMIN, 'henshu');
@@ -92,13 +92,21 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     const full = page.getByLabel('内容（Markdown・LaTeX 可）');
     await full.fill('**電気の通り道**について、$I = V/R$ を使って調べる。');
     await expect.poll(() => page.locator('.item-editor .preview strong').first().textContent()).toBe('電気の通り道');
+    // A field the API refuses (400 naming it) is marked beside the field; nothing is stored.
+    const language = page.getByLabel('言語（例: ja, en-US）');
+    await language.fill('日本語');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('must be a language tag').waitFor();
+    expect(await language.getAttribute('aria-invalid')).toBe('true');
+    expect(await language.getAttribute('aria-describedby')).toBe(await page.locator('.field-error').getAttribute('id'));
+    await language.fill('ja');
     await page.getByLabel('学年').fill('03, 04');
     await page.getByLabel('コード').fill('SCI-1');
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByText('保存しました。').waitFor();
     const itemId = await row('SCI-1').evaluate((e) => e.closest('li')!.dataset['id']!);
     const saved = await api<Record<string, unknown>>('GET', `/api/frameworks/${fid}/items/${itemId}`);
-    expect(saved.body).toMatchObject({ fullStatement: '**電気の通り道**について、$I = V/R$ を使って調べる。', educationLevel: ['03', '04'], humanCodingScheme: 'SCI-1' });
+    expect(saved.body).toMatchObject({ fullStatement: '**電気の通り道**について、$I = V/R$ を使って調べる。', educationLevel: ['03', '04'], humanCodingScheme: 'SCI-1', language: 'ja' });
     expect(await axeViolations(page)).toEqual([]);
 
     // Someone else changes the item behind the page: the save is refused (412), said so, and Reload shows theirs.
