@@ -10,8 +10,8 @@ const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: 
 
 /**
  * The authoring UI (docs/authoring.md) in Chromium, in Japanese: create a framework, add items, reorder and re-parent
- * them by keyboard and by dragging (the tree as GET …/tree answers it after each), edit an item (Markdown preview,
- * lists), a field the API refuses, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
+ * them by keyboard and by dragging (the tree as GET …/tree answers it after each), add a definition, edit an item (Markdown preview,
+ * lists, the definition picked), a field the API refuses, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
  * publishing as version 1, the history; no serious or critical axe violation.
  */
 describe.skipIf(skip)('authoring in Chromium', () => {
@@ -87,8 +87,17 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     await row('生命・地球').dragTo(row('物質・エネルギー'));
     await expect.poll(() => outline(fid)).toEqual(['生命・地球', ['物質・エネルギー', ['電気の通り道']], '観察と実験']);
 
-    // The item editor: Markdown previewed, lists, saved as a merge patch with If-Match.
+    // A definition (an item type), then picked in the item editor.
+    await page.getByLabel('定義の種類').selectOption({ label: '項目の種類' });
+    await page.getByLabel('名前').fill('単元');
+    await page.getByLabel('階層コード').fill('1');
+    await page.getByRole('button', { name: '定義を追加' }).click();
+    await page.getByText('「単元」を追加しました。').waitFor();
+
+    // The item editor: Markdown previewed, lists, a picked definition, saved as a merge patch with If-Match.
     await row('電気の通り道').click();
+    await expect.poll(() => page.getByLabel('種類（定義）').locator('option').allTextContents()).toEqual(['なし', '1 単元']);
+    await page.getByLabel('種類（定義）').selectOption({ label: '1 単元' });
     const full = page.getByLabel('内容（Markdown・LaTeX 可）');
     await full.fill('**電気の通り道**について、$I = V/R$ を使って調べる。');
     await expect.poll(() => page.locator('.item-editor .preview strong').first().textContent()).toBe('電気の通り道');
@@ -101,12 +110,12 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     expect(await language.getAttribute('aria-describedby')).toBe(await page.locator('.field-error').getAttribute('id'));
     await language.fill('ja');
     await page.getByLabel('学年').fill('03, 04');
-    await page.getByLabel('コード').fill('SCI-1');
+    await page.getByLabel('コード', { exact: true }).fill('SCI-1');
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByText('保存しました。').waitFor();
     const itemId = await row('SCI-1').evaluate((e) => e.closest('li')!.dataset['id']!);
     const saved = await api<Record<string, unknown>>('GET', `/api/frameworks/${fid}/items/${itemId}`);
-    expect(saved.body).toMatchObject({ fullStatement: '**電気の通り道**について、$I = V/R$ を使って調べる。', educationLevel: ['03', '04'], humanCodingScheme: 'SCI-1', language: 'ja' });
+    expect(saved.body).toMatchObject({ fullStatement: '**電気の通り道**について、$I = V/R$ を使って調べる。', educationLevel: ['03', '04'], humanCodingScheme: 'SCI-1', language: 'ja', CFItemType: '単元', CFItemTypeURI: { title: '単元' } });
     expect(await axeViolations(page)).toEqual([]);
 
     // Someone else changes the item behind the page: the save is refused (412), said so, and Reload shows theirs.

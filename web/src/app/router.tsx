@@ -9,13 +9,16 @@ import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
 import { SearchRoute } from './routes/search.js';
-import { AuthoringRoute } from './routes/authoring.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
 const PassportRoute = lazy(() => import('./routes/passport.js').then((m) => ({ default: m.PassportRoute })));
 
-const withMap = (route: ReactNode) => <Suspense fallback={<Loading />}>{route}</Suspense>;
+// The editor is for authors only: loaded when opened.
+const AuthoringRoute = lazy(() => import('./routes/authoring.js').then((m) => ({ default: m.AuthoringRoute })));
+
+/** A lazily loaded route, "loading" meanwhile. */
+const lazyRoute = (route: ReactNode) => <Suspense fallback={<Loading />}>{route}</Suspense>;
 
 /** The route table; its URLs are built by config/paths.ts. */
 export function AppRoutes() {
@@ -24,12 +27,12 @@ export function AppRoutes() {
   if (matchPath('/', pathname)) return <FrameworksRoute />;
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
   if (matchPath('/search', pathname)) return <SearchRoute />;
-  if (matchPath('/authoring', pathname)) return <AuthoringRoute />;
-  if ((m = matchPath('/authoring/:id', pathname))) return <AuthoringRoute frameworkId={m['id']!} />;
+  if (matchPath('/authoring', pathname)) return lazyRoute(<AuthoringRoute />);
+  if ((m = matchPath('/authoring/:id', pathname))) return lazyRoute(<AuthoringRoute frameworkId={m['id']!} />);
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
-  if (matchPath('/map', pathname)) return withMap(<MapRoute />);
+  if (matchPath('/map', pathname)) return lazyRoute(<MapRoute />);
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
-  if (matchPath('/passport', pathname)) return withMap(<PassportRoute />);
+  if (matchPath('/passport', pathname)) return lazyRoute(<PassportRoute />);
   if (matchPath('/badges/achievements', pathname)) return <AchievementsRoute />;
   if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
   if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;

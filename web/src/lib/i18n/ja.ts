@@ -637,6 +637,23 @@ export const ja = {
   'authoring.field.statusStartDate': '有効開始日',
   'authoring.field.statusEndDate': '有効終了日',
   'authoring.field.notes': '注記（Markdown 可）',
+  'authoring.field.CFItemTypeURI': '種類（定義）',
+  'authoring.field.conceptKeywordsURI': '概念',
+  'authoring.field.subjectURI': '教科（定義）',
+  'authoring.field.licenseURI': 'ライセンス',
+  'authoring.none': 'なし',
+  'authoring.definitions': '定義（種類・概念・教科・ライセンス・関連のグループ）',
+  'authoring.list': '定義の種類',
+  'authoring.list.CFItemTypes': '項目の種類',
+  'authoring.list.CFConcepts': '概念',
+  'authoring.list.CFSubjects': '教科',
+  'authoring.list.CFLicenses': 'ライセンス',
+  'authoring.list.CFAssociationGroupings': '関連のグループ',
+  'authoring.definitionTitle': '名前',
+  'authoring.definition.hierarchyCode': '階層コード',
+  'authoring.definition.licenseText': 'ライセンスの本文',
+  'authoring.addDefinition': '定義を追加',
+  'authoring.definitionAdded': '「{title}」を追加しました。',
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -27,11 +27,25 @@ export interface Change {
   entityIdentifier: string;
 }
 
+/** A definition as the package lists it (CFDefinitions.CFItemTypes…). */
+export interface Definition {
+  identifier: string;
+  title: string;
+  hierarchyCode?: string;
+}
+export type DefinitionList = 'CFItemTypes' | 'CFConcepts' | 'CFSubjects' | 'CFLicenses' | 'CFAssociationGroupings';
+export type Definitions = Partial<Record<DefinitionList, Definition[]>>;
+
 /** Editors always read the current state: keys carry a revision the page bumps after each write. */
 export const useTree = (fid: string, rev: number) => useQuery(`authoring-tree:${fid}:${rev}`, () => apiClient.get<Tree>(api.authoringTree(fid)));
 export const useDocument = (fid: string, rev: number) => useQuery(`authoring-doc:${fid}:${rev}`, () => apiClient.getTagged<CFDocument>(api.authoringDocument(fid)));
 export const useItem = (fid: string, itemId: string, rev: number) => useQuery(`authoring-item:${fid}:${itemId}:${rev}`, () => apiClient.getTagged<CFItem>(api.authoringItem(fid, itemId)));
 export const useHistory = (fid: string, rev: number) => useQuery(`authoring-history:${fid}:${rev}`, () => apiClient.get<{ total: number; changes: Change[] }>(api.history(fid, { limit: 20 })));
+
+/** The package's definitions (the CASE API's CFPackage: there is no list endpoint in the authoring API). */
+export const useDefinitions = (fid: string, rev: number) =>
+  useQuery(`authoring-defs:${fid}:${rev}`, async () => (await apiClient.get<{ CFDefinitions?: Definitions }>(api.cfPackage(fid))).CFDefinitions ?? {});
+export const createDefinition = (fid: string, list: DefinitionList, body: Record<string, string>) => apiClient.write<Definition>('POST', api.authoringDefinitions(fid, list), body);
 
 export const createFramework = (doc: { title: string; creator: string; language?: string }) => apiClient.write<CFDocument>('POST', api.frameworks, doc);
 export const addItem = (fid: string, fullStatement: string, parent: string, sequenceNumber?: number) =>

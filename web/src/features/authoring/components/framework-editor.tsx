@@ -4,7 +4,8 @@ import { Link } from '../../../lib/router.js';
 import { paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { useDocumentTitle } from '../../../lib/use-document-title.js';
-import { useDocument, useTree, type Tree } from '../api/authoring.js';
+import { useDefinitions, useDocument, useTree, type Definitions, type Tree } from '../api/authoring.js';
+import { DefinitionsEditor } from './definitions-editor.js';
 import { TreeEditor } from './tree-editor.js';
 import { ItemEditor } from './item-editor.js';
 import { StatusWorkflow } from './status-workflow.js';
@@ -27,6 +28,9 @@ export function FrameworkEditor({ fid }: { fid: string }) {
   // The last tree read stays on screen while the next one loads (the focus stays on the item moved).
   const shown = useRef<Tree | undefined>(undefined);
   if (tree.data) shown.current = tree.data;
+  const defs = useDefinitions(fid, rev);
+  const definitions = useRef<Definitions>({});
+  if (defs.data) definitions.current = defs.data;
   const lastDoc = useRef(doc.data);
   if (doc.data) lastDoc.current = doc.data;
   useDocumentTitle(lastDoc.current?.data.title ?? t('authoring.heading'));
@@ -48,11 +52,12 @@ export function FrameworkEditor({ fid }: { fid: string }) {
       <div className="authoring-columns">
         <TreeEditor fid={fid} tree={shown.current} editable={editable} selected={selected} onSelect={setSelected} onChanged={bump} />
         {selected ? (
-          <ItemEditor key={selected} fid={fid} itemId={selected} rev={rev} onSaved={bump} onReload={bump} />
+          <ItemEditor key={selected} fid={fid} itemId={selected} rev={rev} definitions={definitions.current} onSaved={bump} onReload={bump} />
         ) : (
           <p className="muted">{t('authoring.selectPrompt')}</p>
         )}
       </div>
+      <DefinitionsEditor fid={fid} definitions={definitions.current} editable={editable} onChanged={bump} />
       <HistoryList fid={fid} rev={rev} />
     </section>
   );

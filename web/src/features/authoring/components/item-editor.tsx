@@ -5,17 +5,22 @@ import { ApiError } from '../../../lib/api-client.js';
 import { RichText } from '../../../components/ui/rich-text.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import type { CFItem } from '../../frameworks/lib/case-types.js';
-import { patchItem, useItem } from '../api/authoring.js';
+import { patchItem, useItem, type DefinitionList, type Definitions } from '../api/authoring.js';
 import { WriteError } from './conflict.js';
 
 /** The CFItem fields the form edits: text, a list (comma separated), or a long text with a preview (Markdown/LaTeX). */
-const FIELDS: Array<{ name: string; kind: 'text' | 'list' | 'long' | 'date' }> = [
+type Field = { name: string; kind: 'text' | 'list' | 'long' | 'date' } | { name: string; kind: 'link' | 'links'; list: DefinitionList };
+const FIELDS: Field[] = [
   { name: 'fullStatement', kind: 'long' },
   { name: 'abbreviatedStatement', kind: 'text' },
   { name: 'alternativeLabel', kind: 'text' },
   { name: 'humanCodingScheme', kind: 'text' },
   { name: 'listEnumeration', kind: 'text' },
   { name: 'CFItemType', kind: 'text' },
+  { name: 'CFItemTypeURI', kind: 'link', list: 'CFItemTypes' },
+  { name: 'conceptKeywordsURI', kind: 'link', list: 'CFConcepts' },
+  { name: 'subjectURI', kind: 'links', list: 'CFSubjects' },
+  { name: 'licenseURI', kind: 'link', list: 'CFLicenses' },
   { name: 'educationLevel', kind: 'list' },
   { name: 'conceptKeywords', kind: 'list' },
   { name: 'subject', kind: 'list' },
@@ -26,21 +31,25 @@ const FIELDS: Array<{ name: string; kind: 'text' | 'list' | 'long' | 'date' }> =
 ];
 
 type Values = Record<string, string>;
-const fromItem = (item: CFItem): Values => {
-  const r = item as unknown as Record<string, unknown>;
-  return Object.fromEntries(FIELDS.map((f) => [f.name, Array.isArray(r[f.name]) ? (r[f.name] as string[]).join(', ') : typeof r[f.name] === 'string' ? (r[f.name] as string) : '']));
+/** The form's string for a field: a list joined, a link (or the first of links) by its identifier. */
+const valueOf = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.length && typeof v[0] === 'object' ? valueOf(v[0]) : v.join(', ');
+  if (v && typeof v === 'object' && 'identifier' in v) return String(v.identifier);
+  return '';
 };
+const fromItem = (item: CFItem): Values => Object.fromEntries(FIELDS.map((f) => [f.name, valueOf((item as unknown as Record<string, unknown>)[f.name])]));
+const toValue = (f: Field, v: string) => (f.kind === 'list' ? v.split(/\s*[,、]\s*/).filter(Boolean) : f.kind === 'link' ? { identifier: v } : f.kind === 'links' ? [{ identifier: v }] : v);
 /** A JSON merge patch (RFC 7396) of the fields changed: an emptied field is removed (null). */
 const toPatch = (before: Values, now: Values) =>
   Object.fromEntries(
     FIELDS.filter((f) => before[f.name] !== now[f.name]).map((f) => {
       const v = now[f.name]!.trim();
-      if (!v) return [f.name, null];
-      return [f.name, f.kind === 'list' ? v.split(/\s*[,、]\s*/).filter(Boolean) : v];
+      return [f.name, v ? toValue(f, v) : null];
     }),
   );
 
-function Form({ fid, item, etag, onSaved, onReload }: { fid: string; item: CFItem; etag: string | undefined; onSaved: () => void; onReload: () => void }) {
+function Form({ fid, item, etag, definitions, onSaved, onReload }: { fid: string; item: CFItem; etag: string | undefined; definitions: Definitions; onSaved: () => void; onReload: () => void }) {
   const { t } = useI18n();
   const id = useId();
   const initial = fromItem(item);
@@ -80,7 +89,18 @@ function Form({ fid, item, etag, onSaved, onReload }: { fid: string; item: CFIte
         return (
           <div className="field" key={f.name}>
             <label htmlFor={fieldId}>{t(`authoring.field.${f.name}` as MessageKey)}</label>
-            {f.kind === 'long' ? <textarea rows={f.name === 'notes' ? 3 : 4} required={f.name === 'fullStatement'} {...common} /> : <input type={f.kind === 'date' ? 'date' : 'text'} {...common} />}
+            {f.kind === 'long' ? (
+              <textarea rows={f.name === 'notes' ? 3 : 4} required={f.name === 'fullStatement'} {...common} />
+            ) : f.kind === 'link' || f.kind === 'links' ? (
+              <select {...common}>
+                <option value="">{t('authoring.none')}</option>
+                {(definitions[f.list] ?? []).map((d) => (
+                  <option key={d.identifier} value={d.identifier}>{[d.hierarchyCode, d.title].filter(Boolean).join(' ')}</option>
+                ))}
+              </select>
+            ) : (
+              <input type={f.kind === 'date' ? 'date' : 'text'} {...common} />
+            )}
             {invalid && (
               <p id={`${fieldId}-error`} className="field-error" lang="en">
                 {error!.message}
@@ -104,7 +124,7 @@ function Form({ fid, item, etag, onSaved, onReload }: { fid: string; item: CFIte
 }
 
 /** One CFItem's editor: read with its ETag, saved as a merge patch with If-Match (412: someone else changed it). */
-export function ItemEditor({ fid, itemId, rev, onSaved, onReload }: { fid: string; itemId: string; rev: number; onSaved: () => void; onReload: () => void }) {
+export function ItemEditor({ fid, itemId, rev, definitions, onSaved, onReload }: { fid: string; itemId: string; rev: number; definitions: Definitions; onSaved: () => void; onReload: () => void }) {
   const { t } = useI18n();
   const q = useItem(fid, itemId, rev);
   const [saved, setSaved] = useState(false);
@@ -114,7 +134,7 @@ export function ItemEditor({ fid, itemId, rev, onSaved, onReload }: { fid: strin
   return (
     <section className="authoring-item card" aria-labelledby={`${itemId}-h`}>
       <h2 id={`${itemId}-h`}>{t('authoring.itemHeading')}</h2>
-      <Form key={etag} fid={fid} item={item} etag={etag} onSaved={() => (setSaved(true), onSaved())} onReload={() => (setSaved(false), onReload())} />
+      <Form key={etag} fid={fid} item={item} etag={etag} definitions={definitions} onSaved={() => (setSaved(true), onSaved())} onReload={() => (setSaved(false), onReload())} />
       <p role="status">{saved ? t('authoring.saved') : ''}</p>
     </section>
   );
