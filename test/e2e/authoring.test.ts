@@ -11,7 +11,7 @@ const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: 
 /**
  * The authoring UI (docs/authoring.md) in Chromium, in Japanese: create a framework, add items, reorder and re-parent
  * them by keyboard and by dragging (the tree as GET …/tree answers it after each), add a definition, edit an item (Markdown preview,
- * lists, the definition picked), a field the API refuses, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
+ * lists, the definition picked), a field the API refuses, an association added and deleted, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
  * publishing as version 1, the history; no serious or critical axe violation.
  */
 describe.skipIf(skip)('authoring in Chromium', () => {
@@ -46,6 +46,11 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     const nest = (ns: Node[]): unknown[] => ns.map((n) => (n.children.length ? [n.fullStatement, nest(n.children)] : n.fullStatement));
     return nest((await api<{ children: Node[] }>('GET', `/api/frameworks/${fid}/tree`)).body.children);
   };
+  /** Each move waits for the tree to be read again (the editor takes no move meanwhile: its ETags are stale). */
+  const press = async (key: string) => {
+    await page.keyboard.press(key);
+    await expect.poll(() => page.locator('.authoring-tree-editor[aria-busy]').count()).toBe(0);
+  };
   const row = (statement: string) => page.locator('.tree-select', { hasText: statement });
 
   it('creates a framework, builds and rearranges its tree, edits an item, meets a conflict, deletes, publishes', async () => {
@@ -72,15 +77,15 @@ describe.skipIf(skip)('authoring in Chromium', () => {
 
     // Keyboard: Alt+↑ reorders, Alt+→ indents under the item above; announced, the focus stays on the item.
     await row('観察と実験').focus();
-    await page.keyboard.press('Alt+ArrowUp');
+    await press('Alt+ArrowUp');
     await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道']], '観察と実験', '生命・地球']);
     await expect.poll(() => page.getByRole('status').filter({ hasText: '移動しました' }).textContent()).toBe('「観察と実験」を 最上位 の 2 番目に移動しました。');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('観察と実験');
-    await page.keyboard.press('Alt+ArrowRight');
+    await press('Alt+ArrowRight');
     await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道', '観察と実験']], '生命・地球']);
-    await page.keyboard.press('Alt+ArrowUp');
+    await press('Alt+ArrowUp');
     await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['観察と実験', '電気の通り道']], '生命・地球']);
-    await page.keyboard.press('Alt+ArrowLeft');
+    await press('Alt+ArrowLeft');
     await expect.poll(() => outline(fid)).toEqual([['物質・エネルギー', ['電気の通り道']], '観察と実験', '生命・地球']);
 
     // Dragging 生命・地球 onto 物質・エネルギー puts it first.
@@ -126,6 +131,17 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     expect((await api<{ notes: string }>('GET', `/api/frameworks/${fid}/items/${itemId}`)).body.notes).toBe('別の人の注記');
     await page.getByRole('button', { name: '再読み込み' }).click();
     await expect.poll(() => page.getByLabel('注記（Markdown 可）').inputValue()).toBe('別の人の注記');
+
+    // An association from the item to another, then deleted.
+    const peers = async () => (await api<{ CFAssociations: Array<{ associationType: string; originNodeURI: { identifier: string }; destinationNodeURI: { title: string } }> }>('GET', `/ims/case/v1p1/CFPackages/${fid}`)).body.CFAssociations.filter((a) => a.associationType === 'isPeerOf');
+    await page.getByLabel('関連の種類').selectOption('isPeerOf');
+    await page.getByLabel('相手の項目').selectOption({ label: '観察と実験' });
+    await page.getByRole('button', { name: '関連を追加' }).click();
+    await page.locator('.association-list').getByText('観察と実験').waitFor();
+    expect(await peers()).toEqual([expect.objectContaining({ originNodeURI: expect.objectContaining({ identifier: itemId }), destinationNodeURI: expect.objectContaining({ title: '観察と実験' }) })]);
+    await page.locator('.association-list').getByRole('button', { name: '削除' }).click();
+    await page.getByText('関連を削除しました。').waitFor();
+    expect(await peers()).toEqual([]);
 
     // Deleting asks first; an item with children says how many go with it.
     await row('物質・エネルギー').click();

@@ -44,6 +44,8 @@ export const api = {
   authoringItems: (id: string) => `/api/frameworks/${enc(id)}/items`,
   authoringItem: (id: string, itemId: string, q: { withChildren?: string } = {}) => withQuery(`/api/frameworks/${enc(id)}/items/${enc(itemId)}`, q),
   authoringPlacement: (id: string, itemId: string) => `/api/frameworks/${enc(id)}/items/${enc(itemId)}/placement`,
+  authoringAssociations: (id: string) => `/api/frameworks/${enc(id)}/associations`,
+  authoringAssociation: (id: string, aid: string) => `/api/frameworks/${enc(id)}/associations/${enc(aid)}`,
   authoringDefinitions: (id: string, list: string) => `/api/frameworks/${enc(id)}/definitions/${enc(list)}`,
   adoptionStatus: (id: string) => `/api/frameworks/${enc(id)}/adoption-status`,
   history: (id: string, q: { limit?: number } = {}) => withQuery(`/api/frameworks/${enc(id)}/history`, q),

@@ -655,4 +655,9 @@ export const en: Messages = {
   'authoring.definition.licenseText': 'Licence text',
   'authoring.addDefinition': 'Add the definition',
   'authoring.definitionAdded': 'Added “{title}”.',
+  'authoring.associationType': 'Association type',
+  'authoring.associationDestination': 'Other item',
+  'authoring.addAssociation': 'Add the association',
+  'authoring.associationAdded': 'Association added.',
+  'authoring.associationDeleted': 'Association deleted.',
 };

@@ -654,6 +654,11 @@ export const ja = {
   'authoring.definition.licenseText': 'ライセンスの本文',
   'authoring.addDefinition': '定義を追加',
   'authoring.definitionAdded': '「{title}」を追加しました。',
+  'authoring.associationType': '関連の種類',
+  'authoring.associationDestination': '相手の項目',
+  'authoring.addAssociation': '関連を追加',
+  'authoring.associationAdded': '関連を追加しました。',
+  'authoring.associationDeleted': '関連を削除しました。',
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -1,7 +1,7 @@
 import { apiClient } from '../../../lib/api-client.js';
 import { useQuery } from '../../../lib/use-query.js';
 import { api } from '../../../config/paths.js';
-import type { CFDocument, CFItem } from '../../frameworks/lib/case-types.js';
+import type { CFAssociation, CFDocument, CFItem } from '../../frameworks/lib/case-types.js';
 
 /** GET /api/frameworks/{id}/tree (docs/authoring.md): the isChildOf hierarchy, each node with its ETag. */
 export interface TreeNode {
@@ -42,9 +42,12 @@ export const useDocument = (fid: string, rev: number) => useQuery(`authoring-doc
 export const useItem = (fid: string, itemId: string, rev: number) => useQuery(`authoring-item:${fid}:${itemId}:${rev}`, () => apiClient.getTagged<CFItem>(api.authoringItem(fid, itemId)));
 export const useHistory = (fid: string, rev: number) => useQuery(`authoring-history:${fid}:${rev}`, () => apiClient.get<{ total: number; changes: Change[] }>(api.history(fid, { limit: 20 })));
 
-/** The package's definitions (the CASE API's CFPackage: there is no list endpoint in the authoring API). */
-export const useDefinitions = (fid: string, rev: number) =>
-  useQuery(`authoring-defs:${fid}:${rev}`, async () => (await apiClient.get<{ CFDefinitions?: Definitions }>(api.cfPackage(fid))).CFDefinitions ?? {});
+/** The package's definitions and associations (the CASE API's CFPackage: the authoring API has no list endpoints). */
+export const usePackageLists = (fid: string, rev: number) =>
+  useQuery(`authoring-pkg:${fid}:${rev}`, async () => {
+    const p = await apiClient.get<{ CFDefinitions?: Definitions; CFAssociations?: CFAssociation[] }>(api.cfPackage(fid));
+    return { definitions: p.CFDefinitions ?? {}, associations: p.CFAssociations ?? [] };
+  });
 export const createDefinition = (fid: string, list: DefinitionList, body: Record<string, string>) => apiClient.write<Definition>('POST', api.authoringDefinitions(fid, list), body);
 
 export const createFramework = (doc: { title: string; creator: string; language?: string }) => apiClient.write<CFDocument>('POST', api.frameworks, doc);
@@ -58,3 +61,10 @@ export const patchItem = (fid: string, itemId: string, patch: Record<string, unk
   apiClient.write<CFItem>('PATCH', api.authoringItem(fid, itemId), patch, etag);
 export const setAdoptionStatus = (fid: string, adoptionStatus: string, newVersion: boolean, etag: string | undefined) =>
   apiClient.write<{ adoptionStatus: string; version?: number }>('PUT', api.adoptionStatus(fid), { adoptionStatus, ...(newVersion ? { newVersion } : {}) }, etag);
+export const addAssociation = (fid: string, associationType: string, origin: string, destination: string) =>
+  apiClient.write<CFAssociation>('POST', api.authoringAssociations(fid), { associationType, originNodeURI: { identifier: origin }, destinationNodeURI: { identifier: destination } });
+/** DELETE needs the association's current ETag: read it first. */
+export const deleteAssociation = async (fid: string, aid: string) => {
+  const { etag } = await apiClient.getTagged<CFAssociation>(api.authoringAssociation(fid, aid));
+  await apiClient.write<unknown>('DELETE', api.authoringAssociation(fid, aid), undefined, etag);
+};

@@ -4,13 +4,18 @@ import { Link } from '../../../lib/router.js';
 import { paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { useDocumentTitle } from '../../../lib/use-document-title.js';
-import { useDefinitions, useDocument, useTree, type Definitions, type Tree } from '../api/authoring.js';
+import { usePackageLists, useDocument, useTree, type Tree, type TreeNode } from '../api/authoring.js';
+import { AssociationsEditor } from './associations-editor.js';
 import { DefinitionsEditor } from './definitions-editor.js';
 import { TreeEditor } from './tree-editor.js';
 import { ItemEditor } from './item-editor.js';
 import { StatusWorkflow } from './status-workflow.js';
 import { HistoryList } from './history-list.js';
 import './authoring.css';
+
+/** Every item of the tree, in order, as a select offers them. */
+const flatten = (nodes: TreeNode[]): Array<{ identifier: string; label: string }> =>
+  nodes.flatMap((n) => [{ identifier: n.identifier, label: [n.humanCodingScheme, n.fullStatement].filter(Boolean).join(' ') }, ...flatten(n.children)]);
 
 const DRAFTS = ['Private Draft', 'Draft', 'Pending Implementation'];
 
@@ -28,9 +33,9 @@ export function FrameworkEditor({ fid }: { fid: string }) {
   // The last tree read stays on screen while the next one loads (the focus stays on the item moved).
   const shown = useRef<Tree | undefined>(undefined);
   if (tree.data) shown.current = tree.data;
-  const defs = useDefinitions(fid, rev);
-  const definitions = useRef<Definitions>({});
-  if (defs.data) definitions.current = defs.data;
+  const lists = usePackageLists(fid, rev);
+  const pkg = useRef<NonNullable<typeof lists.data>>({ definitions: {}, associations: [] });
+  if (lists.data) pkg.current = lists.data;
   const lastDoc = useRef(doc.data);
   if (doc.data) lastDoc.current = doc.data;
   useDocumentTitle(lastDoc.current?.data.title ?? t('authoring.heading'));
@@ -52,12 +57,15 @@ export function FrameworkEditor({ fid }: { fid: string }) {
       <div className="authoring-columns">
         <TreeEditor fid={fid} tree={shown.current} editable={editable} selected={selected} onSelect={setSelected} onChanged={bump} />
         {selected ? (
-          <ItemEditor key={selected} fid={fid} itemId={selected} rev={rev} definitions={definitions.current} onSaved={bump} onReload={bump} />
+          <div>
+            <ItemEditor key={selected} fid={fid} itemId={selected} rev={rev} definitions={pkg.current.definitions} onSaved={bump} onReload={bump} />
+            <AssociationsEditor key={`a-${selected}`} fid={fid} itemId={selected} items={flatten(shown.current.children)} associations={pkg.current.associations} editable={editable} onChanged={bump} />
+          </div>
         ) : (
           <p className="muted">{t('authoring.selectPrompt')}</p>
         )}
       </div>
-      <DefinitionsEditor fid={fid} definitions={definitions.current} editable={editable} onChanged={bump} />
+      <DefinitionsEditor fid={fid} definitions={pkg.current.definitions} editable={editable} onChanged={bump} />
       <HistoryList fid={fid} rev={rev} />
     </section>
   );

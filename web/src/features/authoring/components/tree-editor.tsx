@@ -24,11 +24,14 @@ export function TreeEditor(props: { fid: string; tree: Tree; editable: boolean; 
   const [error, setError] = useState<ApiError>();
   const [statement, setStatement] = useState('');
   const [dragged, setDragged] = useState<string>();
+  // From a write until the tree is read again: its ETags are stale, so no further move meanwhile.
+  const [busy, setBusy] = useState(false);
   const focusAfter = useRef<string | undefined>(undefined);
   const list = useRef<HTMLDivElement>(null);
 
   // After a move the tree is read again: the moved item keeps the focus.
   useEffect(() => {
+    setBusy(false);
     const id = focusAfter.current;
     if (!id) return;
     const button = list.current?.querySelector<HTMLButtonElement>(`[data-id="${CSS.escape(id)}"] > .tree-row > .tree-select`);
@@ -40,12 +43,14 @@ export function TreeEditor(props: { fid: string; tree: Tree; editable: boolean; 
 
   const write = async (run: () => Promise<unknown>, done: string) => {
     setError(undefined);
+    setBusy(true);
     try {
       await run();
       setAnnounce(done);
       props.onChanged();
       return true;
     } catch (e) {
+      setBusy(false);
       setError(e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
       return false;
     }
@@ -67,6 +72,7 @@ export function TreeEditor(props: { fid: string; tree: Tree; editable: boolean; 
     const m = KEYS[e.key];
     if (!e.altKey || !m || !editable) return;
     e.preventDefault();
+    if (busy) return;
     const to = placementFor(find(node.identifier)!, m);
     if (!to) return setAnnounce(t('authoring.cannotMove'));
     void move(node, to);
@@ -76,7 +82,7 @@ export function TreeEditor(props: { fid: string; tree: Tree; editable: boolean; 
     e.preventDefault();
     const node = dragged ? nodeOf(dragged) : undefined;
     setDragged(undefined);
-    if (!node || node.identifier === target.identifier) return;
+    if (busy || !node || node.identifier === target.identifier) return;
     const at = find(target.identifier)!;
     const from = find(node.identifier)!;
     // Before the target: among the same siblings, an item moving down leaves a gap above it.
@@ -122,7 +128,7 @@ export function TreeEditor(props: { fid: string; tree: Tree; editable: boolean; 
   );
 
   return (
-    <section className="authoring-tree-editor" aria-labelledby={`${hintId}-h`}>
+    <section className="authoring-tree-editor" aria-busy={busy || undefined} aria-labelledby={`${hintId}-h`}>
       <h2 id={`${hintId}-h`}>{t('authoring.tree')}</h2>
       {editable && (
         <>
