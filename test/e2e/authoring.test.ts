@@ -9,7 +9,7 @@ type Node = { identifier: string; fullStatement: string; children: Node[] };
 const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: '' }];
 
 /**
- * The authoring UI (docs/authoring.md) in Chromium, in Japanese: create a framework, add items, reorder and re-parent
+ * The authoring UI (docs/authoring.md) in Chromium, in Japanese (then a glance in English): create a framework, add items, reorder and re-parent
  * them by keyboard and by dragging (the tree as GET …/tree answers it after each), add a definition, edit an item (Markdown preview,
  * lists, the definition picked), a field the API refuses, an association added and deleted, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
  * publishing as version 1, the history; no serious or critical axe violation.
@@ -162,5 +162,11 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'newVersion' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'authoring-ja.png'), fullPage: true });
+
+    // In English too.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Item hierarchy' }).waitFor();
+    await page.getByText('This framework is official (or ended), so it cannot be edited.').waitFor();
+    await page.getByRole('button', { name: 'Make it Draft' }).waitFor();
   }, 180_000);
 });
