@@ -17,7 +17,8 @@ export interface ItemRef {
   uris: string[];
 }
 
-function ref(item: { identifier: string; humanCodingScheme: string | null; payload: Record<string, unknown> }, publicUrl: string): ItemRef {
+/** A stored CFItem as an ItemRef, with the URIs it is served under at `publicUrl`. */
+export function itemRef(item: { identifier: string; humanCodingScheme: string | null; payload: Record<string, unknown> }, publicUrl: string): ItemRef {
   const own = typeof item.payload['uri'] === 'string' ? item.payload['uri'] : undefined;
   const served = own?.startsWith(LOCAL_BASE) ? `${publicUrl}${own.slice(LOCAL_BASE.length)}` : own;
   return { identifier: item.identifier, humanCodingScheme: item.humanCodingScheme, uris: [...new Set([served, `${publicUrl}/uri/${item.identifier}`].filter((u): u is string => !!u))] };
@@ -34,14 +35,14 @@ export async function findItemByReference(db: Db, reference: string, publicUrl: 
   if (!id) return undefined;
   const row = await getItem(db, id.toLowerCase());
   if (!row) return undefined;
-  const r = ref(row, publicUrl);
+  const r = itemRef(row, publicUrl);
   return reference === id || r.uris.includes(reference) ? r : undefined;
 }
 
 /** The items of Course of Study frameworks with each Course of Study Code (humanCodingScheme), in one query. */
 export async function findItemsByCourseOfStudyCodes(db: Db, codes: string[], publicUrl: string): Promise<Map<string, ItemRef[]>> {
   const found = await findCourseOfStudyItemsByCodes(db, [...new Set(codes)]);
-  return new Map([...found].map(([code, items]) => [code, items.map((i) => ref(i, publicUrl))]));
+  return new Map([...found].map(([code, items]) => [code, items.map((i) => itemRef(i, publicUrl))]));
 }
 
 /**

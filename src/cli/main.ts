@@ -13,6 +13,7 @@ import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
 import { auditCommand } from './audit.js';
 import { ltiCommand } from './lti.js';
+import { alignCommand } from './align.js';
 
 const program = new Command('shirube')
   .description(
@@ -45,6 +46,7 @@ relationsCommand(program);
 learnersCommand(program);
 auditCommand(program);
 ltiCommand(program);
+alignCommand(program);
 
 export { program };
 

@@ -576,3 +576,39 @@ export async function removeRubric(trx: Transaction<Database>, documentIdentifie
   if (removed) await bumpCaseGeneration(trx);
   return removed;
 }
+
+/** itemDocuments for many items in one query: the documents holding each item. */
+export async function itemsDocuments(db: Db, itemIdentifiers: string[]): Promise<Map<string, DocumentRow[]>> {
+  const out = new Map<string, DocumentRow[]>(itemIdentifiers.map((i) => [i, []]));
+  if (!itemIdentifiers.length) return out;
+  const rows = await db
+    .selectFrom('cf_package_member as m')
+    .innerJoin('cf_document as d', 'd.identifier', 'm.document_identifier')
+    .selectAll('d')
+    .select('m.identifier as item')
+    .where('m.kind', '=', 'CFItem')
+    .where('m.identifier', 'in', itemIdentifiers)
+    .execute();
+  for (const r of rows) out.get(r.item)?.push(toDocument(r));
+  return out;
+}
+
+/** Associations of these types whose origin is one of the items, from every document. */
+export async function associationsFrom(db: Db, originIdentifiers: string[], types: readonly string[]): Promise<AssociationRow[]> {
+  if (!originIdentifiers.length) return [];
+  const rows = await db
+    .selectFrom('cf_association')
+    .selectAll()
+    .where('origin_identifier', 'in', originIdentifiers)
+    .where('association_type', 'in', [...types])
+    .orderBy('document_identifier')
+    .orderBy('position')
+    .execute();
+  return rows.map(toAssociation);
+}
+
+export async function getItems(db: Db, identifiers: string[]): Promise<Map<string, ItemRow>> {
+  if (!identifiers.length) return new Map();
+  const rows = await db.selectFrom('cf_item').selectAll().where('identifier', 'in', identifiers).execute();
+  return new Map(rows.map((r) => [r.identifier, toItem(r)]));
+}

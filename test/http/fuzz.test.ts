@@ -267,12 +267,12 @@ describe('hostile input over every OpenAPI operation', () => {
 /**
  * Writes anonymous callers may send: OAuth 2.0 (client credentials are in the request), signing in and out,
  * verifying a credential, an LTI platform's login initiation and launch (the signed id_token is the credential), the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET),
- * and a supplier's request for an API client and its claim token.
+ * a supplier's request for an API client and its claim token, and the alignment check of public frameworks.
  */
 const OPEN_WRITES = new Set([
   'POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/register', 'POST /oauth/authorize', 'POST /api/auth/sign-in', 'POST /api/auth/sign-out',
   'POST /badges/verify', 'POST /xapi/activities', 'POST /xapi/agents', 'POST /lti/login', 'POST /lti/launch',
-  'POST /api/client-requests', 'POST /api/client-requests/status', 'POST /api/client-requests/claim',
+  'POST /api/client-requests', 'POST /api/client-requests/status', 'POST /api/client-requests/claim', 'POST /api/alignment/check',
 ]);
 
 describe('authentication before body validation', () => {

@@ -19,6 +19,7 @@ import resourceRoutes from './resources.js';
 import ltiApiRoutes from './lti.js';
 import searchRoutes from './search.js';
 import supplierRoutes from './suppliers.js';
+import alignmentRoutes from './alignment.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -42,4 +43,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(ltiApiRoutes);
   await app.register(searchRoutes, { prefix: '/search' });
   await app.register(supplierRoutes);
+  await app.register(alignmentRoutes, { prefix: '/alignment' });
 }
