@@ -46,17 +46,27 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+/** A body sent as it is (a CSV file) rather than as JSON. */
+interface RawBody {
+  text: string;
+  contentType: string;
+  /** The answer wanted: JSON (parsed), or another type returned as text (a CSV report). */
+  accept: string;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, raw?: RawBody): Promise<T> {
+  const headers: Record<string, string> = { accept: raw?.accept ?? 'application/json' };
+  if (raw) headers['content-type'] = raw.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body: raw ? raw.text : body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
   const text = await res.text();
+  if (res.ok && raw && raw.accept !== 'application/json') return text as T;
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -71,6 +81,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const apiClient = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  /** POST a text body (`text/csv`…) for a JSON answer, or for a text one of the type `accept`. */
+  postText: <T>(path: string, text: string, contentType: string, accept = 'application/json') => request<T>('POST', path, undefined, { text, contentType, accept }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
