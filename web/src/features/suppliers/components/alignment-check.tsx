@@ -62,13 +62,15 @@ export function AlignmentCheck() {
       {report && (
         <section aria-labelledby={`${id}-report`}>
           <h3 id={`${id}-report`}>{t('alignment.report', { n: report.total })}</h3>
-          <ul className="alignment-counts" role="status">
-            {ALIGNMENT_STATUSES.map((s) => (
-              <li key={s} data-status={s}>
-                {t(`alignment.status.${s}` as MessageKey)}: {report.counts[s]}
-              </li>
-            ))}
-          </ul>
+          <div role="status">
+            <ul className="alignment-counts">
+              {ALIGNMENT_STATUSES.map((s) => (
+                <li key={s} data-status={s}>
+                  {t(`alignment.status.${s}` as MessageKey)}: {report.counts[s]}
+                </li>
+              ))}
+            </ul>
+          </div>
           <button type="button" className="button secondary small" disabled={busy} onClick={() => void download()}>
             {t('alignment.download')}
           </button>

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
 import type { ApiError } from '../../../lib/api-client.js';
@@ -13,6 +13,12 @@ export function ClaimSecret() {
   const { t, formatDate } = useI18n();
   const id = useId();
   const [token, setToken] = useState(tokenInFragment);
+  // A claim link opened while the page is already shown changes only the fragment.
+  useEffect(() => {
+    const follow = () => tokenInFragment() && setToken(tokenInFragment());
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
   const [status, setStatus] = useState<ClaimStatus>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
