@@ -8,6 +8,7 @@ import { kitchenSink, storePackage } from '../case/support.js';
 import type { CFPackage } from '../../../src/case/model.js';
 import { alignCheck, ALIGNMENT_FAILED_EXIT } from '../../../src/cli/align.js';
 import { CLAIM_FAILURES_PER_HOUR, CLIENT_REQUESTS_PER_HOUR } from '../../../src/http/api/suppliers.js';
+import { CLAIM_DAYS, claimClientSecret, clientRequestStatus } from '../../../src/auth/index.js';
 import { ANONYMOUS_MAX_LINES } from '../../../src/http/api/alignment.js';
 
 /**
@@ -144,6 +145,15 @@ describe('requesting an API client', () => {
     expect((await inject('POST', '/api/client-requests/claim', {}, { token: r.claimToken })).statusCode).toBe(409);
     expect((await inject('DELETE', `/api/admin/client-requests/${r.id}`, admin)).statusCode).toBe(204);
     expect((await inject('POST', '/api/client-requests/status', {}, { token: r.claimToken })).statusCode).toBe(404);
+  });
+
+  it(`an approved secret not collected within ${CLAIM_DAYS} days expires`, async () => {
+    const r = (await inject('POST', '/api/client-requests', {}, ask, '10.0.0.4')).json();
+    await inject('POST', `/api/admin/client-requests/${r.id}/approve`, admin, {});
+    const later = new Date(Date.now() + (CLAIM_DAYS + 1) * 86_400_000);
+    expect((await clientRequestStatus(t.store.db, r.claimToken, later)).status).toBe('expired');
+    await expect(claimClientSecret(t.store.db, r.claimToken, later)).rejects.toThrow(/not collected within/);
+    expect((await inject('POST', '/api/client-requests/status', {}, { token: r.claimToken })).json().status).toBe('approved');
   });
 
   it('rate limits: requests per address and hour, wrong claim tokens per address', async () => {

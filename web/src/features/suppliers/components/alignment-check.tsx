@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
-import type { ApiError } from '../../../lib/api-client.js';
+import { useAction } from '../../../lib/use-action.js';
 import type { MessageKey } from '../../../lib/i18n/ja.js';
 import { ALIGNMENT_STATUSES, alignmentCsv, checkAlignment, type AlignmentReport } from '../api/suppliers.js';
 
@@ -15,19 +15,7 @@ export function AlignmentCheck() {
   const [text, setText] = useState('');
   const [column, setColumn] = useState('');
   const [report, setReport] = useState<AlignmentReport>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const run = async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await f();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => setReport(await checkAlignment(text, column)));

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
-import type { ApiError } from '../../../lib/api-client.js';
+import { useAction } from '../../../lib/use-action.js';
 import type { MessageKey } from '../../../lib/i18n/ja.js';
 import { claimClientSecret, clientRequestStatus, type ClaimStatus } from '../api/suppliers.js';
 
@@ -20,19 +20,9 @@ export function ClaimSecret() {
     return () => window.removeEventListener('hashchange', follow);
   }, []);
   const [status, setStatus] = useState<ClaimStatus>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const run = async (f: () => Promise<ClaimStatus>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setStatus(await f());
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const action = useAction();
+  const { busy, error } = action;
+  const run = (f: () => Promise<ClaimStatus>) => action.run(async () => setStatus(await f()));
   const check = (e: FormEvent) => {
     e.preventDefault();
     void run(() => clientRequestStatus(token.trim()));
@@ -72,10 +62,10 @@ export function ClaimSecret() {
             <div className="supplier-claim-token">
               <p>{t('suppliers.secretOnce')}</p>
               <p>
-                client_id: <code data-testid="client-id">{status.clientId}</code>
+                <code>client_id</code>: <code data-testid="client-id">{status.clientId}</code>
               </p>
               <p>
-                client_secret: <code data-testid="client-secret">{status.clientSecret}</code>
+                <code>client_secret</code>: <code data-testid="client-secret">{status.clientSecret}</code>
               </p>
             </div>
           )}

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
-import type { ApiError } from '../../../lib/api-client.js';
+import { useAction } from '../../../lib/use-action.js';
 import { paths } from '../../../config/paths.js';
 import { REQUESTABLE_SCOPES, submitClientRequest } from '../api/suppliers.js';
 import { ScopeChoices } from './scope-choices.js';
@@ -15,21 +15,12 @@ export function ClientRequestForm() {
   const id = useId();
   const [form, setForm] = useState({ organization: '', contactEmail: '', purpose: '' });
   const [scopes, setScopes] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { busy, error, run } = useAction();
   const [token, setToken] = useState<string>();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      setToken((await submitClientRequest({ ...form, scopes })).claimToken);
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setToken((await submitClientRequest({ ...form, scopes })).claimToken));
   };
   if (token) {
     const link = `${location.origin}${paths.suppliers()}#claim=${token}`;

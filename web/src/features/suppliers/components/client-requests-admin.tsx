@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
-import type { ApiError } from '../../../lib/api-client.js';
+import { useAction } from '../../../lib/use-action.js';
 import type { MessageKey } from '../../../lib/i18n/ja.js';
 import { decideClientRequest, REQUESTABLE_SCOPES, useClientRequests, useClientUsage, type ClientRequest } from '../api/suppliers.js';
 import { ScopeChoices } from './scope-choices.js';
@@ -38,7 +38,9 @@ export function ClientRequestsAdmin() {
           <tbody>
             {decided.map((r) => (
               <tr key={r.id}>
-                <th scope="row">{r.organization}</th>
+                <th scope="row" lang="und">
+                  {r.organization}
+                </th>
                 <td>{t(`suppliers.status.${r.status === 'approved' && r.claimedAt ? 'claimed' : r.status}` as MessageKey)}</td>
                 <td>
                   <code>{r.grantedScopes?.join(' ')}</code>
@@ -57,23 +59,15 @@ function PendingRequest({ request: r, onDone }: { request: ClientRequest; onDone
   const { t, formatDate } = useI18n();
   const [scopes, setScopes] = useState(r.requestedScopes);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const decide = async (action: 'approve' | 'reject') => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useAction();
+  const decide = (action: 'approve' | 'reject') =>
+    run(async () => {
       await decideClientRequest(r.id, action, action === 'approve' ? { scopes, ...(note ? { note } : {}) } : note ? { note } : {});
       onDone(t(action === 'approve' ? 'suppliers.admin.approved' : 'suppliers.admin.rejected', { name: r.organization }));
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <article className="client-request" aria-label={r.organization} data-request={r.id}>
-      <h3>{r.organization}</h3>
+      <h3 lang="und">{r.organization}</h3>
       <p className="small">
         {r.contactEmail} · {formatDate(r.createdAt)}
       </p>
@@ -118,7 +112,8 @@ export function ClientUsageTable() {
         {usage.data.map((u) => (
           <tr key={u.clientId}>
             <th scope="row">
-              {u.name ?? t('usage.unnamed')}
+              {/* Names are typed by vendors and administrators, in whatever language: undetermined (BCP 47 und). */}
+              {u.name === null ? t('usage.unnamed') : <span lang="und">{u.name}</span>}
               <p className="small muted">
                 <code>{u.clientId}</code>
               </p>
