@@ -14,15 +14,26 @@ export class ClientUsageCounter {
   private pending = new Map<string, UsageIncrement>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Db, private readonly opts: { flushMs: number; now?: () => Date }) {}
+  /** `onError`: a timed flush that failed (its counts are kept for the next one). */
+  constructor(private readonly db: Db, private readonly opts: { flushMs: number; onError?: (err: unknown) => void }) {}
 
   count(clientId: string, failed: boolean): void {
-    const d = day((this.opts.now ?? (() => new Date()))());
+    const d = day(new Date());
     const key = `${clientId}\u0000${d}`;
     const c = this.pending.get(key) ?? this.pending.set(key, { clientId, day: d, requests: 0, errors: 0 }).get(key)!;
     c.requests++;
     if (failed) c.errors++;
-    this.timer ??= setTimeout(() => void this.flush().catch(() => {}), this.opts.flushMs).unref();
+    this.arm();
+  }
+
+  /** A flush in `flushMs`; a failed one tries again after as long. */
+  private arm(): void {
+    this.timer ??= setTimeout(() => {
+      void this.flush().catch((err: unknown) => {
+        this.opts.onError?.(err);
+        this.arm();
+      });
+    }, this.opts.flushMs).unref();
   }
 
   /** Adds what was counted to the database; on failure the counts are kept for the next flush. */
