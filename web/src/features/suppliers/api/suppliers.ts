@@ -58,12 +58,13 @@ export async function decideClientRequest(id: string, action: 'approve' | 'rejec
   return r;
 }
 
+/** GET /api/admin/clients/usage: what the page reads of it (the contract is src/auth/usage.ts). */
 export interface ClientUsage {
   clientId: string;
   name: string | null;
   requests: number;
   errors: number;
-  days: Array<{ day: string; requests: number; errors: number }>;
+  days: Array<{ day: string; requests: number }>;
 }
 export const useClientUsage = (days: number) => useQuery(`client-usage:${days}`, () => apiClient.get<ClientUsage[]>(api.adminClientUsage(days)));
 
