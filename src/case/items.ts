@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { findCourseOfStudyItemsByCodes, getItem, type ItemRow } from '../store/case.js';
+import { exactMatchLinks, findCourseOfStudyItemsByCodes, getItem, type ItemRow } from '../store/case.js';
 import { LOCAL_BASE, localUri } from './model.js';
 import { isCaseUuid } from './uuid.js';
 
@@ -57,4 +57,38 @@ export async function findItemsByReferences(db: Db, references: string[], public
     out.set(r, byCode.length ? byCode : [await findItemByReference(db, r, publicUrl)].filter((x): x is ItemRef => !!x));
   }
   return out;
+}
+
+/** How far exactMatchOf chains are followed (a derivative of a derivative of … the source). */
+const MAX_EXACT_MATCH_DEPTH = 8;
+
+/**
+ * The items each of `ids` is an exact match of, either way and through chains (a derivative's item, its source,
+ * another derivative of that source): exactMatchOf read as an equivalence between stored CFItems. An item with
+ * none maps to [].
+ */
+export async function exactMatches(db: Db, ids: string[]): Promise<Map<string, string[]>> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    const p = parent.get(x) ?? x;
+    return p === x ? x : find(p);
+  };
+  let frontier = [...new Set(ids)];
+  const seen = new Set(frontier);
+  for (let depth = 0; frontier.length && depth < MAX_EXACT_MATCH_DEPTH; depth++) {
+    const next: string[] = [];
+    for (const { origin, destination } of await exactMatchLinks(db, frontier)) {
+      const [a, b] = [find(origin), find(destination)];
+      if (a !== b) parent.set(a, b);
+      for (const x of [origin, destination]) {
+        if (seen.has(x)) continue;
+        seen.add(x);
+        next.push(x);
+      }
+    }
+    frontier = next;
+  }
+  const members = new Map<string, string[]>();
+  for (const x of seen) (members.get(find(x)) ?? members.set(find(x), []).get(find(x))!).push(x);
+  return new Map([...new Set(ids)].map((id) => [id, members.get(find(id))!.filter((x) => x !== id).sort()]));
 }

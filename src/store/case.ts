@@ -612,3 +612,17 @@ export async function getItems(db: Db, identifiers: string[]): Promise<Map<strin
   const rows = await db.selectFrom('cf_item').selectAll().where('identifier', 'in', identifiers).execute();
   return new Map(rows.map((r) => [r.identifier, toItem(r)]));
 }
+
+/** The exactMatchOf associations, from any document, between two stored CFItems, one of them among `ids`. */
+export async function exactMatchLinks(db: Db, ids: string[]): Promise<Array<{ origin: string; destination: string }>> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('cf_association as a')
+    .innerJoin('cf_item as o', 'o.identifier', 'a.origin_identifier')
+    .innerJoin('cf_item as d', 'd.identifier', 'a.destination_identifier')
+    .select(['a.origin_identifier as origin', 'a.destination_identifier as destination'])
+    .where('a.association_type', '=', 'exactMatchOf')
+    .where((eb) => eb.or([eb('a.origin_identifier', 'in', ids), eb('a.destination_identifier', 'in', ids)]))
+    .execute();
+  return rows;
+}
