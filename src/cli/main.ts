@@ -14,6 +14,7 @@ import { learnersCommand } from './learners.js';
 import { auditCommand } from './audit.js';
 import { ltiCommand } from './lti.js';
 import { alignCommand } from './align.js';
+import { deriveCommand } from './derive.js';
 
 const program = new Command('shirube')
   .description(
@@ -40,6 +41,7 @@ usersCommand(program);
 clientsCommand(program);
 importCommand(program);
 exportCommand(program);
+deriveCommand(program);
 backupCommands(program);
 demoCommands(program);
 relationsCommand(program);
