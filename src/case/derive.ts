@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { loadPackage, type PackageRows } from '../store/case.js';
+import { associationsBetween, loadPackage, type PackageRows } from '../store/case.js';
 import { ShirubeError } from '../errors.js';
 import { localUri, PRIVATE_DRAFT, type CFPackage } from './model.js';
 import { packageToRows, rowsToPackage } from './package.js';
@@ -59,7 +59,7 @@ function remap(value: unknown, ids: ReadonlyMap<string, string>): unknown {
 
 /**
  * The derivative of a stored package (pure): a new CFDocument (Private Draft, the caller's title and creator),
- * its CFItems, its internal CFAssociations and its CFRubrics with new identifiers and URIs, each item keeping its
+ * its CFItems, its internal CFAssociations (both ends in the package) and its CFRubrics with new identifiers and URIs, each item keeping its
  * humanCodingScheme (the Course of Study Code); one exactMatchOf from each new item (origin) to its source item
  * (destination), as CASE 1.1 reads the type; the CFDefinitions shared, not copied.
  */
@@ -79,7 +79,7 @@ export function derivePackage(source: PackageRows, input: DeriveInput, o: { orga
   const document = Object.fromEntries(Object.entries(remap(pkg.CFDocument, ids) as Obj).filter(([k]) => !SOURCE_ONLY.includes(k)));
   Object.assign(document, { title: input.title, creator: input.creator, adoptionStatus: PRIVATE_DRAFT, lastChangeDateTime: at });
   for (const k of ['publisher', 'description', 'version'] as const) if (input[k] !== undefined) document[k] = input[k];
-  const stamp = (x: unknown) => ({ ...(remap(x, ids) as Obj), lastChangeDateTime: at });
+  const stamp = (x: unknown): Obj => ({ ...(remap(x, ids) as Obj), lastChangeDateTime: at });
   const docLink = { title: input.title, identifier: docId, uri: localUri(docId) };
   const exact = source.items.map((i) => {
     const to = ids.get(i.identifier)!;
@@ -92,7 +92,7 @@ export function derivePackage(source: PackageRows, input: DeriveInput, o: { orga
     ...extensions,
     CFDocument: document as CFPackage['CFDocument'],
     CFItems: pkg.CFItems.map(stamp) as CFPackage['CFItems'],
-    CFAssociations: [...pkg.CFAssociations.map(stamp), ...exact] as CFPackage['CFAssociations'],
+    CFAssociations: [...pkg.CFAssociations.map((a): Obj => ({ ...stamp(a), CFDocumentURI: docLink })), ...exact] as unknown as CFPackage['CFAssociations'],
     ...(pkg.CFRubrics ? { CFRubrics: pkg.CFRubrics.map(stamp) as CFPackage['CFRubrics'] } : {}),
   };
   const rows = packageToRows(derived, { authored: true, organizationId: o.organizationId, now: o.now });
@@ -135,7 +135,10 @@ export async function deriveFramework(db: Db, sourceId: string, input: DeriveInp
   const source = await loadPackage(db, sourceId);
   if (!source) throw new ShirubeError('not_found', `No framework (CFDocument) ${sourceId}`, 'id');
   if (input.identifier && (await loadPackage(db, input.identifier))) throw new ShirubeError('conflict', `identifier: a framework ${input.identifier} exists already`, 'identifier');
-  const { rows, items } = derivePackage(source, input, { organizationId: o.organizationId, now: o.now ?? new Date() });
+  // Relations between its items kept in other documents (a precedes set, reviewed relations) come along; the
+  // hierarchy is the package's own.
+  const elsewhere = (await associationsBetween(db, source.items.map((i) => i.identifier))).filter((a) => a.documentIdentifier !== sourceId && a.associationType !== 'isChildOf');
+  const { rows, items } = derivePackage({ ...source, associations: [...source.associations, ...elsewhere] }, input, { organizationId: o.organizationId, now: o.now ?? new Date() });
   let evidencePairs = 0;
   const [result] = await saveImported(db, rows, {
     audit: { actor: o.actor, action: 'framework.derive', details: { source: sourceId, sourceTitle: source.document.title } },

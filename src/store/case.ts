@@ -626,3 +626,17 @@ export async function exactMatchLinks(db: Db, ids: string[]): Promise<Array<{ or
     .execute();
   return rows;
 }
+
+/** The associations, from any document, whose origin and destination are both among `ids`. */
+export async function associationsBetween(db: Db, ids: string[]): Promise<AssociationRow[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('cf_association')
+    .selectAll()
+    .where('origin_identifier', 'in', ids)
+    .where('destination_identifier', 'in', ids)
+    .orderBy('document_identifier')
+    .orderBy('position')
+    .execute();
+  return rows.map(toAssociation);
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, build, session, SHARED, type TestApp } from '../helper.js';
 import { answered, post } from '../progress/fixture.js';
 import { importCourseOfStudyCodes } from '../../src/case/import/cscode.js';
+import { importCaseJson } from '../../src/case/import/case-json.js';
 import { loadPackage, type PackageRows } from '../../src/store/case.js';
 import { auditEntries } from '../../src/store/auth.js';
 import { cfItemExtension, findLearnerByAgent } from '../../src/lrs/index.js';
@@ -17,6 +18,7 @@ const scienceCsv = readFileSync(`${SHARED}data/cscode/elementary-science-2017.cs
 const codes = scienceCsv.split('\n').slice(1).map((l) => l.split(',')).filter((c) => c[2] === 'content').map((c) => c[0]!);
 const [first, second, third] = codes as [string, string, string];
 
+const PRECEDES_SET = 'c2d7c0de-0000-4000-8000-000000000010';
 let t: TestApp;
 let science: PackageRows;
 let admin: Record<string, string>;
@@ -40,6 +42,13 @@ beforeAll(async () => {
   t = await build();
   const [result] = await importCourseOfStudyCodes(t.store.db, scienceCsv);
   science = (await loadPackage(t.store.db, result!.identifier))!;
+  // A precedes set kept in a document of its own (as the demo's is): `second` is learned before `third`.
+  const link = (i: PackageRows['items'][number]) => ({ identifier: i.identifier, uri: `https://example.org/i/${i.identifier}`, title: i.humanCodingScheme });
+  await importCaseJson(t.store.db, {
+    CFDocument: { identifier: PRECEDES_SET, uri: 'https://example.org/d', creator: 'test', title: '理科 precedes', lastChangeDateTime: '2026-01-01T00:00:00Z' },
+    CFItems: [],
+    CFAssociations: [{ identifier: 'c2d7c0de-0000-4000-8000-000000000011', uri: 'https://example.org/a/11', associationType: 'precedes', lastChangeDateTime: '2026-01-01T00:00:00Z', originNodeURI: link(itemOf(science, second)), destinationNodeURI: link(itemOf(science, third)) }],
+  });
   admin = await session(t, [{ role: 'admin', scopeType: 'global', scopeId: '' }]);
   for (const name of ['board-1', 'board-2']) {
     const org = await t.app.inject({ method: 'POST', url: '/api/admin/organizations', headers: admin, payload: { name, kind: 'board' } });
@@ -98,8 +107,10 @@ describe('POST /api/frameworks/{id}/derive', () => {
     // The hierarchy, renamed: same shape, only new identifiers.
     const newIds = new Set([derived.identifier, ...p.items.map((i) => i.identifier)]);
     const internal = p.associations.filter((x) => x.associationType !== 'exactMatchOf');
-    expect(internal.map((x) => x.associationType)).toEqual(science.associations.map((x) => x.associationType));
+    expect(internal.map((x) => x.associationType)).toEqual([...science.associations.map((x) => x.associationType), 'precedes']);
     expect(internal.every((x) => newIds.has(x.originIdentifier) && newIds.has(x.destinationIdentifier))).toBe(true);
+    // Its precedes, from the set kept apart, now its own.
+    expect(internal.filter((x) => x.associationType === 'precedes').map((x) => [x.originIdentifier, x.destinationIdentifier])).toEqual([[itemOf(p, second).identifier, itemOf(p, third).identifier]]);
     expect(p.definitions.map((d) => d.identifier)).toEqual(science.definitions.map((d) => d.identifier));
     expect((await auditEntries(t.store.db, 'CFDocument', derived.identifier)).map((e) => e.action)).toEqual(['framework.derive']);
 
@@ -121,6 +132,11 @@ describe('evidence across exactMatchOf', () => {
     const m = await map(derived.identifier);
     expect(m.get(first)).toMatchObject({ state: 'mastered', attempts: 4 });
     expect(m.get(second)).toMatchObject({ state: 'in_progress', attempts: 1 });
+    // Trace-back on the derivative: its `third` has its `second` as a weak prerequisite.
+    const p = (await loadPackage(t.store.db, derived.identifier))!;
+    const detail = await t.app.inject({ method: 'GET', url: `/api/progress/learners/${learnerId}/items/${itemOf(p, third).identifier}?framework=${derived.identifier}`, headers: admin });
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().traceBack).toEqual([expect.objectContaining({ item: expect.objectContaining({ id: itemOf(p, second).identifier, code: second }), hops: 1, state: 'in_progress' })]);
   });
 
   it('counts a statement naming the source for the derivative, and one naming the derivative for the source', async () => {
