@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, build, session, SHARED, type TestApp } from '../helper.js';
 import { answered, post } from '../progress/fixture.js';
+import { schemaErrors } from '../http/case/support.js';
 import { importCourseOfStudyCodes } from '../../src/case/import/cscode.js';
 import { importCaseJson } from '../../src/case/import/case-json.js';
 import { loadPackage, type PackageRows } from '../../src/store/case.js';
@@ -118,6 +119,13 @@ describe('POST /api/frameworks/{id}/derive', () => {
     const other = await session(t, [{ role: 'author', scopeType: 'organization', scopeId: boards[1]! }]);
     expect((await t.app.inject({ method: 'PUT', url: `/api/frameworks/${derived.identifier}/adoption-status`, headers: other, payload: { adoptionStatus: 'Draft' } })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'PUT', url: `/api/frameworks/${derived.identifier}/adoption-status`, headers: boardAuthor, payload: { adoptionStatus: 'Draft' } })).statusCode).toBe(200);
+
+    // Served by the CASE API once public: valid CASE 1.1, its URIs under the public URL.
+    const pkg = (await t.app.inject({ method: 'GET', url: `/ims/case/v1p1/CFPackages/${derived.identifier}` })).json();
+    expect(schemaErrors('getCFPackage', pkg)).toEqual([]);
+    expect(pkg.CFDocument.uri).toBe(`${t.config.publicUrl}/uri/${derived.identifier}`);
+    const served = pkg.CFAssociations.find((x: { identifier: string }) => x.identifier === a.identifier);
+    expect(served).toMatchObject({ associationType: 'exactMatchOf', originNodeURI: { uri: `${t.config.publicUrl}/uri/${itemOf(p, first).identifier}` }, destinationNodeURI: { uri: `${t.config.publicUrl}/uri/${itemOf(science, first).identifier}` } });
   });
 
   it('refuses an identifier already taken (409), storing nothing', async () => {
