@@ -18,7 +18,7 @@ import { findApiClient } from '../src/store/auth.js';
 import { importCourseOfStudyCodes } from '../src/case/import/cscode.js';
 import { deleteFramework } from '../src/case/frameworks.js';
 import { deriveFramework } from '../src/case/derive.js';
-import { extendEvidence } from '../src/lrs/index.js';
+import { derivationBackfill } from '../src/lrs/index.js';
 import { evidenceHook } from '../src/badges/index.js';
 import { frameworkStructure } from '../src/progress/index.js';
 import { createScratchDatabase } from '../test/pg-database.js';
@@ -63,7 +63,7 @@ try {
       result = await deriveFramework(db, source, { title, creator: 'bench' }, {
         actor: 'bench',
         organizationId: null,
-        backfill: (trx, items) => extendEvidence(trx, items, { timeZone: config.timeZone, onEvidence: evidenceHook(config.timeZone) }),
+        backfill: derivationBackfill({ timeZone: config.timeZone, onEvidence: evidenceHook(config.timeZone) }),
       });
     }).then((s) => ({ s, result: result! }));
   };

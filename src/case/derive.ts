@@ -32,10 +32,10 @@ export interface DeriveOptions {
   organizationId: string | null;
   now?: Date;
   /**
-   * The evidence backfill, in the derivation's transaction, given each derived item's source: how many (learner,
-   * item) pairs got evidence.
+   * The evidence backfill, given each derived item's source: in the derivation's transaction, then after its commit
+   * (for statements being written meanwhile); each returns how many (learner, item) pairs got evidence.
    */
-  backfill?: ((trx: Db, items: DerivedItem[]) => Promise<number>) | undefined;
+  backfill?: { inTransaction(trx: Db, items: DerivedItem[]): Promise<number>; afterCommit(db: Db, items: DerivedItem[]): Promise<number> } | undefined;
   onProgress?: OnProgress | undefined;
 }
 
@@ -128,7 +128,7 @@ export function deriveInput(body: unknown): DeriveInput {
 /**
  * Derives a framework from a stored one (a board of education's version of a Course of Study framework): the
  * derivative is an ordinary framework of the deriving organisation, authorable like any other, Private Draft at
- * first. One transaction with the audit entry and the evidence backfill. 409 when the identifier
+ * first. One transaction with the audit entry and the evidence backfill (then its second pass). 409 when the identifier
  * is taken.
  */
 export async function deriveFramework(db: Db, sourceId: string, input: DeriveInput, o: DeriveOptions): Promise<ImportResult & { source: string; exactMatches: number; evidencePairs: number }> {
@@ -143,9 +143,10 @@ export async function deriveFramework(db: Db, sourceId: string, input: DeriveInp
   const [result] = await saveImported(db, rows, {
     audit: { actor: o.actor, action: 'framework.derive', details: { source: sourceId, sourceTitle: source.document.title } },
     alsoWrite: async (trx) => {
-      if (o.backfill) evidencePairs = await o.backfill(trx, items);
+      if (o.backfill) evidencePairs = await o.backfill.inTransaction(trx, items);
     },
     onProgress: o.onProgress,
   });
+  if (o.backfill) evidencePairs += await o.backfill.afterCommit(db, items);
   return { ...result!, source: sourceId, exactMatches: items.length, evidencePairs };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { deriveFramework, deriveInput } from '../case/derive.js';
-import { extendEvidence } from '../lrs/index.js';
+import { derivationBackfill } from '../lrs/index.js';
 import { evidenceHook } from '../badges/index.js';
 import { withStore } from './context.js';
 import { progressReporter } from './progress.js';
@@ -36,7 +36,7 @@ export function deriveCommand(program: Command): void {
           return await deriveFramework(db, documentId, input, {
             actor,
             organizationId: organization ?? null,
-            backfill: (trx, items) => extendEvidence(trx, items, { timeZone: config.timeZone, onEvidence: evidenceHook(config.timeZone) }),
+            backfill: derivationBackfill({ timeZone: config.timeZone, onEvidence: evidenceHook(config.timeZone) }),
             onProgress: progress.onProgress,
           });
         } finally {

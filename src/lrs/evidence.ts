@@ -168,20 +168,39 @@ export async function linkEvidence(db: Db, rows: StatementInsert[], o: { publicU
   return { evidence, unresolved: unresolvedAll, attempts };
 }
 
+type ExactMatchLink = { from: string; to: string };
+type BackfillOptions = { timeZone: string; onEvidence?: EvidenceHook | undefined };
+
 /**
- * Gives each derived item the evidence its source item has (copyEvidence), inside the transaction that creates
- * them: statements stored before the derivative count for it as later ones do. Rebuilds the new pairs' rollups
- * and calls the hook (mastery replays from the evidence), in chunks of pairs.
+ * Gives each `to` item the evidence its `from` item has and it lacks (copyEvidence): statements stored before a
+ * derivative count for it as later ones do. Rebuilds the pairs' rollups and calls the hook (mastery replays from
+ * the evidence), in chunks of pairs, each chunk's pairs locked as a statement batch locks them.
  */
-export async function extendEvidence(db: Db, links: Array<{ from: string; to: string }>, o: { timeZone: string; onEvidence?: EvidenceHook | undefined }): Promise<number> {
+async function extendEvidence(db: Db, links: ExactMatchLink[], o: BackfillOptions): Promise<number> {
   const pairs = await store.copyEvidence(db, links);
   const token = await caseGeneration(db);
   for (let i = 0; i < pairs.length; i += 1000) {
     const part = pairs.slice(i, i + 1000);
+    await store.lockPairs(db, part);
     await recomputeRollups(db, part, o.timeZone);
     if (o.onEvidence) await o.onEvidence(db, part, token);
   }
   return pairs.length;
+}
+
+/**
+ * A derivation's evidence backfill (docs/derivatives.md): in its transaction, then once more after its commit,
+ * when the statement batches that linked without the derivative (they read the frameworks before it committed)
+ * have finished: what they wrote for a source item is copied too. Returns the (learner, item) pairs given evidence.
+ */
+export function derivationBackfill(o: BackfillOptions) {
+  return {
+    inTransaction: (trx: Db, links: ExactMatchLink[]) => extendEvidence(trx, links, o),
+    afterCommit: async (db: Db, links: ExactMatchLink[]) => {
+      await store.waitForLinkingWriters(db);
+      return db.transaction().execute((trx) => extendEvidence(trx, links, o));
+    },
+  };
 }
 
 /**

@@ -203,3 +203,19 @@ export async function copyEvidence(db: Db, links: Array<{ from: string; to: stri
     select distinct learner_id, item_id from added order by 1, 2`.execute(db);
   return rows.map((r) => ({ learnerId: r.learner_id, itemId: r.item_id }));
 }
+
+// One advisory lock key: statement batches hold it shared while they link and write evidence.
+const linkingKey = sql`hashtextextended('shirube evidence linking', 0)`;
+
+/** Held shared by a statement batch's transaction, first thing: a derivation can wait for the batches in flight. */
+export async function holdLinking(db: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${linkingKey})`.execute(db);
+}
+
+/**
+ * Waits until every statement batch in flight has committed or rolled back (batches starting meanwhile wait that
+ * long too, then read the frameworks as they are now).
+ */
+export async function waitForLinkingWriters(db: Db): Promise<void> {
+  await db.transaction().execute((trx) => sql`select pg_advisory_xact_lock(${linkingKey})`.execute(trx));
+}

@@ -7,7 +7,10 @@ import { importCourseOfStudyCodes } from '../../src/case/import/cscode.js';
 import { importCaseJson } from '../../src/case/import/case-json.js';
 import { loadPackage, type PackageRows } from '../../src/store/case.js';
 import { auditEntries } from '../../src/store/auth.js';
-import { cfItemExtension, findLearnerByAgent } from '../../src/lrs/index.js';
+import { cfItemExtension, findLearnerByAgent, ItemCache, storeStatements } from '../../src/lrs/index.js';
+import { evidenceHook } from '../../src/badges/index.js';
+import { findFramework } from '../../src/case/frameworks.js';
+import { testDatabaseUrl } from '../database-url.js';
 import { sql } from 'kysely';
 
 /**
@@ -17,7 +20,7 @@ import { sql } from 'kysely';
  */
 const scienceCsv = readFileSync(`${SHARED}data/cscode/elementary-science-2017.csv`, 'utf8');
 const codes = scienceCsv.split('\n').slice(1).map((l) => l.split(',')).filter((c) => c[2] === 'content').map((c) => c[0]!);
-const [first, second, third] = codes as [string, string, string];
+const [first, second, third, fourth] = codes as [string, string, string, string];
 
 const PRECEDES_SET = 'c2d7c0de-0000-4000-8000-000000000010';
 let t: TestApp;
@@ -182,5 +185,36 @@ describe('evidence across exactMatchOf', () => {
     expect(erased.json().masteryRows).toBeGreaterThan(0);
     const { rows } = await sql<{ n: number }>`select (select count(*) from evidence where learner_id = ${learnerId})::int + (select count(*) from mastery_day where learner_id = ${learnerId})::int as n`.execute(t.store.db);
     expect(rows[0]!.n).toBe(0);
+  });
+});
+
+// Only PostgreSQL has concurrent transactions (PGlite has one connection: a derivation waits for the batch).
+describe.runIf(testDatabaseUrl())('a batch being written while a derivation commits', () => {
+  it('reaches the derivative through the backfill after the commit', async () => {
+    const other = { objectType: 'Agent', account: { homePage: 'https://school.example', name: 'derive-learner-2' } };
+    const identifier = 'c2d7c0de-0000-4000-8000-000000000020';
+    let linked!: () => void;
+    let release!: () => void;
+    const inFlight = new Promise<void>((r) => (linked = r));
+    const held = new Promise<void>((r) => (release = r));
+    const hook = evidenceHook(t.config.timeZone);
+    // The batch links (to the source only: no derivative yet) and writes its evidence, then waits before committing.
+    const batch = storeStatements(t.store.db, [answered(other, fourth, true, '2025-05-08T01:00:00Z')], [], {
+      version: '1.0.3', writer: { clientId: null, authority: { objectType: 'Agent', account: { homePage: 'https://school.example', name: 'test' } } },
+      publicUrl: t.config.publicUrl, timeZone: t.config.timeZone, items: new ItemCache(),
+      onEvidence: async (trx, changes, generation) => {
+        await hook(trx, changes, generation);
+        linked();
+        await held;
+      },
+    });
+    await inFlight;
+    const derive = t.app.inject({ method: 'POST', url: `/api/frameworks/${science.document.identifier}/derive`, headers: admin, payload: { title: '△△市 理科', creator: '△△市', identifier } });
+    while (!(await findFramework(t.store.db, identifier))) await new Promise((r) => setTimeout(r, 20));
+    release();
+    await batch;
+    expect((await derive).statusCode).toBe(201);
+    learnerId = await findLearnerByAgent(t.store.db, other);
+    expect((await map(identifier)).get(fourth)).toMatchObject({ state: 'in_progress', attempts: 1 });
   });
 });

@@ -15,7 +15,7 @@ import { serializeRubric } from '../../case/serialize.js';
 import { authorize } from '../plugins/auth.js';
 import { authored, canSee, importChecks, mayImport, organizationOf, ref, visible } from '../framework-access.js';
 import { deriveFramework, deriveInput } from '../../case/derive.js';
-import { extendEvidence } from '../../lrs/index.js';
+import { derivationBackfill } from '../../lrs/index.js';
 import { evidenceHook } from '../../badges/index.js';
 import { errorSchema } from './auth.js';
 
@@ -232,7 +232,7 @@ export default async function frameworkRoutes(app: FastifyInstance) {
     const result = await deriveFramework(db(), req.params.id, input, {
       actor: actorOf(req.principal),
       organizationId: organizationOf(req.principal),
-      backfill: (trx, items) => extendEvidence(trx, items, { timeZone, onEvidence: evidenceHook(timeZone) }),
+      backfill: derivationBackfill({ timeZone, onEvidence: evidenceHook(timeZone) }),
     });
     return reply.code(201).header('location', `/ims/case/v1p1/CFDocuments/${result.identifier}`).send(result);
   });
