@@ -78,6 +78,12 @@ export function derivePackage(source: PackageRows, input: DeriveInput, o: { orga
   const pkg = rowsToPackage({ ...source, associations: internal, definitions: [] });
   const document = Object.fromEntries(Object.entries(remap(pkg.CFDocument, ids) as Obj).filter(([k]) => !SOURCE_ONLY.includes(k)));
   Object.assign(document, { title: input.title, creator: input.creator, adoptionStatus: PRIVATE_DRAFT, lastChangeDateTime: at });
+  // Marks a Shirube server served with the source (official, verified) are the source's, not the derivative's.
+  if (isObj(document['extensions']) && 'shirube' in document['extensions']) {
+    const { shirube: _marks, ...rest } = document['extensions'];
+    if (Object.keys(rest).length) document['extensions'] = rest;
+    else delete document['extensions'];
+  }
   for (const k of ['publisher', 'description', 'version'] as const) if (input[k] !== undefined) document[k] = input[k];
   const stamp = (x: unknown): Obj => ({ ...(remap(x, ids) as Obj), lastChangeDateTime: at });
   const docLink = { title: input.title, identifier: docId, uri: localUri(docId) };

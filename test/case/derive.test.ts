@@ -123,6 +123,15 @@ describe('POST /api/frameworks/{id}/derive', () => {
     expect((await t.app.inject({ method: 'PUT', url: `/api/frameworks/${derived.identifier}/adoption-status`, headers: other, payload: { adoptionStatus: 'Draft' } })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'PUT', url: `/api/frameworks/${derived.identifier}/adoption-status`, headers: boardAuthor, payload: { adoptionStatus: 'Draft' } })).statusCode).toBe(200);
 
+    // Its items through the authoring API (If-Match), the source's left as they were.
+    const itemUrl = `/api/frameworks/${derived.identifier}/items/${itemOf(p, first).identifier}`;
+    const got = await t.app.inject({ method: 'GET', url: itemUrl, headers: boardAuthor });
+    expect(got.statusCode).toBe(200);
+    const patched = await t.app.inject({ method: 'PATCH', url: itemUrl, headers: { ...boardAuthor, 'if-match': got.headers['etag'] as string }, payload: { notes: '○○県の重点' } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ notes: '○○県の重点', humanCodingScheme: first });
+    expect((await loadPackage(t.store.db, science.document.identifier))!.items.find((i) => i.humanCodingScheme === first)!.payload['notes']).toBeUndefined();
+
     // Served by the CASE API once public: valid CASE 1.1, its URIs under the public URL.
     const pkg = (await t.app.inject({ method: 'GET', url: `/ims/case/v1p1/CFPackages/${derived.identifier}` })).json();
     expect(schemaErrors('getCFPackage', pkg)).toEqual([]);
