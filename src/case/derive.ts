@@ -59,9 +59,9 @@ function remap(value: unknown, ids: ReadonlyMap<string, string>): unknown {
 
 /**
  * The derivative of a stored package (pure): a new CFDocument (Private Draft, the caller's title and creator),
- * its CFItems, its internal CFAssociations (both ends in the package) and its CFRubrics with new identifiers and URIs, each item keeping its
- * humanCodingScheme (the Course of Study Code); one exactMatchOf from each new item (origin) to its source item
- * (destination), as CASE 1.1 reads the type; the CFDefinitions shared, not copied.
+ * its CFItems, its internal CFAssociations (both ends in the package) and its CFRubrics with new identifiers and
+ * URIs, each item keeping its humanCodingScheme (the Course of Study Code); one exactMatchOf from each new item
+ * (origin) to its source item (destination), as CASE 1.1 reads the type; the CFDefinitions shared, not copied.
  */
 export function derivePackage(source: PackageRows, input: DeriveInput, o: { organizationId: string | null; now: Date }): { rows: PackageRows; items: DerivedItem[] } {
   const docId = input.identifier ?? uuidv4();
@@ -97,7 +97,8 @@ export function derivePackage(source: PackageRows, input: DeriveInput, o: { orga
   const derived: CFPackage = {
     ...extensions,
     CFDocument: document as CFPackage['CFDocument'],
-    CFItems: pkg.CFItems.map(stamp) as CFPackage['CFItems'],
+    // Every item is the derivative's own, also one the source shared with another framework.
+    CFItems: pkg.CFItems.map((i): Obj => ({ ...stamp(i), CFDocumentURI: docLink })) as unknown as CFPackage['CFItems'],
     CFAssociations: [...pkg.CFAssociations.map((a): Obj => ({ ...stamp(a), CFDocumentURI: docLink })), ...exact] as unknown as CFPackage['CFAssociations'],
     ...(pkg.CFRubrics ? { CFRubrics: pkg.CFRubrics.map(stamp) as CFPackage['CFRubrics'] } : {}),
   };

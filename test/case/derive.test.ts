@@ -100,6 +100,7 @@ describe('POST /api/frameworks/{id}/derive', () => {
     for (const i of p.items) {
       expect(i.payload).toMatchObject({ identifier: i.identifier, uri: `shirube-local:/uri/${i.identifier}` });
       expect(i.documentIdentifier).toBe(derived.identifier);
+      expect(i.payload['CFDocumentURI']).toEqual({ title: '○○県 小学校理科 教育課程', identifier: derived.identifier, uri: `shirube-local:/uri/${derived.identifier}` });
     }
 
     const exact = p.associations.filter((a) => a.associationType === 'exactMatchOf');
