@@ -8,6 +8,7 @@ import type { Store } from './store/db.js';
 import authPlugin from './http/plugins/auth.js';
 import operations from './http/plugins/operations.js';
 import inputPlugin from './http/plugins/input.js';
+import usagePlugin from './http/plugins/usage.js';
 import { apiScopes } from './auth/index.js';
 import caseApi from './http/case/index.js';
 import uriResolver from './http/uri.js';
@@ -62,6 +63,7 @@ export async function buildApp(opts: { config: Config; store: Store; logger?: bo
   await app.register(operations);
   await app.register(cookie);
   await app.register(authPlugin);
+  await app.register(usagePlugin);
   await app.register(inputPlugin);
   await app.register(oauth);
   await app.register(caseApi);

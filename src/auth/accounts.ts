@@ -299,23 +299,30 @@ export async function createApiClient(
   c: { name: string; scopes: readonly string[]; ownerUserId?: string | null | undefined },
   actor = 'system',
 ): Promise<ApiClientView & { clientSecret: string }> {
+  return db.transaction().execute((trx) => insertApiClient(trx, c, actor));
+}
+
+/** createApiClient inside the caller's transaction (an approved supplier request makes its client with its decision). */
+export async function insertApiClient(
+  trx: Db,
+  c: { name: string; scopes: readonly string[]; ownerUserId?: string | null | undefined },
+  actor: string,
+): Promise<ApiClientView & { clientSecret: string }> {
   if (!c.name.trim()) throw new ShirubeError('invalid_request', 'name: is required', 'name');
   checkScopes(c.scopes);
   const clientId = randomUUID();
   const clientSecret = randomToken();
-  return db.transaction().execute(async (trx) => {
-    if (c.ownerUserId) await requireUser(trx, c.ownerUserId);
-    await store.insertApiClient(trx, {
-      id: randomUUID(),
-      clientId,
-      secretHash: hashGeneratedSecret(clientSecret),
-      name: c.name.trim(),
-      scopes: [...new Set(c.scopes)],
-      ownerUserId: c.ownerUserId ?? null,
-    });
-    await store.audit(trx, { actor, action: 'client.create', targetType: 'api_client', targetId: clientId, details: { name: c.name, scopes: c.scopes } });
-    return { ...clientView((await store.findApiClient(trx, clientId))!), clientSecret };
+  if (c.ownerUserId) await requireUser(trx, c.ownerUserId);
+  await store.insertApiClient(trx, {
+    id: randomUUID(),
+    clientId,
+    secretHash: hashGeneratedSecret(clientSecret),
+    name: c.name.trim(),
+    scopes: [...new Set(c.scopes)],
+    ownerUserId: c.ownerUserId ?? null,
   });
+  await store.audit(trx, { actor, action: 'client.create', targetType: 'api_client', targetId: clientId, details: { name: c.name, scopes: c.scopes } });
+  return { ...clientView((await store.findApiClient(trx, clientId))!), clientSecret };
 }
 
 export const listApiClients = async (db: Db) => (await store.listApiClients(db)).map(clientView);

@@ -2,8 +2,8 @@ import type { Db } from '../store/db.js';
 import * as store from '../store/badges.js';
 import { latestMasteryOf, type MasteryRow } from '../store/progress.js';
 import { listEvidenceOfPairs, type EvidenceRow } from '../store/lrs-evidence.js';
-import { evaluateProficiency, frameworkRules, labelsOf, ruleOf, windowAnswers, type FrameworkRules } from '../progress/index.js';
-import { dayIn, type EvidenceChange } from '../lrs/index.js';
+import { applyEvidence, evaluateProficiency, frameworkRules, labelsOf, ruleOf, RulesCache, windowAnswers, type FrameworkRules } from '../progress/index.js';
+import { dayIn, type EvidenceChange, type EvidenceHook } from '../lrs/index.js';
 import { ShirubeError } from '../errors.js';
 import { checkAchievementRule } from './achievements.js';
 
@@ -156,6 +156,17 @@ export async function evaluateCandidates(db: Db, changes: EvidenceChange[], o: {
   }
   await store.markMet(db, met);
   await store.withdrawPending(db, withdrawn);
+}
+
+/**
+ * What follows a change of evidence, in its transaction (the LRS's WriteOptions.onEvidence, a derivation's
+ * backfill): mastery first, then badge candidates from it.
+ */
+export function evidenceHook(timeZone: string, rules = new RulesCache()): EvidenceHook {
+  return async (trx, changes, caseGeneration) => {
+    const mastery = await applyEvidence(trx, changes, timeZone);
+    await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery, timeZone });
+  };
 }
 
 /** The frameworks' proficiency rules and badge criteria, read once per framework and evaluation. */

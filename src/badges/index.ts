@@ -3,7 +3,7 @@ export { loadSecretKey, type SecretKey } from './secret.js';
 export { documentLoader, shippedContext } from './document-loader.js';
 export { ensureIssuer, rotateKey, didDocument, issuerProfile, didWebOf, didWebDocumentUrl, DEFAULT_ISSUER, type BadgeContext, type IssuerRow } from './issuers.js';
 export { createDefaultAchievements, createGroupAchievement, deleteAchievement, groupChoices, editAchievement, getAchievement, achievementJson, checkAchievementRule, achievementIdOfItem, type AchievementRow, type AchievementEdit, type GroupAchievementInput, type UnitChoice } from './achievements.js';
-export { evaluateCandidates, evaluateNewAchievement, renewExpiredCandidates, badgeCriteria, setBadgeCriteria, DEFAULT_MIN_DAYS, MAX_MIN_DAYS } from './candidates.js';
+export { evaluateCandidates, evidenceHook, evaluateNewAchievement, renewExpiredCandidates, badgeCriteria, setBadgeCriteria, DEFAULT_MIN_DAYS, MAX_MIN_DAYS } from './candidates.js';
 export { approveCandidates, dismissCandidates, undoApprovals, UNDO_MINUTES, revokeCredential, ownResolver, OB3_CONTEXT, type Decider, type CandidateKey } from './issue.js';
 export { statusList, statusListCredential, type StatusList } from './status.js';
 export { verifyCredential, MAX_BUNDLED, type Verdict, type Check, type CredentialSummary, type VerifyOptions } from './verify.js';

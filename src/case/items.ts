@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { findCourseOfStudyItemsByCodes, getItem, type ItemRow } from '../store/case.js';
+import { exactMatchLinks, findCourseOfStudyItemsByCodes, getItem, type ItemRow } from '../store/case.js';
 import { LOCAL_BASE, localUri } from './model.js';
 import { isCaseUuid } from './uuid.js';
 
@@ -17,7 +17,8 @@ export interface ItemRef {
   uris: string[];
 }
 
-function ref(item: { identifier: string; humanCodingScheme: string | null; payload: Record<string, unknown> }, publicUrl: string): ItemRef {
+/** A stored CFItem as an ItemRef, with the URIs it is served under at `publicUrl`. */
+export function itemRef(item: { identifier: string; humanCodingScheme: string | null; payload: Record<string, unknown> }, publicUrl: string): ItemRef {
   const own = typeof item.payload['uri'] === 'string' ? item.payload['uri'] : undefined;
   const served = own?.startsWith(LOCAL_BASE) ? `${publicUrl}${own.slice(LOCAL_BASE.length)}` : own;
   return { identifier: item.identifier, humanCodingScheme: item.humanCodingScheme, uris: [...new Set([served, `${publicUrl}/uri/${item.identifier}`].filter((u): u is string => !!u))] };
@@ -34,14 +35,14 @@ export async function findItemByReference(db: Db, reference: string, publicUrl: 
   if (!id) return undefined;
   const row = await getItem(db, id.toLowerCase());
   if (!row) return undefined;
-  const r = ref(row, publicUrl);
+  const r = itemRef(row, publicUrl);
   return reference === id || r.uris.includes(reference) ? r : undefined;
 }
 
 /** The items of Course of Study frameworks with each Course of Study Code (humanCodingScheme), in one query. */
 export async function findItemsByCourseOfStudyCodes(db: Db, codes: string[], publicUrl: string): Promise<Map<string, ItemRef[]>> {
   const found = await findCourseOfStudyItemsByCodes(db, [...new Set(codes)]);
-  return new Map([...found].map(([code, items]) => [code, items.map((i) => ref(i, publicUrl))]));
+  return new Map([...found].map(([code, items]) => [code, items.map((i) => itemRef(i, publicUrl))]));
 }
 
 /**
@@ -56,4 +57,38 @@ export async function findItemsByReferences(db: Db, references: string[], public
     out.set(r, byCode.length ? byCode : [await findItemByReference(db, r, publicUrl)].filter((x): x is ItemRef => !!x));
   }
   return out;
+}
+
+/** How far exactMatchOf chains are followed (a derivative of a derivative of … the source). */
+const MAX_EXACT_MATCH_DEPTH = 8;
+
+/**
+ * The items each of `ids` is an exact match of, either way and through chains (a derivative's item, its source,
+ * another derivative of that source): exactMatchOf read as an equivalence between stored CFItems. An item with
+ * none maps to [].
+ */
+export async function exactMatches(db: Db, ids: string[]): Promise<Map<string, string[]>> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    const p = parent.get(x) ?? x;
+    return p === x ? x : find(p);
+  };
+  let frontier = [...new Set(ids)];
+  const seen = new Set(frontier);
+  for (let depth = 0; frontier.length && depth < MAX_EXACT_MATCH_DEPTH; depth++) {
+    const next: string[] = [];
+    for (const { origin, destination } of await exactMatchLinks(db, frontier)) {
+      const [a, b] = [find(origin), find(destination)];
+      if (a !== b) parent.set(a, b);
+      for (const x of [origin, destination]) {
+        if (seen.has(x)) continue;
+        seen.add(x);
+        next.push(x);
+      }
+    }
+    frontier = next;
+  }
+  const members = new Map<string, string[]>();
+  for (const x of seen) (members.get(find(x)) ?? members.set(find(x), []).get(find(x))!).push(x);
+  return new Map([...new Set(ids)].map((id) => [id, members.get(find(id))!.filter((x) => x !== id).sort()]));
 }

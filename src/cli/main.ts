@@ -13,6 +13,8 @@ import { relationsCommand } from './relations.js';
 import { learnersCommand } from './learners.js';
 import { auditCommand } from './audit.js';
 import { ltiCommand } from './lti.js';
+import { alignCommand } from './align.js';
+import { deriveCommand } from './derive.js';
 
 const program = new Command('shirube')
   .description(
@@ -39,12 +41,14 @@ usersCommand(program);
 clientsCommand(program);
 importCommand(program);
 exportCommand(program);
+deriveCommand(program);
 backupCommands(program);
 demoCommands(program);
 relationsCommand(program);
 learnersCommand(program);
 auditCommand(program);
 ltiCommand(program);
+alignCommand(program);
 
 export { program };
 

@@ -10,6 +10,7 @@ import type { ImportResult } from '../case/import/save.js';
 import { exportFormats, exportFramework, type ExportFormat } from '../case/export/index.js';
 import { readInput, withStore, type CliContext } from './context.js';
 import { progressReporter } from './progress.js';
+import { request, serverToken, serverUrl, type ServerOptions } from './remote.js';
 
 type Results = ImportResult | ImportResult[];
 
@@ -20,12 +21,6 @@ interface ImportSpec {
   http: { contentType: string; query?: Record<string, string | undefined>; body: Buffer | string };
 }
 
-interface ServerOptions {
-  server?: string;
-  token?: string;
-  serverClientId?: string;
-  serverClientSecret?: string;
-}
 
 /** `--server` and its credentials, on every import subcommand. */
 function serverOptions(cmd: Command): Command {
@@ -60,34 +55,9 @@ async function runImport(spec: ImportSpec, opts: ServerOptions): Promise<void> {
   printResults(results);
 }
 
-/** A fetch whose network failure is an input error naming the server (exit 2), not a crash. */
-async function request(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    throw new ShirubeError('bad_gateway', `--server: cannot reach ${new URL(url).origin} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message})`, 'server');
-  }
-}
-
-async function serverToken(server: string, opts: ServerOptions): Promise<string> {
-  if (opts.token) return opts.token;
-  if (!opts.serverClientId || !opts.serverClientSecret) {
-    throw new ShirubeError('invalid_request', '--server: give --token, or --server-client-id and --server-client-secret (an API client with case:write)', 'server');
-  }
-  const res = await request(`${server}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.serverClientId, client_secret: opts.serverClientSecret }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { access_token?: string; error_description?: string };
-  if (!res.ok || !body.access_token) throw new ShirubeError('unauthorized', `--server-client-id: ${server}/oauth/token refused: ${body.error_description ?? res.status}`, 'server-client-id');
-  return body.access_token;
-}
-
-async function importOnServer(spec: ImportSpec, serverUrl: string, opts: ServerOptions): Promise<Results> {
-  const server = serverUrl.replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s]+$/.test(server)) throw new ShirubeError('invalid_request', `--server: not an http(s) URL: ${serverUrl}`, 'server');
-  const token = await serverToken(server, opts);
+async function importOnServer(spec: ImportSpec, url: string, opts: ServerOptions): Promise<Results> {
+  const server = serverUrl(url);
+  const token = await serverToken(server, opts, 'case:write');
   const query = new URLSearchParams(Object.entries(spec.http.query ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])));
   process.stderr.write(`${spec.label} on ${server} …\n`);
   const res = await request(`${server}/api/frameworks/import${query.size ? `?${query}` : ''}`, {

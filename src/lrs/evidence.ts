@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
 import type { StatementInsert } from '../store/lrs.js';
 import * as store from '../store/lrs-evidence.js';
+import { caseGeneration } from '../store/case-generation.js';
 import type { ItemRef } from '../case/index.js';
 import type { ItemCache } from './item-cache.js';
 import { VOIDED, isObject, type Json } from './validate.js';
@@ -126,8 +127,10 @@ type Attempt = { learnerId: string; itemId: string; timestamp: Date; score: numb
 /**
  * The evidence of new statements, for their transaction to write with them (store.insertStatements): one row per
  * (statement, CFItem) for statements whose actor is a learner; references that resolve to no item are flagged,
- * never rejected; and the attempts (rows with a score or success) for recordAttempts. Items are looked up in
- * `items` under `caseGeneration`, the frameworks' token read in this transaction.
+ * never rejected; and the attempts (rows with a score or success) for recordAttempts. An item named also gives
+ * evidence to its exact matches (exactMatchOf either way: a derivative's item and its source, via exact_match),
+ * so that both keep the same evidence (docs/derivatives.md). Items are looked up in `items` under
+ * `caseGeneration`, the frameworks' token read in this transaction.
  */
 export async function linkEvidence(db: Db, rows: StatementInsert[], o: { publicUrl: string; items: ItemCache; caseGeneration: string }): Promise<store.EvidenceLinks & { attempts: Attempt[] }> {
   const attempts: Attempt[] = [];
@@ -136,10 +139,10 @@ export async function linkEvidence(db: Db, rows: StatementInsert[], o: { publicU
   const linked = rows.filter((r) => r.verbIri !== VOIDED).map((row) => ({ row, refs: linkReferences(row.payload, o.publicUrl) }));
   const codes = linked.flatMap((l) => l.refs.filter((r) => r.via === 'course_of_study_code').map((r) => r.reference));
   const byCode = await o.items.itemsOfCodes(db, codes, o.caseGeneration, o.publicUrl);
+  const named: Array<{ row: StatementInsert; items: Map<string, LinkVia | 'exact_match'> }> = [];
   for (const { row, refs } of linked) {
     if (!refs.length) continue;
-    const items = new Map<string, LinkVia>();
-    const unresolved: Array<{ statementId: string; reference: string; via: string }> = [];
+    const items = new Map<string, LinkVia | 'exact_match'>();
     for (const r of refs) {
       let found: ItemRef[];
       if (r.via === 'course_of_study_code') {
@@ -149,17 +152,55 @@ export async function linkEvidence(db: Db, rows: StatementInsert[], o: { publicU
         found = one ? [one] : [];
       }
       // Any context activity may be a CFItem; only the ones that look like one but do not resolve are flagged.
-      if (!found.length && (r.via !== 'context_activity' || r.reference.includes('/uri/'))) unresolved.push({ statementId: row.id, reference: r.reference, via: r.via });
+      if (!found.length && (r.via !== 'context_activity' || r.reference.includes('/uri/'))) unresolvedAll.push({ statementId: row.id, reference: r.reference, via: r.via });
       for (const item of found) if (!items.has(item.identifier)) items.set(item.identifier, r.via);
     }
-    unresolvedAll.push(...unresolved);
-    if (!row.learnerId || !items.size) continue;
+    if (row.learnerId && items.size) named.push({ row, items });
+  }
+  const matches = await o.items.exactMatchesOf(db, [...new Set(named.flatMap((n) => [...n.items.keys()]))], o.caseGeneration, o.publicUrl);
+  for (const { row, items } of named) {
+    for (const id of [...items.keys()]) for (const other of matches.get(id) ?? []) if (!items.has(other)) items.set(other, 'exact_match');
     const { score, success } = scoreOf(row.payload['result']);
-    for (const [itemId, via] of items) evidence.push({ statementId: row.id, itemId, learnerId: row.learnerId, timestamp: row.timestamp, score, success, via });
+    for (const [itemId, via] of items) evidence.push({ statementId: row.id, itemId, learnerId: row.learnerId!, timestamp: row.timestamp, score, success, via });
     if (score === null && success === null) continue;
-    for (const itemId of items.keys()) attempts.push({ learnerId: row.learnerId, itemId, timestamp: row.timestamp, score, success });
+    for (const itemId of items.keys()) attempts.push({ learnerId: row.learnerId!, itemId, timestamp: row.timestamp, score, success });
   }
   return { evidence, unresolved: unresolvedAll, attempts };
+}
+
+type ExactMatchLink = { from: string; to: string };
+type BackfillOptions = { timeZone: string; onEvidence?: EvidenceHook | undefined };
+
+/**
+ * Gives each `to` item the evidence its `from` item has and it lacks (copyEvidence): statements stored before a
+ * derivative count for it as later ones do. Rebuilds the pairs' rollups and calls the hook (mastery replays from
+ * the evidence), in chunks of pairs, each chunk's pairs locked as a statement batch locks them.
+ */
+async function extendEvidence(db: Db, links: ExactMatchLink[], o: BackfillOptions): Promise<number> {
+  const pairs = await store.copyEvidence(db, links);
+  const token = await caseGeneration(db);
+  for (let i = 0; i < pairs.length; i += 1000) {
+    const part = pairs.slice(i, i + 1000);
+    await store.lockPairs(db, part);
+    await recomputeRollups(db, part, o.timeZone);
+    if (o.onEvidence) await o.onEvidence(db, part, token);
+  }
+  return pairs.length;
+}
+
+/**
+ * A derivation's evidence backfill (docs/derivatives.md): in its transaction, then once more after its commit,
+ * when the statement batches that linked without the derivative (they read the frameworks before it committed)
+ * have finished: what they wrote for a source item is copied too. Returns the (learner, item) pairs given evidence.
+ */
+export function derivationBackfill(o: BackfillOptions) {
+  return {
+    inTransaction: (trx: Db, links: ExactMatchLink[]) => extendEvidence(trx, links, o),
+    afterCommit: async (db: Db, links: ExactMatchLink[]) => {
+      await store.waitForLinkingWriters(db);
+      return db.transaction().execute((trx) => extendEvidence(trx, links, o));
+    },
+  };
 }
 
 /**

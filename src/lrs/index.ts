@@ -8,6 +8,6 @@ export { parseStatementQuery, queryStatementPage, decodeMore, formatStatement, P
 export { getDocument, listDocuments, writeDocument, deleteDocument, type DocumentScope, type DocumentKind, type Preconditions } from './documents.js';
 export { getActivityObject } from './activities.js';
 export { personOf, resolveLearner, findLearner, linkActor } from './learners.js';
-export { learnerEvidence, scoreOf, dayIn, type EvidenceChange, type EvidenceHook, linkReferences, cfItemExtension, CF_ITEM_EXTENSION_PATH, COURSE_OF_STUDY_CODE } from './evidence.js';
+export { learnerEvidence, derivationBackfill, scoreOf, dayIn, type EvidenceChange, type EvidenceHook, linkReferences, cfItemExtension, CF_ITEM_EXTENSION_PATH, COURSE_OF_STUDY_CODE } from './evidence.js';
 export { exportLearner, eraseLearner, findLearnerByAgent, type LearnerDataPart } from './personal-data.js';
 export { getAttachmentContents } from './attachments.js';

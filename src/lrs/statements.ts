@@ -8,6 +8,7 @@ import { mergeDefinition } from './activities.js';
 import { jsonEqual, verifyStatementSignature } from './signature.js';
 import { SIGNATURE_USAGE, VOIDED, isObject, validateStatement, type Json, type XapiVersion } from './validate.js';
 import { linkEvidence, recordAttempts, voidEvidence, type EvidenceHook } from './evidence.js';
+import { holdLinking } from '../store/lrs-evidence.js';
 import type { ItemCache } from './item-cache.js';
 import type { FirstSeen } from './first-seen.js';
 import type { WriteGate } from './write-gate.js';
@@ -158,6 +159,8 @@ class NotYetStored {
 
 async function write(trx: Db, statements: Json[], parts: AttachmentPart[], voidTargets: string[], storedIso: string, stored: Date, o: WriteOptions): Promise<string[]> {
   const ids = statements.map((s) => String(s['id']).toLowerCase());
+  // Before the batch reads the frameworks: a derivation waits for batches that linked without it (derivatives.md).
+  await holdLinking(trx);
   // Everything the batch reads before writing, in one round trip: its ids and void targets, its actors' learners
   // and its Activities (of every statement: those that turn out to exist already are a few extra rows).
   const before = await store.readBeforeWrite(trx, {

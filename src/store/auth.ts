@@ -281,3 +281,9 @@ export async function listAudit(db: Db, f: AuditFilter): Promise<{ total: number
     entries: rows.map((r) => ({ id: Number(r.id), at: new Date(r.at), actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details })),
   };
 }
+
+/** Replaces an active client's secret hash (a supplier's one-time claim); false when there is no active client. */
+export async function setApiClientSecret(db: Db, clientId: string, secretHash: string): Promise<boolean> {
+  const r = await db.updateTable('api_client').set({ secret_hash: secretHash }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -22,3 +22,8 @@ export const generationDb = (db: Db | Transaction<Database>) => db.withTables<Ca
 export async function bumpCaseGeneration(trx: Db | Transaction<Database>): Promise<void> {
   await generationDb(trx).updateTable('case_generation').set((eb) => ({ token: eb.fn<string>('gen_random_uuid') })).execute();
 }
+
+/** The frameworks' token as this transaction sees it. */
+export async function caseGeneration(db: Db | Transaction<Database>): Promise<string> {
+  return (await generationDb(db).selectFrom('case_generation').select('token').executeTakeFirstOrThrow()).token;
+}

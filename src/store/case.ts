@@ -576,3 +576,67 @@ export async function removeRubric(trx: Transaction<Database>, documentIdentifie
   if (removed) await bumpCaseGeneration(trx);
   return removed;
 }
+
+/** itemDocuments for many items in one query: the documents holding each item. */
+export async function itemsDocuments(db: Db, itemIdentifiers: string[]): Promise<Map<string, DocumentRow[]>> {
+  const out = new Map<string, DocumentRow[]>(itemIdentifiers.map((i) => [i, []]));
+  if (!itemIdentifiers.length) return out;
+  const rows = await db
+    .selectFrom('cf_package_member as m')
+    .innerJoin('cf_document as d', 'd.identifier', 'm.document_identifier')
+    .selectAll('d')
+    .select('m.identifier as item')
+    .where('m.kind', '=', 'CFItem')
+    .where('m.identifier', 'in', itemIdentifiers)
+    .execute();
+  for (const r of rows) out.get(r.item)?.push(toDocument(r));
+  return out;
+}
+
+/** Associations of these types whose origin is one of the items, from every document. */
+export async function associationsFrom(db: Db, originIdentifiers: string[], types: readonly string[]): Promise<AssociationRow[]> {
+  if (!originIdentifiers.length) return [];
+  const rows = await db
+    .selectFrom('cf_association')
+    .selectAll()
+    .where('origin_identifier', 'in', originIdentifiers)
+    .where('association_type', 'in', [...types])
+    .orderBy('document_identifier')
+    .orderBy('position')
+    .execute();
+  return rows.map(toAssociation);
+}
+
+export async function getItems(db: Db, identifiers: string[]): Promise<Map<string, ItemRow>> {
+  if (!identifiers.length) return new Map();
+  const rows = await db.selectFrom('cf_item').selectAll().where('identifier', 'in', identifiers).execute();
+  return new Map(rows.map((r) => [r.identifier, toItem(r)]));
+}
+
+/** The exactMatchOf associations, from any document, between two stored CFItems, one of them among `ids`. */
+export async function exactMatchLinks(db: Db, ids: string[]): Promise<Array<{ origin: string; destination: string }>> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('cf_association as a')
+    .innerJoin('cf_item as o', 'o.identifier', 'a.origin_identifier')
+    .innerJoin('cf_item as d', 'd.identifier', 'a.destination_identifier')
+    .select(['a.origin_identifier as origin', 'a.destination_identifier as destination'])
+    .where('a.association_type', '=', 'exactMatchOf')
+    .where((eb) => eb.or([eb('a.origin_identifier', 'in', ids), eb('a.destination_identifier', 'in', ids)]))
+    .execute();
+  return rows;
+}
+
+/** The associations, from any document, whose origin and destination are both among `ids`. */
+export async function associationsBetween(db: Db, ids: string[]): Promise<AssociationRow[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('cf_association')
+    .selectAll()
+    .where('origin_identifier', 'in', ids)
+    .where('destination_identifier', 'in', ids)
+    .orderBy('document_identifier')
+    .orderBy('position')
+    .execute();
+  return rows.map(toAssociation);
+}

@@ -22,6 +22,7 @@ import * as m0015 from './migrations/0015_lti.js';
 import * as m0017 from './migrations/0017_learning_resources.js';
 import * as m0018 from './migrations/0018_authoring.js';
 import * as m0019 from './migrations/0019_search.js';
+import * as m0020 from './migrations/0020_suppliers.js';
 import type { Database } from './tables.js';
 import { readRouting } from './replica.js';
 
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0017_learning_resources': m0017,
   '0018_authoring': m0018,
   '0019_search': m0019,
+  '0020_suppliers': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -184,3 +184,38 @@ export async function replaceRollups(db: Db, pairs: Pair[], rollups: Rollup[], d
   await lrs(db).deleteFrom('evidence_rollup_day').where(inPairs(pairs)).execute();
   await addToRollups(db, rollups, days);
 }
+
+/**
+ * Gives each `to` item the evidence rows of its `from` item (same statements, scores and voided flags, via
+ * exact_match), skipping rows it has; returns the (learner, item) pairs that got rows, for their rollups.
+ */
+export async function copyEvidence(db: Db, links: Array<{ from: string; to: string }>): Promise<Pair[]> {
+  if (!links.length) return [];
+  const { rows } = await sql<{ learner_id: string; item_id: string }>`
+    with added as (
+      insert into evidence (statement_id, item_id, learner_id, timestamp, score, success, voided, via)
+      select e.statement_id, l.to_item, e.learner_id, e.timestamp, e.score, e.success, e.voided, 'exact_match'
+      from unnest(${links.map((l) => l.from)}::text[], ${links.map((l) => l.to)}::text[]) as l(from_item, to_item)
+      join evidence e on e.item_id = l.from_item
+      on conflict (statement_id, item_id) do nothing
+      returning learner_id, item_id
+    )
+    select distinct learner_id, item_id from added order by 1, 2`.execute(db);
+  return rows.map((r) => ({ learnerId: r.learner_id, itemId: r.item_id }));
+}
+
+// One advisory lock key: statement batches hold it shared while they link and write evidence.
+const linkingKey = sql`hashtextextended('shirube evidence linking', 0)`;
+
+/** Held shared by a statement batch's transaction, first thing: a derivation can wait for the batches in flight. */
+export async function holdLinking(db: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${linkingKey})`.execute(db);
+}
+
+/**
+ * Waits until every statement batch in flight has committed or rolled back (batches starting meanwhile wait that
+ * long too, then read the frameworks as they are now).
+ */
+export async function waitForLinkingWriters(db: Db): Promise<void> {
+  await db.transaction().execute((trx) => sql`select pg_advisory_xact_lock(${linkingKey})`.execute(trx));
+}

@@ -101,7 +101,7 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
     expect(after.stdout).toContain('hanako');
   });
 
-  it('imports a Course of Study Code table with progress on stderr and exports it', async () => {
+  it('imports a Course of Study Code table with progress on stderr, exports it and derives a framework from it', async () => {
     const imp = await run(['import', 'cscode', join(ROOT, 'assets/frameworks/elementary-math-2017.csv')]);
     expect(imp.code, imp.stderr).toBe(0);
     expect(imp.stdout).toMatch(/Imported .*算数 \(([0-9a-f-]{36})\): 632 CFItems/);
@@ -118,6 +118,11 @@ describe('shirube CLI', { timeout: 240_000 }, () => {
     const pkg = JSON.parse(readFileSync(out, 'utf8'));
     expect(pkg.CFDocument.identifier).toBe(id);
     expect(pkg.CFItems).toHaveLength(632);
+
+    const derived = await run(['derive', id, '--title', '○○県 算数', '--creator', '○○県教育委員会']);
+    expect(derived.code, derived.stderr).toBe(0);
+    expect(derived.stdout).toMatch(/^Derived ○○県 算数 \([0-9a-f-]{36}\) from [0-9a-f-]{36}: 632 CFItems, \d+ CFAssociations \(632 exactMatchOf\), 0 CFRubrics; evidence for 0 \(learner, item\) pairs\.\n$/);
+    expect(derived.stderr.trim().split('\n').at(-1)).toMatch(/100% \(\d+\/\d+\)$/);
   });
 
   it('imports from a remote CASE server with OAuth 2.0 client credentials', async () => {

@@ -159,6 +159,7 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     await check('URI page of an association', `/uri/${associationId}`);
     await check('URI page, unknown', '/uri/00000000-0000-4000-8000-000000000000');
     await check('badge verification', `/badges/credentials/${credential}`);
+    await check('suppliers', '/suppliers', { ready: heading });
     await check('OB API policy', '/ims/ob/v3p0/policy');
     await check('OAuth error', '/oauth/authorize');
     await check('xAPI extension', CF_ITEM_EXTENSION_PATH);
@@ -178,6 +179,7 @@ describe.skipIf(skip)('accessibility and Japanese coverage of every page in Chro
     for (const v of await axeViolations(page)) report.push(`evaluation: axe ${v}`);
     for (const w of await untranslated(page)) report.push(`evaluation: untranslated ${w}`);
     await check('achievements (admin)', `/badges/achievements?framework=${MATH_2017_DOCUMENT}`, { ready: heading });
+    await check('suppliers (admin)', '/suppliers', { ready: (p) => p.getByRole('heading', { name: 'クライアントごとの利用状況（30 日間）' }).waitFor() });
     await signInAs(users.author);
     await check('achievements (author)', `/badges/achievements?framework=${MATH_2017_DOCUMENT}`, { ready: heading });
     expect(report).toEqual([]);

@@ -50,8 +50,8 @@ const XAPI_SAMPLE: Record<string, { body: unknown; query: Record<string, string>
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Writes whose 401 is about the credentials in the request itself (client, password, LTI state), not a missing caller. */
 const CREDENTIAL_CHECKS = new Set(['POST /oauth/token', 'POST /oauth/revoke', 'POST /api/auth/sign-in', 'POST /lti/launch']);
-/** Tables failed requests are meant to change: failed sign-ins count towards the rate limit. */
-const COUNTED_FAILURES = new Set(['rate_limit']);
+/** Tables failed requests are meant to change: failed sign-ins count towards the rate limit, a client's requests towards its usage. */
+const COUNTED_FAILURES = new Set(['rate_limit', 'api_client_usage']);
 
 /** A plausible value for a schema: every property filled in. */
 function sample(s: Schema | undefined, depth = 0): unknown {
@@ -266,11 +266,13 @@ describe('hostile input over every OpenAPI operation', () => {
 
 /**
  * Writes anonymous callers may send: OAuth 2.0 (client credentials are in the request), signing in and out,
- * verifying a credential, an LTI platform's login initiation and launch (the signed id_token is the credential), and the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET).
+ * verifying a credential, an LTI platform's login initiation and launch (the signed id_token is the credential), the LRS's read-only resources (POST there is xAPI's alternate request syntax for a GET),
+ * a supplier's request for an API client and its claim token, and the alignment check of public frameworks.
  */
 const OPEN_WRITES = new Set([
   'POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/register', 'POST /oauth/authorize', 'POST /api/auth/sign-in', 'POST /api/auth/sign-out',
   'POST /badges/verify', 'POST /xapi/activities', 'POST /xapi/agents', 'POST /lti/login', 'POST /lti/launch',
+  'POST /api/client-requests', 'POST /api/client-requests/status', 'POST /api/client-requests/claim', 'POST /api/alignment/check',
 ]);
 
 describe('authentication before body validation', () => {

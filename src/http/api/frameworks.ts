@@ -13,7 +13,10 @@ import { exportFormats, exportFramework, type ExportFormat } from '../../case/ex
 import { deleteRubric, saveRubric } from '../../case/rubrics.js';
 import { serializeRubric } from '../../case/serialize.js';
 import { authorize } from '../plugins/auth.js';
-import { authored, canSee, importChecks, mayImport, ref, visible } from '../framework-access.js';
+import { authored, canSee, importChecks, mayImport, organizationOf, ref, visible } from '../framework-access.js';
+import { deriveFramework, deriveInput } from '../../case/derive.js';
+import { derivationBackfill } from '../../lrs/index.js';
+import { evidenceHook } from '../../badges/index.js';
 import { errorSchema } from './auth.js';
 
 const tags = ['Frameworks'];
@@ -204,6 +207,34 @@ export default async function frameworkRoutes(app: FastifyInstance) {
     await authored(req, req.params.id, `author rubrics of ${req.params.id}`);
     await deleteRubric(db(), req.params.id, req.params.rubricId.toLowerCase(), { actor: actorOf(req.principal), ifMatch: req.headers['if-match'] });
     return reply.code(204).send();
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/:id/derive', {
+    onRequest: async (req) => authorize(req, mayImport, 'derive frameworks'),
+    schema: {
+      tags,
+      security,
+      summary: "Derive a framework (e.g. a board of education's version of a Course of Study framework)",
+      description:
+        'Copies the CFDocument, its CFItems, internal CFAssociations and CFRubrics with new identifiers and URIs, Private Draft, owned by the ' +
+        "caller's organisation; each new item keeps its humanCodingScheme and gets an exactMatchOf to its source item. Statements naming either " +
+        'item count for both, including those stored before. Body: `{ title, creator, publisher?, description?, version?, identifier? }`. ' +
+        'One transaction, audited (framework.derive). See docs/derivatives.md.',
+      params: idParams,
+      body: { type: 'object', additionalProperties: true },
+      response: { 201: { type: 'object', additionalProperties: true }, 409: errorSchema, ...errors },
+    },
+  }, async (req, reply) => {
+    await visible(req, req.params.id);
+    authorize(req, (p) => canAuthorFramework(p), 'create frameworks');
+    const input = deriveInput(req.body);
+    const timeZone = app.config.timeZone;
+    const result = await deriveFramework(db(), req.params.id, input, {
+      actor: actorOf(req.principal),
+      organizationId: organizationOf(req.principal),
+      backfill: derivationBackfill({ timeZone, onEvidence: evidenceHook(timeZone) }),
+    });
+    return reply.code(201).header('location', `/ims/case/v1p1/CFDocuments/${result.identifier}`).send(result);
   });
 
   app.delete<{ Params: { id: string } }>('/:id', {

@@ -18,6 +18,8 @@ import competencyRoutes from './competencies.js';
 import resourceRoutes from './resources.js';
 import ltiApiRoutes from './lti.js';
 import searchRoutes from './search.js';
+import supplierRoutes from './suppliers.js';
+import alignmentRoutes from './alignment.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -40,4 +42,6 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(resourceRoutes, { prefix: '/resources' });
   await app.register(ltiApiRoutes);
   await app.register(searchRoutes, { prefix: '/search' });
+  await app.register(supplierRoutes);
+  await app.register(alignmentRoutes, { prefix: '/alignment' });
 }

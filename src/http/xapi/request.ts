@@ -83,6 +83,7 @@ export async function xapiRequestOf(req: FastifyRequest, db: Db, opts: { version
     headers,
     body,
     contentType: headers['content-type'] ?? '',
-    principal: await credentialsPrincipal(db, headers['authorization'], req.principal),
+    // Kept on the request too: who called, for the client's usage count.
+    principal: (req.principal = await credentialsPrincipal(db, headers['authorization'], req.principal)),
   };
 }

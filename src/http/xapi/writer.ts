@@ -1,9 +1,8 @@
 import type { Config } from '../../config.js';
 import type { Principal } from '../../auth/index.js';
-import { FirstSeen, ItemCache, WriteGate, type EvidenceChange, type WriteOptions, type XapiVersion } from '../../lrs/index.js';
-import { applyEvidence, RulesCache } from '../../progress/index.js';
-import { evaluateCandidates } from '../../badges/index.js';
-import type { Db } from '../../store/db.js';
+import { FirstSeen, ItemCache, WriteGate, type WriteOptions, type XapiVersion } from '../../lrs/index.js';
+import { RulesCache } from '../../progress/index.js';
+import { evidenceHook } from '../../badges/index.js';
 import { authorityOf } from './access.js';
 
 /** How one server writes statements, whichever API they come through (xAPI, Caliper): its options for a request. */
@@ -26,10 +25,6 @@ export function statementWriter(config: Config): StatementWriter {
     items,
     seen,
     gate,
-    // Mastery first, then badge candidates from it: both in the statements' transaction.
-    onEvidence: async (trx: Db, changes: EvidenceChange[], caseGeneration: string) => {
-      const mastery = await applyEvidence(trx, changes, config.timeZone);
-      await evaluateCandidates(trx, changes, { rules: (framework) => rules.get(trx, framework, caseGeneration), mastery, timeZone: config.timeZone });
-    },
+    onEvidence: evidenceHook(config.timeZone, rules),
   });
 }

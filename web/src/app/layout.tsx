@@ -30,6 +30,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>
           <Link to={paths.passport()}>{t('nav.passport')}</Link>
           {staff && <Link to={paths.achievements()}>{t('nav.achievements')}</Link>}
+          <Link to={paths.suppliers()}>{t('nav.suppliers')}</Link>
           {staff && <Link to={paths.authoring()}>{t('nav.authoring')}</Link>}
           <a href={paths.apiDocs()}>{t('nav.apiDocs')}</a>
         </nav>

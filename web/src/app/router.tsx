@@ -9,6 +9,7 @@ import { Loading } from '../components/ui/status.js';
 import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
 import { SearchRoute } from './routes/search.js';
+import { SuppliersRoute } from './routes/suppliers.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -34,6 +35,7 @@ export function AppRoutes() {
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
   if (matchPath('/passport', pathname)) return lazyRoute(<PassportRoute />);
   if (matchPath('/badges/achievements', pathname)) return <AchievementsRoute />;
+  if (matchPath('/suppliers', pathname)) return <SuppliersRoute />;
   if ((m = matchPath('/frameworks/:id/items/:itemId', pathname))) return <FrameworkRoute frameworkId={m['id']!} itemId={m['itemId']} />;
   if ((m = matchPath('/frameworks/:id', pathname))) return <FrameworkRoute frameworkId={m['id']!} />;
   return <NotFoundRoute />;

@@ -27,6 +27,8 @@ export const paths = {
   passport: () => '/passport',
   /** Achievements of a framework: list, search, edit (authors, admins); issuers' keys (admins). */
   achievements: (q: { framework?: string | undefined } = {}) => withQuery('/badges/achievements', q),
+  /** Suppliers: ask for an API client, collect its secret, the alignment check; requests and usage for admins (docs/suppliers.md). */
+  suppliers: () => '/suppliers',
   /** The server's public verification page of a credential issued here. */
   verifyCredential: (uuid: string) => `/badges/credentials/${enc(uuid)}`,
 } as const;
@@ -64,6 +66,14 @@ export const api = {
   heatmap: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap`, q),
   heatmapCsv: (classId: string, q: { framework: string; grade?: string; domain?: string; asOf?: string }) => withQuery(`/api/progress/classes/${enc(classId)}/heatmap.csv`, q),
   stuck: (classId: string, q: { framework: string; asOf?: string; min?: number }) => withQuery(`/api/progress/classes/${enc(classId)}/stuck`, q),
+  /** docs/suppliers.md */
+  clientRequests: '/api/client-requests',
+  clientRequestStatus: '/api/client-requests/status',
+  clientRequestClaim: '/api/client-requests/claim',
+  adminClientRequests: '/api/admin/client-requests',
+  adminClientRequest: (id: string, action: 'approve' | 'reject') => `/api/admin/client-requests/${enc(id)}/${action}`,
+  adminClientUsage: (days: number) => withQuery('/api/admin/clients/usage', { days }),
+  alignmentCheck: (q: { column?: string }) => withQuery('/api/alignment/check', q),
   /** docs/resources.md */
   resources: (q: { item?: string; limit?: number }) => withQuery('/api/resources', q),
   resourceCreate: '/api/resources',

@@ -75,7 +75,7 @@ function RegisterForm({ itemId }: { itemId: string }) {
           {t('resources.language')}
           <select value={form.language} onChange={set('language')}>
             <option value="ja">日本語</option>
-            <option value="en">English</option>
+            <option value="en" lang="en">English</option>
           </select>
         </label>
         <label>
