@@ -11,7 +11,7 @@ const ADMIN = [{ role: 'admin' as const, scopeType: 'global' as const, scopeId: 
 /**
  * The authoring UI (docs/authoring.md) in Chromium, in Japanese (then a glance in English): create a framework, add items, reorder and re-parent
  * them by keyboard and by dragging (the tree as GET …/tree answers it after each), add a definition, edit an item (Markdown preview,
- * lists, the definition picked), a field the API refuses, an association added and deleted, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
+ * lists, the definition picked), a field the API refuses, an association added and deleted, a rubric, a 412 when the item changed behind the page (through the API) and its reload, deletion after a confirmation,
  * publishing as version 1, the history; no serious or critical axe violation.
  */
 describe.skipIf(skip)('authoring in Chromium', () => {
@@ -94,7 +94,7 @@ describe.skipIf(skip)('authoring in Chromium', () => {
 
     // A definition (an item type), then picked in the item editor.
     await page.getByLabel('定義の種類').selectOption({ label: '項目の種類' });
-    await page.getByLabel('名前').fill('単元');
+    await page.getByLabel('名前', { exact: true }).fill('単元');
     await page.getByLabel('階層コード').fill('1');
     await page.getByRole('button', { name: '定義を追加' }).click();
     await page.getByText('「単元」を追加しました。').waitFor();
@@ -142,6 +142,16 @@ describe.skipIf(skip)('authoring in Chromium', () => {
     await page.locator('.association-list').getByRole('button', { name: '削除' }).click();
     await page.getByText('関連を削除しました。').waitFor();
     expect(await peers()).toEqual([]);
+
+    // A rubric grading the item: A/B/C with their lowest scores.
+    await page.getByLabel('評価規準の名前').fill('電気 評価規準');
+    await page.getByLabel('規準の説明').fill('回路を作って調べる');
+    await page.getByLabel('A の最低点（0〜1）').fill('0.9');
+    await page.getByRole('button', { name: '評価規準を追加' }).click();
+    await page.getByText('評価規準「電気 評価規準」を追加しました。').waitFor();
+    const rubrics = (await api<{ CFRubrics: Array<{ title: string; CFRubricCriteria: Array<{ CFItemURI: { identifier: string }; CFRubricCriterionLevels: Array<{ quality: string; score: number }> }> }> }>('GET', `/ims/case/v1p1/CFPackages/${fid}`)).body.CFRubrics;
+    expect(rubrics).toEqual([expect.objectContaining({ title: '電気 評価規準', CFRubricCriteria: [expect.objectContaining({ CFItemURI: expect.objectContaining({ identifier: itemId }), CFRubricCriterionLevels: [expect.objectContaining({ quality: 'A', score: 0.9 }), expect.objectContaining({ quality: 'B', score: 0.5 }), expect.objectContaining({ quality: 'C', score: 0 })] })] })]);
+    await page.locator('.rubric-list').getByText('A ≥ 0.9, B ≥ 0.5, C ≥ 0').waitFor();
 
     // Deleting asks first; an item with children says how many go with it.
     await row('物質・エネルギー').click();

@@ -48,6 +48,7 @@ export const api = {
   authoringPlacement: (id: string, itemId: string) => `/api/frameworks/${enc(id)}/items/${enc(itemId)}/placement`,
   authoringAssociations: (id: string) => `/api/frameworks/${enc(id)}/associations`,
   authoringAssociation: (id: string, aid: string) => `/api/frameworks/${enc(id)}/associations/${enc(aid)}`,
+  authoringRubric: (id: string, rubricId: string) => `/api/frameworks/${enc(id)}/rubrics/${enc(rubricId)}`,
   authoringDefinitions: (id: string, list: string) => `/api/frameworks/${enc(id)}/definitions/${enc(list)}`,
   adoptionStatus: (id: string) => `/api/frameworks/${enc(id)}/adoption-status`,
   history: (id: string, q: { limit?: number } = {}) => withQuery(`/api/frameworks/${enc(id)}/history`, q),

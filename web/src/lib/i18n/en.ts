@@ -732,4 +732,10 @@ export const en: Messages = {
   'authoring.addAssociation': 'Add the association',
   'authoring.associationAdded': 'Association added.',
   'authoring.associationDeleted': 'Association deleted.',
+  'authoring.rubrics': 'Rubrics',
+  'authoring.rubricTitle': 'Rubric title',
+  'authoring.rubricCriterion': 'Criterion',
+  'authoring.rubricScore': 'Lowest score for {level} (0–1)',
+  'authoring.addRubric': 'Add the rubric',
+  'authoring.rubricAdded': 'Added the rubric “{title}”.',
 };

@@ -731,6 +731,12 @@ export const ja = {
   'authoring.addAssociation': '関連を追加',
   'authoring.associationAdded': '関連を追加しました。',
   'authoring.associationDeleted': '関連を削除しました。',
+  'authoring.rubrics': '評価規準（ルーブリック）',
+  'authoring.rubricTitle': '評価規準の名前',
+  'authoring.rubricCriterion': '規準の説明',
+  'authoring.rubricScore': '{level} の最低点（0〜1）',
+  'authoring.addRubric': '評価規準を追加',
+  'authoring.rubricAdded': '評価規準「{title}」を追加しました。',
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -36,6 +36,18 @@ export interface Definition {
 export type DefinitionList = 'CFItemTypes' | 'CFConcepts' | 'CFSubjects' | 'CFLicenses' | 'CFAssociationGroupings';
 export type Definitions = Partial<Record<DefinitionList, Definition[]>>;
 
+/** A CFRubric (docs/progress-api.md: Rubrics): criteria naming CFItems, levels with a quality and a score. */
+export interface RubricLevel {
+  quality: string;
+  score: number;
+  description?: string;
+}
+export interface Rubric {
+  identifier: string;
+  title?: string;
+  CFRubricCriteria?: Array<{ CFItemURI?: { identifier: string }; description?: string; CFRubricCriterionLevels?: RubricLevel[] }>;
+}
+
 /** Editors always read the current state: keys carry a revision the page bumps after each write. */
 export const useTree = (fid: string, rev: number) => useQuery(`authoring-tree:${fid}:${rev}`, () => apiClient.get<Tree>(api.authoringTree(fid)));
 export const useDocument = (fid: string, rev: number) => useQuery(`authoring-doc:${fid}:${rev}`, () => apiClient.getTagged<CFDocument>(api.authoringDocument(fid)));
@@ -45,8 +57,8 @@ export const useHistory = (fid: string, rev: number) => useQuery(`authoring-hist
 /** The package's definitions and associations (the CASE API's CFPackage: the authoring API has no list endpoints). */
 export const usePackageLists = (fid: string, rev: number) =>
   useQuery(`authoring-pkg:${fid}:${rev}`, async () => {
-    const p = await apiClient.get<{ CFDefinitions?: Definitions; CFAssociations?: CFAssociation[] }>(api.cfPackage(fid));
-    return { definitions: p.CFDefinitions ?? {}, associations: p.CFAssociations ?? [] };
+    const p = await apiClient.get<{ CFDefinitions?: Definitions; CFAssociations?: CFAssociation[]; CFRubrics?: Rubric[] }>(api.cfPackage(fid));
+    return { definitions: p.CFDefinitions ?? {}, associations: p.CFAssociations ?? [], rubrics: p.CFRubrics ?? [] };
   });
 export const createDefinition = (fid: string, list: DefinitionList, body: Record<string, string>) => apiClient.write<Definition>('POST', api.authoringDefinitions(fid, list), body);
 
@@ -68,3 +80,9 @@ export const deleteAssociation = async (fid: string, aid: string) => {
   const { etag } = await apiClient.getTagged<CFAssociation>(api.authoringAssociation(fid, aid));
   await apiClient.write<unknown>('DELETE', api.authoringAssociation(fid, aid), undefined, etag);
 };
+/** A new CFRubric of one criterion grading `itemId` (creating needs no If-Match; replacing would). */
+export const createRubric = (fid: string, itemId: string, title: string, description: string, levels: RubricLevel[], masteryLevel: string) =>
+  apiClient.write<Rubric>('PUT', api.authoringRubric(fid, crypto.randomUUID()), {
+    title,
+    CFRubricCriteria: [{ CFItemURI: { identifier: itemId }, description, extensions: { masteryLevel }, CFRubricCriterionLevels: levels }],
+  });

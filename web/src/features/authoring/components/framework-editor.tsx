@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { useDocumentTitle } from '../../../lib/use-document-title.js';
 import { usePackageLists, useDocument, useTree, type Tree, type TreeNode } from '../api/authoring.js';
 import { AssociationsEditor } from './associations-editor.js';
+import { RubricEditor } from './rubric-editor.js';
 import { DefinitionsEditor } from './definitions-editor.js';
 import { TreeEditor } from './tree-editor.js';
 import { ItemEditor } from './item-editor.js';
@@ -34,7 +35,7 @@ export function FrameworkEditor({ fid }: { fid: string }) {
   const shown = useRef<Tree | undefined>(undefined);
   if (tree.data) shown.current = tree.data;
   const lists = usePackageLists(fid, rev);
-  const pkg = useRef<NonNullable<typeof lists.data>>({ definitions: {}, associations: [] });
+  const pkg = useRef<NonNullable<typeof lists.data>>({ definitions: {}, associations: [], rubrics: [] });
   if (lists.data) pkg.current = lists.data;
   const lastDoc = useRef(doc.data);
   if (doc.data) lastDoc.current = doc.data;
@@ -60,6 +61,7 @@ export function FrameworkEditor({ fid }: { fid: string }) {
           <div>
             <ItemEditor key={selected} fid={fid} itemId={selected} rev={rev} definitions={pkg.current.definitions} onSaved={bump} onReload={bump} />
             <AssociationsEditor key={`a-${selected}`} fid={fid} itemId={selected} items={flatten(shown.current.children)} associations={pkg.current.associations} editable={editable} onChanged={bump} />
+            <RubricEditor key={`r-${selected}`} fid={fid} itemId={selected} rubrics={pkg.current.rubrics} onChanged={bump} />
           </div>
         ) : (
           <p className="muted">{t('authoring.selectPrompt')}</p>
