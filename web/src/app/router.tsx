@@ -10,6 +10,7 @@ import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
 import { SearchRoute } from './routes/search.js';
 import { SuppliersRoute } from './routes/suppliers.js';
+import { CrosswalksRoute } from './routes/crosswalks.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -25,6 +26,8 @@ export function AppRoutes() {
   if (matchPath('/sign-in', pathname)) return <SignInRoute />;
   if (matchPath('/search', pathname)) return <SearchRoute />;
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
+  if (matchPath('/crosswalks', pathname)) return <CrosswalksRoute />;
+  if ((m = matchPath('/crosswalks/:id', pathname))) return <CrosswalksRoute id={m['id']!} />;
   if (matchPath('/map', pathname)) return withMap(<MapRoute />);
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
   if (matchPath('/passport', pathname)) return withMap(<PassportRoute />);
