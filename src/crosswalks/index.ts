@@ -8,6 +8,7 @@ import { ShirubeError } from '../errors.js';
 import { combineFrameworks } from '../relations/cross.js';
 import { loadRelationFramework } from '../relations/estimate.js';
 import { itemSimilarity } from '../relations/features.js';
+import type { RelationFramework } from '../relations/model.js';
 
 /**
  * A crosswalk: a CFDocument of its own (frameworkType "crosswalk") whose CFAssociations, exactMatchOf or isRelatedTo,
@@ -142,23 +143,44 @@ export interface Suggestion {
   score: number;
 }
 
+type Matcher = { fw: RelationFramework; source: string; target: string; sim: Awaited<ReturnType<typeof itemSimilarity>> };
+/** The last few frameworks' pairs with their vectors, by both documents' lastChangeDateTime (a change means new ones). */
+const matchers = new Map<string, Promise<Matcher>>();
+const MATCHERS_KEPT = 8;
+
+async function matcher(db: Db, cw: Crosswalk): Promise<Matcher> {
+  const [da, db_] = await Promise.all([getDocument(db, cw.source.identifier), getDocument(db, cw.target.identifier)]);
+  if (!da || !db_) throw new ShirubeError('not_found', `The crosswalk's ${da ? 'target' : 'source'} framework is gone`, da ? 'target' : 'source');
+  const key = `${da.identifier}@${da.lastChange.getTime()}\t${db_.identifier}@${db_.lastChange.getTime()}`;
+  let m = matchers.get(key);
+  if (!m) {
+    m = (async () => {
+      const [a, b] = await Promise.all([loadRelationFramework(db, da.identifier), loadRelationFramework(db, db_.identifier)]);
+      const fw = combineFrameworks(a, b);
+      return { fw, source: a.identifier, target: b.identifier, sim: await itemSimilarity(fw) };
+    })();
+    matchers.set(key, m);
+    m.catch(() => matchers.delete(key));
+    while (matchers.size > MATCHERS_KEPT) matchers.delete(matchers.keys().next().value!);
+  }
+  return m;
+}
+
 /**
  * The target's items ranked by their similarity to one item of the source: the relation estimator's lexical
- * similarity (src/relations/features.ts, tf-idf over content words and character n-grams of both frameworks).
- * An item of the source the estimators do not relate (a grade, a domain) has no suggestions, only a 400 naming it.
+ * similarity (src/relations/features.ts: tf-idf over content words and character n-grams of both frameworks, the mean
+ * of the two cosines). The vectors are kept while neither framework changes. An item of the source that the
+ * estimators do not relate (a grade, a domain heading) gets a 400 naming it.
  */
 export async function suggestMatches(db: Db, cw: Crosswalk, item: string, limit: number): Promise<Suggestion[]> {
-  const [a, b] = await Promise.all([loadRelationFramework(db, cw.source.identifier), loadRelationFramework(db, cw.target.identifier)]);
-  const fw = combineFrameworks(a, b);
-  const byId = new Map(fw.items.map((i) => [i.identifier, i]));
-  const from = byId.get(item);
-  if (!from || from.framework !== a.identifier) {
-    const known = await isPackageItem(db, a.identifier, item);
-    throw new ShirubeError('invalid_request', known ? `item: ${item} is not one of the items matched in ${a.title} (choose a content item)` : `item: ${item} is not a CFItem of the source framework ${a.identifier}`, 'item');
+  const { fw, source, target, sim } = await matcher(db, cw);
+  const from = fw.items.find((i) => i.identifier === item && i.framework === source);
+  if (!from) {
+    const known = await isPackageItem(db, source, item);
+    throw new ShirubeError('invalid_request', known ? `item: ${item} is not one of the items matched in ${cw.source.title} (choose a content item)` : `item: ${item} is not a CFItem of the source framework ${source}`, 'item');
   }
-  const sim = await itemSimilarity(fw);
   return fw.items
-    .filter((i) => i.framework === b.identifier)
+    .filter((i) => i.framework === target)
     .map((i) => ({ identifier: i.identifier, code: i.code, text: i.text, gradeLabel: i.gradeLabel, path: i.path, score: sim.both(from, i) }))
     .sort((x, y) => y.score - x.score)
     .slice(0, limit);

@@ -82,9 +82,8 @@ export default async function crosswalkRoutes(app: FastifyInstance) {
       await visible(req, identifier);
       return (await loadRelationFramework(db(), identifier)).items.map((i) => ({ identifier: i.identifier, code: i.code, text: i.text, gradeLabel: i.gradeLabel, path: i.path }));
     };
-    const d = await visible(req, cw.identifier);
     return {
-      ...cw, canAuthor: canAuthorFramework(req.principal, ref(d)),
+      ...cw, canAuthor: canAuthorFramework(req.principal, { identifier: cw.identifier, organizationId: cw.organizationId }),
       sourceItems: await items(cw.source.identifier), targetItems: await items(cw.target.identifier),
       links: (await crosswalkLinks(db(), cw)).map(link),
     };
@@ -100,7 +99,7 @@ export default async function crosswalkRoutes(app: FastifyInstance) {
     },
   }, async (req) => {
     const cw = await crosswalk(req);
-    await visible(req, cw.target.identifier);
+    await Promise.all([visible(req, cw.source.identifier), visible(req, cw.target.identifier)]);
     return { item: req.query.item, suggestions: await suggestMatches(db(), cw, req.query.item, req.query.limit ?? 10) };
   });
 

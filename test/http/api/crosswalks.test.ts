@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { build, session, type TestApp } from '../../helper.js';
 import { ensureShippedFrameworks } from '../../../src/case/demo.js';
 import { auditEntries } from '../../../src/store/auth.js';
+import { getFramework, setFrameworkAdoptionStatus } from '../../../src/case/frameworks.js';
 import { schemaErrors } from '../case/support.js';
 
 type Headers = Record<string, string>;
@@ -87,6 +88,14 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect((await get(`/api/crosswalks/no-such/suggestions?item=x`)).statusCode).toBe(404);
     // A framework is not a crosswalk.
     expect((await get(`/api/crosswalks/${math}`)).statusCode).toBe(404);
+    // A crosswalk into a Private Draft shows nothing of it to those who may not read it; the vectors follow the change.
+    const status = (await getFramework(t.store.db, science)).adoptionStatus ?? 'Draft';
+    await setFrameworkAdoptionStatus(t.store.db, science, 'Private Draft', { actor: 'test' });
+    expect((await get(`/api/crosswalks/${cw.identifier}`)).statusCode).toBe(404);
+    expect((await get(`/api/crosswalks/${cw.identifier}/suggestions?item=${weight.identifier}&limit=5`)).statusCode).toBe(404);
+    const asAdmin = await get(`/api/crosswalks/${cw.identifier}/suggestions?item=${weight.identifier}&limit=5`, admin);
+    expect(asAdmin.json().suggestions).toEqual(s);
+    await setFrameworkAdoptionStatus(t.store.db, science, status, { actor: 'test' });
   });
 
   let links: any[] = [];
@@ -135,6 +144,9 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect(schemaErrors('getCFAssociation', assoc.json())).toEqual([]);
     expect((await get(`/uri/${links[1].identifier}`, { accept: 'application/json' })).json()).toMatchObject({ associationType: 'isRelatedTo' });
     expect((await get(`/ims/case/v1p1/CFDocuments/${cw.identifier}`)).json()).toMatchObject({ frameworkType: 'crosswalk' });
+    // The source item's associations, from every document, hold the link.
+    const ofItem = (await get(`/ims/case/v1p1/CFItemAssociations/${links[0].originNodeURI.identifier}`)).json();
+    expect(ofItem.CFAssociations.map((a: any) => a.identifier)).toContain(links[0].identifier);
   });
 
   it('exports as CASE JSON and as CSV (one row per link)', async () => {
@@ -156,5 +168,15 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect((await get(`/ims/case/v1p1/CFAssociations/${links[0].identifier}`)).statusCode).toBe(404);
     expect((await auditEntries(t.store.db, 'CFAssociation', links[0].identifier)).map((e) => e.action)).toEqual(['crosswalk.link', 'crosswalk.unlink']);
     expect((await get(`/api/crosswalks/${cw.identifier}`)).json().links.map((l: any) => l.identifier)).toEqual([links[1].identifier]);
+    const log = (await get(`/api/audit?framework=${cw.identifier}`, admin)).json();
+    expect(log.entries.map((e: any) => e.action).sort()).toEqual(['crosswalk.create', 'crosswalk.link', 'crosswalk.link', 'crosswalk.unlink']);
+  });
+
+  it('deleting the crosswalk (as a framework) removes its links and leaves both frameworks whole', async () => {
+    const before = (await get(`/ims/case/v1p1/CFPackages/${science}`)).json().CFItems.length;
+    expect((await send('DELETE', `/api/frameworks/${cw.identifier}`, undefined)).statusCode).toBe(204);
+    expect((await get(`/ims/case/v1p1/CFAssociations/${links[1].identifier}`)).statusCode).toBe(404);
+    expect((await get(`/api/crosswalks`)).json().crosswalks).toEqual([]);
+    expect((await get(`/ims/case/v1p1/CFPackages/${science}`)).json().CFItems).toHaveLength(before);
   });
 });
