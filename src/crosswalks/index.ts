@@ -2,13 +2,13 @@ import type { Db } from '../store/db.js';
 import { audit } from '../store/auth.js';
 import { getAssociation, getDocument, getItem, savePackage, type AssociationRow, type DocumentRow } from '../store/case.js';
 import { appendAssociation, isPackageItem, touchDocument } from '../store/relations.js';
-import { crosswalkAssociations, crosswalkDocuments, removeAssociation } from '../store/crosswalks.js';
+import { crosswalkAssociations, crosswalkDocuments, removeAssociation, retypeAssociation } from '../store/crosswalks.js';
 import { itemLink, localUri, uuidv4 } from '../case/index.js';
 import { ShirubeError } from '../errors.js';
 import { combineFrameworks } from '../relations/cross.js';
 import { loadRelationFramework } from '../relations/estimate.js';
 import { itemSimilarity } from '../relations/features.js';
-import type { RelationFramework } from '../relations/model.js';
+import type { RelationFramework, RelationItem } from '../relations/model.js';
 
 /**
  * A crosswalk: a CFDocument of its own (frameworkType "crosswalk") whose CFAssociations, exactMatchOf or isRelatedTo,
@@ -122,6 +122,24 @@ export async function addLink(db: Db, cw: Crosswalk, l: { origin: string; destin
   return (await getAssociation(db, identifier))!;
 }
 
+/** Changes a link from exactMatchOf to isRelatedTo or back, audited; the same link of that type already there is a conflict. */
+export async function retypeLink(db: Db, cw: Crosswalk, associationId: string, type: CrosswalkType, by: { actor: string; now?: Date }): Promise<AssociationRow> {
+  if (!(crosswalkTypes as readonly string[]).includes(type)) throw new ShirubeError('invalid_request', `associationType: must be ${crosswalkTypes.join(' or ')}`, 'associationType');
+  const now = by.now ?? new Date();
+  await db.transaction().execute(async (trx) => {
+    const all = await crosswalkAssociations(trx, cw.identifier);
+    const a = all.find((x) => x.identifier === associationId);
+    if (!a) throw new ShirubeError('not_found', `No association ${associationId} in crosswalk ${cw.identifier}`, 'associationId');
+    if (a.associationType === type) return;
+    const twin = all.find((x) => x.originIdentifier === a.originIdentifier && x.destinationIdentifier === a.destinationIdentifier && x.associationType === type);
+    if (twin) throw new ShirubeError('conflict', `The crosswalk already links ${a.originIdentifier} ${type} ${a.destinationIdentifier} (association ${twin.identifier})`, 'associationType');
+    await retypeAssociation(trx, cw.identifier, associationId, type, now, caseDateTime(now));
+    await touchDocument(trx, cw.identifier, now, caseDateTime(now));
+    await audit(trx, { actor: by.actor, action: 'crosswalk.retype', targetType: 'CFAssociation', targetId: associationId, details: { document: cw.identifier, origin: a.originIdentifier, destination: a.destinationIdentifier, from: a.associationType, type } });
+  });
+  return (await getAssociation(db, associationId))!;
+}
+
 /** Removes one link of the crosswalk, audited. */
 export async function removeLink(db: Db, cw: Crosswalk, associationId: string, by: { actor: string; now?: Date }): Promise<void> {
   const now = by.now ?? new Date();
@@ -142,6 +160,9 @@ export interface Suggestion {
   /** Mean of the word and character-n-gram cosines (0–1), the relation estimator's lexical similarity. */
   score: number;
 }
+
+/** Equal scores (none at all, between two languages) put the nearest grades first. */
+const gradeGap = (a: RelationItem, b: RelationItem) => (a.grade === undefined || b.grade === undefined ? 99 : Math.abs(a.grade - b.grade));
 
 type Matcher = { fw: RelationFramework; source: string; target: string; sim: Awaited<ReturnType<typeof itemSimilarity>> };
 /** The last few frameworks' pairs with their vectors, by both documents' lastChangeDateTime (a change means new ones). */
@@ -179,9 +200,11 @@ export async function suggestMatches(db: Db, cw: Crosswalk, item: string, limit:
     const known = await isPackageItem(db, source, item);
     throw new ShirubeError('invalid_request', known ? `item: ${item} is not one of the items matched in ${cw.source.title} (choose a content item)` : `item: ${item} is not a CFItem of the source framework ${source}`, 'item');
   }
-  return fw.items
-    .filter((i) => i.framework === target)
+  const targets = fw.items.filter((i) => i.framework === target);
+  return targets
     .map((i) => ({ identifier: i.identifier, code: i.code, text: i.text, gradeLabel: i.gradeLabel, path: i.path, score: sim.both(from, i) }))
-    .sort((x, y) => y.score - x.score)
-    .slice(0, limit);
+    .map((x, n) => ({ x, gap: gradeGap(from, targets[n]!) }))
+    .sort((p, q) => q.x.score - p.x.score || p.gap - q.gap)
+    .slice(0, limit)
+    .map((p) => p.x);
 }

@@ -20,3 +20,12 @@ export async function removeAssociation(trx: Transaction<Database>, documentIden
   const r = await trx.deleteFrom('cf_association').where('document_identifier', '=', documentIdentifier).where('identifier', '=', identifier).returningAll().executeTakeFirst();
   return r && toAssociation(r);
 }
+
+/** Changes the type of one association of the document (payload and column). */
+export async function retypeAssociation(trx: Transaction<Database>, documentIdentifier: string, identifier: string, type: string, at: Date, lastChangeDateTime: string): Promise<void> {
+  await trx.updateTable('cf_association').set({
+    association_type: type,
+    payload: sql`jsonb_set(jsonb_set(payload, '{associationType}', to_jsonb(${type}::text)), '{lastChangeDateTime}', to_jsonb(${lastChangeDateTime}::text))` as never,
+    last_change_date_time: at, updated_at: sql`now()` as never,
+  }).where('document_identifier', '=', documentIdentifier).where('identifier', '=', identifier).execute();
+}

@@ -12,7 +12,7 @@ type Crosswalk = { identifier: string; sourceItems: Array<{ identifier: string; 
 
 /**
  * The crosswalk editor (docs/crosswalks.md) in Chromium: an author starts 算数 ↔ 理科, picks an item on the left, reads
- * the suggestions ranked as GET …/suggestions answers them, adds an exact match and a related one, removes one, and
+ * the suggestions ranked as GET …/suggestions answers them, adds an exact match and a related one, makes the first related, removes the other, and
  * the export holds what is left; Japanese then English; no serious or critical axe violation.
  */
 describe.skipIf(skip)('crosswalks in Chromium', () => {
@@ -38,7 +38,7 @@ describe.skipIf(skip)('crosswalks in Chromium', () => {
 
   const suggestions = () => page.getByRole('list', { name: '候補（似ている順）' }).locator('li');
 
-  it('in Japanese: start a crosswalk, pick an item, accept suggestions as exactMatchOf and isRelatedTo, remove one, export', async () => {
+  it('in Japanese: start a crosswalk, pick an item, accept suggestions as exactMatchOf and isRelatedTo, retype one, remove one, export', async () => {
     await signInWith(page, base, USER.username, USER.password);
     await page.goto(`${base}/`);
     await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: 'クロスウォーク' }).click();
@@ -74,13 +74,16 @@ describe.skipIf(skip)('crosswalks in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'crosswalks-ja.png'), fullPage: true });
 
-    // The last table lists every link: remove the exact match there.
-    await page.locator('table.crosswalk-links').last().getByRole('button', { name: '削除' }).first().click();
+    // The last table lists every link: the exact match becomes a related one, then the other link is removed.
+    const all = page.locator('table.crosswalk-links').last();
+    await all.getByRole('button', { name: '関連に変更' }).first().click();
+    await expect.poll(() => all.getByRole('cell', { name: '関連', exact: true }).count()).toBe(2);
+    await all.getByRole('button', { name: '削除' }).nth(1).click();
     await page.getByRole('heading', { name: 'すべての対応（1 件）' }).waitFor();
     const href = await page.getByRole('link', { name: 'CASE JSON' }).getAttribute('href');
-    const exported = await getJson<{ CFDocument: { frameworkType: string }; CFAssociations: Array<{ associationType: string }> }>(page, base, href!);
+    const exported = await getJson<{ CFDocument: { frameworkType: string }; CFAssociations: Array<{ associationType: string; destinationNodeURI: { identifier: string } }> }>(page, base, href!);
     expect(exported.CFDocument.frameworkType).toBe('crosswalk');
-    expect(exported.CFAssociations.map((a) => a.associationType)).toEqual(['isRelatedTo']);
+    expect(exported.CFAssociations.map((a) => [a.associationType, a.destinationNodeURI.identifier])).toEqual([['isRelatedTo', answer.suggestions[0]!.identifier]]);
   }, 120_000);
 
   it('in English: the list and the editor', async () => {

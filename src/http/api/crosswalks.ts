@@ -3,7 +3,7 @@ import { actorOf, canAuthorFramework } from '../../auth/index.js';
 import { adoptionStatuses } from '../../case/model.js';
 import { ShirubeError, isShirubeError } from '../../errors.js';
 import {
-  addLink, createCrosswalk, crosswalkLinks, crosswalkOf, crosswalkTypes, listCrosswalks, removeLink, suggestMatches, type Crosswalk, type CrosswalkType,
+  addLink, createCrosswalk, crosswalkLinks, crosswalkOf, crosswalkTypes, listCrosswalks, removeLink, retypeLink, suggestMatches, type Crosswalk, type CrosswalkType,
 } from '../../crosswalks/index.js';
 import { loadRelationFramework } from '../../relations/estimate.js';
 import type { AssociationRow } from '../../store/case.js';
@@ -121,12 +121,27 @@ export default async function crosswalkRoutes(app: FastifyInstance) {
     return reply.code(201).header('location', `/ims/case/v1p1/CFAssociations/${a.identifier}`).send(link(a));
   });
 
+  const linkParams = { type: 'object', required: ['id', 'associationId'], additionalProperties: false, properties: { id, associationId: id } } as const;
+  app.put<{ Params: { id: string; associationId: string }; Body: { associationType: CrosswalkType } }>('/:id/associations/:associationId', {
+    onRequest: async (req) => authorize(req, mayImport, 'edit crosswalks'),
+    schema: {
+      tags, security,
+      summary: 'Change the type of a link of the crosswalk (exactMatchOf ↔ isRelatedTo)',
+      params: linkParams,
+      body: { type: 'object', required: ['associationType'], additionalProperties: false, properties: { associationType: { type: 'string', enum: crosswalkTypes } } },
+      response: { 200: anyObject, ...errors },
+    },
+  }, async (req) => {
+    const cw = await crosswalk(req, `edit the crosswalk ${req.params.id}`);
+    return link(await retypeLink(db(), cw, req.params.associationId, req.body.associationType, { actor: actorOf(req.principal) }));
+  });
+
   app.delete<{ Params: { id: string; associationId: string } }>('/:id/associations/:associationId', {
     onRequest: async (req) => authorize(req, mayImport, 'edit crosswalks'),
     schema: {
       tags, security,
       summary: 'Remove a link of the crosswalk',
-      params: { type: 'object', required: ['id', 'associationId'], additionalProperties: false, properties: { id, associationId: id } },
+      params: linkParams,
       response: { 204: { type: 'null' }, ...errors },
     },
   }, async (req, reply) => {

@@ -125,6 +125,19 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect((await send('POST', url, body)).statusCode).toBe(409);
     const two = await send('POST', url, { origin: b.identifier, destination: y.identifier, associationType: 'isRelatedTo' });
     expect(two.statusCode).toBe(201);
+    // Retyped and back: the same link of the other type is a conflict.
+    const retype = (assoc: string, associationType: string, h: Headers = admin) =>
+      t.app.inject({ method: 'PUT', url: `${url}/${assoc}`, headers: { ...h, 'content-type': 'application/json' }, payload: JSON.stringify({ associationType }) });
+    expect((await retype(two.json().identifier, 'exactMatchOf', mathAuthor)).statusCode).toBe(403);
+    expect((await retype(two.json().identifier, 'precedes')).json().error.message).toContain('associationType');
+    expect((await retype('no-such', 'exactMatchOf')).statusCode).toBe(404);
+    expect((await retype(two.json().identifier, 'exactMatchOf')).json()).toMatchObject({ identifier: two.json().identifier, associationType: 'exactMatchOf' });
+    expect((await get(`/ims/case/v1p1/CFAssociations/${two.json().identifier}`)).json().associationType).toBe('exactMatchOf');
+    expect((await retype(two.json().identifier, 'isRelatedTo')).statusCode).toBe(200);
+    expect((await send('POST', url, { origin: b.identifier, destination: y.identifier, associationType: 'exactMatchOf' })).statusCode).toBe(201);
+    const dup = (await get(`/api/crosswalks/${cw.identifier}`)).json().links.at(-1);
+    expect((await retype(dup.identifier, 'isRelatedTo')).statusCode).toBe(409);
+    expect((await send('DELETE', `${url}/${dup.identifier}`, undefined)).statusCode).toBe(204);
     links = [one.json(), two.json()];
     expect((await get(`/api/crosswalks/${cw.identifier}`)).json().links.map((l: any) => l.identifier)).toEqual(links.map((l) => l.identifier));
     expect((await auditEntries(t.store.db, 'CFAssociation', links[0].identifier)).map((e) => e.action)).toEqual(['crosswalk.link']);
@@ -169,7 +182,7 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect((await auditEntries(t.store.db, 'CFAssociation', links[0].identifier)).map((e) => e.action)).toEqual(['crosswalk.link', 'crosswalk.unlink']);
     expect((await get(`/api/crosswalks/${cw.identifier}`)).json().links.map((l: any) => l.identifier)).toEqual([links[1].identifier]);
     const log = (await get(`/api/audit?framework=${cw.identifier}`, admin)).json();
-    expect(log.entries.map((e: any) => e.action).sort()).toEqual(['crosswalk.create', 'crosswalk.link', 'crosswalk.link', 'crosswalk.unlink']);
+    expect(log.entries.map((e: any) => e.action).sort()).toEqual(['crosswalk.create', 'crosswalk.link', 'crosswalk.link', 'crosswalk.link', 'crosswalk.retype', 'crosswalk.retype', 'crosswalk.unlink', 'crosswalk.unlink']);
   });
 
   it('deleting the crosswalk (as a framework) removes its links and leaves both frameworks whole', async () => {

@@ -580,6 +580,8 @@ export const en: Messages = {
   'crosswalks.type': 'Type',
   'crosswalks.type.exactMatchOf': 'Exact match',
   'crosswalks.type.isRelatedTo': 'Related',
+  'crosswalks.retype.exactMatchOf': 'Make exact match',
+  'crosswalks.retype.isRelatedTo': 'Make related',
   'crosswalks.remove': 'Remove',
   'crosswalks.linkCount': '{n} matched',
   'nav.search': 'Search',

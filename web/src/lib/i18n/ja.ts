@@ -579,6 +579,8 @@ export const ja = {
   'crosswalks.type': '種類',
   'crosswalks.type.exactMatchOf': '完全一致',
   'crosswalks.type.isRelatedTo': '関連',
+  'crosswalks.retype.exactMatchOf': '完全一致に変更',
+  'crosswalks.retype.isRelatedTo': '関連に変更',
   'crosswalks.remove': '削除',
   'crosswalks.linkCount': '対応 {n}',
   'nav.search': '検索',

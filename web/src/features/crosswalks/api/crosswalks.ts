@@ -58,6 +58,11 @@ export async function addLink(id: string, body: { origin: string; destination: s
   invalidateQueries(`crosswalk:`);
 }
 
+export async function retypeLink(id: string, associationId: string, associationType: Link['associationType']): Promise<void> {
+  await apiClient.put(api.crosswalkLink(id, associationId), { associationType });
+  invalidateQueries(`crosswalk:`);
+}
+
 export async function removeLink(id: string, associationId: string): Promise<void> {
   await apiClient.delete(api.crosswalkLink(id, associationId));
   invalidateQueries(`crosswalk:`);

@@ -5,7 +5,7 @@ import { Link, useRouter } from '../../../lib/router.js';
 import { api, paths } from '../../../config/paths.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { useFrameworks } from '../../frameworks/api/get-frameworks.js';
-import { addLink, createCrosswalk, removeLink, useCrosswalk, useCrosswalks, useSuggestions, type Crosswalk, type Link as CrosswalkLink, type MatchItem } from '../api/crosswalks.js';
+import { addLink, createCrosswalk, removeLink, retypeLink, useCrosswalk, useCrosswalks, useSuggestions, type Crosswalk, type Link as CrosswalkLink, type MatchItem } from '../api/crosswalks.js';
 import './crosswalks.css';
 
 const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
@@ -129,14 +129,15 @@ function Links({ cw, links, onError }: { cw: Crosswalk; links: CrosswalkLink[]; 
     const i = text.get(n.identifier);
     return i ? <ItemText item={i} /> : n.title;
   };
-  const remove = async (id: string) => {
+  const act = async (change: () => Promise<void>) => {
     onError(undefined);
     try {
-      await removeLink(cw.identifier, id);
+      await change();
     } catch (e) {
       onError(asError(e));
     }
   };
+  const other = (type: CrosswalkLink['associationType']) => (type === 'exactMatchOf' ? 'isRelatedTo' : 'exactMatchOf');
   if (!links.length) return <p className="muted">{t('crosswalks.noLinks')}</p>;
   return (
     <table className="crosswalk-links">
@@ -155,8 +156,11 @@ function Links({ cw, links, onError }: { cw: Crosswalk; links: CrosswalkLink[]; 
             <td>{t(`crosswalks.type.${l.associationType}`)}</td>
             <td>{show(l.destinationNodeURI)}</td>
             {cw.canAuthor && (
-              <td>
-                <button type="button" className="button small secondary" onClick={() => void remove(l.identifier)}>{t('crosswalks.remove')}</button>
+              <td className="crosswalk-link-actions">
+                <button type="button" className="button small secondary" onClick={() => void act(() => retypeLink(cw.identifier, l.identifier, other(l.associationType)))}>
+                  {t(`crosswalks.retype.${other(l.associationType)}`)}
+                </button>
+                <button type="button" className="button small secondary" onClick={() => void act(() => removeLink(cw.identifier, l.identifier))}>{t('crosswalks.remove')}</button>
               </td>
             )}
           </tr>
