@@ -90,7 +90,7 @@ describe('/api/crosswalks: 算数 ↔ 理科', () => {
     expect((await get(`/api/crosswalks/${math}`)).statusCode).toBe(404);
     // A crosswalk into a Private Draft shows nothing of it to those who may not read it; the vectors follow the change.
     const status = (await getFramework(t.store.db, science)).adoptionStatus ?? 'Draft';
-    await setFrameworkAdoptionStatus(t.store.db, science, 'Private Draft', { actor: 'test' });
+    await setFrameworkAdoptionStatus(t.store.db, science, { adoptionStatus: 'Private Draft', newVersion: true }, { actor: 'test' });
     expect((await get(`/api/crosswalks/${cw.identifier}`)).statusCode).toBe(404);
     expect((await get(`/api/crosswalks/${cw.identifier}/suggestions?item=${weight.identifier}&limit=5`)).statusCode).toBe(404);
     const asAdmin = await get(`/api/crosswalks/${cw.identifier}/suggestions?item=${weight.identifier}&limit=5`, admin);
