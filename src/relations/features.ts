@@ -36,8 +36,11 @@ export interface PairFeatures {
   related: PairRow[];
 }
 
-/** Each item's word and character vectors and its category label's; similarity of two items. */
-async function vectors(fw: RelationFramework) {
+/**
+ * Each item's word and character vectors and its category label's; similarity of two items (cosines). Also what a
+ * crosswalk ranks its suggested matches by (src/crosswalks).
+ */
+export async function itemSimilarity(fw: RelationFramework) {
   const ja = fw.language === 'ja';
   const texts = fw.items.map((i) => stripBoilerplate(i.below ? `${i.text}\n${i.below}` : i.text));
   const tokens = ja ? await japaneseTerms(texts) : texts.map((t) => words(t, 'en'));
@@ -50,6 +53,8 @@ async function vectors(fw: RelationFramework) {
   return {
     words: (a: RelationItem, b: RelationItem) => cosine(at(w, a), at(w, b)),
     chars: (a: RelationItem, b: RelationItem) => cosine(at(c, a), at(c, b)),
+    /** Words and characters together: what ranks the candidates of an item. */
+    both: (a: RelationItem, b: RelationItem) => (cosine(at(w, a), at(w, b)) + cosine(at(c, a), at(c, b))) / 2,
     label: (a: RelationItem, b: RelationItem) => cosine(at(l, a), at(l, b)),
   };
 }
@@ -88,7 +93,7 @@ const num = (b: boolean) => (b ? 1 : 0);
 
 /** The features of every candidate pair of a space. */
 export async function pairFeatures(fw: RelationFramework, space: CandidateSpace): Promise<PairFeatures> {
-  const sim = await vectors(fw);
+  const sim = await itemSimilarity(fw);
   const place = strands(fw);
   const family = domainFamily(fw);
   const byId = new Map(fw.items.map((i) => [i.identifier, i]));

@@ -254,7 +254,7 @@ export async function deletePackage(trx: Transaction<Database>, documentIdentifi
   return Number(res.numDeletedRows) > 0;
 }
 
-const toDocument = (r: any): DocumentRow => ({
+export const toDocument = (r: any): DocumentRow => ({
   identifier: r.identifier,
   payload: r.payload,
   title: r.title,
@@ -276,7 +276,7 @@ const toItem = (r: any): ItemRow => ({
   lastChange: new Date(r.last_change_date_time),
   authored: r.authored,
 });
-const toAssociation = (r: any): AssociationRow => ({
+export const toAssociation = (r: any): AssociationRow => ({
   identifier: r.identifier,
   payload: r.payload,
   documentIdentifier: r.document_identifier,

@@ -104,8 +104,12 @@ function associationRows(pkg: Json): SheetRow[] {
 
 const table = (columns: readonly string[], rows: SheetRow[]) => [columns as string[], ...rows.map((r) => columns.map((c) => r[c] ?? ''))];
 
-/** OpenSALT's item CSV: one row per item, smartLevel for the hierarchy (other associations are not in this layout). */
+/**
+ * OpenSALT's item CSV: one row per item, smartLevel for the hierarchy (other associations are not in this layout).
+ * A crosswalk (frameworkType "crosswalk", no items of its own) is its associations, in the CF Association columns.
+ */
 export function packageToCsv(pkg: Json): string {
+  if ((pkg['CFDocument'] as Obj)['frameworkType'] === 'crosswalk') return stringify(table(ASSOCIATION_COLUMNS, associationRows(pkg)));
   return stringify(table(ITEM_COLUMNS, itemRows(pkg)));
 }
 

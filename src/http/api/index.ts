@@ -20,6 +20,7 @@ import ltiApiRoutes from './lti.js';
 import searchRoutes from './search.js';
 import supplierRoutes from './suppliers.js';
 import alignmentRoutes from './alignment.js';
+import crosswalkRoutes from './crosswalks.js';
 
 /** The JSON API behind the web UI and the admin tools (`/api`). */
 export default async function uiApi(app: FastifyInstance) {
@@ -44,4 +45,5 @@ export default async function uiApi(app: FastifyInstance) {
   await app.register(searchRoutes, { prefix: '/search' });
   await app.register(supplierRoutes);
   await app.register(alignmentRoutes, { prefix: '/alignment' });
+  await app.register(crosswalkRoutes, { prefix: '/crosswalks' });
 }

@@ -26,6 +26,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to={paths.home()}>{t('nav.frameworks')}</Link>
           <Link to={paths.search()}>{t('nav.search')}</Link>
           <Link to={paths.relations()}>{t('nav.relations')}</Link>
+          <Link to={paths.crosswalks()}>{t('nav.crosswalks')}</Link>
           <Link to={paths.map()}>{t('nav.map')}</Link>
           <Link to={paths.dashboard()}>{t('nav.dashboard')}</Link>
           <Link to={paths.passport()}>{t('nav.passport')}</Link>

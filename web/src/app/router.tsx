@@ -10,6 +10,7 @@ import { DashboardRoute } from './routes/dashboard.js';
 import { AchievementsRoute } from './routes/achievements.js';
 import { SearchRoute } from './routes/search.js';
 import { SuppliersRoute } from './routes/suppliers.js';
+import { CrosswalksRoute } from './routes/crosswalks.js';
 
 // The map carries cytoscape (≈ 0.5 MB): loaded only by the pages that show it (the map, the passport).
 const MapRoute = lazy(() => import('./routes/map.js').then((m) => ({ default: m.MapRoute })));
@@ -31,6 +32,8 @@ export function AppRoutes() {
   if (matchPath('/authoring', pathname)) return lazyRoute(<AuthoringRoute />);
   if ((m = matchPath('/authoring/:id', pathname))) return lazyRoute(<AuthoringRoute frameworkId={m['id']!} />);
   if (matchPath('/relations', pathname)) return <RelationsRoute />;
+  if (matchPath('/crosswalks', pathname)) return <CrosswalksRoute />;
+  if ((m = matchPath('/crosswalks/:id', pathname))) return <CrosswalksRoute id={m['id']!} />;
   if (matchPath('/map', pathname)) return lazyRoute(<MapRoute />);
   if (matchPath('/dashboard', pathname)) return <DashboardRoute />;
   if (matchPath('/passport', pathname)) return lazyRoute(<PassportRoute />);

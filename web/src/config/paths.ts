@@ -23,6 +23,9 @@ export const paths = {
   /** The learning map: a learner's own (no parameters), or any framework / learner / item a teacher may see. */
   map: (q: { framework?: string; learner?: string; item?: string; class?: string } = {}) => withQuery('/map', q),
   dashboard: (q: { class?: string; framework?: string } = {}) => withQuery('/dashboard', q),
+  /** Crosswalks between two frameworks: the list, and one's two-pane editor (docs/crosswalks.md). */
+  crosswalks: () => '/crosswalks',
+  crosswalk: (id: string, item?: string) => withQuery(`/crosswalks/${enc(id)}`, { item }),
   /** The signed-in learner's badges (docs/badges.md). */
   passport: () => '/passport',
   /** Achievements of a framework: list, search, edit (authors, admins); issuers' keys (admins). */
@@ -87,6 +90,13 @@ export const api = {
   relationRunCancel: (fw: string, id: string) => `/api/relations/${enc(fw)}/runs/${enc(id)}/cancel`,
   relationProviders: '/api/relations/providers',
   relationEvaluation: (fw: string) => `/api/relations/${enc(fw)}/evaluation`,
+  /** docs/crosswalks.md */
+  crosswalks: '/api/crosswalks',
+  crosswalk: (id: string) => `/api/crosswalks/${enc(id)}`,
+  crosswalkSuggestions: (id: string, item: string) => withQuery(`/api/crosswalks/${enc(id)}/suggestions`, { item, limit: 10 }),
+  crosswalkLinks: (id: string) => `/api/crosswalks/${enc(id)}/associations`,
+  crosswalkLink: (id: string, associationId: string) => `/api/crosswalks/${enc(id)}/associations/${enc(associationId)}`,
+  frameworkExport: (id: string, format: 'case-json-1.1' | 'csv') => withQuery(`/api/frameworks/${enc(id)}/export`, { format }),
   /** docs/badges.md */
   badgeCandidates: (q: { classId?: string; learner?: string; status?: string }) => withQuery('/api/badges/candidates', q),
   badgeAchievements: (framework: string) => withQuery('/api/badges/achievements', { framework }),

@@ -19,7 +19,9 @@ export function FrameworkList({ viewer }: { viewer: string }) {
       {data.map((d) => (
         <li key={d.identifier} className="card framework-card">
           <h2>
-            <Link to={paths.framework(d.identifier)}>{d.title}</Link>
+            {/* A crosswalk has no tree of its own: it opens in its editor (docs/crosswalks.md). */}
+            <Link to={d.frameworkType === 'crosswalk' ? paths.crosswalk(d.identifier) : paths.framework(d.identifier)}>{d.title}</Link>
+            {d.frameworkType === 'crosswalk' && <span className="badge">{t('nav.crosswalks')}</span>}
             {d.adoptionStatus === PRIVATE_DRAFT && <span className="badge private">{t('frameworks.private')}</span>}
           </h2>
           {d.description && (
