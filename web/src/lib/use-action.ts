@@ -1,20 +1,27 @@
 import { useCallback, useState } from 'react';
-import type { ApiError } from './api-client.js';
+import { ApiError } from './api-client.js';
 
-/** A button's or form's request: busy while it runs, its ApiError kept to show (cleared when it runs again). */
-export function useAction(): { busy: boolean; error: ApiError | undefined; run: (f: () => Promise<void>) => Promise<void> } {
+/**
+ * A button's or form's request, one at a time (approve, dismiss, revoke, save): busy while it runs, then its result
+ * line or its error. `run` returns the sentence to announce (or nothing); it throws an ApiError to show instead.
+ */
+export function useAction() {
   const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string>();
   const [error, setError] = useState<ApiError>();
-  const run = useCallback(async (f: () => Promise<void>) => {
+  const act = useCallback(async (run: () => Promise<string | void>): Promise<boolean> => {
     setBusy(true);
     setError(undefined);
+    setResult(undefined);
     try {
-      await f();
-    } catch (err) {
-      setError(err as ApiError);
+      setResult((await run()) ?? undefined);
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
+      return false;
     } finally {
       setBusy(false);
     }
   }, []);
-  return { busy, error, run };
+  return { busy, result, error, act };
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import type { MessageKey } from '../../../lib/i18n/ja.js';
-import { useAction } from '../../badges/hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import type { CFAssociation } from '../../frameworks/lib/case-types.js';
 import { addAssociation, deleteAssociation } from '../api/authoring.js';
 import { WriteError } from './conflict.js';

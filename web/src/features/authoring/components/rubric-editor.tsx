@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
-import { useAction } from '../../badges/hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import { createRubric, type Rubric, type RubricLevel } from '../api/authoring.js';
 import { WriteError } from './conflict.js';
 

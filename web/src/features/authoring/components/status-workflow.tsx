@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { adoptionText } from '../../frameworks/lib/adoption.js';
-import { useAction } from '../../badges/hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import { setAdoptionStatus } from '../api/authoring.js';
 import { WriteError } from './conflict.js';
 

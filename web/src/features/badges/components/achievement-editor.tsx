@@ -6,7 +6,7 @@ import { createDefaultAchievements, deleteAchievement, editAchievement, useAchie
 import { ConfirmButton } from './confirm-button.js';
 import { ACHIEVEMENT_FIELDS, Field, FormActions, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
 import { GroupAchievementForm } from './group-achievement-form.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import './badges.css';
 
 const PAGE = 25;

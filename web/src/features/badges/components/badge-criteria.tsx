@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
 import { setBadgeCriteria, useBadgeCriteria } from '../api/badges.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 
 /**
  * What the framework's candidates need beyond each achievement's rule, which its teachers choose: the answers the

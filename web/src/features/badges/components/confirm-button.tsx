@@ -1,7 +1,7 @@
 import { useId, useRef, type ReactNode } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 
 /**
  * A button that asks first: a modal dialog (focus stays in it, Escape closes it) saying what will happen, then

@@ -2,7 +2,7 @@ import { useDeferredValue, useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { createGroupAchievement, useGroupChoices, type GroupChoices } from '../api/badges.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import { ACHIEVEMENT_FIELDS, Field, FormActions, RuleFields, ruleDraft, ruleOf, ValidForDaysField, validForDaysOf } from './achievement-fields.js';
 
 type Mode = 'unit' | 'items';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage, Loading } from '../../../components/ui/status.js';
 import { rotateIssuerKey, useIssuers, type Issuer } from '../api/badges.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import './badges.css';
 
 /**

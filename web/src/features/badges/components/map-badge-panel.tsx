@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
 import { approveCandidates, dismissCandidates, useLearnerCandidates, type Candidate } from '../api/badges.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 import { CandidateEvidence } from './candidate-evidence.js';
 import { RevokeButton } from './revoke-button.js';
 import { ConfirmButton } from './confirm-button.js';

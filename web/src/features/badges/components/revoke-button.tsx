@@ -2,7 +2,7 @@ import { useId, useRef, useState } from 'react';
 import { useI18n } from '../../../lib/i18n/i18n.js';
 import { ErrorMessage } from '../../../components/ui/status.js';
 import { credentialUuid, revokeCredential } from '../api/badges.js';
-import { useAction } from '../hooks/use-action.js';
+import { useAction } from '../../../lib/use-action.js';
 
 /**
  * Revoke an issued badge: a confirmation dialog that requires a reason (audited, and shown on the learner's

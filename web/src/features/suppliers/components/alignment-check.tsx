@@ -15,13 +15,13 @@ export function AlignmentCheck() {
   const [text, setText] = useState('');
   const [column, setColumn] = useState('');
   const [report, setReport] = useState<AlignmentReport>();
-  const { busy, error, run } = useAction();
+  const { busy, error, act } = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(async () => setReport(await checkAlignment(text, column)));
+    void act(async () => setReport(await checkAlignment(text, column)));
   };
   const download = () =>
-    run(async () => {
+    act(async () => {
       const url = URL.createObjectURL(new Blob([await alignmentCsv(text, column)], { type: 'text/csv' }));
       const a = Object.assign(document.createElement('a'), { href: url, download: 'alignment-report.csv' });
       a.click();

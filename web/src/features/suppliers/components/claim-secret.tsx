@@ -22,7 +22,7 @@ export function ClaimSecret() {
   const [status, setStatus] = useState<ClaimStatus>();
   const action = useAction();
   const { busy, error } = action;
-  const run = (f: () => Promise<ClaimStatus>) => action.run(async () => setStatus(await f()));
+  const run = (f: () => Promise<ClaimStatus>) => action.act(async () => setStatus(await f()));
   const check = (e: FormEvent) => {
     e.preventDefault();
     void run(() => clientRequestStatus(token.trim()));

@@ -15,12 +15,12 @@ export function ClientRequestForm() {
   const id = useId();
   const [form, setForm] = useState({ organization: '', contactEmail: '', purpose: '' });
   const [scopes, setScopes] = useState<string[]>([]);
-  const { busy, error, run } = useAction();
+  const { busy, error, act } = useAction();
   const [token, setToken] = useState<string>();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await run(async () => setToken((await submitClientRequest({ ...form, scopes })).claimToken));
+    await act(async () => setToken((await submitClientRequest({ ...form, scopes })).claimToken));
   };
   if (token) {
     const link = `${location.origin}${paths.suppliers()}#claim=${token}`;

@@ -59,9 +59,9 @@ function PendingRequest({ request: r, onDone }: { request: ClientRequest; onDone
   const { t, formatDate } = useI18n();
   const [scopes, setScopes] = useState(r.requestedScopes);
   const [note, setNote] = useState('');
-  const { busy, error, run } = useAction();
+  const { busy, error, act } = useAction();
   const decide = (action: 'approve' | 'reject') =>
-    run(async () => {
+    act(async () => {
       await decideClientRequest(r.id, action, action === 'approve' ? { scopes, ...(note ? { note } : {}) } : note ? { note } : {});
       onDone(t(action === 'approve' ? 'suppliers.admin.approved' : 'suppliers.admin.rejected', { name: r.organization }));
     });
